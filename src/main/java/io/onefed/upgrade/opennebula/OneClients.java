@@ -1,0 +1,12 @@
+package io.onefed.upgrade.opennebula;
+
+import io.onefed.upgrade.federation.ZoneProperties;
+
+/** Hands out a client for one zone's own XML-RPC endpoint (each zone is always called on its own endpoint). */
+public interface OneClients {
+
+    OneClient forZone(ZoneProperties zone);
+
+    /** For HA servers and for the zone endpoints read from the zone pool. */
+    OneClient forEndpoint(String endpoint);
+}

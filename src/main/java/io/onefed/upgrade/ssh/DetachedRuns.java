@@ -1,0 +1,18 @@
+package io.onefed.upgrade.ssh;
+
+import java.time.Duration;
+
+/**
+ * Exactly-once remote runs (design decision 2). A command is started detached on the host under an idempotency
+ * key; its pid, output and exit status live in a per-key directory there. Starting again with the same key
+ * attaches to the existing run instead of running the command twice, whatever happened to the orchestrator
+ * in between. Completion is awaited in bounded long-polls, so no engine job holds its lock for long.
+ */
+public interface DetachedRuns {
+
+    /** Starts the command under the key, or attaches to the run that already has that key. */
+    RunStatus start(SshTarget target, String idempotencyKey, RemoteCommand command);
+
+    /** Waits at most {@code maxWait} for the run to finish and returns its status (RUNNING if not yet). */
+    RunStatus await(SshTarget target, String idempotencyKey, Duration maxWait);
+}

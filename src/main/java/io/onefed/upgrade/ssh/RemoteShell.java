@@ -1,0 +1,17 @@
+package io.onefed.upgrade.ssh;
+
+/**
+ * Synchronous remote commands, for read-only probes (status, versions, checks). Anything that changes a host
+ * goes through {@link DetachedRuns} instead, so that it runs exactly once.
+ */
+public interface RemoteShell {
+
+    /** Runs the command and waits for it, up to the configured command timeout. */
+    CommandResult run(SshTarget target, RemoteCommand command);
+
+    /** Connects and authenticates (host key verified), runs nothing that changes the host. */
+    ProbeResult probe(SshTarget target);
+
+    record ProbeResult(boolean reachable, String hostKeyFingerprint, String error) {
+    }
+}
