@@ -19,11 +19,11 @@ public record RunStatus(
 
     public enum State { RUNNING, FINISHED }
 
-    public boolean finished() {
+    public boolean isFinished() {
         return state == State.FINISHED;
     }
 
     public boolean succeeded() {
-        return finished() && exitStatus != null && exitStatus == 0;
+        return isFinished() && exitStatus != null && exitStatus == 0;
     }
 }
