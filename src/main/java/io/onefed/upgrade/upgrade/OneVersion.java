@@ -1,0 +1,100 @@
+package io.onefed.upgrade.upgrade;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * An OpenNebula release {@code major.minor.patch}. Knows what the federation procedure needs from a version:
+ * whether zone disable exists (6.2+), which systemd units that release ships, and which upgrades must be
+ * coordinated across the federation (every minor release bumps the shared DB version).
+ */
+public record OneVersion(int major, int minor, int patch) implements Comparable<OneVersion> {
+
+    private static final Pattern FORMAT = Pattern.compile("(\\d{1,3})\\.(\\d{1,3})(?:\\.(\\d{1,3}))?");
+
+    /** Units of 6.x front-ends (opennebula-notes.md, "Services"). */
+    private static final List<String> UNITS_6 = List.of("opennebula", "opennebula-scheduler", "opennebula-hem",
+            "opennebula-flow", "opennebula-gate", "opennebula-fireedge", "opennebula-guacd", "opennebula-sunstone",
+            "opennebula-novnc", "opennebula-ssh-agent", "opennebula-showback.timer",
+            "opennebula-ssh-socks-cleaner.timer");
+    /** 7.0 drops the scheduler unit (the scheduler runs inside oned), Sunstone (Ruby) and noVNC. */
+    private static final List<String> UNITS_7 = UNITS_6.stream()
+            .filter(u -> !List.of("opennebula-scheduler", "opennebula-sunstone", "opennebula-novnc").contains(u))
+            .toList();
+
+    public OneVersion {
+        if (major < 0 || minor < 0 || patch < 0) {
+            throw new IllegalArgumentException("negative version component");
+        }
+    }
+
+    /** Parses {@code 7.0}, {@code 7.0.1} or a package version like {@code 7.0.1-1}; throws with the accepted form. */
+    public static OneVersion parse(String text) {
+        if (text == null) {
+            throw new IllegalArgumentException("version is missing: give it as MAJOR.MINOR.PATCH, e.g. 7.0.0");
+        }
+        Matcher m = FORMAT.matcher(text.trim());
+        if (!m.lookingAt() || (m.end() < text.trim().length() && text.trim().charAt(m.end()) != '-')) {
+            throw new IllegalArgumentException("'" + abbreviate(text) + "' is not an OpenNebula version: give it as"
+                    + " MAJOR.MINOR.PATCH, e.g. 7.0.0");
+        }
+        return new OneVersion(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)),
+                m.group(3) == null ? 0 : Integer.parseInt(m.group(3)));
+    }
+
+    /** The release series, as the package repositories name it: {@code 7.0}. */
+    public String series() {
+        return major + "." + minor;
+    }
+
+    public boolean sameSeries(OneVersion other) {
+        return major == other.major && minor == other.minor;
+    }
+
+    /** {@code onezone disable/enable} exist from 6.2 on; before, API access is blocked by other means. */
+    public boolean hasZoneDisable() {
+        return compareTo(new OneVersion(6, 2, 0)) >= 0;
+    }
+
+    /** The OpenNebula systemd units this release ships. */
+    public List<String> units() {
+        return major >= 7 ? UNITS_7 : UNITS_6;
+    }
+
+    /**
+     * Whether going from this version to {@code target} changes the shared (federated) DB version, so that the
+     * zones must be upgraded together through the federation procedure.
+     */
+    public boolean needsFederatedProcedureTo(OneVersion target) {
+        return !sameSeries(target);
+    }
+
+    @Override
+    public int compareTo(OneVersion o) {
+        int c = Integer.compare(major, o.major);
+        if (c == 0) {
+            c = Integer.compare(minor, o.minor);
+        }
+        return c != 0 ? c : Integer.compare(patch, o.patch);
+    }
+
+    public boolean isAfter(OneVersion o) {
+        return compareTo(o) > 0;
+    }
+
+    @Override
+    public String toString() {
+        return major + "." + minor + "." + patch;
+    }
+
+    private static String abbreviate(String s) {
+        String clean = s.replaceAll("\\p{Cntrl}", "?");
+        return clean.length() > 40 ? clean.substring(0, 40) + "..." : clean;
+    }
+
+    public static boolean equalsIgnoringPatch(OneVersion a, OneVersion b) {
+        return Objects.equals(a.series(), b.series());
+    }
+}

@@ -1,0 +1,20 @@
+package io.onefed.upgrade.upgrade;
+
+import io.onefed.upgrade.federation.ZoneProperties;
+
+/**
+ * What a zone step needs to render its commands. {@code upgradeId} is the root process instance's business key
+ * (letters, digits and dashes only), which also names the per-upgrade directory on each host.
+ */
+public record StepContext(String upgradeId, ZoneProperties zone, OneVersion from, OneVersion target,
+        /** Server that runs the DB steps: the Raft leader of an HA zone, the only server otherwise. */
+        String leaderServer,
+        /** Where the master's federated backup lies on this zone's leader (slaves), or null. */
+        String federatedBackupPath) {
+
+    public StepContext {
+        if (upgradeId == null || !upgradeId.matches("[A-Za-z0-9][A-Za-z0-9-]{0,63}")) {
+            throw new IllegalArgumentException("upgradeId must be 1-64 letters, digits or dashes: " + upgradeId);
+        }
+    }
+}
