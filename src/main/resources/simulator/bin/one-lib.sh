@@ -14,7 +14,8 @@ one_call() { # method, then XML-RPC <value> contents of the parameters after the
         printf '</params></methodCall>'
     } | curl -s -m 30 -H 'Content-Type: text/xml' --data-binary @- "http://127.0.0.1:$_port/RPC2") || cli_refused
     case $_resp in *"<boolean>1</boolean>"*) return 0 ;; esac
-    printf '%s\n' "$_resp" | tr -d '\n' | sed -n 's:.*<string>\([^<]*\)</string>.*:\1:p' | head -n 1 \
-        | sed -e 's/&lt;/</g' -e 's/&gt;/>/g' -e 's/&quot;/"/g' -e "s/&apos;/'/g" -e 's/&amp;/\&/g' >&2
+    _msg=$(printf '%s\n' "$_resp" | tr -d '\n' | sed -n 's:.*<string>\([^<]*\)</string>.*:\1:p' | head -n 1 \
+        | sed -e 's/&lt;/</g' -e 's/&gt;/>/g' -e 's/&quot;/"/g' -e "s/&apos;/'/g" -e 's/&amp;/\&/g')
+    printf '%s\n' "$_msg" >&2
     exit 255
 }
