@@ -71,7 +71,12 @@ final class SimServer {
         this.scheduler = scheduler;
         this.nioPool = nioPool;
         this.sshPort = preferredSshPort;
-        this.apiPort = freePort(preferredApiPort);
+        this.apiPort = preferredApiPort;
+    }
+
+    /** The API's port, reserved by the caller while every listener of the simulation binds its own. */
+    void assignApiPort(int port) {
+        this.apiPort = port;
     }
 
     String name() {
@@ -242,18 +247,27 @@ final class SimServer {
         stopSsh();
     }
 
-    static int freePort(int preferred) {
+    /** Binds {@code preferred} when it is free, else any loopback port; the caller closes it to hand it over. */
+    static ServerSocket reservePort(int preferred) {
         if (preferred > 0) {
-            try (ServerSocket s = new ServerSocket()) {
+            try {
+                ServerSocket s = new ServerSocket();
                 s.setReuseAddress(true);
-                s.bind(new InetSocketAddress("127.0.0.1", preferred));
-                return preferred;
+                try {
+                    s.bind(new InetSocketAddress("127.0.0.1", preferred));
+                    return s;
+                } catch (IOException e) {
+                    s.close(); // taken: pick another one
+                }
             } catch (IOException e) {
-                // taken: pick another one
+                // fall through to any port
             }
         }
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
+        try {
+            ServerSocket s = new ServerSocket();
+            s.setReuseAddress(true);
+            s.bind(new InetSocketAddress("127.0.0.1", 0));
+            return s;
         } catch (IOException e) {
             throw new UncheckedIOException("no free loopback port for the simulation", e);
         }

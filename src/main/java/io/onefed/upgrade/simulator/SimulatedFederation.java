@@ -156,8 +156,24 @@ public final class SimulatedFederation implements AutoCloseable {
         for (SimZone zone : zones.values()) {
             for (SimServer s : zone.servers) {
                 startSshPreferringPort(s);
-                SimFiles.write(s.state().resolve("ports"), s.sshPort() + " " + s.apiPort());
-                SimFiles.write(s.state().resolve("api_port"), Integer.toString(s.apiPort()));
+            }
+        }
+        // API ports are held open together (after the SSH servers bound theirs) so no two listeners get the same
+        // port; each API binds its port whenever its oned runs
+        List<java.net.ServerSocket> held = new ArrayList<>();
+        try {
+            for (SimZone zone : zones.values()) {
+                for (SimServer s : zone.servers) {
+                    java.net.ServerSocket socket = SimServer.reservePort(s.apiPort());
+                    held.add(socket);
+                    s.assignApiPort(socket.getLocalPort());
+                    SimFiles.write(s.state().resolve("ports"), s.sshPort() + " " + s.apiPort());
+                    SimFiles.write(s.state().resolve("api_port"), Integer.toString(s.apiPort()));
+                }
+            }
+        } finally {
+            for (java.net.ServerSocket socket : held) {
+                socket.close();
             }
         }
         writeRegistry();
