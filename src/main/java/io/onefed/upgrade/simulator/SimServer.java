@@ -24,6 +24,8 @@ import org.apache.sshd.common.util.threads.CloseableExecutorService;
 import org.apache.sshd.common.util.threads.ThreadUtils;
 import org.apache.sshd.core.CoreModuleProperties;
 import org.apache.sshd.server.SshServer;
+import org.apache.sshd.common.util.GenericUtils;
+import org.apache.sshd.sftp.server.SftpSubsystem;
 import org.apache.sshd.sftp.server.SftpSubsystemFactory;
 
 /**
@@ -127,7 +129,7 @@ final class SimServer {
         s.setPasswordAuthenticator(null);
         s.setKeyboardInteractiveAuthenticator(null);
         s.setCommandFactory((channel, command) -> new ShellCommand(command, this, pumps));
-        s.setSubsystemFactories(List.of(new SftpSubsystemFactory()));
+        s.setSubsystemFactories(List.of(new HomeSftpSubsystemFactory(dir)));
         s.setFileSystemFactory(new HomeFileSystemFactory(dir));
         // shared threads: many simulated servers in one JVM stay cheap
         s.setScheduledExecutorService(scheduler, false);
@@ -270,6 +272,28 @@ final class SimServer {
             return s;
         } catch (IOException e) {
             throw new UncheckedIOException("no free loopback port for the simulation", e);
+        }
+    }
+
+    /** SFTP's working directory is the server's directory, as a login's home directory is. */
+    private static final class HomeSftpSubsystemFactory extends SftpSubsystemFactory {
+        private final Path home;
+
+        HomeSftpSubsystemFactory(Path home) {
+            this.home = home;
+        }
+
+        @Override
+        public org.apache.sshd.server.command.Command createSubsystem(org.apache.sshd.server.channel.ChannelSession channel) {
+            SftpSubsystem subsystem = new SftpSubsystem(channel, this) {
+                @Override
+                public void setFileSystem(FileSystem fs) {
+                    super.setFileSystem(fs);
+                    defaultDir = home;
+                }
+            };
+            GenericUtils.forEach(getRegisteredListeners(), subsystem::addSftpEventListener);
+            return subsystem;
         }
     }
 

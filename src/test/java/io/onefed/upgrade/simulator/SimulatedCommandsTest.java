@@ -205,4 +205,37 @@ class SimulatedCommandsTest {
         assertThat(sim.commandLog(0, "systemctl")).hasSize(1);
         assertThat(sim.commandLog(100, "onedb")).isEmpty();
     }
+
+    @Test
+    void detachedProcessesOutliveTheChannelAndPlainOnesAreEnded() throws Exception {
+        SimClient.Result started = ssh.exec(0, "mkdir -p run && (setsid nohup sh -c 'sleep 0.5; onedb version > run/out;"
+                + " echo $? > run/rc' >/dev/null 2>&1 &) ; echo started");
+        assertThat(started.out()).isEqualTo("started\n");
+        Path rc = sim.serverDir(0).resolve("run/rc");
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                .until(() -> Files.exists(rc) && Files.readString(rc).equals("0\n"));
+        assertThat(Files.readString(sim.serverDir(0).resolve("run/out"))).contains("Shared: 6.10.0");
+
+        // a plain exec whose channel closes is terminated, as sshd's session processes are
+        com.jcraft.jsch.Session session = ssh.session(0, null);
+        com.jcraft.jsch.ChannelExec ch = (com.jcraft.jsch.ChannelExec) session.openChannel("exec");
+        ch.setCommand("trap 'echo term > killed; exit 143' TERM; echo ready > ready; sleep 30 & wait");
+        ch.connect(5_000);
+        Path ready = sim.serverDir(0).resolve("ready");
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> Files.exists(ready));
+        session.disconnect();
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                .until(() -> Files.exists(sim.serverDir(0).resolve("killed")));
+    }
+
+    @Test
+    void sftpPathsAreRealAndRelativeOnesStartAtTheServersDirectory() throws Exception {
+        ssh.upload(0, "relative.txt", "hello".getBytes());
+        assertThat(Files.readString(sim.serverDir(0).resolve("relative.txt"))).isEqualTo("hello");
+        String abs = sim.serverDir(0).resolve("var/lib/one/abs.txt").toString();
+        ssh.upload(0, abs, "x".getBytes());
+        assertThat(new String(ssh.download(0, abs))).isEqualTo("x");
+        assertThat(ssh.exec(0, null, "read -r a; sha256sum " + abs + " | cut -c1-8; echo \"$a\"", "from-stdin\n").out())
+                .isEqualTo("2d711642\nfrom-stdin\n");
+    }
 }
