@@ -70,7 +70,11 @@ final class SimClient {
     }
 
     byte[] download(int zone, String path) throws Exception {
-        Session s = session(zone, null);
+        return download(zone, null, path);
+    }
+
+    byte[] download(int zone, String server, String path) throws Exception {
+        Session s = session(zone, server);
         try {
             ChannelSftp sftp = (ChannelSftp) s.openChannel("sftp");
             sftp.connect(10_000);
@@ -85,7 +89,11 @@ final class SimClient {
     }
 
     void upload(int zone, String path, byte[] content) throws Exception {
-        Session s = session(zone, null);
+        upload(zone, null, path, content);
+    }
+
+    void upload(int zone, String server, String path, byte[] content) throws Exception {
+        Session s = session(zone, server);
         try {
             ChannelSftp sftp = (ChannelSftp) s.openChannel("sftp");
             sftp.connect(10_000);

@@ -150,4 +150,40 @@ class SimulatedUpgradePathTest {
         assertThat(java.nio.file.Files.readString(sim.serverDir(101).resolve("var/log/one/oned.log")))
                 .contains("Cannot join federation, oned master needs upgrade.");
     }
+
+    @Test
+    void haZoneLeaderUpgradesAndFollowersRestoreItsDump() throws Exception {
+        sim.close();
+        sim = SimulatedFederation.start(new SimulationSpec("ha", "pw", "dbpw", 5, List.of(
+                SimulationSpec.ZoneSpec.single(0, "HA", true, "6.10.0", "7.0.0").withServers(3))), tmp.resolve("ha"));
+        ssh = new SimClient(sim);
+        assertThat(zone(0).paths().etc()).as("HA servers share this machine: paths relative to each login directory")
+                .isEqualTo("etc/one");
+        StepContext ctx = ctx(0, null);
+        List<String> servers = sim.serverNames(0);
+        run(ZoneStep.STOP_SERVICES, ctx);
+        for (String s : servers) {
+            assertThat(ssh.exec(0, s, "systemctl is-active opennebula", null).exit()).isEqualTo(3);
+        }
+        run(ZoneStep.BACKUP_CONFIG, ctx);
+        run(ZoneStep.BACKUP_DB, ctx);
+        run(ZoneStep.SWITCH_REPOSITORY, ctx);
+        run(ZoneStep.UPGRADE_PACKAGES, ctx);
+        run(ZoneStep.UPGRADE_CONFIG, ctx);
+        run(ZoneStep.UPGRADE_DB, ctx);
+        run(ZoneStep.DUMP_LEADER_DB, ctx);
+        String dump = ZoneCommands.leaderDumpPath(ctx);
+        byte[] content = ssh.download(0, dump);
+        for (String follower : servers.subList(1, servers.size())) {
+            ssh.exec(0, follower, "mkdir -p " + ZoneCommands.upgradeDir(ctx), null);
+            ssh.upload(0, follower, dump, content);
+        }
+        run(ZoneStep.RESTORE_FOLLOWERS, ctx);
+        run(ZoneStep.START_SERVICES, ctx);
+        for (String s : servers) {
+            String raft = SimClient.rpc(sim.endpoint(0, s), "one.system.version", SimClient.str(sim.oneadminSession()));
+            assertThat(raft).as(s).contains("<string>7.0.0</string>");
+            assertThat(java.nio.file.Files.readString(sim.serverDir(0, s).resolve("sim/db/local_version"))).isEqualTo("7.0.0\n");
+        }
+    }
 }
