@@ -85,6 +85,28 @@ public final class Faults {
         return dropConnections(zone, federation.zoneInternal(zone).leader().name(), times, afterStart);
     }
 
+    /** Every XML-RPC call to the zone's servers waits this long before it is answered. */
+    public Faults apiLatency(int zone, Duration latency) {
+        for (SimServer s : federation.zoneInternal(zone).servers) {
+            s.apiLatencyMs = latency.toMillis();
+        }
+        return this;
+    }
+
+    /** XML-RPC calls to the zone's servers get no answer until {@code hang} is set back to false. */
+    public Faults apiHang(int zone, boolean hang) {
+        for (SimServer s : federation.zoneInternal(zone).servers) {
+            s.apiHang = hang;
+        }
+        return this;
+    }
+
+    /** The next {@code times} XML-RPC calls to the zone's leader lose their connection before any answer. */
+    public Faults dropApiCalls(int zone, int times) {
+        federation.zoneInternal(zone).leader().apiDrops.addAndGet(times);
+        return this;
+    }
+
     /** The zone reports a FED_INDEX {@code lag} records behind the federation (0 ends the lag). */
     public Faults lagFedIndex(int zone, long lag) {
         SimFiles.write(federation.zoneInternal(zone).dir().resolve("fed_lag"), Long.toString(lag));
@@ -125,10 +147,13 @@ public final class Faults {
             unreachable(zone, false);
             rejectCredentials(zone, false);
             changedHostKey(zone, false);
+            apiLatency(zone, Duration.ZERO);
+            apiHang(zone, false);
             lagFedIndex(zone, 0);
             for (SimServer s : federation.zoneInternal(zone).servers) {
                 deleteTree(s.state().resolve("faults"));
                 s.takeAllDrops();
+                s.apiDrops.set(0);
             }
         }
         return this;

@@ -56,6 +56,9 @@ final class SimServer {
     volatile boolean unreachable;
     volatile boolean rejectCredentials;
     volatile boolean changedKey;
+    volatile long apiLatencyMs;
+    volatile boolean apiHang;
+    final AtomicInteger apiDrops = new AtomicInteger();
     private final AtomicInteger dropsBeforeRun = new AtomicInteger();
     private final AtomicInteger dropsAfterStart = new AtomicInteger();
 

@@ -402,6 +402,10 @@ public final class SimulatedFederation implements AutoCloseable {
         }
     }
 
+    boolean isClosed() {
+        return closed;
+    }
+
     boolean sessionValid(String session) {
         return SimFiles.read(credentialsFile(), "").equals(session);
     }

@@ -58,6 +58,14 @@ final class XmlRpcEndpoint implements HttpHandler {
             try (InputStream in = exchange.getRequestBody()) {
                 body = in.readAllBytes();
             }
+            if (!delay()) {
+                return;
+            }
+            if (server.apiDrops.getAndUpdate(n -> n > 0 ? n - 1 : 0) > 0) {
+                // connection cut before any answer: the client reads no status line
+                exchange.close();
+                return;
+            }
             String response = answer(body);
             byte[] bytes = response.getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().set("Content-Type", "text/xml; charset=utf-8");
@@ -65,6 +73,22 @@ final class XmlRpcEndpoint implements HttpHandler {
             try (OutputStream out = exchange.getResponseBody()) {
                 out.write(bytes);
             }
+        }
+    }
+
+    /** Applies the latency and hang faults; false when the simulation closed meanwhile. */
+    private boolean delay() {
+        try {
+            if (server.apiLatencyMs > 0) {
+                Thread.sleep(server.apiLatencyMs);
+            }
+            while (server.apiHang && !federation.isClosed()) {
+                Thread.sleep(20);
+            }
+            return !federation.isClosed();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 

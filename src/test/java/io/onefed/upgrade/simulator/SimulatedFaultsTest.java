@@ -156,4 +156,29 @@ class SimulatedFaultsTest {
         assertThat(ssh.exec(0, "onedb version >/dev/null && apt-get update >/dev/null").exit()).isZero();
         assertThat(sim.fedIndex(0)).isEqualTo(sim.fedIndex());
     }
+
+    @Test
+    void apiLatencyHangAndDroppedCalls() throws Exception {
+        String session = SimClient.str(sim.oneadminSession());
+        sim.faults().apiLatency(0, Duration.ofMillis(400));
+        long t0 = System.nanoTime();
+        assertThat(SimClient.rpc(sim.endpoint(0), "one.system.version", session)).contains("6.10.0");
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isGreaterThanOrEqualTo(Duration.ofMillis(400));
+        sim.faults().apiLatency(0, Duration.ZERO);
+
+        sim.faults().apiHang(0, true);
+        var http = java.net.http.HttpClient.newHttpClient();
+        var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(sim.endpoint(0)))
+                .timeout(Duration.ofMillis(300)).POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+                        "<methodCall><methodName>one.system.version</methodName><params><param><value>" + session
+                                + "</value></param></params></methodCall>")).build();
+        assertThatThrownBy(() -> http.send(request, java.net.http.HttpResponse.BodyHandlers.ofString()))
+                .isInstanceOf(java.net.http.HttpTimeoutException.class);
+        sim.faults().apiHang(0, false);
+
+        sim.faults().dropApiCalls(0, 1);
+        assertThatThrownBy(() -> SimClient.rpc(sim.endpoint(0), "one.system.version", session))
+                .isInstanceOf(java.io.IOException.class);
+        assertThat(SimClient.rpc(sim.endpoint(0), "one.system.version", session)).contains("6.10.0");
+    }
 }
