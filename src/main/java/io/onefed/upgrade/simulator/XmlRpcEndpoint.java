@@ -58,12 +58,12 @@ final class XmlRpcEndpoint implements HttpHandler {
             try (InputStream in = exchange.getRequestBody()) {
                 body = in.readAllBytes();
             }
-            if (!delay()) {
-                return;
-            }
             if (server.apiDrops.getAndUpdate(n -> n > 0 ? n - 1 : 0) > 0) {
                 // connection cut before any answer: the client reads no status line
                 exchange.close();
+                return;
+            }
+            if (!delay()) {
                 return;
             }
             String response = answer(body);

@@ -37,7 +37,7 @@ class SimulatedFederationConfigTest {
             new YamlPropertySourceLoader().load("federation", new FileSystemResource(yaml))
                     .forEach(env.getPropertySources()::addFirst);
             FederationProperties fromYaml = Binder.get(env).bind("federation", FederationProperties.class).get();
-            assertThat(fromYaml).isEqualTo(sim.federationProperties());
+            assertThat(fromYaml).isEqualTo(sim.toFederationProperties());
 
             StandardEnvironment env2 = new StandardEnvironment();
             env2.getPropertySources().addFirst(new org.springframework.core.env.MapPropertySource("sim", sim.properties()));

@@ -45,7 +45,7 @@ class SimulatedUpgradePathTest {
     }
 
     private ZoneProperties zone(int id) {
-        return sim.federationProperties().zones().stream().filter(z -> z.id() == id).findFirst().orElseThrow();
+        return sim.toFederationProperties().zones().stream().filter(z -> z.id() == id).findFirst().orElseThrow();
     }
 
     private StepContext ctx(int id, String federatedBackup) {
