@@ -536,6 +536,9 @@ public class FederationConfigValidator {
         if (path == null || path.isBlank()) {
             return "is empty";
         }
+        if (!path.chars().allMatch(c -> c == '/' || PATH_SEGMENT.matcher(String.valueOf((char) c)).matches())) {
+            return "contains characters a path here may not have (spaces, quotes or shell characters)";
+        }
         if (!path.startsWith("/")) {
             return "is not absolute";
         }
@@ -549,8 +552,8 @@ public class FederationConfigValidator {
             if (segment.equals(".") || segment.equals("..")) {
                 return "is not normalized ('" + segment + "' segment: no path traversal)";
             }
-            if (!PATH_SEGMENT.matcher(segment).matches() || segment.startsWith("-")) {
-                return "contains characters a path here may not have (spaces, quotes, shell characters or a leading '-')";
+            if (segment.startsWith("-")) {
+                return "has a name starting with '-', which a command would read as an option";
             }
         }
         return null;
