@@ -606,10 +606,13 @@ public class FederationConfigValidator {
     }
 
     private static boolean isIpv6Literal(String host) {
+        // starting with a hex digit or ':' and containing ':', the JDK parses a literal and never asks DNS
+        if (Character.digit(host.charAt(0), 16) == -1 && host.charAt(0) != ':') {
+            return false;
+        }
         try {
-            // only hex digits, ':' and '.' reach here, so this parses a literal and never asks DNS
             return InetAddress.getByName(host) instanceof java.net.Inet6Address;
-        } catch (UnknownHostException e) {
+        } catch (UnknownHostException | IllegalArgumentException e) {
             return false;
         }
     }

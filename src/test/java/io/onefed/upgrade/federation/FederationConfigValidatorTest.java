@@ -97,6 +97,8 @@ class FederationConfigValidatorTest {
                 bad("server host with shell metacharacters", f -> f.zone(0).servers.get(0).host = "fe1;reboot", "federation.zones[0].servers[0].host", "not a host name", "DNS name"),
                 bad("server host that is an ssh option", f -> f.zone(0).servers.get(0).host = "-oProxyCommand=id", "federation.zones[0].servers[0].host", "not a host name", "DNS name"),
                 bad("server host with user and port", f -> f.zone(0).servers.get(0).host = "root@fe1:22", "federation.zones[0].servers[0].host", "not a host name", "without user, port"),
+                bad("server host a bad IPv6 address", f -> f.zone(2).servers.get(0).host = "2001:db8:::1:zz", "federation.zones[2].servers[0].host", "not a host name", "IPv4/IPv6"),
+                bad("server host an IPv4 address with port", f -> f.zone(0).servers.get(0).host = "192.168.150.1:22", "federation.zones[0].servers[0].host", "not a host name", "without user, port"),
                 bad("server port 0", f -> f.zone(0).servers.get(0).port = 0, "federation.zones[0].servers[0].port", "outside 1-65535", "usually 22"),
                 bad("server port 70000", f -> f.zone(0).servers.get(0).port = 70000, "federation.zones[0].servers[0].port", "outside 1-65535", "usually 22"),
                 bad("server user with shell metacharacters", f -> f.zone(0).servers.get(0).user = "root;id", "federation.zones[0].servers[0].user", "not a valid user name", "POSIX user name"),
