@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.xmlrpc.client.XmlRpcClient;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 /**
@@ -26,6 +27,7 @@ public class DefaultOneClients implements OneClients {
     private final XmlRpcClient rpc = HardenedXmlRpc.newClient();
     private final Map<String, XmlRpcOneClient> clients = new ConcurrentHashMap<>();
 
+    @Autowired
     public DefaultOneClients(FederationProperties federation, ObjectProvider<SecretResolver> secrets,
             ObjectProvider<OneClientProperties> limits) {
         this(federation, secrets.getIfAvailable(SecretResolver::new), limits.getIfAvailable(OneClientProperties::defaults));

@@ -23,6 +23,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Service;
 
 /**
@@ -44,6 +45,7 @@ public class FederationStatusService {
     private final ObjectProvider<RemoteShell> shells;
     private final Duration probeTimeout;
 
+    @Autowired
     public FederationStatusService(FederationProperties federation, OneClients clients,
             ObjectProvider<RemoteShell> shells) {
         this(federation, clients, shells, PROBE_TIMEOUT);
