@@ -11,6 +11,11 @@ public interface OneClients {
     /** For HA servers and for the zone endpoints read from the zone pool. */
     OneClient forEndpoint(String endpoint);
 
-    /** Same, with other timeouts than {@code federation.xmlrpc}: e.g. the short probes of the status view. */
-    OneClient forEndpoint(String endpoint, XmlRpcProperties timeouts);
+    /**
+     * Same, with other timeouts than {@code federation.xmlrpc}: e.g. the short probes of the status view.
+     * {@link DefaultOneClients} applies them; in-memory fakes, which cannot hang, may ignore them.
+     */
+    default OneClient forEndpoint(String endpoint, XmlRpcProperties timeouts) {
+        return forEndpoint(endpoint);
+    }
 }
