@@ -10,9 +10,13 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import com.jcraft.jsch.JSch;
+import com.jcraft.jsch.KeyPair;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.context.annotation.Bean;
@@ -27,6 +31,20 @@ class StatusCommandTest {
 
     @TempDir
     Path dir;
+
+    @TempDir
+    static Path keyDir;
+
+    private static Path key;
+
+    @BeforeAll
+    static void generateKey() throws Exception {
+        key = keyDir.resolve("id_ecdsa");
+        KeyPair pair = KeyPair.genKeyPair(new JSch(), KeyPair.ECDSA, 256);
+        pair.writePrivateKey(key.toString());
+        pair.dispose();
+        Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-------"));
+    }
 
     @AfterEach
     void stop() {
@@ -45,8 +63,12 @@ class StatusCommandTest {
     private String[] args() throws IOException {
         Path auth = dir.resolve("one_auth");
         Files.writeString(auth, "oneadmin:pw\n");
+        // the configuration validator runs in the command's context too: give it a real key and a known_hosts path
         List<String> args = new ArrayList<>();
         args.add("--federation.name=guide");
+        args.add("--federation.ssh.private-key=" + key);
+        args.add("--federation.ssh.known-hosts=" + dir.resolve("known_hosts"));
+        args.add("--federation.ssh.accept-new-host-keys=true");
         args.add("--federation.credentials.file=" + auth);
         args.add("--federation.xmlrpc.read-timeout=2s");
         List<ZoneProperties> zones = fed.properties().zones();
@@ -64,13 +86,13 @@ class StatusCommandTest {
         return args.toArray(String[]::new);
     }
 
-    private int run() throws IOException {
+    private int run() throws Exception {
         return StatusCommand.run(args(), new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8), FakeShellConfig.class);
     }
 
     @Test
-    void healthyFederationPrintsTheTableAndExitsZero() throws IOException {
+    void healthyFederationPrintsTheTableAndExitsZero() throws Exception {
         int code = run();
 
         String table = out.toString(StandardCharsets.UTF_8);
@@ -85,7 +107,7 @@ class StatusCommandTest {
     }
 
     @Test
-    void laggingZoneExitsOne() throws IOException {
+    void laggingZoneExitsOne() throws Exception {
         fed.raft(100, 3, "1040");
 
         int code = run();
@@ -96,7 +118,7 @@ class StatusCommandTest {
     }
 
     @Test
-    void unreachableZoneExitsOne() throws IOException {
+    void unreachableZoneExitsOne() throws Exception {
         fed.zone(101).close();
 
         int code = run();
@@ -106,7 +128,7 @@ class StatusCommandTest {
     }
 
     @Test
-    void missingCredentialsFileFailsClearly() throws IOException {
+    void missingCredentialsFileFailsClearly() throws Exception {
         String[] args = args();
         for (int i = 0; i < args.length; i++) {
             if (args[i].startsWith("--federation.credentials.file=")) {
@@ -117,8 +139,10 @@ class StatusCommandTest {
         int code = StatusCommand.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8), FakeShellConfig.class);
 
-        // the status is still built: every zone reports the credentials problem
-        assertThat(code).isEqualTo(StatusCommand.UNHEALTHY);
-        assertThat(out.toString(StandardCharsets.UTF_8)).contains("federation.credentials.file: cannot read");
+        // the configuration check refuses to start: no table, exit 2 and the field named
+        assertThat(code).isEqualTo(StatusCommand.FAILED);
+        assertThat(out.toString(StandardCharsets.UTF_8)).isEmpty();
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("federation.credentials.file")
+                .contains(dir.resolve("absent").toString());
     }
 }
