@@ -17,6 +17,8 @@ import org.apache.xmlrpc.XmlRpcException;
 import org.apache.xmlrpc.client.XmlRpcClient;
 import org.apache.xmlrpc.client.XmlRpcClientException;
 import org.apache.xmlrpc.client.XmlRpcHttpTransportException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.xml.sax.SAXException;
 
 /**
@@ -25,6 +27,8 @@ import org.xml.sax.SAXException;
  * exception (a hostile or buggy server may echo it).
  */
 public class XmlRpcOneClient implements OneClient {
+
+    private static final Logger log = LoggerFactory.getLogger(XmlRpcOneClient.class);
 
     private final String endpoint;
     private final URL url;
@@ -147,13 +151,18 @@ public class XmlRpcOneClient implements OneClient {
         params[0] = sessionString;
         System.arraycopy(args, 0, params, 1, args.length);
         Object result;
+        long start = System.nanoTime();
         try {
             result = rpc.execute(new HardenedXmlRpc.CallConfig(url, limits), method, params);
         } catch (XmlRpcException e) {
-            throw translate(method, e, scrub);
+            RuntimeException failure = translate(method, e, scrub);
+            log.debug("{} failed after {} ms: {}", method, (System.nanoTime() - start) / 1_000_000, failure.getMessage());
+            throw failure;
         } finally {
             params[0] = null;
         }
+        // method and endpoint only: the parameters start with the session
+        log.debug("{} on {} answered in {} ms", method, endpoint, (System.nanoTime() - start) / 1_000_000);
         if (!(result instanceof Object[] array) || array.length < 2 || !(array[0] instanceof Boolean success)) {
             throw new OneUnreachableException(endpoint, method,
                     "answer is not OpenNebula's [success, value, code] array");
