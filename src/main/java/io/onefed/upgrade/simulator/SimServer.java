@@ -131,8 +131,8 @@ final class SimServer {
         s.setPublickeyAuthenticator((user, key, session) -> !rejectCredentials && federation.isAuthorized(key));
         s.setPasswordAuthenticator(null);
         s.setKeyboardInteractiveAuthenticator(null);
-        s.setCommandFactory((channel, command) -> new ShellCommand(command, this, pumps));
-        s.setSubsystemFactories(List.of(new HomeSftpSubsystemFactory(dir)));
+        s.setCommandFactory((channel, command) -> new ShellCommand(mapPaths(command), this, pumps));
+        s.setSubsystemFactories(List.of(new HomeSftpSubsystemFactory(this)));
         s.setFileSystemFactory(new HomeFileSystemFactory(dir));
         // shared threads: many simulated servers in one JVM stay cheap
         s.setScheduledExecutorService(scheduler, false);
@@ -243,6 +243,16 @@ final class SimServer {
         return KeyUtils.compareKeys(key, authorized);
     }
 
+    /** An HA zone's shared path prefix rewritten to this server's own directory. */
+    String mapPaths(String text) {
+        if (!zone.spec().ha()) {
+            return text;
+        }
+        String prefix = zone.hostPrefix().toString();
+        return java.util.regex.Pattern.compile(java.util.regex.Pattern.quote(prefix) + "(?=/|[^\\w.@+-]|$)")
+                .matcher(text).replaceAll(java.util.regex.Matcher.quoteReplacement(dir.toString()));
+    }
+
     String label() {
         return "zone " + zone.id() + " server " + name;
     }
@@ -280,10 +290,10 @@ final class SimServer {
 
     /** SFTP's working directory is the server's directory, as a login's home directory is. */
     private static final class HomeSftpSubsystemFactory extends SftpSubsystemFactory {
-        private final Path home;
+        private final SimServer server;
 
-        HomeSftpSubsystemFactory(Path home) {
-            this.home = home;
+        HomeSftpSubsystemFactory(SimServer server) {
+            this.server = server;
         }
 
         @Override
@@ -292,7 +302,12 @@ final class SimServer {
                 @Override
                 public void setFileSystem(FileSystem fs) {
                     super.setFileSystem(fs);
-                    defaultDir = home;
+                    defaultDir = server.dir();
+                }
+
+                @Override
+                protected Path resolveFile(String remotePath) throws IOException {
+                    return super.resolveFile(server.mapPaths(remotePath));
                 }
             };
             GenericUtils.forEach(getRegisteredListeners(), subsystem::addSftpEventListener);

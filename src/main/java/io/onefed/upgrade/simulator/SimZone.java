@@ -42,6 +42,15 @@ final class SimZone {
                         + servers.stream().map(SimServer::name).toList()));
     }
 
+    /**
+     * The absolute directory the zone's configuration names for every server of an HA zone: each server maps it
+     * to its own directory (commands and SFTP), as every real front-end has its own /etc/one. Single front-end
+     * zones use the server's directory itself.
+     */
+    Path hostPrefix() {
+        return spec.ha() ? dir.resolve("host") : leader().dir();
+    }
+
     /** The zone's own endpoint: the leader's (a floating IP would point there). */
     String endpoint() {
         return leader().endpoint();

@@ -600,12 +600,12 @@ public final class SimulatedFederation implements AutoCloseable {
     }
 
     /**
-     * Where OpenNebula lives on the zone's servers. A single front-end gets absolute paths into its directory.
-     * The servers of an HA zone share one filesystem here, so their paths are relative: to the login directory
-     * (each server's own directory), as relative paths in an ssh command and in SFTP are on a real host.
+     * Where OpenNebula lives on the zone's servers: absolute paths into the server's directory. The servers of an
+     * HA zone share this machine, so their configuration names {@code <zone>/host/...}, which each server maps to
+     * its own directory in the commands it runs and the SFTP paths it serves (like each real host's /etc/one).
      */
     private static ZonePaths paths(SimZone z) {
-        String base = z.spec().ha() ? "" : z.leader().dir().toString() + "/";
+        String base = z.hostPrefix().toString() + "/";
         return new ZonePaths(base + "etc/one", base + "var/lib/one", base + "var/lock/one/one",
                 base + "var/lib/one-fed-upgrade/runs", base + "var/lib/one-fed-upgrade/backups");
     }

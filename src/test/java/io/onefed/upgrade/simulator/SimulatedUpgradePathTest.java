@@ -157,8 +157,8 @@ class SimulatedUpgradePathTest {
         sim = SimulatedFederation.start(new SimulationSpec("ha", "pw", "dbpw", 5, List.of(
                 SimulationSpec.ZoneSpec.single(0, "HA", true, "6.10.0", "7.0.0").withServers(3))), tmp.resolve("ha"));
         ssh = new SimClient(sim);
-        assertThat(zone(0).paths().etc()).as("HA servers share this machine: paths relative to each login directory")
-                .isEqualTo("etc/one");
+        assertThat(zone(0).paths().etc()).as("HA servers map the zone path to their own directory")
+                .isEqualTo(sim.root().resolve("zones/0/host/etc/one").toString());
         StepContext ctx = ctx(0, null);
         List<String> servers = sim.serverNames(0);
         run(ZoneStep.STOP_SERVICES, ctx);
