@@ -49,7 +49,14 @@ class SimulatedCommandsTest {
         assertThat(list.out()).contains("opennebula-flow.service").contains("inactive dead")
                 .contains("opennebula-fireedge.service").doesNotContain("opennebula-gate");
 
+        // the orchestrator's proof that a zone is down (StopVerifier): only active units are listed
+        String listActive = "systemctl list-units --all --state=active,activating,deactivating,reloading --no-legend"
+                + " --plain 'opennebula*'";
+        SimClient.Result activeOnly = ssh.exec(0, listActive);
+        assertThat(activeOnly.out()).contains("opennebula.service").doesNotContain("opennebula-flow.service");
+
         assertThat(ssh.exec(0, "systemctl stop opennebula").exit()).isZero();
+        assertThat(ssh.exec(0, listActive).out()).doesNotContain("opennebula.service").contains("opennebula-gate.service");
         assertThat(Files.exists(sim.serverDir(0).resolve("var/lock/one/one"))).isFalse();
         assertThat(sim.apiOpen(0)).isFalse();
         assertThat(ssh.exec(0, "systemctl start opennebula").exit()).isZero();
