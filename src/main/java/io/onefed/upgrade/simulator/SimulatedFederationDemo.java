@@ -44,7 +44,11 @@ public class SimulatedFederationDemo implements EnvironmentPostProcessor, Ordere
         }
         Path root = Path.of(environment.getProperty("simulator.root", "./data/sim"));
         SimulatedFederation sim = SimulatedFederation.guide(root);
-        Map<String, Object> properties = sim.properties();
+        Map<String, Object> properties = new java.util.LinkedHashMap<>(sim.properties());
+        if (!environment.containsProperty("logging.level.org.apache.sshd")) {
+            // the simulated SSH servers would log every session at INFO
+            properties.put("logging.level.org.apache.sshd", "WARN");
+        }
         environment.getPropertySources().addFirst(new MapPropertySource(PROPERTY_SOURCE, properties));
         sim.writeFederationYaml(sim.root().resolve("federation.yaml"));
         application.addListeners((ApplicationListener<ContextClosedEvent>) event -> sim.close());
