@@ -68,6 +68,8 @@ final class ShellCommand implements Command {
         e.putAll(server.shellEnvironment(channel.getSession().getUsername()));
         Process p = pb.start();
         process = p;
+        server.running.add(p);
+        p.onExit().thenRun(() -> server.running.remove(p));
         if (drop == SimServer.Drop.AFTER_START) {
             // the network goes away while the command runs: it keeps running, nobody reads its output
             dropped = true;

@@ -59,6 +59,8 @@ final class SimServer {
     volatile long apiLatencyMs;
     volatile boolean apiHang;
     final AtomicInteger apiDrops = new AtomicInteger();
+    /** Shells of exec requests still running, ended when the simulation closes. */
+    final java.util.Set<Process> running = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final AtomicInteger dropsBeforeRun = new AtomicInteger();
     private final AtomicInteger dropsAfterStart = new AtomicInteger();
 
@@ -260,6 +262,11 @@ final class SimServer {
     void close() {
         stopApi();
         stopSsh();
+        for (Process p : running) {
+            p.descendants().forEach(ProcessHandle::destroy);
+            p.destroy();
+        }
+        running.clear();
     }
 
     /** Binds {@code preferred} when it is free, else any loopback port; the caller closes it to hand it over. */
