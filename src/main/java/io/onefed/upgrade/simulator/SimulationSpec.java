@@ -38,6 +38,12 @@ public record SimulationSpec(
         requireToken(dbPassword, "dbPassword");
     }
 
+    /** Safe to log: the passwords are left out. */
+    @Override
+    public String toString() {
+        return "SimulationSpec[name=" + name + ", fedIndex=" + fedIndex + ", zones=" + zones + "]";
+    }
+
     /** Values end up in one-line state files and oned.conf: keep them to plain characters. */
     static void requireToken(String value, String field) {
         if (value == null || !value.matches("[A-Za-z0-9_.@+-]+")) {

@@ -102,6 +102,23 @@ class SimulatedCommandsTest {
     }
 
     @Test
+    void onedbVersionExitCodes() throws Exception {
+        assertThat(ssh.exec(0, "onedb version").exit()).isZero();
+        ssh.exec(0, "echo 7.0.0 > sim/db/shared_version");
+        SimClient.Result newer = ssh.exec(0, "onedb version");
+        assertThat(newer.exit()).isEqualTo(3);
+        assertThat(newer.out()).contains("WARNING: Source version is lower than DB version");
+        ssh.exec(0, "echo 6.8.0 > sim/db/shared_version");
+        SimClient.Result older = ssh.exec(0, "onedb version");
+        assertThat(older.exit()).isEqualTo(2);
+        assertThat(older.out()).contains("Update required. Expected DB version is:");
+        ssh.exec(0, "rm sim/db/shared_version");
+        SimClient.Result none = ssh.exec(0, "onedb version");
+        assertThat(none.exit()).isEqualTo(1);
+        assertThat(none.err()).isEqualTo("Database is not correctly bootstraped.\n");
+    }
+
+    @Test
     void onedbMysqlPasswordComesFromOptionsOrEnvironmentAndIsNeverPromptedForSilently() throws Exception {
         String pw = Files.readString(sim.dbPasswordFile()).strip();
         String opts = " -t mysql -S localhost -u oneadmin -d opennebula";
