@@ -24,8 +24,8 @@ import org.w3c.dom.Node;
 /**
  * oned's XML-RPC API on one simulated front-end: the calls the orchestrator makes, answered from the server's
  * state files in OpenNebula's formats (src/rm/Request.cc: {@code [true, value, 0]} or
- * {@code [false, "[method] message", code, id, <i8>index</i8>]}; unknown methods and bad parameters are XML-RPC
- * faults as xmlrpc-c sends them).
+ * {@code [false, "[method] message", code, id, <i8>index</i8>]}; unknown methods are xmlrpc-c's fault -506
+ * "Method 'x' not defined" (xmlrpc_registry.c), bad parameter types fault -501).
  */
 final class XmlRpcEndpoint implements HttpHandler {
 
@@ -101,7 +101,7 @@ final class XmlRpcEndpoint implements HttpHandler {
         }
         String m = call.method();
         if (!KNOWN.contains(m)) {
-            return fault(-506, "Requested method '" + m + "' not registered");
+            return fault(-506, "Method '" + m + "' not defined");
         }
         if (call.params().isEmpty() || !(call.params().get(0) instanceof String session)) {
             return fault(-501, "Type mismatch: parameter 0 (session) is not a string");
@@ -128,7 +128,7 @@ final class XmlRpcEndpoint implements HttpHandler {
                 case "one.hostpool.info" -> success(string(hostPool()));
                 case "one.host.status" -> hostStatus(m, intParam(call, 1), intParam(call, 2));
                 case "one.vmpool.info" -> success(string(vmPool()));
-                default -> fault(-506, "Requested method '" + m + "' not registered");
+                default -> fault(-506, "Method '" + m + "' not defined");
             };
         } catch (ParamException e) {
             return fault(-501, e.getMessage());

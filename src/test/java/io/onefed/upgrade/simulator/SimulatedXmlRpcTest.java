@@ -156,6 +156,7 @@ class SimulatedXmlRpcTest {
         Document unknown = SimClient.xml(SimClient.rpc(sim.endpoint(0), "one.nothing.info", session));
         assertThat(unknown.getElementsByTagName("fault").getLength()).isEqualTo(1);
         assertThat(unknown.getElementsByTagName("i4").item(0).getTextContent()).isEqualTo("-506");
+        assertThat(unknown.getElementsByTagName("string").item(0).getTextContent()).isEqualTo("Method 'one.nothing.info' not defined");
         Document badType = SimClient.xml(SimClient.rpc(sim.endpoint(0), "one.zone.info", session, SimClient.str("0")));
         assertThat(badType.getElementsByTagName("fault").getLength()).isEqualTo(1);
         String xxe = "<?xml version=\"1.0\"?><!DOCTYPE x [<!ENTITY e SYSTEM \"file:///etc/passwd\">]>"
