@@ -294,7 +294,8 @@ final class XmlRpcEndpoint implements HttpHandler {
         return response("<value><boolean>1</boolean></value><value>" + valueXml + "</value><value><i4>0</i4></value>");
     }
 
-    /** Request::failure_response: [false, "[method] msg", code, resp_id, replication index as i8]. */
+    /** Request::failure_response: [false, "[method] msg", code, resp_id, replication index as i8]; the index defaults
+     * to UINT64_MAX (RequestAttributes), which xmlrpc-c writes as the signed i8 -1. */
     static String failure(String method, String message, int code, int id) {
         return response("<value><boolean>0</boolean></value><value>" + string("[" + method + "] " + message)
                 + "</value><value><i4>" + code + "</i4></value><value><i4>" + id
