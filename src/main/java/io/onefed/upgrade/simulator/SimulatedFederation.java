@@ -57,7 +57,7 @@ public final class SimulatedFederation implements AutoCloseable {
 
     /** Scripts copied from {@code simulator/bin/} on the classpath. */
     static final List<String> SCRIPTS = List.of("sim-lib.sh", "pkg-lib.sh", "one-lib.sh", "systemctl", "onedb",
-            "apt-get", "dpkg-query", "dnf", "yum", "rpm", "onecfg", "onehost", "onevm", "onezone");
+            "apt-get", "apt", "dpkg-query", "dpkg", "dnf", "yum", "rpm", "onecfg", "onehost", "onevm", "onezone");
 
     /** Front-end packages installed on every simulated server (the set the orchestrator upgrades). */
     static final List<String> PACKAGES = List.of("opennebula", "opennebula-common", "opennebula-common-onecfg",
