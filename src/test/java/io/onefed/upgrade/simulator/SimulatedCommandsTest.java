@@ -175,7 +175,7 @@ class SimulatedCommandsTest {
         assertThat(gone.exit()).isEqualTo(5);
         assertThat(ssh.exec(0, "dpkg-query -W nothing").exit()).isEqualTo(1);
         // the host's own package tools are shadowed: nothing reaches the real apt or dpkg
-        assertThat(ssh.exec(0, "command -v apt dpkg").out()).isEqualTo(sim.binDir() + "/apt\n" + sim.binDir() + "/dpkg\n");
+        assertThat(ssh.exec(0, "command -v apt; command -v dpkg").out()).isEqualTo(sim.binDir() + "/apt\n" + sim.binDir() + "/dpkg\n");
         assertThat(ssh.exec(0, "dpkg -s opennebula").out()).contains("Version: 7.0.0-1");
         assertThat(ssh.exec(0, "dpkg -i x.deb").exit()).isEqualTo(2);
     }
