@@ -65,13 +65,18 @@ final class OutputCapture extends OutputStream {
         if (memory != null || spill != null) {
             keep(b, off, len);
         }
-        if (len >= cap) {
-            System.arraycopy(b, off + len - cap, ring, 0, cap);
-        } else {
-            int pos = (int) (total % cap);
-            int first = Math.min(len, cap - pos);
-            System.arraycopy(b, off, ring, pos, first);
-            System.arraycopy(b, off + first, ring, 0, len - first);
+        // only the last cap bytes can survive; each lands at its position modulo cap
+        int skip = Math.max(0, len - cap);
+        long at = total + skip;
+        int from = off + skip;
+        int left = len - skip;
+        while (left > 0) {
+            int pos = (int) (at % cap);
+            int n = Math.min(left, cap - pos);
+            System.arraycopy(b, from, ring, pos, n);
+            at += n;
+            from += n;
+            left -= n;
         }
         total += len;
     }
