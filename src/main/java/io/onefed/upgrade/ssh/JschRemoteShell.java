@@ -13,14 +13,18 @@ import java.util.Arrays;
 import java.util.Map;
 
 /**
- * {@link RemoteShell} over JSch exec channels. The command runs in the login shell of the target user; secrets
- * named by {@link RemoteCommand#withSecretEnv} are read by that shell's {@code read} builtin from standard
- * input and exported, so their values never appear in the command line the host shows in {@code ps}.
+ * {@link RemoteShell} over JSch exec channels. The target user's login shell reads the secrets named by
+ * {@link RemoteCommand#withSecretEnv} from standard input with its {@code read} builtin and exports them, so
+ * their values never appear in a command line the host shows in {@code ps}; it then execs the command under
+ * POSIX {@code sh -c}, bounded by coreutils' {@code timeout} so that a timed-out command dies on the host too.
  */
 public class JschRemoteShell implements RemoteShell {
 
     /** Per stream: enough for any status output, small enough for a process variable's neighbour. */
     public static final int DEFAULT_OUTPUT_CAP = 1024 * 1024;
+
+    /** Extra time the client waits beyond the host's own timeout, for the kill to be reported back. */
+    private static final Duration CLIENT_GRACE = Duration.ofSeconds(5);
 
     private final JschSessions sessions;
     private final SecretResolver secrets;
@@ -42,14 +46,34 @@ public class JschRemoteShell implements RemoteShell {
     @Override
     public CommandResult run(SshTarget target, RemoteCommand command) {
         SecretInput in = secretInput(command);
+        Duration timeout = sessions.commandTimeout();
         try {
-            Raw raw = exec(target, in.prefix() + command.rendered(), in.stdin(), sessions.commandTimeout(), outputCap,
-                    command.rendered());
+            // the host enforces the timeout too: closing the channel does not stop a command that never writes,
+            // and OpenSSH may refuse signal requests; timeout(1) kills the command's whole process group
+            Raw raw = exec(target, in.prefix() + withRemoteTimeout(command.rendered(), timeout), in.stdin(),
+                    timeout.plus(CLIENT_GRACE), outputCap, command.rendered());
+            if (raw.exitStatus() == 128 + 9 && raw.duration().compareTo(timeout) >= 0) {
+                throw timedOut(target, command.rendered(), timeout);
+            }
             return new CommandResult(raw.exitStatus(), new String(raw.stdout(), StandardCharsets.UTF_8),
                     new String(raw.stderr(), StandardCharsets.UTF_8), raw.truncated(), raw.sha256(), raw.duration());
         } finally {
             Arrays.fill(in.stdin(), (byte) 0);
         }
+    }
+
+    /** Runs the command under POSIX sh, killed by coreutils' timeout where the host has it. */
+    static String withRemoteTimeout(String rendered, Duration timeout) {
+        String secs = String.format(java.util.Locale.ROOT, "%d.%03d", timeout.toSeconds(), timeout.toMillisPart());
+        String sh = "sh -c " + ShellQuoting.quote(rendered);
+        return "if command -v timeout >/dev/null 2>&1; then exec timeout -s KILL " + secs + " " + sh
+                + "; else exec " + sh + "; fi";
+    }
+
+    static SshException.Timeout timedOut(SshTarget target, String shown, Duration timeout) {
+        return new SshException.Timeout("'" + shown + "' on " + target.address() + " did not finish within "
+                + timeout.toMillis() + " ms (federation.ssh.command-timeout); it was killed."
+                + " Long-running changes must run detached");
     }
 
     @Override
@@ -130,9 +154,7 @@ public class JschRemoteShell implements RemoteShell {
                     } catch (Exception ignored) {
                         // closing the channel below ends the session's side anyway
                     }
-                    throw new SshException.Timeout("'" + shown + "' on " + target.address() + " did not finish within "
-                            + timeout.toMillis() + " ms (federation.ssh.command-timeout); it was killed."
-                            + " Long-running changes must run detached");
+                    throw timedOut(target, shown, timeout);
                 }
                 if (!lease.sessionConnected()) {
                     break;

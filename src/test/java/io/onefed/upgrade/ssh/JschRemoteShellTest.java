@@ -107,12 +107,14 @@ class JschRemoteShellTest {
                 SshFixture.secrets(Map.of()))) {
             JschRemoteShell quick = new JschRemoteShell(s, SshFixture.secrets(Map.of()));
             long t0 = System.nanoTime();
-            assertThatThrownBy(() -> quick.run(fx.target(), RemoteCommand.of("sleep 30")))
+            assertThatThrownBy(() -> quick.run(fx.target(), RemoteCommand.of("sleep 41.3; echo never")))
                     .isInstanceOf(SshException.Timeout.class)
-                    .hasMessageContaining("'sleep 30'")
+                    .hasMessageContaining("'sleep 41.3; echo never'")
                     .hasMessageContaining("did not finish within 800 ms")
                     .hasMessageContaining("federation.ssh.command-timeout");
             assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(5));
+            // killed on the host, not just abandoned
+            await().atMost(Duration.ofSeconds(5)).until(() -> processesWhoseCommandLineContains("sleep\u000041.3").isEmpty());
             // the session stays usable for the next command
             assertThat(quick.run(fx.target(), RemoteCommand.of("echo ok")).stdout()).isEqualTo("ok\n");
         }
