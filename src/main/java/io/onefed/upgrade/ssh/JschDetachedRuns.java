@@ -128,6 +128,11 @@ public class JschDetachedRuns implements DetachedRuns {
                 h.put(line.substring(0, eq), line.substring(eq + 1));
             }
         }
+        if ("no".equals(h.get("samecmd"))) {
+            throw new SshException("run key " + key + " on " + target.address() + " already holds a different command"
+                    + " (see " + keyDir(target, key) + "/cmd); refusing to attach to it. A key must name exactly one"
+                    + " command: derive a new key (e.g. a new attempt) for a changed command");
+        }
         String state = h.get("state");
         if ("MISSING".equals(state)) {
             throw new SshException.NoSuchRun("no run with key " + key + " on " + target.address() + " (looked in "
@@ -261,6 +266,11 @@ public class JschDetachedRuns implements DetachedRuns {
               while [ ! -f "$d/pid" ] && [ "$i" -lt 100 ]; do sleep 0.05 2>/dev/null || sleep 1; i=$((i + 1)); done
             elif [ -d "$d" ]; then
               attached=true
+              if [ -f "$d/cmd" ]; then
+                printf '%s\n' @CMD@ > "$d/cmd.check.$$"
+                if cmp -s "$d/cmd" "$d/cmd.check.$$"; then echo samecmd=yes; else echo samecmd=no; fi
+                rm -f "$d/cmd.check.$$"
+              fi
             else
               echo "cannot create the run directory $d" >&2
               exit 91

@@ -97,6 +97,11 @@ class JschDetachedRunsTest {
         assertThat(third.attached()).isTrue();
         assertThat(third.isFinished()).isTrue();
         assertThat(lines(counter)).isEqualTo(1);
+        // the same key for another command is a bug in the caller: refused, nothing run
+        assertThatThrownBy(() -> runs.start(fx.target(), key, RemoteCommand.of("echo other >> {}", counter)))
+                .isInstanceOf(SshException.class)
+                .hasMessageContaining("already holds a different command");
+        assertThat(lines(counter)).isEqualTo(1);
     }
 
     @Test
