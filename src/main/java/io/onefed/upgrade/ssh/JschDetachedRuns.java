@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
  *   lost      why a run ended without its own exit status
  * </pre>
  * The claim is {@code mkdir} of the key directory, which succeeds for exactly one caller; everyone else attaches.
- * The claiming shell ignores SIGHUP and writes nothing to the connection until the wrapper runs, so the command is
+ * The claiming shell survives SIGHUP and SIGTERM and writes nothing to the connection until the wrapper runs, so the command is
  * launched even if the orchestrator dies right after the claim. Secrets are exported into the wrapper's
  * environment from stdin and never written to the directory.
  */
@@ -53,7 +53,7 @@ public class JschDetachedRuns implements DetachedRuns {
     public RunStatus start(SshTarget target, String idempotencyKey, RemoteCommand command) {
         String dir = keyDir(target, idempotencyKey);
         JschRemoteShell.SecretInput secrets = shell.secretInput(command);
-        String script = secrets.prefix() + "trap '' HUP\numask 077\n" + vars(dir, 0) + FUNCTIONS
+        String script = secrets.prefix() + CLAIMER_TRAPS + "umask 077\n" + vars(dir, 0) + FUNCTIONS
                 + "mkdir -p " + ShellQuoting.quote(parent(dir)) + " || exit 90\n"
                 + START.replace("@PAUSE@", pauseAfterClaimSeconds > 0 ? "sleep " + pauseAfterClaimSeconds : ":")
                         .replace("@CMD@", ShellQuoting.quote(command.rendered()));
@@ -172,6 +172,13 @@ public class JschDetachedRuns implements DetachedRuns {
         }
         return -1;
     }
+
+    /**
+     * The claiming shell survives the hang-up of a vanished client (OpenSSH) and the SIGTERM some servers send
+     * when the channel closes (Apache MINA sshd). A no-op handler, not "ignore": an ignored signal would be
+     * inherited by the command itself, a handled one is reset to default in every child.
+     */
+    private static final String CLAIMER_TRAPS = "trap : HUP TERM\n";
 
     /** Digest of stdin, with a fallback for hosts without coreutils' sha256sum. */
     private static final String SHA = """

@@ -85,7 +85,8 @@ public class JschRemoteShell implements RemoteShell {
             } finally {
                 session.disconnect();
             }
-        } catch (SshException e) {
+        } catch (RuntimeException e) {
+            // a probe reports, it does not throw: the status view shows every server, reachable or not
             return new ProbeResult(false, e instanceof SshException.HostKeyRejected r ? r.presentedFingerprint() : null,
                     e.getMessage());
         }

@@ -8,6 +8,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -117,6 +119,10 @@ class ExactlyOnceTest {
         assertThat(Files.exists(runDir.resolve(key).resolve("pid"))).isFalse();
         dies();
         assertThatThrownBy(starting::get).isInstanceOf(ExecutionException.class);
+        // some servers (Apache MINA sshd) also send SIGTERM to the session's shell when its channel closes
+        List<ProcessHandle> claimers = shellsRunning(runDir.resolve(key).toString(), "ONE_FED_UPGRADE_WRAPPER_END");
+        assertThat(claimers).as("the claiming shell, still pausing").isNotEmpty();
+        claimers.forEach(ProcessHandle::destroy);
         // the claiming shell goes on without its client and launches the command
         await().atMost(Duration.ofSeconds(10)).until(() -> runsOf(counter) == 1);
         resumeAndCheckOnce(key, counter, command(counter, "0.2"));
@@ -160,19 +166,24 @@ class ExactlyOnceTest {
 
     /** Whether a shell on this machine runs the await script for this key. */
     private static boolean awaitLoopRunningFor(String key) throws Exception {
-        String dir = runDir.resolve(key).toString();
+        return !shellsRunning(runDir.resolve(key).toString(), "polls=").isEmpty();
+    }
+
+    /** Processes on this machine whose command line holds both strings (the scripts this test's sshd runs). */
+    private static List<ProcessHandle> shellsRunning(String a, String b) throws Exception {
+        List<ProcessHandle> found = new ArrayList<>();
         try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
             for (Path p : procs.filter(p -> p.getFileName().toString().matches("\\d+")).toList()) {
                 try {
                     String cmdline = new String(Files.readAllBytes(p.resolve("cmdline")), StandardCharsets.UTF_8);
-                    if (cmdline.contains(dir) && cmdline.contains("polls=")) {
-                        return true;
+                    if (cmdline.contains(a) && cmdline.contains(b)) {
+                        ProcessHandle.of(Long.parseLong(p.getFileName().toString())).ifPresent(found::add);
                     }
                 } catch (java.io.IOException gone) {
                     // ended while listing
                 }
             }
         }
-        return false;
+        return found;
     }
 }

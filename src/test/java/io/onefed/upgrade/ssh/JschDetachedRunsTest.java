@@ -195,6 +195,16 @@ class JschDetachedRunsTest {
     }
 
     @Test
+    void theCommandKeepsDefaultSignalHandling() {
+        // the claiming shell survives SIGTERM, but the command must not inherit that: a TERM still ends it
+        String key = key("sigterm");
+        runs.start(fx.target(), key, RemoteCommand.of("kill -TERM $$; echo survived"));
+        RunStatus done = runs.await(fx.target(), key, Duration.ofSeconds(10));
+        assertThat(done.exitStatus()).isEqualTo(128 + 15);
+        assertThat(done.stdout()).isEmpty();
+    }
+
+    @Test
     void awaitingAnUnknownKeyFailsClearly() {
         assertThatThrownBy(() -> runs.await(fx.target(), key("never"), Duration.ofSeconds(1)))
                 .isInstanceOf(SshException.NoSuchRun.class)
