@@ -133,6 +133,8 @@ public class JschSessions implements AutoCloseable {
         if (socketFactory != null) {
             session.setSocketFactory(socketFactory);
         }
+        // JSch's reader threads must not keep a finished JVM (e.g. the status command) alive
+        session.setDaemonThread(true);
         try {
             // keepalives notice a dead peer within a minute instead of waiting on TCP
             session.setServerAliveInterval(15_000);
