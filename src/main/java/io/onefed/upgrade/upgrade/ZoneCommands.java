@@ -32,8 +32,8 @@ public class ZoneCommands {
         ZoneProperties zone = ctx.zone();
         return switch (step) {
             case STOP_SERVICES -> followersThenLeader(ctx, this::stopServices);
-            case RESTORE_FEDERATED -> onLeader(ctx, RemoteCommand.of(
-                    "onedb restore {} -v --federated" + dbOptions(zone), requireBackup(ctx)));
+            case RESTORE_FEDERATED -> onLeader(ctx, withDbSecret(zone, RemoteCommand.of(
+                    "onedb restore {} -v --federated" + dbOptions(zone), requireBackup(ctx))));
             case BACKUP_CONFIG -> allAtOnce(ctx, this::backupConfig);
             case BACKUP_DB -> onLeader(ctx, withDbSecret(zone, RemoteCommand.of(
                     "mkdir -p {} && onedb backup -v -f" + dbOptions(zone) + " {}", upgradeDir(ctx),
@@ -43,8 +43,14 @@ public class ZoneCommands {
             case UPGRADE_CONFIG -> allAtOnce(ctx, s -> RemoteCommand.of(
                     "if command -v onecfg >/dev/null 2>&1; then onecfg upgrade; else echo {}; fi",
                     "onecfg is not installed: configuration files were kept; merge changes by hand (upgrade guide)"));
-            case UPGRADE_DB -> onLeader(ctx, withDbSecret(zone, RemoteCommand.of("onedb upgrade -v" + dbOptions(zone))));
-            case CHECK_DB -> onLeader(ctx, withDbSecret(zone, RemoteCommand.of("onedb fsck" + dbOptions(zone))));
+            // both take a backup of their own first; onedb names it to the second and refuses an existing file,
+            // so each gets an explicit file in the upgrade directory (a new attempt gets a new time stamp)
+            case UPGRADE_DB -> onLeader(ctx, withDbSecret(zone, RemoteCommand.of("onedb upgrade -v" + dbOptions(zone)
+                    + " -b {}-$(date +%Y%m%d%H%M%S)" + backupExtension(zone),
+                    upgradeDir(ctx) + "/zone-" + zone.id() + "-before-onedb-upgrade")));
+            case CHECK_DB -> onLeader(ctx, withDbSecret(zone, RemoteCommand.of("onedb fsck" + dbOptions(zone)
+                    + " -b {}-$(date +%Y%m%d%H%M%S)" + backupExtension(zone),
+                    upgradeDir(ctx) + "/zone-" + zone.id() + "-before-onedb-fsck")));
             case DUMP_LEADER_DB -> onLeader(ctx, withDbSecret(zone, RemoteCommand.of(
                     "mkdir -p {} && onedb backup -v -f" + dbOptions(zone) + " {}", upgradeDir(ctx),
                     leaderDumpPath(ctx))));
