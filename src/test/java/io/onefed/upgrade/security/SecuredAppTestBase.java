@@ -1,0 +1,57 @@
+package io.onefed.upgrade.security;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * The whole application on an in-memory H2 with three users whose passwords come from files under target/
+ * (the production path: no literal password outside the demo profile). Subclasses share one Spring context.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        "spring.datasource.url=jdbc:h2:mem:onefed-secured-test;DB_CLOSE_DELAY=-1",
+        "FEDERATION_CONFIG=target/no-federation-config.yaml",
+        "onefed.security.process-definition-keys=federation-upgrade,zone-upgrade,remote-step,zone-stop,"
+                + SecuredAppTestBase.TEST_PROCESS,
+})
+public abstract class SecuredAppTestBase {
+
+    /** A tiny process deployed by the tests themselves (not in bpmn/). */
+    public static final String TEST_PROCESS = "onefed-authz-test";
+
+    public static final String OPERATOR = "op";
+    public static final String OPERATOR_PASSWORD = "op-secret-1";
+    public static final String AUDITOR = "aud";
+    public static final String AUDITOR_PASSWORD = "aud-secret-1";
+    public static final String ADMIN = "adm";
+    public static final String ADMIN_PASSWORD = "adm-secret-1";
+    /** Only for wrong-password attempts, which make Camunda delay that user's next logins. */
+    public static final String SPARE = "spare";
+
+    @DynamicPropertySource
+    static void users(DynamicPropertyRegistry registry) {
+        register(registry, 0, OPERATOR, OPERATOR_PASSWORD, Groups.OPERATORS);
+        register(registry, 1, AUDITOR, AUDITOR_PASSWORD, Groups.AUDITORS);
+        register(registry, 2, ADMIN, ADMIN_PASSWORD, Groups.ADMINS);
+        register(registry, 3, SPARE, "spare-secret-1", Groups.OPERATORS);
+    }
+
+    private static void register(DynamicPropertyRegistry registry, int index, String id, String password,
+                                 String group) {
+        try {
+            Path dir = Files.createDirectories(Path.of("target", "test-secrets"));
+            Path file = dir.resolve(id + ".password");
+            Files.writeString(file, password + "\n");
+            String prefix = "onefed.users[" + index + "].";
+            registry.add(prefix + "id", () -> id);
+            registry.add(prefix + "password.file", file::toString);
+            registry.add(prefix + "groups[0]", () -> group);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
