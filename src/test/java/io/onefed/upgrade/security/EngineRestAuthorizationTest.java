@@ -6,13 +6,9 @@ import java.util.List;
 import org.camunda.bpm.engine.FilterService;
 import org.camunda.bpm.engine.HistoryService;
 import org.camunda.bpm.engine.ManagementService;
-import org.camunda.bpm.engine.RepositoryService;
 import org.camunda.bpm.engine.RuntimeService;
 import org.camunda.bpm.engine.TaskService;
 import org.camunda.bpm.engine.task.Task;
-import org.camunda.bpm.model.bpmn.Bpmn;
-import org.camunda.bpm.model.bpmn.BpmnModelInstance;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.client.TestRestTemplate;
@@ -27,30 +23,11 @@ import org.springframework.http.ResponseEntity;
 class EngineRestAuthorizationTest extends SecuredAppTestBase {
 
     @Autowired TestRestTemplate rest;
-    @Autowired RepositoryService repository;
     @Autowired RuntimeService runtime;
     @Autowired TaskService tasks;
     @Autowired ManagementService management;
     @Autowired HistoryService history;
     @Autowired FilterService filters;
-
-    /** start -> user task "Approve" (candidate operators) with a non-interrupting 1h timer (a job) -> end. */
-    static BpmnModelInstance testProcess() {
-        return Bpmn.createExecutableProcess(TEST_PROCESS)
-                .camundaHistoryTimeToLive(1)
-                .startEvent()
-                .userTask("approve").name("Approve").camundaCandidateGroups(Groups.OPERATORS)
-                .boundaryEvent("reminder").cancelActivity(false).timerWithDuration("PT1H").endEvent()
-                .moveToActivity("approve").endEvent()
-                .done();
-    }
-
-    @BeforeEach
-    void deploy() {
-        // duplicate filtering keeps a single version across test methods
-        repository.createDeployment().name(TEST_PROCESS).enableDuplicateFiltering(true)
-                .addModelInstance(TEST_PROCESS + ".bpmn", testProcess()).deploy();
-    }
 
     private String startAsSystem() {
         return runtime.startProcessInstanceByKey(TEST_PROCESS).getId();

@@ -1,10 +1,17 @@
 package io.onefed.upgrade.security;
 
 import java.io.IOException;
+import org.camunda.bpm.engine.RepositoryService;
+import org.camunda.bpm.model.bpmn.Bpmn;
+import org.camunda.bpm.model.bpmn.BpmnModelInstance;
+import org.junit.jupiter.api.BeforeEach;
+import org.springframework.beans.factory.annotation.Autowired;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.context.annotation.Import;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -18,6 +25,9 @@ import org.springframework.test.context.DynamicPropertySource;
         "onefed.security.process-definition-keys=federation-upgrade,zone-upgrade,remote-step,zone-stop,"
                 + SecuredAppTestBase.TEST_PROCESS,
 })
+@Import(ApiProbeController.class)
+// Spring Boot switches metrics export off in tests; the Prometheus endpoint is part of what is tested here
+@AutoConfigureObservability(tracing = false)
 public abstract class SecuredAppTestBase {
 
     /** A tiny process deployed by the tests themselves (not in bpmn/). */
@@ -31,6 +41,27 @@ public abstract class SecuredAppTestBase {
     public static final String ADMIN_PASSWORD = "adm-secret-1";
     /** Only for wrong-password attempts, which make Camunda delay that user's next logins. */
     public static final String SPARE = "spare";
+
+    /** start -> user task "Approve" (candidate operators) with a non-interrupting 1h timer (a job) -> end. */
+    public static BpmnModelInstance testProcess() {
+        return Bpmn.createExecutableProcess(TEST_PROCESS)
+                .camundaHistoryTimeToLive(1)
+                .startEvent()
+                .userTask("approve").name("Approve").camundaCandidateGroups(Groups.OPERATORS)
+                .boundaryEvent("reminder").cancelActivity(false).timerWithDuration("PT1H").endEvent()
+                .moveToActivity("approve").endEvent()
+                .done();
+    }
+
+    @Autowired
+    protected RepositoryService repository;
+
+    @BeforeEach
+    void deployTestProcess() {
+        // duplicate filtering keeps a single version across test methods and classes
+        repository.createDeployment().name(TEST_PROCESS).enableDuplicateFiltering(true)
+                .addModelInstance(TEST_PROCESS + ".bpmn", testProcess()).deploy();
+    }
 
     @DynamicPropertySource
     static void users(DynamicPropertyRegistry registry) {
