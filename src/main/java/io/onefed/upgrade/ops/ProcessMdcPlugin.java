@@ -25,7 +25,9 @@ import org.springframework.stereotype.Component;
  * <ul>
  *   <li>a parse listener adds a start listener to every task, call activity and intermediate catch event that puts
  *       {@code upgradeId} (variable {@code upgradeId}, else the business key of the instance or of the process that
- *       called it), {@code zone} (the zone variable, if a plain value) and {@code step} (activity name, else id)
+ *       called it), {@code zone} (the first plain value of {@code onefed.logging.zone-variables}, by default
+ *       {@code zoneName} then {@code zoneId}) and {@code step} (activity name, else id, after the {@code step}
+ *       variable when the process has one)
  *       into the MDC, and an end listener that removes the step;</li>
  *   <li>a command interceptor restores the three keys as they were before each engine command, so a delegate that
  *       throws (no end listener) cannot leave them on a job executor thread.</li>
@@ -34,17 +36,17 @@ import org.springframework.stereotype.Component;
 @Component
 public class ProcessMdcPlugin extends AbstractProcessEnginePlugin {
 
-    private final String zoneVariable;
+    private final List<String> zoneVariables;
 
-    public ProcessMdcPlugin(@Value("${onefed.logging.zone-variable:zone}") String zoneVariable) {
-        this.zoneVariable = zoneVariable;
+    public ProcessMdcPlugin(@Value("${onefed.logging.zone-variables:zoneName,zoneId}") List<String> zoneVariables) {
+        this.zoneVariables = List.copyOf(zoneVariables);
     }
 
     @Override
     public void preInit(ProcessEngineConfigurationImpl configuration) {
         List<BpmnParseListener> parseListeners = configuration.getCustomPreBPMNParseListeners() == null
                 ? new ArrayList<>() : new ArrayList<>(configuration.getCustomPreBPMNParseListeners());
-        parseListeners.add(new MdcParseListener(new MdcListener(zoneVariable)));
+        parseListeners.add(new MdcParseListener(new MdcListener(zoneVariables)));
         configuration.setCustomPreBPMNParseListeners(parseListeners);
 
         configuration.setCustomPreCommandInterceptorsTxRequired(
@@ -61,10 +63,10 @@ public class ProcessMdcPlugin extends AbstractProcessEnginePlugin {
 
     /** Sets (start) or clears (end) the MDC around an activity. */
     static final class MdcListener implements ExecutionListener {
-        private final String zoneVariable;
+        private final List<String> zoneVariables;
 
-        MdcListener(String zoneVariable) {
-            this.zoneVariable = zoneVariable;
+        MdcListener(List<String> zoneVariables) {
+            this.zoneVariables = zoneVariables;
         }
 
         @Override
@@ -74,9 +76,22 @@ public class ProcessMdcPlugin extends AbstractProcessEnginePlugin {
                 return;
             }
             putOrRemove(StepMdc.UPGRADE_ID, upgradeId(execution));
-            putOrRemove(StepMdc.ZONE, plainVariable(execution, zoneVariable));
+            putOrRemove(StepMdc.ZONE, zone(execution));
             String name = execution.getCurrentActivityName();
-            putOrRemove(StepMdc.STEP, name != null && !name.isBlank() ? name : execution.getCurrentActivityId());
+            String activity = name != null && !name.isBlank() ? name : execution.getCurrentActivityId();
+            // a remote-step instance knows which step of the guide it runs: show it before the activity
+            String guideStep = plainVariable(execution, StepMdc.STEP);
+            putOrRemove(StepMdc.STEP, guideStep == null ? activity : guideStep + " / " + activity);
+        }
+
+        private String zone(DelegateExecution execution) {
+            for (String variable : zoneVariables) {
+                String value = plainVariable(execution, variable);
+                if (value != null) {
+                    return value;
+                }
+            }
+            return null;
         }
 
         private static String upgradeId(DelegateExecution execution) {

@@ -54,7 +54,7 @@ class ProcessMdcPluginTest extends SecuredAppTestBase {
                 .addModelInstance("mdc-parent.bpmn", Bpmn.createExecutableProcess("onefed-mdc-parent")
                         .camundaHistoryTimeToLive(1)
                         .startEvent()
-                        .callActivity("zone").calledElement("onefed-mdc-child").camundaIn("zone", "zone")
+                        .callActivity("zone").calledElement("onefed-mdc-child").camundaIn("zoneName", "zoneName")
                         .serviceTask("report").camundaClass(Capture.class)
                         .endEvent().done())
                 .addModelInstance("mdc-failing.bpmn", Bpmn.createExecutableProcess("onefed-mdc-failing")
@@ -73,7 +73,7 @@ class ProcessMdcPluginTest extends SecuredAppTestBase {
 
     @Test
     void calledZoneProcessLogsTheCallersBusinessKeyTheZoneAndTheStepName() {
-        runtime.startProcessInstanceByKey("onefed-mdc-parent", "upg-42", Variables.putValue("zone", "zone-b"));
+        runtime.startProcessInstanceByKey("onefed-mdc-parent", "upg-42", Variables.putValue("zoneName", "zone-b"));
 
         assertThat(SEEN).containsExactly(
                 Map.of("upgradeId", "upg-42", "zone", "zone-b", "step", "Stop services"),
@@ -87,16 +87,25 @@ class ProcessMdcPluginTest extends SecuredAppTestBase {
     @Test
     void upgradeIdVariableWinsOverTheBusinessKeyAndObjectsAreNotLogged() {
         runtime.startProcessInstanceByKey("onefed-mdc-child", "business-key",
-                Variables.putValue("upgradeId", "upg-7").putValue("zone", List.of("not", "a", "name")));
+                Variables.putValue("upgradeId", "upg-7").putValue("zoneName", List.of("not", "a", "name")));
 
         assertThat(SEEN).containsExactly(Map.of("upgradeId", "upg-7", "zone", "null", "step", "Stop services"));
+    }
+
+    @Test
+    void zoneIdServesWhenThereIsNoZoneNameAndTheGuideStepPrefixesTheActivity() {
+        runtime.startProcessInstanceByKey("onefed-mdc-child", "upg-8",
+                Variables.putValue("zoneId", 101).putValue("step", "backup-config"));
+
+        assertThat(SEEN).containsExactly(
+                Map.of("upgradeId", "upg-8", "zone", "101", "step", "backup-config / Stop services"));
     }
 
     @Test
     void aFailingStepLeavesTheCallersMdcAsItWas() {
         MDC.put(StepMdc.STEP, "outer-step");
         assertThatThrownBy(() -> runtime.startProcessInstanceByKey("onefed-mdc-failing", "upg-9",
-                Variables.putValue("zone", "zone-c"))).hasMessageContaining("step failed");
+                Variables.putValue("zoneName", "zone-c"))).hasMessageContaining("step failed");
 
         assertThat(SEEN).containsExactly(Map.of("upgradeId", "upg-9", "zone", "zone-c", "step", "Breaks"));
         assertThat(MDC.get(StepMdc.STEP)).isEqualTo("outer-step");
