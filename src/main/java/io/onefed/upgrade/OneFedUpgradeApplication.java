@@ -9,6 +9,10 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 @ConfigurationPropertiesScan
 public class OneFedUpgradeApplication {
     public static void main(String[] args) {
+        // `java -jar one-fed-upgrade.jar status`: the federation table, exit 0 when healthy (no engine, no web)
+        if (args.length > 0 && "status".equals(args[0])) {
+            System.exit(io.onefed.upgrade.status.StatusCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length)));
+        }
         SpringApplication.run(OneFedUpgradeApplication.class, args);
     }
 }

@@ -1,0 +1,43 @@
+package io.onefed.upgrade.process;
+
+import java.util.Map;
+import org.camunda.bpm.engine.delegate.DelegateExecution;
+import org.camunda.bpm.engine.delegate.ExecutionListener;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Records how an upgrade ended, on every end event of {@code federation-upgrade}, with the state the
+ * federation is left in: what an operator must know before touching it again.
+ */
+public class OutcomeListener implements ExecutionListener {
+
+    private static final Logger log = LoggerFactory.getLogger(OutcomeListener.class);
+
+    static final Map<String, String[]> OUTCOMES = Map.of(
+            "FederationUpgraded", new String[] {"COMPLETED", "every zone upgraded, API access and hosts enabled"},
+            "Rejected", new String[] {"REJECTED", "nothing was changed"},
+            "AbortedBeforeChange", new String[] {"ABORTED", "aborted at preflight: nothing was changed"},
+            "AbortedZonesStopped", new String[] {"ABORTED", "zones disabled and (partly) stopped, hosts disabled;"
+                    + " no package or database was changed: start the services and enable the zones by hand"},
+            "AbortedMasterFailed", new String[] {"ABORTED", "all zones stopped and disabled; the master is partly"
+                    + " upgraded: restore it from the backups in its upgrade directory (configuration and onedb backup)"},
+            "AbortedBackupFailed", new String[] {"ABORTED", "master upgraded but its federated backup failed; slaves"
+                    + " stopped on the old version: fix and run onedb backup --federated by hand"},
+            "AbortedSlavesFailed", new String[] {"ABORTED", "master upgraded; some slaves failed and stay stopped and"
+                    + " disabled (see failedSlaveZoneIds); upgraded slaves stay disabled until API access is re-enabled"});
+
+    @Override
+    public void notify(DelegateExecution execution) {
+        String[] outcome = OUTCOMES.getOrDefault(execution.getCurrentActivityId(),
+                new String[] {"ENDED", execution.getCurrentActivityName()});
+        String outcomeText = outcome[0];
+        String failed = Vars.str(execution, "failedSlaveZoneIds");
+        if ("COMPLETED".equals(outcomeText) && failed != null && !failed.isBlank()) {
+            outcomeText = "COMPLETED_WITH_SKIPPED_ZONES";
+        }
+        execution.setVariable("upgradeOutcome", outcomeText);
+        execution.setVariable("upgradeOutcomeDetail", outcome[1]);
+        log.info("upgrade {} ended: {} ({})", execution.getProcessBusinessKey(), outcomeText, outcome[1]);
+    }
+}

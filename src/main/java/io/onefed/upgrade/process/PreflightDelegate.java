@@ -1,0 +1,30 @@
+package io.onefed.upgrade.process;
+
+import io.onefed.upgrade.upgrade.PreflightService;
+import org.camunda.bpm.engine.delegate.DelegateExecution;
+import org.camunda.bpm.engine.delegate.JavaDelegate;
+
+/** "Run preflight checks": read-only; keeps every check's result for the approval form and the report. */
+public class PreflightDelegate implements JavaDelegate {
+
+    private final PreflightService preflight;
+
+    public PreflightDelegate(PreflightService preflight) {
+        this.preflight = preflight;
+    }
+
+    @Override
+    public void execute(DelegateExecution execution) {
+        int rechecksLeft = Vars.integer(execution, "fedIndexRechecksLeft", 0);
+        PreflightService.Result result = preflight.run(Vars.required(execution, "targetVersion"), rechecksLeft);
+        execution.setVariable("preflightVerdict", result.verdict().name());
+        execution.setVariable("preflightSummary", Vars.text(result.summary()));
+        execution.setVariable("preflightReport", Vars.json("preflight.json", result));
+        execution.setVariable("fromVersion", result.fromVersion());
+        execution.setVariable("zoneLeaders", result.zoneLeaders());
+        execution.setVariable("hasZoneDisable", result.hasZoneDisable());
+        if (result.verdict() == PreflightService.Verdict.RECHECK) {
+            execution.setVariable("fedIndexRechecksLeft", rechecksLeft - 1);
+        }
+    }
+}

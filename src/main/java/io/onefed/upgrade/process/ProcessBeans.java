@@ -1,0 +1,131 @@
+package io.onefed.upgrade.process;
+
+import io.onefed.upgrade.federation.FederationProperties;
+import io.onefed.upgrade.opennebula.OneClients;
+import io.onefed.upgrade.ssh.DetachedRuns;
+import io.onefed.upgrade.ssh.FileTransfer;
+import io.onefed.upgrade.ssh.RemoteShell;
+import io.onefed.upgrade.upgrade.ApiAccess;
+import io.onefed.upgrade.upgrade.BackupTransfer;
+import io.onefed.upgrade.upgrade.HostFencing;
+import io.onefed.upgrade.upgrade.PostChecks;
+import io.onefed.upgrade.upgrade.PreflightService;
+import io.onefed.upgrade.upgrade.RemoteStepService;
+import io.onefed.upgrade.upgrade.StopVerifier;
+import io.onefed.upgrade.upgrade.ZoneApiCheck;
+import io.onefed.upgrade.upgrade.ZoneCommands;
+import io.onefed.upgrade.upgrade.Zones;
+import java.time.Clock;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * Wires the plain upgrade services (package {@code upgrade}) to the zone clients, and exposes the thin
+ * delegates under the names the BPMN uses ({@code ${remoteStepDelegate}} ...).
+ */
+@Configuration
+@EnableConfigurationProperties(ProcessSettings.class)
+public class ProcessBeans {
+
+    @Bean
+    Clock clock() {
+        return Clock.systemUTC();
+    }
+
+    @Bean
+    Zones zones(FederationProperties federation) {
+        return new Zones(federation);
+    }
+
+    @Bean
+    RetryPolicy retryPolicy(ProcessSettings settings) {
+        return new RetryPolicy(settings);
+    }
+
+    @Bean
+    ZoneIdList zoneIdList() {
+        return new ZoneIdList();
+    }
+
+    @Bean
+    RemoteStepService remoteStepService(Zones zones, DetachedRuns runs, ProcessSettings settings) {
+        return new RemoteStepService(zones, new ZoneCommands(), runs, settings.stepPollBudget());
+    }
+
+    @Bean
+    PreflightService preflightService(Zones zones, OneClients clients, RemoteShell shell, ProcessSettings settings) {
+        return new PreflightService(zones, clients, shell, settings.minBackupSpaceMb() * 1024);
+    }
+
+    @Bean
+    BackupTransfer backupTransfer(RemoteShell shell, FileTransfer transfer) {
+        return new BackupTransfer(shell, transfer);
+    }
+
+    @Bean
+    RemoteStepDelegate remoteStepDelegate(RemoteStepService service, ProcessSettings settings, Clock clock) {
+        return new RemoteStepDelegate(service, settings.stepTimeout(), clock);
+    }
+
+    @Bean
+    NextAttemptDelegate nextAttemptDelegate() {
+        return new NextAttemptDelegate();
+    }
+
+    @Bean
+    ZoneFactsListener zoneFactsListener(Zones zones) {
+        return new ZoneFactsListener(zones);
+    }
+
+    @Bean
+    VerifyStoppedDelegate verifyStoppedDelegate(Zones zones, RemoteShell shell) {
+        return new VerifyStoppedDelegate(zones, new StopVerifier(shell));
+    }
+
+    @Bean
+    BackupCopyDelegate backupCopyDelegate(Zones zones, BackupTransfer transfer) {
+        return new BackupCopyDelegate(zones, transfer);
+    }
+
+    @Bean
+    ZoneApiDelegate zoneApiDelegate(Zones zones, OneClients clients, ProcessSettings settings, Clock clock) {
+        return new ZoneApiDelegate(zones, new ZoneApiCheck(clients), settings.apiDeadline(), clock);
+    }
+
+    @Bean
+    PreflightDelegate preflightDelegate(PreflightService preflight) {
+        return new PreflightDelegate(preflight);
+    }
+
+    @Bean
+    FederationStepDelegate federationStepDelegate(Zones zones, OneClients clients, BackupTransfer transfer) {
+        return new FederationStepDelegate(zones, new HostFencing(zones, clients), new ApiAccess(zones, clients), transfer);
+    }
+
+    @Bean
+    SlaveOutcomesDelegate slaveOutcomesDelegate() {
+        return new SlaveOutcomesDelegate();
+    }
+
+    @Bean
+    PostChecksDelegate postChecksDelegate(Zones zones, OneClients clients) {
+        return new PostChecksDelegate(new PostChecks(zones, clients));
+    }
+
+    @Bean
+    OutcomeListener outcomeDelegate() {
+        return new OutcomeListener();
+    }
+
+    @Bean
+    UpgradeRuns upgradeRuns(org.camunda.bpm.engine.ProcessEngine engine, Zones zones, ProcessSettings settings, Clock clock) {
+        return new UpgradeRuns(engine.getRuntimeService(), engine.getTaskService(), engine.getHistoryService(), zones,
+                settings, clock);
+    }
+
+    @Bean
+    ApprovalListener approvalListener(Clock clock) {
+        return new ApprovalListener(clock);
+    }
+}

@@ -1,0 +1,69 @@
+package io.onefed.upgrade.process;
+
+import io.onefed.upgrade.upgrade.RemoteStepRunner;
+import io.onefed.upgrade.upgrade.RemoteStepService;
+import io.onefed.upgrade.upgrade.ZoneStep;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import org.camunda.bpm.engine.delegate.DelegateExecution;
+import org.camunda.bpm.engine.delegate.JavaDelegate;
+
+/**
+ * "Run the step's commands" in {@code remote-step}: starts or attaches to the step's detached runs and
+ * long-polls once. The model loops while {@code stepState} is RUNNING; a command that exited non-zero, or one
+ * still running after the step timeout, becomes FAILED for an operator to decide on.
+ */
+public class RemoteStepDelegate implements JavaDelegate {
+
+    private final RemoteStepService service;
+    private final Duration stepTimeout;
+    private final Clock clock;
+
+    public RemoteStepDelegate(RemoteStepService service, Duration stepTimeout, Clock clock) {
+        this.service = service;
+        this.stepTimeout = stepTimeout;
+        this.clock = clock;
+    }
+
+    @Override
+    public void execute(DelegateExecution execution) {
+        ZoneStep step = ZoneStep.byId(Vars.required(execution, "step"));
+        RemoteStepService.Request request = new RemoteStepService.Request(
+                execution.getProcessBusinessKey(), Vars.integer(execution, "zoneId", -1), step,
+                Vars.integer(execution, "zoneAttempt", 1), Vars.integer(execution, "stepAttempt", 1),
+                Vars.required(execution, "fromVersion"), Vars.required(execution, "targetVersion"),
+                Vars.str(execution, "zoneLeaders"), Vars.str(execution, "federatedBackupPath"));
+        Instant now = clock.instant();
+        if (execution.getVariable("stepWaitingSince") == null) {
+            execution.setVariable("stepWaitingSince", now.toString());
+        }
+        RemoteStepRunner.Progress progress = service.advance(request);
+        execution.setVariable("stepTitle", step.title());
+        if (progress.state() != RemoteStepRunner.State.RUNNING || execution.getVariable("stepRecords") == null) {
+            // once when the commands start and once when they end: a long poll loop does not bloat the history
+            execution.setVariable("stepRecords", Vars.json("step-records.json", progress.records()));
+        }
+        switch (progress.state()) {
+            case SUCCEEDED -> {
+                execution.setVariable("stepState", "SUCCEEDED");
+                execution.setVariable("stepFailure", null);
+            }
+            case FAILED -> {
+                execution.setVariable("stepState", "FAILED");
+                execution.setVariable("stepFailure", Vars.text(step.title() + " failed: " + progress.failure().summary()));
+            }
+            case RUNNING -> {
+                Instant since = Instant.parse(Vars.str(execution, "stepWaitingSince"));
+                if (Duration.between(since, now).compareTo(stepTimeout) > 0) {
+                    execution.setVariable("stepState", "FAILED");
+                    execution.setVariable("stepFailure", Vars.text(step.title() + " is still running after "
+                            + stepTimeout + ": 'wait' keeps waiting for the same run; 'retry' starts the command again"
+                            + " (only if you know the first run is dead); 'abort' stops this zone."));
+                } else {
+                    execution.setVariable("stepState", "RUNNING");
+                }
+            }
+        }
+    }
+}

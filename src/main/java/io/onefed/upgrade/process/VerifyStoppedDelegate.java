@@ -1,0 +1,31 @@
+package io.onefed.upgrade.process;
+
+import io.onefed.upgrade.upgrade.StopVerifier;
+import io.onefed.upgrade.upgrade.Zones;
+import java.util.List;
+import org.camunda.bpm.engine.delegate.BpmnError;
+import org.camunda.bpm.engine.delegate.DelegateExecution;
+import org.camunda.bpm.engine.delegate.JavaDelegate;
+
+/** "Prove nothing opennebula* is running": a unit still active is a business fault an operator decides on. */
+public class VerifyStoppedDelegate implements JavaDelegate {
+
+    private final Zones zones;
+    private final StopVerifier verifier;
+
+    public VerifyStoppedDelegate(Zones zones, StopVerifier verifier) {
+        this.zones = zones;
+        this.verifier = verifier;
+    }
+
+    @Override
+    public void execute(DelegateExecution execution) {
+        List<String> active = verifier.stillActive(zones.byId(Vars.integer(execution, "zoneId", -1)));
+        if (!active.isEmpty()) {
+            String message = "still active after the stop: " + String.join(", ", active);
+            execution.setVariable("stepFailure", Vars.text(message));
+            throw new BpmnError("UNITS_STILL_ACTIVE", message);
+        }
+        execution.setVariable("stepFailure", null);
+    }
+}

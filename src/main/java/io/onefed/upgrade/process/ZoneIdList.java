@@ -1,0 +1,52 @@
+package io.onefed.upgrade.process;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.camunda.bpm.engine.delegate.DelegateExecution;
+
+/**
+ * Zone id lists for multi-instance collections. Variables hold them as plain text ({@code "100,101"}) so they
+ * read well in Cockpit and need no object serialization; this bean (named {@code zoneIdList}) turns them into
+ * collections and cuts the slaves into batches of {@code maxParallelZones}.
+ */
+public class ZoneIdList {
+
+    public List<Integer> of(String csv) {
+        if (csv == null || csv.isBlank()) {
+            return List.of();
+        }
+        return Arrays.stream(csv.split(",")).map(String::trim).filter(s -> !s.isEmpty()).map(Integer::valueOf).toList();
+    }
+
+    public static String csv(List<Integer> ids) {
+        return String.join(",", ids.stream().map(String::valueOf).toList());
+    }
+
+    /** Starts the slave phase over {@code pendingSlaveZoneIds} (all slaves, or the ones an operator retries). */
+    public void startBatches(DelegateExecution execution) {
+        if (execution.getVariable("pendingSlaveZoneIds") == null) {
+            execution.setVariable("pendingSlaveZoneIds", execution.getVariable("slaveZoneIds"));
+        }
+        execution.setVariable("batchIndex", 0);
+    }
+
+    public boolean hasBatch(DelegateExecution execution) {
+        return !batch(execution).isEmpty();
+    }
+
+    public List<Integer> batch(DelegateExecution execution) {
+        List<Integer> pending = of((String) execution.getVariable("pendingSlaveZoneIds"));
+        int size = Math.max(1, ((Number) execution.getVariable("maxParallelZones")).intValue());
+        int index = ((Number) execution.getVariable("batchIndex")).intValue();
+        int from = index * size;
+        if (from >= pending.size()) {
+            return List.of();
+        }
+        return new ArrayList<>(pending.subList(from, Math.min(pending.size(), from + size)));
+    }
+
+    public void nextBatch(DelegateExecution execution) {
+        execution.setVariable("batchIndex", ((Number) execution.getVariable("batchIndex")).intValue() + 1);
+    }
+}

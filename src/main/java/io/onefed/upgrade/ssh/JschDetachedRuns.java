@@ -1,0 +1,302 @@
+package io.onefed.upgrade.ssh;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+
+/**
+ * {@link DetachedRuns} with nothing but POSIX sh (plus {@code sha256sum}, and {@code setsid} when present) on the
+ * host. Each run lives in {@code <runDir>/<key>}:
+ * <pre>
+ *   created   epoch seconds the key was claimed      cmd      the rendered command
+ *   run.sh    wrapper that runs cmd and records      boot     boot id when the wrapper started
+ *   started   epoch seconds the command started      pid      the wrapper's pid
+ *   out, err  the command's stdout and stderr        exit     rc, finished, sha256 (written by mv: atomic)
+ *   lost      why a run ended without its own exit status
+ * </pre>
+ * The claim is {@code mkdir} of the key directory, which succeeds for exactly one caller; everyone else attaches.
+ * The claiming shell survives SIGHUP and SIGTERM and writes nothing to the connection until the wrapper runs, so the command is
+ * launched even if the orchestrator dies right after the claim. Secrets are exported into the wrapper's
+ * environment from stdin and never written to the directory.
+ */
+public class JschDetachedRuns implements DetachedRuns {
+
+    private static final Pattern KEY = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,199}");
+    /** How long a claimed run may stay without a process before it counts as lost (host crash mid-start). */
+    static final int START_GRACE_SECONDS = 30;
+    private static final Duration AWAIT_NETWORK_MARGIN = Duration.ofSeconds(30);
+
+    private final JschRemoteShell shell;
+    private final Function<SshTarget, String> runDirOf;
+    private final int outputCap;
+    private final Duration startTimeout;
+    /** Tests only: seconds the claiming shell sleeps between claim and launch, to cut the connection there. */
+    volatile int pauseAfterClaimSeconds;
+
+    /**
+     * @param runDirOf the run directory of a target's host (per zone: {@code federation.zones[].paths.run-dir})
+     */
+    public JschDetachedRuns(JschRemoteShell shell, Function<SshTarget, String> runDirOf, int outputCap,
+            Duration startTimeout) {
+        this.shell = shell;
+        this.runDirOf = runDirOf;
+        this.outputCap = outputCap;
+        this.startTimeout = startTimeout;
+    }
+
+    @Override
+    public RunStatus start(SshTarget target, String idempotencyKey, RemoteCommand command) {
+        String dir = keyDir(target, idempotencyKey);
+        JschRemoteShell.SecretInput secrets = shell.secretInput(command);
+        String script = secrets.prefix() + CLAIMER_TRAPS + "umask 077\n" + vars(dir, 0) + FUNCTIONS
+                + "mkdir -p " + ShellQuoting.quote(parent(dir)) + " || exit 90\n"
+                + START.replace("@PAUSE@", pauseAfterClaimSeconds > 0 ? "sleep " + pauseAfterClaimSeconds : ":")
+                        .replace("@CMD@", ShellQuoting.quote(command.rendered()));
+        try {
+            JschRemoteShell.Raw raw = shell.exec(target, script, secrets.stdin(), startTimeout.plusSeconds(10),
+                    protocolCap(), "start of run " + idempotencyKey);
+            return parse(target, idempotencyKey, raw, "start");
+        } finally {
+            Arrays.fill(secrets.stdin(), (byte) 0);
+        }
+    }
+
+    @Override
+    public RunStatus await(SshTarget target, String idempotencyKey, Duration maxWait) {
+        String dir = keyDir(target, idempotencyKey);
+        long waitMs = Math.max(0, maxWait.toMillis());
+        String script = vars(dir, waitMs) + FUNCTIONS + AWAIT;
+        JschRemoteShell.Raw raw = shell.exec(target, script, new byte[0], maxWait.plus(AWAIT_NETWORK_MARGIN),
+                protocolCap(), "await of run " + idempotencyKey);
+        return parse(target, idempotencyKey, raw, "await");
+    }
+
+    private String keyDir(SshTarget target, String key) {
+        if (key == null || !KEY.matcher(key).matches()) {
+            throw new IllegalArgumentException("idempotency key must be 1-200 letters, digits, '.', '_' or '-',"
+                    + " starting with a letter or digit: " + key);
+        }
+        String runDir = runDirOf.apply(target);
+        if (runDir == null || !runDir.startsWith("/")) {
+            throw new IllegalArgumentException("run directory of zone " + target.zoneId()
+                    + " must be an absolute path (federation.zones[].paths.run-dir): " + runDir);
+        }
+        return (runDir.endsWith("/") ? runDir : runDir + "/") + key;
+    }
+
+    private static String parent(String dir) {
+        return dir.substring(0, dir.lastIndexOf('/'));
+    }
+
+    private String vars(String dir, long waitMs) {
+        return "d=" + ShellQuoting.quote(dir) + "\ncap=" + outputCap + "\npolls=" + (waitMs + 199) / 200
+                + "\nmaxs=" + ((waitMs + 999) / 1000) + "\ngrace=" + START_GRACE_SECONDS + "\n";
+    }
+
+    /** Both tails at full size plus the header: the status protocol itself is never cut. */
+    private int protocolCap() {
+        return 2 * outputCap + 64 * 1024;
+    }
+
+    private RunStatus parse(SshTarget target, String key, JschRemoteShell.Raw raw, String what) {
+        if (raw.exitStatus() != 0 || raw.truncated()) {
+            throw new SshException(what + " of run " + key + " on " + target.address() + " failed (exit "
+                    + raw.exitStatus() + "): " + new String(raw.stderr(), StandardCharsets.UTF_8).strip()
+                    + "; check that " + runDirOf.apply(target) + " can be created and written by " + target.user());
+        }
+        byte[] b = raw.stdout();
+        Map<String, String> h = new HashMap<>();
+        int pos = 0;
+        while (true) {
+            int nl = indexOf(b, (byte) '\n', pos);
+            if (nl < 0) {
+                throw new SshException(what + " of run " + key + " on " + target.address()
+                        + " returned an incomplete status (connection cut?); retry");
+            }
+            String line = new String(b, pos, nl - pos, StandardCharsets.UTF_8);
+            pos = nl + 1;
+            if (line.equals("end")) {
+                break;
+            }
+            int eq = line.indexOf('=');
+            if (eq > 0) {
+                h.put(line.substring(0, eq), line.substring(eq + 1));
+            }
+        }
+        if ("no".equals(h.get("samecmd"))) {
+            throw new SshException("run key " + key + " on " + target.address() + " already holds a different command"
+                    + " (see " + keyDir(target, key) + "/cmd); refusing to attach to it. A key must name exactly one"
+                    + " command: derive a new key (e.g. a new attempt) for a changed command");
+        }
+        String state = h.get("state");
+        if ("MISSING".equals(state)) {
+            throw new SshException.NoSuchRun("no run with key " + key + " on " + target.address() + " (looked in "
+                    + runDirOf.apply(target) + "): start it before awaiting it");
+        }
+        Instant started = epoch(h.get("started"));
+        boolean attached = "true".equals(h.get("attached"));
+        if (!"FINISHED".equals(state)) {
+            return new RunStatus(key, RunStatus.State.RUNNING, null, null, null, false, null, started, null, attached);
+        }
+        int outTail = Integer.parseInt(h.getOrDefault("outtail", "0"));
+        int errTail = Integer.parseInt(h.getOrDefault("errtail", "0"));
+        if (pos + outTail + errTail > b.length) {
+            throw new SshException(what + " of run " + key + " on " + target.address()
+                    + " returned less output than announced (connection cut?); retry");
+        }
+        String out = new String(b, pos, outTail, StandardCharsets.UTF_8);
+        String err = new String(b, pos + outTail, errTail, StandardCharsets.UTF_8);
+        if (h.containsKey("lost")) {
+            err = err + (err.isEmpty() || err.endsWith("\n") ? "" : "\n") + "[one-fed-upgrade] " + h.get("lost");
+        }
+        boolean truncated = Long.parseLong(h.getOrDefault("outsize", "0")) > outputCap
+                || Long.parseLong(h.getOrDefault("errsize", "0")) > outputCap;
+        return new RunStatus(key, RunStatus.State.FINISHED, Integer.parseInt(h.get("rc")), out, err, truncated,
+                h.get("sha256"), started, epoch(h.get("finished")), attached);
+    }
+
+    private static Instant epoch(String s) {
+        return s == null || s.isBlank() ? null : Instant.ofEpochSecond(Long.parseLong(s.trim()));
+    }
+
+    private static int indexOf(byte[] b, byte v, int from) {
+        for (int i = from; i < b.length; i++) {
+            if (b[i] == v) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * The claiming shell survives the hang-up of a vanished client (OpenSSH) and the SIGTERM some servers send
+     * when the channel closes (Apache MINA sshd). A no-op handler, not "ignore": an ignored signal would be
+     * inherited by the command itself, a handled one is reset to default in every child.
+     */
+    private static final String CLAIMER_TRAPS = "trap : HUP TERM\n";
+
+    /** Digest of stdin, with a fallback for hosts without coreutils' sha256sum. */
+    private static final String SHA = """
+            sha() { if command -v sha256sum >/dev/null 2>&1; then sha256sum | cut -d' ' -f1; \
+            else openssl dgst -sha256 -r | cut -d' ' -f1; fi; }
+            """;
+
+    /** The wrapper: records boot id, start time and pid, runs the command, records rc, end time and digest. */
+    private static final String WRAPPER = SHA + """
+            d=$1
+            if [ -r /proc/sys/kernel/random/boot_id ]; then cat /proc/sys/kernel/random/boot_id > "$d/boot"; fi
+            date +%s > "$d/started.tmp" && mv -f "$d/started.tmp" "$d/started"
+            echo $$ > "$d/pid.tmp" && mv -f "$d/pid.tmp" "$d/pid"
+            sh "$d/cmd" > "$d/out" 2> "$d/err" < /dev/null
+            rc=$?
+            sum=$(cat "$d/out" "$d/err" | sha)
+            printf 'rc=%s\\nfinished=%s\\nsha256=%s\\n' "$rc" "$(date +%s)" "$sum" > "$d/exit.tmp" \
+            && mv -f "$d/exit.tmp" "$d/exit"
+            """;
+
+    /**
+     * check_run: 0 when the run has an exit status (recording "lost" if its process is gone without one), 1 while
+     * it runs. report: the status header, then the tails of out and err when finished.
+     */
+    private static final String FUNCTIONS = SHA + """
+            lost() {
+              printf '%s\\n' "$1" > "$d/lost.tmp" && mv -f "$d/lost.tmp" "$d/lost"
+              printf 'rc=-1\\nfinished=%s\\n' "$(date +%s)" > "$d/exit.tmp.$$" && mv -f "$d/exit.tmp.$$" "$d/exit"
+            }
+            check_run() {
+              [ -f "$d/exit" ] && return 0
+              if [ -f "$d/pid" ]; then
+                pid=; read -r pid < "$d/pid"
+                alive=no
+                if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+                  alive=yes
+                  if [ -f "$d/boot" ] && [ -r /proc/sys/kernel/random/boot_id ]; then
+                    b1=; b2=; read -r b1 < "$d/boot"; read -r b2 < /proc/sys/kernel/random/boot_id
+                    [ "$b1" = "$b2" ] || alive=no
+                  fi
+                fi
+                [ "$alive" = yes ] && return 1
+                [ -f "$d/exit" ] && return 0
+                lost "lost: the run's process ($pid) ended without recording an exit status (host rebooted or process killed)"
+                return 0
+              fi
+              [ -f "$d/created" ] || { date +%s > "$d/created.$$" && mv -f "$d/created.$$" "$d/created"; }
+              c=; read -r c < "$d/created"
+              [ -n "$c" ] || return 1
+              if [ $(( $(date +%s) - c )) -gt "$grace" ] && [ ! -f "$d/pid" ]; then
+                lost "lost: the run never started (no process $grace s after its key was claimed)"
+                return 0
+              fi
+              return 1
+            }
+            report() {
+              if [ -f "$d/exit" ]; then echo state=FINISHED; cat "$d/exit"; else echo state=RUNNING; fi
+              if [ -f "$d/started" ]; then s=; read -r s < "$d/started"; echo "started=$s"; fi
+              if [ ! -f "$d/exit" ]; then echo end; return 0; fi
+              if [ -f "$d/lost" ]; then why=; read -r why < "$d/lost"; echo "lost=$why"; fi
+              grep -q '^sha256=' "$d/exit" || echo "sha256=$(cat "$d/out" "$d/err" 2>/dev/null | sha)"
+              os=0; es=0
+              [ -f "$d/out" ] && os=$(wc -c < "$d/out")
+              [ -f "$d/err" ] && es=$(wc -c < "$d/err")
+              os=$((os)); es=$((es)); ot=$os; et=$es
+              [ "$ot" -gt "$cap" ] && ot=$cap
+              [ "$et" -gt "$cap" ] && et=$cap
+              printf 'outsize=%s\\nerrsize=%s\\nouttail=%s\\nerrtail=%s\\nend\\n' "$os" "$es" "$ot" "$et"
+              [ "$ot" -gt 0 ] && tail -c "$ot" "$d/out"
+              [ "$et" -gt 0 ] && tail -c "$et" "$d/err"
+              return 0
+            }
+            """;
+
+    /** Claim with mkdir, launch the wrapper detached, wait for its pid, report. Nothing is written to the
+     * connection between claim and launch, so a vanished client cannot stop the launch (SIGPIPE). */
+    private static final String START = """
+            if mkdir "$d" 2>/dev/null; then
+              attached=false
+              date +%s > "$d/created.tmp" && mv -f "$d/created.tmp" "$d/created"
+              @PAUSE@
+              printf '%s\\n' @CMD@ > "$d/cmd"
+              cat > "$d/run.sh" <<'ONE_FED_UPGRADE_WRAPPER_END'
+            """ + WRAPPER + """
+            ONE_FED_UPGRADE_WRAPPER_END
+              if command -v setsid >/dev/null 2>&1; then
+                nohup setsid sh "$d/run.sh" "$d" >/dev/null 2>&1 </dev/null &
+              else
+                nohup sh "$d/run.sh" "$d" >/dev/null 2>&1 </dev/null &
+              fi
+              i=0
+              while [ ! -f "$d/pid" ] && [ "$i" -lt 100 ]; do sleep 0.05 2>/dev/null || sleep 1; i=$((i + 1)); done
+            elif [ -d "$d" ]; then
+              attached=true
+              if [ -f "$d/cmd" ]; then
+                printf '%s\n' @CMD@ > "$d/cmd.check.$$"
+                if cmp -s "$d/cmd" "$d/cmd.check.$$"; then echo samecmd=yes; else echo samecmd=no; fi
+                rm -f "$d/cmd.check.$$"
+              fi
+            else
+              echo "cannot create the run directory $d" >&2
+              exit 91
+            fi
+            echo "attached=$attached"
+            check_run || :
+            report
+            """;
+
+    /** Long-poll: every 0.2 s until finished, the poll count is used up or the time is over. */
+    private static final String AWAIT = """
+            if [ ! -d "$d" ]; then echo state=MISSING; echo end; exit 0; fi
+            t0=$(date +%s)
+            while ! check_run; do
+              [ "$polls" -gt 0 ] || break
+              [ $(( $(date +%s) - t0 )) -lt "$maxs" ] || break
+              polls=$((polls - 1))
+              sleep 0.2 2>/dev/null || sleep 1
+            done
+            report
+            """;
+}

@@ -1,0 +1,203 @@
+package io.onefed.upgrade.ssh;
+
+import com.jcraft.jsch.ChannelExec;
+import com.jcraft.jsch.Session;
+import io.onefed.upgrade.federation.SecretRef;
+import io.onefed.upgrade.federation.SecretResolver;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Map;
+
+/**
+ * {@link RemoteShell} over JSch exec channels. The target user's login shell reads the secrets named by
+ * {@link RemoteCommand#withSecretEnv} from standard input with its {@code read} builtin and exports them, so
+ * their values never appear in a command line the host shows in {@code ps}; it then execs the command under
+ * POSIX {@code sh -c}, bounded by coreutils' {@code timeout} so that a timed-out command dies on the host too.
+ */
+public class JschRemoteShell implements RemoteShell {
+
+    /** Per stream: enough for any status output, small enough for a process variable's neighbour. */
+    public static final int DEFAULT_OUTPUT_CAP = 1024 * 1024;
+
+    /** Extra time the client waits beyond the host's own timeout, for the kill to be reported back. */
+    private static final Duration CLIENT_GRACE = Duration.ofSeconds(5);
+
+    private final JschSessions sessions;
+    private final SecretResolver secrets;
+    private final int outputCap;
+
+    public JschRemoteShell(JschSessions sessions, SecretResolver secrets) {
+        this(sessions, secrets, DEFAULT_OUTPUT_CAP);
+    }
+
+    public JschRemoteShell(JschSessions sessions, SecretResolver secrets, int outputCap) {
+        if (outputCap < 1) {
+            throw new IllegalArgumentException("outputCap must be positive: " + outputCap);
+        }
+        this.sessions = sessions;
+        this.secrets = secrets;
+        this.outputCap = outputCap;
+    }
+
+    @Override
+    public CommandResult run(SshTarget target, RemoteCommand command) {
+        SecretInput in = secretInput(command);
+        Duration timeout = sessions.commandTimeout();
+        try {
+            // the host enforces the timeout too: closing the channel does not stop a command that never writes,
+            // and OpenSSH may refuse signal requests; timeout(1) kills the command's whole process group
+            Raw raw = exec(target, in.prefix() + withRemoteTimeout(command.rendered(), timeout), in.stdin(),
+                    timeout.plus(CLIENT_GRACE), outputCap, command.rendered());
+            if (raw.exitStatus() == 128 + 9 && raw.duration().compareTo(timeout) >= 0) {
+                throw timedOut(target, command.rendered(), timeout);
+            }
+            return new CommandResult(raw.exitStatus(), new String(raw.stdout(), StandardCharsets.UTF_8),
+                    new String(raw.stderr(), StandardCharsets.UTF_8), raw.truncated(), raw.sha256(), raw.duration());
+        } finally {
+            Arrays.fill(in.stdin(), (byte) 0);
+        }
+    }
+
+    /** Runs the command under POSIX sh, killed by coreutils' timeout where the host has it. */
+    static String withRemoteTimeout(String rendered, Duration timeout) {
+        String secs = String.format(java.util.Locale.ROOT, "%d.%03d", timeout.toSeconds(), timeout.toMillisPart());
+        String sh = "sh -c " + ShellQuoting.quote(rendered);
+        return "if command -v timeout >/dev/null 2>&1; then exec timeout -s KILL " + secs + " " + sh
+                + "; else exec " + sh + "; fi";
+    }
+
+    static SshException.Timeout timedOut(SshTarget target, String shown, Duration timeout) {
+        return new SshException.Timeout("'" + shown + "' on " + target.address() + " did not finish within "
+                + timeout.toMillis() + " ms (federation.ssh.command-timeout); it was killed."
+                + " Long-running changes must run detached");
+    }
+
+    @Override
+    public ProbeResult probe(SshTarget target) {
+        try {
+            Session session = sessions.connectFresh(target);
+            try {
+                return new ProbeResult(true, KnownHostsVerifier.fingerprint(session.getHostKey()), null);
+            } finally {
+                session.disconnect();
+            }
+        } catch (RuntimeException e) {
+            // a probe reports, it does not throw: the status view shows every server, reachable or not
+            return new ProbeResult(false, e instanceof SshException.HostKeyRejected r ? r.presentedFingerprint() : null,
+                    e.getMessage());
+        }
+    }
+
+    /** The shell text that reads the secrets from stdin, and the stdin that carries them (one line each). */
+    SecretInput secretInput(RemoteCommand command) {
+        StringBuilder prefix = new StringBuilder();
+        ByteArrayOutputStream stdin = new ByteArrayOutputStream();
+        for (Map.Entry<String, SecretRef> e : command.secretEnv().entrySet()) {
+            String name = e.getKey();
+            char[] value = secrets.resolve(e.getValue(), "secret " + name + " (" + e.getValue() + ")");
+            try {
+                for (char c : value) {
+                    if (c == '\n' || c == '\0') {
+                        throw new IllegalArgumentException("secret " + name + " (" + e.getValue()
+                                + ") contains a line break or NUL byte, which cannot be passed to a shell variable;"
+                                + " store it on one line");
+                    }
+                }
+                java.nio.ByteBuffer encoded = StandardCharsets.UTF_8.encode(java.nio.CharBuffer.wrap(value));
+                byte[] bytes = encoded.array();
+                stdin.write(bytes, 0, encoded.limit());
+                stdin.write('\n');
+                Arrays.fill(bytes, (byte) 0);
+            } finally {
+                Arrays.fill(value, '\0');
+            }
+            // only the variable's name is on the command line; `read` is a builtin, so no process sees the value
+            prefix.append("IFS= read -r ").append(name).append(" || { echo 'secret ").append(name)
+                    .append(" did not arrive on stdin' >&2; exit 97; }; export ").append(name).append("; ");
+        }
+        return new SecretInput(prefix.toString(), stdin.toByteArray());
+    }
+
+    record SecretInput(String prefix, byte[] stdin) {
+    }
+
+    /** What came back from one exec channel: tails (bytes), totals and the digest of the full output. */
+    record Raw(int exitStatus, byte[] stdout, byte[] stderr, boolean truncated, String sha256, Duration duration) {
+    }
+
+    /**
+     * Runs {@code text} and waits up to {@code timeout}. {@code shown} is what error messages quote: the rendered
+     * command, or a description of an internal script.
+     */
+    Raw exec(SshTarget target, String text, byte[] stdin, Duration timeout, int cap, String shown) {
+        MessageDigest digest = OutputCapture.sha256();
+        OutputCapture out = OutputCapture.digesting(cap, digest);
+        OutputCapture err = OutputCapture.keepingAll(cap);
+        long start = System.nanoTime();
+        try (JschSessions.ChannelLease lease = sessions.open(target, "exec", ch -> {
+            ChannelExec exec = (ChannelExec) ch;
+            exec.setCommand(text.getBytes(StandardCharsets.UTF_8));
+            // always a stream, so the command sees end-of-file instead of waiting for input forever
+            exec.setInputStream(new ByteArrayInputStream(stdin), false);
+            exec.setOutputStream(out, true);
+            exec.setErrStream(err, true);
+        })) {
+            ChannelExec channel = (ChannelExec) lease.channel();
+            long deadline = start + timeout.toNanos();
+            while (!channel.isClosed()) {
+                if (System.nanoTime() > deadline) {
+                    try {
+                        channel.sendSignal("KILL");
+                    } catch (Exception ignored) {
+                        // closing the channel below ends the session's side anyway
+                    }
+                    throw timedOut(target, shown, timeout);
+                }
+                if (!lease.sessionConnected()) {
+                    break;
+                }
+                try {
+                    Thread.sleep(5);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new SshException("interrupted while running '" + shown + "' on " + target.address());
+                }
+            }
+            int exit = channel.getExitStatus();
+            String signal = channel.getExitSignal();
+            if (exit < 0 && signal == null) {
+                throw new SshException("connection to " + target.address() + " was lost while running '" + shown
+                        + "'; its outcome is unknown");
+            }
+            if (signal != null) {
+                exit = 128 + signalNumber(signal);
+            }
+            err.replayInto(digest);
+            return new Raw(exit, out.tailBytes(), err.tailBytes(), out.truncated() || err.truncated(),
+                    OutputCapture.hex(digest), Duration.ofNanos(System.nanoTime() - start));
+        } finally {
+            err.release();
+        }
+    }
+
+    private static int signalNumber(String name) {
+        return switch (name) {
+            case "HUP" -> 1;
+            case "INT" -> 2;
+            case "QUIT" -> 3;
+            case "ILL" -> 4;
+            case "ABRT" -> 6;
+            case "FPE" -> 8;
+            case "KILL" -> 9;
+            case "SEGV" -> 11;
+            case "PIPE" -> 13;
+            case "ALRM" -> 14;
+            case "TERM" -> 15;
+            default -> 127;
+        };
+    }
+}

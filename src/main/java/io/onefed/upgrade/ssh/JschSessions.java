@@ -1,0 +1,371 @@
+package io.onefed.upgrade.ssh;
+
+import com.jcraft.jsch.Channel;
+import com.jcraft.jsch.Identity;
+import com.jcraft.jsch.JSch;
+import com.jcraft.jsch.JSchException;
+import com.jcraft.jsch.Session;
+import com.jcraft.jsch.SocketFactory;
+import io.onefed.upgrade.federation.SecretResolver;
+import io.onefed.upgrade.federation.SshProperties;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+
+/**
+ * Authenticated, host-key-verified SSH sessions, pooled per target ({@code user@host:port}) and shared by the
+ * remote shell, the detached runs and the file transfer. A session carries several channels at once (OpenSSH
+ * allows 10 by default); a target gets a few sessions when many calls hit it together. Dropped sessions are
+ * replaced on the next use, so callers see one retry-free failure at most.
+ */
+public class JschSessions implements AutoCloseable {
+
+    /** Below OpenSSH's default MaxSessions (10), leaving room for an operator's own connection multiplexing. */
+    static final int CHANNELS_PER_SESSION = 8;
+    static final int SESSIONS_PER_TARGET = 4;
+
+    private final SshProperties props;
+    private final SecretResolver secrets;
+    private final SocketFactory socketFactory;
+    private final JSch jsch = new JSch();
+    private final KnownHostsVerifier verifier;
+    private final Map<String, Pool> pools = new ConcurrentHashMap<>();
+    private volatile boolean identityLoaded;
+    private volatile String publicKeyFingerprint = "?";
+    private volatile boolean closed;
+
+    public JschSessions(SshProperties props, SecretResolver secrets) {
+        this(props, secrets, null);
+    }
+
+    /** {@code socketFactory}: for tests that cut connections the hard way, as a dying orchestrator does. */
+    JschSessions(SshProperties props, SecretResolver secrets, SocketFactory socketFactory) {
+        this.props = props;
+        this.secrets = secrets;
+        this.socketFactory = socketFactory;
+        String knownHosts = props.knownHosts() == null || props.knownHosts().isBlank()
+                ? Path.of(System.getProperty("user.home"), ".ssh", "known_hosts").toString()
+                : props.knownHosts();
+        this.verifier = new KnownHostsVerifier(Path.of(knownHosts), props.acceptNewHostKeys());
+    }
+
+    public Duration connectTimeout() {
+        return props.connectTimeout();
+    }
+
+    public Duration commandTimeout() {
+        return props.commandTimeout();
+    }
+
+    /** A channel of the given type ("exec", "sftp"), set up by {@code beforeConnect} and connected. */
+    ChannelLease open(SshTarget target, String type, Consumer<Channel> beforeConnect) {
+        SshException last = null;
+        // a pooled session may have died since its last use: the second attempt gets a fresh one
+        for (int attempt = 0; attempt < 2; attempt++) {
+            Pool pool = pools.computeIfAbsent(key(target), k -> new Pool(target));
+            Pooled pooled = pool.acquire();
+            Channel channel = null;
+            try {
+                channel = pooled.session.openChannel(type);
+                beforeConnect.accept(channel);
+                channel.connect((int) props.connectTimeout().toMillis());
+                return new ChannelLease(channel, pool, pooled);
+            } catch (JSchException e) {
+                if (channel != null) {
+                    channel.disconnect();
+                }
+                boolean dead = !pooled.session.isConnected();
+                pool.release(pooled, true);
+                last = new SshException("cannot open an SSH " + type + " channel to " + target.address() + ": "
+                        + e.getMessage() + (dead ? " (connection lost)" : ""), e);
+            } catch (RuntimeException e) {
+                if (channel != null) {
+                    channel.disconnect();
+                }
+                pool.release(pooled, false);
+                throw e;
+            }
+        }
+        throw last;
+    }
+
+    /** A new session outside the pool: {@link RemoteShell#probe} proves the host answers now. */
+    Session connectFresh(SshTarget target) {
+        return connect(target);
+    }
+
+    private Session connect(SshTarget target) {
+        if (closed) {
+            throw new SshException("SSH sessions are closed (the service is shutting down)");
+        }
+        loadIdentity();
+        KnownHostsVerifier.Check check = verifier.forConnection(target.host(), target.port());
+        Session session;
+        try {
+            session = jsch.getSession(target.user(), target.host(), target.port());
+        } catch (JSchException e) {
+            throw new SshException("invalid SSH target " + target.address() + ": " + e.getMessage(), e);
+        }
+        session.setHostKeyRepository(check);
+        session.setConfig("StrictHostKeyChecking", "yes");
+        session.setConfig("PreferredAuthentications", "publickey");
+        List<String> preferred = check.knownAlgorithms();
+        if (!preferred.isEmpty()) {
+            session.setConfig("server_host_key", reorder(JSch.getConfig("server_host_key"), preferred));
+        }
+        if (socketFactory != null) {
+            session.setSocketFactory(socketFactory);
+        }
+        // JSch's reader threads must not keep a finished JVM (e.g. the status command) alive
+        session.setDaemonThread(true);
+        try {
+            // keepalives notice a dead peer within a minute instead of waiting on TCP
+            session.setServerAliveInterval(15_000);
+            session.setServerAliveCountMax(4);
+            session.connect((int) props.connectTimeout().toMillis());
+            return session;
+        } catch (JSchException e) {
+            session.disconnect();
+            throw translate(e, check, target);
+        }
+    }
+
+    private SshException translate(JSchException e, KnownHostsVerifier.Check check, SshTarget target) {
+        SshException hostKey = check.rejection();
+        if (hostKey != null) {
+            return hostKey;
+        }
+        String msg = String.valueOf(e.getMessage());
+        Throwable cause = e.getCause();
+        if (msg.startsWith("Auth fail") || msg.startsWith("Auth cancel")) {
+            return new SshException.AuthenticationFailed(target.address() + " refused public-key authentication of user "
+                    + target.user() + " with the key " + props.privateKey() + " (" + publicKeyFingerprint
+                    + "): add its public key to ~" + target.user() + "/.ssh/authorized_keys on " + target.host());
+        }
+        if (cause instanceof SocketTimeoutException || msg.contains("timeout")) {
+            return new SshException.Timeout("SSH connect to " + target.address() + " timed out after "
+                    + props.connectTimeout().toMillis() + " ms (federation.ssh.connect-timeout): check that the host"
+                    + " is up and port " + target.port() + " is reachable from this service");
+        }
+        if (cause instanceof ConnectException || cause instanceof NoRouteToHostException
+                || cause instanceof UnknownHostException) {
+            return new SshException("cannot reach " + target.address() + ": " + cause.getClass().getSimpleName() + " "
+                    + cause.getMessage() + "; check the host name and port in the zone's servers and that sshd runs", e);
+        }
+        return new SshException("SSH connection to " + target.address() + " failed: " + msg, e);
+    }
+
+    static String reorder(String defaults, List<String> first) {
+        List<String> all = Arrays.asList(defaults.split(","));
+        Set<String> out = new LinkedHashSet<>();
+        for (String f : first) {
+            if (all.contains(f)) {
+                out.add(f);
+            }
+        }
+        out.addAll(all);
+        return String.join(",", out);
+    }
+
+    private synchronized void loadIdentity() {
+        if (identityLoaded) {
+            return;
+        }
+        String keyPath = props.privateKey();
+        if (keyPath == null || keyPath.isBlank()) {
+            throw new SshException.AuthenticationFailed("federation.ssh.private-key is not set: give the path of the"
+                    + " orchestrator's SSH private key (OpenSSH or PEM format)");
+        }
+        byte[] key;
+        try {
+            key = Files.readAllBytes(Path.of(keyPath));
+        } catch (IOException e) {
+            throw new SshException.AuthenticationFailed("federation.ssh.private-key: cannot read " + keyPath + " ("
+                    + e.getClass().getSimpleName() + "); check the path and that this service may read it");
+        }
+        byte[] passphrase = null;
+        boolean hasPassphrase = props.passphrase() != null && !props.passphrase().isEmpty();
+        try {
+            if (hasPassphrase) {
+                char[] chars = secrets.resolve(props.passphrase(), "federation.ssh.passphrase");
+                ByteBuffer bytes = StandardCharsets.UTF_8.encode(CharBuffer.wrap(chars));
+                passphrase = Arrays.copyOf(bytes.array(), bytes.limit());
+                Arrays.fill(chars, '\0');
+                Arrays.fill(bytes.array(), (byte) 0);
+            }
+            jsch.addIdentity(keyPath, key, null, passphrase);
+        } catch (JSchException e) {
+            // the message of JSch may describe the key material: name only the file
+            throw new SshException.AuthenticationFailed("federation.ssh.private-key: " + keyPath
+                    + " is not a private key JSch can read (OpenSSH or PEM: RSA, ECDSA, Ed25519)"
+                    + (hasPassphrase ? " or federation.ssh.passphrase does not decrypt it" : ""));
+        } finally {
+            Arrays.fill(key, (byte) 0);
+            if (passphrase != null) {
+                Arrays.fill(passphrase, (byte) 0);
+            }
+        }
+        try {
+            for (Identity id : jsch.getIdentityRepository().getIdentities()) {
+                if (id.isEncrypted()) {
+                    jsch.removeAllIdentity();
+                    throw new SshException.AuthenticationFailed("federation.ssh.private-key " + keyPath
+                            + " is encrypted and " + (hasPassphrase
+                                    ? "federation.ssh.passphrase (" + props.passphrase() + ") does not decrypt it"
+                                    : "federation.ssh.passphrase is not set: set federation.ssh.passphrase.env or .file"));
+                }
+                publicKeyFingerprint = KnownHostsVerifier.fingerprint(id.getPublicKeyBlob());
+            }
+        } catch (JSchException e) {
+            throw new SshException.AuthenticationFailed("cannot use federation.ssh.private-key " + keyPath + ": "
+                    + e.getMessage());
+        }
+        identityLoaded = true;
+    }
+
+    /** Disconnects every pooled session (and the socket of every running call on them). */
+    @Override
+    public void close() {
+        closed = true;
+        for (Pool p : pools.values()) {
+            p.closeAll();
+        }
+        pools.clear();
+    }
+
+    /** Number of live pooled sessions to a target, for tests and metrics. */
+    int sessionCount(SshTarget target) {
+        Pool p = pools.get(key(target));
+        return p == null ? 0 : p.size();
+    }
+
+    private static String key(SshTarget t) {
+        return t.user() + "@" + t.host() + ":" + t.port();
+    }
+
+    private static final class Pooled {
+        final Session session;
+        int inUse;
+
+        Pooled(Session session) {
+            this.session = session;
+        }
+    }
+
+    private final class Pool {
+        private final SshTarget target;
+        private final List<Pooled> sessions = new ArrayList<>();
+
+        Pool(SshTarget target) {
+            this.target = target;
+        }
+
+        synchronized Pooled acquire() {
+            long deadline = System.nanoTime() + props.connectTimeout().toNanos() * 2;
+            while (true) {
+                for (Iterator<Pooled> it = sessions.iterator(); it.hasNext();) {
+                    Pooled p = it.next();
+                    if (!p.session.isConnected() && p.inUse == 0) {
+                        it.remove();
+                    }
+                }
+                for (Pooled p : sessions) {
+                    if (p.session.isConnected() && p.inUse < CHANNELS_PER_SESSION) {
+                        p.inUse++;
+                        return p;
+                    }
+                }
+                if (sessions.size() < SESSIONS_PER_TARGET) {
+                    // connecting under the pool's lock holds back only callers of this same target
+                    Pooled p = new Pooled(connect(target));
+                    p.inUse = 1;
+                    sessions.add(p);
+                    return p;
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new SshException.Timeout("all " + SESSIONS_PER_TARGET * CHANNELS_PER_SESSION
+                            + " SSH channels to " + target.address() + " stayed busy for "
+                            + props.connectTimeout().toMillis() * 2 + " ms");
+                }
+                try {
+                    wait(Math.max(1, left / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new SshException("interrupted while waiting for an SSH channel to " + target.address());
+                }
+            }
+        }
+
+        synchronized void release(Pooled p, boolean broken) {
+            p.inUse--;
+            if (broken || !p.session.isConnected()) {
+                if (p.inUse <= 0 || !p.session.isConnected()) {
+                    p.session.disconnect();
+                    sessions.remove(p);
+                }
+            }
+            notifyAll();
+        }
+
+        synchronized void closeAll() {
+            for (Pooled p : sessions) {
+                p.session.disconnect();
+            }
+            sessions.clear();
+            notifyAll();
+        }
+
+        synchronized int size() {
+            return (int) sessions.stream().filter(p -> p.session.isConnected()).count();
+        }
+    }
+
+    /** A connected channel on a pooled session; closing it gives the session back. */
+    final class ChannelLease implements AutoCloseable {
+        private final Channel channel;
+        private final Pool pool;
+        private final Pooled pooled;
+        private boolean released;
+
+        private ChannelLease(Channel channel, Pool pool, Pooled pooled) {
+            this.channel = channel;
+            this.pool = pool;
+            this.pooled = pooled;
+        }
+
+        Channel channel() {
+            return channel;
+        }
+
+        boolean sessionConnected() {
+            return pooled.session.isConnected();
+        }
+
+        @Override
+        public synchronized void close() {
+            if (!released) {
+                released = true;
+                channel.disconnect();
+                pool.release(pooled, false);
+            }
+        }
+    }
+}

@@ -1,0 +1,50 @@
+package io.onefed.upgrade.upgrade;
+
+import io.onefed.upgrade.federation.ZoneProperties;
+import io.onefed.upgrade.ssh.DetachedRuns;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Runs one {@link ZoneStep} of one zone through the exactly-once detached runs. The idempotency key of each
+ * host's run is {@code <upgrade>-z<zone>-<step>-a<zoneAttempt>.<stepAttempt>-<server>}: the same key after a
+ * crash, a job retry or on another cluster node attaches to the run already there; only an operator's
+ * "retry" raises an attempt number and so runs the command again, on purpose.
+ */
+public class RemoteStepService {
+
+    private final Zones zones;
+    private final ZoneCommands commands;
+    private final RemoteStepRunner runner;
+
+    public RemoteStepService(Zones zones, ZoneCommands commands, DetachedRuns runs, Duration pollBudget) {
+        this.zones = zones;
+        this.commands = commands;
+        this.runner = new RemoteStepRunner(runs, pollBudget);
+    }
+
+    public record Request(String upgradeId, int zoneId, ZoneStep step, int zoneAttempt, int stepAttempt,
+            String fromVersion, String targetVersion, String zoneLeaders, String federatedBackupPath) {
+    }
+
+    public RemoteStepRunner.Progress advance(Request r) {
+        StepContext ctx = context(r);
+        return runner.advance(keyPrefix(r), commands.commands(r.step(), ctx));
+    }
+
+    /** The commands the step would run, for the plan and the approval forms; touches nothing. */
+    public List<List<HostCommand>> plan(Request r) {
+        return commands.commands(r.step(), context(r));
+    }
+
+    StepContext context(Request r) {
+        ZoneProperties zone = zones.byId(r.zoneId());
+        return new StepContext(r.upgradeId(), zone, OneVersion.parse(r.fromVersion()),
+                OneVersion.parse(r.targetVersion()), Zones.leaderOf(zone, r.zoneLeaders()).name(),
+                r.federatedBackupPath());
+    }
+
+    static String keyPrefix(Request r) {
+        return r.upgradeId() + "-z" + r.zoneId() + "-" + r.step().id() + "-a" + r.zoneAttempt() + "." + r.stepAttempt();
+    }
+}

@@ -1,0 +1,72 @@
+package io.onefed.upgrade.web;
+
+import io.onefed.upgrade.process.UpgradeRuns;
+import java.net.URI;
+import java.security.Principal;
+import java.util.List;
+import java.util.Map;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * {@code /api/upgrades}: start an upgrade and follow it. Approvals are ordinary Camunda user tasks (Tasklist or
+ * the engine's task REST API); this API lists the pending ones with their task ids.
+ */
+@RestController
+@RequestMapping("/api/upgrades")
+public class UpgradeController {
+
+    public record StartRequest(String targetVersion, Integer maxParallelZones) {
+    }
+
+    private final UpgradeRuns runs;
+
+    public UpgradeController(UpgradeRuns runs) {
+        this.runs = runs;
+    }
+
+    @PostMapping
+    public ResponseEntity<Map<String, String>> start(@RequestBody StartRequest request, Principal principal) {
+        if (request == null) {
+            throw new UpgradeRuns.InvalidRequestException("body", "send {\"targetVersion\": \"7.0.0\"}");
+        }
+        String id = runs.start(request.targetVersion(), request.maxParallelZones(),
+                principal == null ? "anonymous" : principal.getName());
+        return ResponseEntity.created(URI.create("/api/upgrades/" + id)).body(Map.of("id", id));
+    }
+
+    @GetMapping
+    public List<String> list() {
+        return runs.ids();
+    }
+
+    @GetMapping("/{id}")
+    public ResponseEntity<UpgradeRuns.Status> status(@PathVariable("id") String id) {
+        UpgradeRuns.Status status = runs.status(id);
+        return status == null ? ResponseEntity.notFound().build() : ResponseEntity.ok(status);
+    }
+
+    @ExceptionHandler(UpgradeRuns.InvalidRequestException.class)
+    ResponseEntity<Map<String, String>> invalid(UpgradeRuns.InvalidRequestException e) {
+        return ResponseEntity.badRequest().body(Map.of("field", e.field(), "message", e.getMessage()));
+    }
+
+    @ExceptionHandler(UpgradeRuns.UpgradeRunningException.class)
+    ResponseEntity<Map<String, String>> running(UpgradeRuns.UpgradeRunningException e) {
+        return ResponseEntity.status(HttpStatus.CONFLICT).body(Map.of("message", e.getMessage()));
+    }
+
+    @ExceptionHandler(HttpMessageNotReadableException.class)
+    ResponseEntity<Map<String, String>> unreadable(HttpMessageNotReadableException e) {
+        return ResponseEntity.badRequest().body(Map.of("field", "body", "message",
+                "body: not a JSON object like {\"targetVersion\": \"7.0.0\", \"maxParallelZones\": 5}"));
+    }
+}

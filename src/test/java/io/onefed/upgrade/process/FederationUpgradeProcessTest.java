@@ -1,0 +1,343 @@
+package io.onefed.upgrade.process;
+
+import static io.onefed.upgrade.process.ProcessTestSupport.decide;
+import static io.onefed.upgrade.process.ProcessTestSupport.fireTimers;
+import static io.onefed.upgrade.process.ProcessTestSupport.runJobs;
+import static io.onefed.upgrade.process.ProcessTestSupport.startVariables;
+import static io.onefed.upgrade.process.ProcessTestSupport.task;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.assertThat;
+
+import java.util.List;
+import java.util.Map;
+import org.camunda.bpm.engine.ProcessEngine;
+import org.camunda.bpm.engine.runtime.Job;
+import org.camunda.bpm.engine.runtime.ProcessInstance;
+import org.camunda.bpm.engine.test.Deployment;
+import org.camunda.bpm.engine.test.junit5.ProcessEngineExtension;
+import org.camunda.bpm.engine.test.mock.Mocks;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Every path of {@code federation-upgrade} and the zone processes it calls, on an in-memory federation: the real
+ * delegates and services, the engine's own persistence, and jobs run one by one by the test.
+ */
+@Deployment(resources = {"bpmn/federation-upgrade.bpmn", "bpmn/zone-upgrade.bpmn", "bpmn/zone-stop.bpmn",
+        "bpmn/remote-step.bpmn", "bpmn/approve-start.form", "bpmn/approve-reenable.form", "bpmn/preflight-review.form",
+        "bpmn/confirm-api-blocked.form", "bpmn/confirm-api-open.form", "bpmn/failed-step-decision.form",
+        "bpmn/failed-slaves-decision.form", "bpmn/post-checks-review.form"})
+class FederationUpgradeProcessTest {
+
+    @RegisterExtension
+    static ProcessEngineExtension extension = ProcessEngineExtension.builder()
+            .configurationResource("camunda-process-test.cfg.xml").build();
+
+    ProcessEngine engine;
+
+    @AfterEach
+    void reset() {
+        Mocks.reset();
+        FakeFederation.TARGET = "7.0.0";
+    }
+
+    ProcessInstance start(FakeFederation fed, String target, int maxParallel) {
+        ProcessTestSupport.register(fed);
+        FakeFederation.TARGET = target;
+        Map<String, Object> vars = startVariables(fed, target, maxParallel);
+        ProcessInstance pi = engine.getRuntimeService().startProcessInstanceByKey("federation-upgrade",
+                (String) vars.get("upgradeId"), vars);
+        runJobs(engine);
+        return pi;
+    }
+
+    void approveStart() {
+        decide(engine, "ApproveStart", "approve", "change CHG-1234 approved by the board");
+        runJobs(engine);
+    }
+
+    void approveReenable() {
+        decide(engine, "ApproveReenable", "approve", "post-checks look good");
+        runJobs(engine);
+    }
+
+    @Test
+    void happyPathUpgradesEveryZoneInTheGuidesOrder() {
+        FakeFederation fed = FakeFederation.guide("6.10.0");
+        ProcessInstance pi = start(fed, "7.0.0", 5);
+
+        assertThat(pi).isWaitingAt("ApproveStart");
+        assertThat(fed.started).as("preflight changes nothing").isEmpty();
+        assertThat((String) engine.getRuntimeService().getVariable(pi.getId(), "preflightSummary"))
+                .contains("M-EU-FR").contains("715438").contains("[ok]");
+
+        approveStart();
+        assertThat(pi).isWaitingAt("ApproveReenable");
+        approveReenable();
+
+        assertThat(pi).isEnded().hasPassedInOrder("RunPreflight", "ApproveStart", "RecordEnabledHosts", "DisableHosts",
+                "BlockApiAccess", "StopAllZones", "UpgradeMaster", "FederatedBackup", "ChecksumBackup",
+                "UpgradeSlaveBatch", "CollectSlaveOutcomes", "RunPostChecks", "ApproveReenable", "EnableApiAccess",
+                "EnableHosts", "FederationUpgraded");
+        assertThat(engine.getHistoryService().createHistoricVariableInstanceQuery().processInstanceId(pi.getId())
+                .variableName("upgradeOutcome").singleResult().getValue()).isEqualTo("COMPLETED");
+        for (FakeFederation.Zone z : fed.zones.values()) {
+            assertThat(z.version).as(z.config.name()).isEqualTo("7.0.0");
+            assertThat(z.enabled).as(z.config.name() + " enabled").isTrue();
+            assertThat(z.hostStates.get(z.config.id() * 10)).as("host re-enabled").isEqualTo(2);
+            assertThat(z.hostStates.get(z.config.id() * 10 + 1)).as("host disabled by an operator stays so").isEqualTo(4);
+        }
+        // each changing command exactly once per zone
+        assertThat(fed.count("apt-get install")).isEqualTo(3);
+        assertThat(fed.count("onedb upgrade -v")).isEqualTo(3);
+        assertThat(fed.count("onedb backup -v -f --federated")).isEqualTo(1);
+        assertThat(fed.count("onedb restore")).isEqualTo(2);
+        assertThat(fed.count("M-EU-FR/m-eu-fr-fe0: onedb restore")).isZero();
+        // the guide's order: slaves disabled before the master, master enabled before the slaves,
+        // master upgraded and backed up before any slave restores
+        List<String> log = fed.started;
+        assertThat(indexOf(log, "S-EU-GE/api: zone.enable false")).isLessThan(indexOf(log, "M-EU-FR/api: zone.enable false"));
+        assertThat(indexOf(log, "M-EU-FR/api: zone.enable true")).isLessThan(indexOf(log, "S-EU-GE/api: zone.enable true"));
+        assertThat(indexOf(log, "M-EU-FR/m-eu-fr-fe0: apt-get")).isLessThan(indexOf(log, "--federated"));
+        assertThat(indexOf(log, "--federated")).isLessThan(indexOf(log, "onedb restore"));
+        assertThat(lastIndexOf(log, "systemctl stop")).isLessThan(indexOf(log, "apt-get"));
+        assertThat(indexOf(log, "host.status 0 DISABLED")).isLessThan(indexOf(log, "zone.enable false"));
+    }
+
+    @Test
+    void rejectingTheStartEndsWithNothingTouched() {
+        FakeFederation fed = FakeFederation.guide("6.10.0");
+        ProcessInstance pi = start(fed, "7.0.0", 5);
+        decide(engine, "ApproveStart", "reject", "not in the maintenance window");
+        runJobs(engine);
+        assertThat(pi).isEnded().hasPassed("Rejected").hasNotPassed("DisableHosts");
+        assertThat(fed.started).isEmpty();
+    }
+
+    @Test
+    void anApprovalWithoutACommentOrWithAnUnknownDecisionIsRefused() {
+        FakeFederation fed = FakeFederation.guide("6.10.0");
+        ProcessInstance pi = start(fed, "7.0.0", 5);
+        String taskId = task(engine, "ApproveStart").getId();
+        assertThatThrownBy(() -> engine.getTaskService().complete(taskId, Map.of("decision", "approve", "comment", " ")))
+                .hasMessageContaining("comment");
+        assertThatThrownBy(() -> engine.getTaskService().complete(taskId, Map.of("decision", "yes", "comment", "ok")))
+                .hasMessageContaining("decision").hasMessageContaining("approve");
+        assertThat(pi).isWaitingAt("ApproveStart");
+    }
+
+    @Test
+    void laggingFedIndexIsRecheckedOnATimerThenGoesToAnOperator() {
+        FakeFederation fed = FakeFederation.guide("6.10.0");
+        fed.zone(101).fedIndex = 715400;
+        ProcessInstance pi = start(fed, "7.0.0", 5);
+        assertThat(pi).isWaitingAt("WaitForFedIndex");
+        fireTimers(engine);
+        runJobs(engine);
+        assertThat(pi).isWaitingAt("WaitForFedIndex");
+        fireTimers(engine);
+        runJobs(engine);
+        assertThat(pi).isWaitingAt("ReviewPreflight");
+        assertThat((String) engine.getRuntimeService().getVariable(pi.getId(), "preflightSummary"))
+                .contains("[FAIL] federation: FED_INDEX in sync").contains("S-US-CA=715400");
+
+        fed.zone(101).fedIndex = 715438;
+        decide(engine, "ReviewPreflight", "retry", "replication caught up");
+        runJobs(engine);
+        assertThat(pi).isWaitingAt("ApproveStart");
+        assertThat(fed.started).isEmpty();
+    }
+
+    @Test
+    void abortingAtPreflightEndsCleanly() {
+        FakeFederation fed = FakeFederation.guide("6.10.0");
+        fed.zone(100).running = false;
+        ProcessInstance pi = start(fed, "7.0.0", 5);
+        assertThat(pi).isWaitingAt("ReviewPreflight");
+        decide(engine, "ReviewPreflight", "abort", "zone is down, investigate first");
+        runJobs(engine);
+        assertThat(pi).isEnded().hasPassed("AbortedBeforeChange");
+        assertThat(fed.started).isEmpty();
+    }
+
+    @Test
+    void aFailedCommandWaitsForAnOperatorAndARetryRunsItOnceMore() {
+        FakeFederation fed = FakeFederation.guide("6.10.0");
+        fed.failures.put("onedb upgrade", 1);
+        ProcessInstance pi = start(fed, "7.0.0", 5);
+        approveStart();
+
+        org.camunda.bpm.engine.task.Task decision = task(engine, "DecideFailedStep");
+        assertThat(engine.getTaskService().getVariable(decision.getId(), "stepFailure").toString())
+                .contains("onedb upgrade -v").contains("exited 1").contains("simulated failure");
+        assertThat(fed.count("onedb upgrade -v")).isEqualTo(1);
+        // the job retry of the waiting step must not run the command again
+        runJobs(engine);
+        assertThat(fed.count("onedb upgrade -v")).isEqualTo(1);
+
+        decide(engine, "DecideFailedStep", "retry", "freed disk space on the master");
+        runJobs(engine);
+        approveReenable();
+        assertThat(pi).isEnded().hasPassed("FederationUpgraded");
+        assertThat(fed.count("onedb upgrade -v")).isEqualTo(4);
+        assertThat(fed.runs.keySet()).anyMatch(k -> k.contains("-z0-upgrade-db-a1.1-"))
+                .anyMatch(k -> k.contains("-z0-upgrade-db-a1.2-"));
+    }
+
+    @Test
+    void anAbortedSlaveDoesNotStopTheOthersAndTheOperatorMayContinueWithoutIt() {
+        FakeFederation fed = FakeFederation.guide("6.10.0");
+        fed.failures.put("onedb restore", 1); // the first slave's federated restore fails
+        ProcessInstance pi = start(fed, "7.0.0", 5);
+        approveStart();
+
+        decide(engine, "DecideFailedStep", "abort", "restore corrupt, will handle by hand");
+        runJobs(engine);
+        assertThat(pi).isWaitingAt("DecideFailedSlaves");
+        String failed = (String) engine.getRuntimeService().getVariable(pi.getId(), "failedSlaveZoneIds");
+        String upgraded = (String) engine.getRuntimeService().getVariable(pi.getId(), "upgradedSlaveZoneIds");
+        assertThat(List.of(failed, upgraded)).containsExactlyInAnyOrder("100", "101");
+        FakeFederation.Zone other = fed.zone(Integer.parseInt(upgraded));
+        assertThat(other.installed).isEqualTo("7.0.0");
+
+        decide(engine, "DecideFailedSlaves", "continue", "S zone to be rebuilt");
+        runJobs(engine);
+        assertThat(pi).isWaitingAt("ReviewPostChecks");
+        decide(engine, "ReviewPostChecks", "continue", "known: one slave left out");
+        runJobs(engine);
+        approveReenable();
+        assertThat(pi).isEnded().hasPassed("FederationUpgraded");
+        assertThat(engine.getHistoryService().createHistoricVariableInstanceQuery().processInstanceId(pi.getId())
+                .variableName("upgradeOutcome").singleResult().getValue()).isEqualTo("COMPLETED_WITH_SKIPPED_ZONES");
+        FakeFederation.Zone left = fed.zone(Integer.parseInt(failed));
+        assertThat(left.enabled).as("a zone left out stays disabled").isFalse();
+        assertThat(left.hostStates.get(left.config.id() * 10)).as("and its hosts disabled").isEqualTo(4);
+    }
+
+    @Test
+    void failedSlavesCanBeRetriedAsAWhole() {
+        FakeFederation fed = FakeFederation.guide("6.10.0");
+        fed.failures.put("onedb restore", 1);
+        ProcessInstance pi = start(fed, "7.0.0", 5);
+        approveStart();
+        decide(engine, "DecideFailedStep", "abort", "abort this zone, retry it later");
+        runJobs(engine);
+        decide(engine, "DecideFailedSlaves", "retry", "restore file fixed");
+        runJobs(engine);
+        approveReenable();
+        assertThat(pi).isEnded().hasPassed("FederationUpgraded");
+        assertThat(fed.count("onedb restore")).isEqualTo(3);
+        assertThat(fed.zones.values()).allMatch(z -> z.version.equals("7.0.0"));
+    }
+
+    @Test
+    void beforeSixTwoTheOperatorConfirmsTheApiBlockInsteadOfZoneDisable() {
+        FakeFederation fed = FakeFederation.guide("6.0.0");
+        ProcessInstance pi = start(fed, "6.2.0", 5);
+        approveStart();
+        assertThat(pi).isWaitingAt("ConfirmApiBlocked");
+        decide(engine, "ConfirmApiBlocked", "approve", "firewall rule 42 in place");
+        runJobs(engine);
+        approveReenable();
+        assertThat(pi).isWaitingAt("ConfirmApiOpen");
+        decide(engine, "ConfirmApiOpen", "approve", "firewall rule 42 removed");
+        runJobs(engine);
+        assertThat(pi).isEnded().hasPassed("FederationUpgraded").hasNotPassed("BlockApiAccess", "EnableApiAccess");
+        assertThat(fed.count("zone.enable")).isZero();
+    }
+
+    @Test
+    void anHaMasterStopsFollowersFirstAndRestoresThemFromTheLeadersDump() {
+        FakeFederation fed = new FakeFederation("6.10.0", true, "S-EU-GE");
+        fed.zone(0).leader = "m-eu-fr-fe1";
+        ProcessInstance pi = start(fed, "7.0.0", 5);
+        assertThat((String) engine.getRuntimeService().getVariable(pi.getId(), "zoneLeaders")).contains("0=m-eu-fr-fe1");
+        approveStart();
+        approveReenable();
+        assertThat(pi).isEnded().hasPassed("FederationUpgraded");
+        List<String> log = fed.started;
+        assertThat(indexOf(log, "m-eu-fr-fe0: mkdir")).isLessThan(indexOf(log, "m-eu-fr-fe1: mkdir"));
+        assertThat(fed.count("m-eu-fr-fe1: onedb upgrade")).isEqualTo(1);
+        assertThat(fed.count("m-eu-fr-fe0: onedb upgrade")).isZero();
+        assertThat(fed.count("m-eu-fr-fe0: onedb restore -f")).isEqualTo(1);
+        assertThat(fed.count("m-eu-fr-fe2: onedb restore -f")).isEqualTo(1);
+        assertThat(fed.count("m-eu-fr-fe1: onedb restore")).isZero();
+        assertThat(fed.count("m-eu-fr-fe0: copy")).isEqualTo(1);
+        assertThat(indexOf(log, "m-eu-fr-fe1: systemctl daemon-reload")).isLessThan(indexOf(log, "m-eu-fr-fe0: systemctl daemon-reload"));
+    }
+
+    @Test
+    void unitsStillActiveAfterTheStopGoToAnOperatorAndARetryStopsAgain() {
+        FakeFederation fed = FakeFederation.guide("6.10.0");
+        fed.unitsStuck = true;
+        ProcessInstance pi = start(fed, "7.0.0", 5);
+        approveStart();
+        List<org.camunda.bpm.engine.task.Task> tasks = engine.getTaskService().createTaskQuery()
+                .taskDefinitionKey("DecideStillActive").list();
+        assertThat(tasks).hasSize(3);
+        fed.unitsStuck = false;
+        for (org.camunda.bpm.engine.task.Task t : tasks) {
+            engine.getTaskService().complete(t.getId(), Map.of("decision", "retry", "comment", "killed stray oned"));
+        }
+        runJobs(engine);
+        approveReenable();
+        assertThat(pi).isEnded().hasPassed("FederationUpgraded");
+        assertThat(fed.count("systemctl stop")).isEqualTo(6);
+    }
+
+    @Test
+    void aTechnicalFailureBecomesAnIncidentAndACockpitRetryResumesThatStep() {
+        FakeFederation fed = FakeFederation.guide("6.10.0");
+        ProcessInstance pi = start(fed, "7.0.0", 5);
+        fed.zone(0).running = false; // the master's API is down when the hosts are recorded
+        approveStart();
+        Job failed = engine.getManagementService().createJobQuery().withException().singleResult();
+        assertThat(failed).isNotNull();
+        assertThat(engine.getRuntimeService().createIncidentQuery().list()).hasSize(1)
+                .allMatch(i -> i.getActivityId().equals("RecordEnabledHosts") && i.getIncidentMessage().contains("Connection refused"));
+        fed.zone(0).running = true;
+        // what Cockpit's retry does: retries back to 1, due now
+        engine.getManagementService().setJobRetries(failed.getId(), 1);
+        engine.getManagementService().setJobDuedate(failed.getId(), new java.util.Date());
+        runJobs(engine);
+        approveReenable();
+        assertThat(pi).isEnded().hasPassed("FederationUpgraded");
+    }
+
+    @Test
+    void slavesAreUpgradedInBatchesOfMaxParallelZones() {
+        FakeFederation fed = new FakeFederation("6.10.0", false, "S1", "S2", "S3");
+        ProcessInstance pi = start(fed, "7.0.0", 2);
+        approveStart();
+        approveReenable();
+        assertThat(pi).isEnded();
+        long batches = engine.getHistoryService().createHistoricActivityInstanceQuery().processInstanceId(pi.getId())
+                .activityId("UpgradeSlaveBatch#multiInstanceBody").count();
+        assertThat(batches).isEqualTo(2);
+        assertThat(fed.zones.values()).allMatch(z -> z.version.equals("7.0.0"));
+    }
+
+    static int indexOf(List<String> log, String fragment) {
+        synchronized (log) {
+            for (int i = 0; i < log.size(); i++) {
+                if (log.get(i).contains(fragment)) {
+                    return i;
+                }
+            }
+        }
+        throw new AssertionError("no command contains '" + fragment + "': " + log);
+    }
+
+    static int lastIndexOf(List<String> log, String fragment) {
+        synchronized (log) {
+            for (int i = log.size() - 1; i >= 0; i--) {
+                if (log.get(i).contains(fragment)) {
+                    return i;
+                }
+            }
+        }
+        throw new AssertionError("no command contains '" + fragment + "'");
+    }
+}

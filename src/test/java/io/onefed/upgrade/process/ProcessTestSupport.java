@@ -1,0 +1,115 @@
+package io.onefed.upgrade.process;
+
+import io.onefed.upgrade.upgrade.BackupTransfer;
+import io.onefed.upgrade.upgrade.ApiAccess;
+import io.onefed.upgrade.upgrade.HostFencing;
+import io.onefed.upgrade.upgrade.PostChecks;
+import io.onefed.upgrade.upgrade.PreflightService;
+import io.onefed.upgrade.upgrade.RemoteStepService;
+import io.onefed.upgrade.upgrade.StopVerifier;
+import io.onefed.upgrade.upgrade.ZoneApiCheck;
+import io.onefed.upgrade.upgrade.ZoneCommands;
+import io.onefed.upgrade.upgrade.Zones;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.camunda.bpm.engine.ManagementService;
+import org.camunda.bpm.engine.ProcessEngine;
+import org.camunda.bpm.engine.runtime.Job;
+import org.camunda.bpm.engine.task.Task;
+import org.camunda.bpm.engine.test.mock.Mocks;
+
+/** Registers the real delegates over a {@link FakeFederation} and drives the engine's jobs deterministically. */
+final class ProcessTestSupport {
+
+    static final ProcessSettings SETTINGS = new ProcessSettings("R1/PT1S", Duration.ZERO, Duration.ofHours(2),
+            Duration.ofSeconds(5), Duration.ofMinutes(10), Duration.ofSeconds(30), 2, 1L, 10);
+
+    private ProcessTestSupport() {
+    }
+
+    static void register(FakeFederation fed) {
+        Zones zones = new Zones(fed.properties);
+        Clock clock = Clock.systemUTC();
+        BackupTransfer transfer = new BackupTransfer(fed, fed);
+        Mocks.register("retryPolicy", new RetryPolicy(SETTINGS));
+        Mocks.register("zoneIdList", new ZoneIdList());
+        Mocks.register("remoteStepDelegate", new RemoteStepDelegate(
+                new RemoteStepService(zones, new ZoneCommands(), fed, Duration.ZERO), SETTINGS.stepTimeout(), clock));
+        Mocks.register("nextAttemptDelegate", new NextAttemptDelegate());
+        Mocks.register("zoneFactsListener", new ZoneFactsListener(zones));
+        Mocks.register("verifyStoppedDelegate", new VerifyStoppedDelegate(zones, new StopVerifier(fed)));
+        Mocks.register("backupCopyDelegate", new BackupCopyDelegate(zones, transfer));
+        Mocks.register("zoneApiDelegate", new ZoneApiDelegate(zones, new ZoneApiCheck(fed), SETTINGS.apiDeadline(), clock));
+        Mocks.register("preflightDelegate", new PreflightDelegate(new PreflightService(zones, fed, fed, 1024)));
+        Mocks.register("federationStepDelegate", new FederationStepDelegate(zones, new HostFencing(zones, fed),
+                new ApiAccess(zones, fed), transfer));
+        Mocks.register("slaveOutcomesDelegate", new SlaveOutcomesDelegate());
+        Mocks.register("postChecksDelegate", new PostChecksDelegate(new PostChecks(zones, fed)));
+        Mocks.register("outcomeDelegate", new OutcomeListener());
+        Mocks.register("approvalListener", new ApprovalListener(clock));
+    }
+
+    static Map<String, Object> startVariables(FakeFederation fed, String target, int maxParallel) {
+        Map<String, Object> vars = new HashMap<>();
+        vars.put("upgradeId", "U20261123-120000-ab12");
+        vars.put("targetVersion", target);
+        vars.put("maxParallelZones", maxParallel);
+        vars.put("startedBy", "operator1");
+        vars.put("masterZoneId", 0);
+        List<Integer> slaves = fed.zones.keySet().stream().filter(id -> id != 0).toList();
+        vars.put("slaveZoneIds", ZoneIdList.csv(slaves));
+        vars.put("allZoneIds", ZoneIdList.csv(List.copyOf(fed.zones.keySet())));
+        vars.put("fedIndexRechecksLeft", SETTINGS.fedIndexRechecks());
+        vars.put("stopAttempt", 1);
+        vars.put("masterAttempt", 1);
+        vars.put("slaveAttempt", 1);
+        return vars;
+    }
+
+    /**
+     * Runs every executable job (timers only when due) until none is left or a failing job has no retries left.
+     * Jobs that throw are counted down like the job executor does, so incidents appear as in production.
+     */
+    static void runJobs(ProcessEngine engine) {
+        ManagementService management = engine.getManagementService();
+        for (int round = 0; round < 10_000; round++) {
+            List<Job> jobs = management.createJobQuery().executable().list();
+            if (jobs.isEmpty()) {
+                return;
+            }
+            for (Job job : jobs) {
+                try {
+                    management.executeJob(job.getId());
+                } catch (RuntimeException e) {
+                    // the engine has counted the retry down; with none left it raised an incident
+                }
+            }
+        }
+        throw new IllegalStateException("jobs keep coming after 10000 rounds: an endless loop in the model?");
+    }
+
+    /** Makes due every timer that is waiting, as if its time had passed. */
+    static void fireTimers(ProcessEngine engine) {
+        ManagementService management = engine.getManagementService();
+        management.createJobQuery().timers().list().forEach(j -> management.setJobDuedate(j.getId(), new java.util.Date(0)));
+    }
+
+    static Task task(ProcessEngine engine, String taskDefinitionKey) {
+        List<Task> tasks = engine.getTaskService().createTaskQuery().taskDefinitionKey(taskDefinitionKey).list();
+        if (tasks.size() != 1) {
+            throw new AssertionError("expected one task " + taskDefinitionKey + ", found " + tasks.size() + ": "
+                    + engine.getTaskService().createTaskQuery().list().stream().map(Task::getTaskDefinitionKey).toList());
+        }
+        return tasks.get(0);
+    }
+
+    static void decide(ProcessEngine engine, String taskDefinitionKey, String decision, String comment) {
+        Map<String, Object> vars = new HashMap<>();
+        vars.put("decision", decision);
+        vars.put("comment", comment);
+        engine.getTaskService().complete(task(engine, taskDefinitionKey).getId(), vars);
+    }
+}

@@ -1,0 +1,234 @@
+package io.onefed.upgrade.ssh;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.onefed.upgrade.federation.SecretRef;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Detached runs: the real POSIX sh code on a real sshd. */
+class JschDetachedRunsTest {
+
+    static SshFixture fx;
+    static JschSessions sessions;
+    static JschDetachedRuns runs;
+    static Path runDir;
+    static final String SECRET = "detached-s3cret-" + System.nanoTime();
+    static final AtomicInteger seq = new AtomicInteger();
+
+    @BeforeAll
+    static void start() throws Exception {
+        fx = SshFixture.start("detached");
+        runDir = fx.dir.resolve("runs");
+        Map<String, String> env = Map.of("RUN_SECRET", SECRET);
+        sessions = new JschSessions(fx.props(), SshFixture.secrets(env));
+        runs = new JschDetachedRuns(new JschRemoteShell(sessions, SshFixture.secrets(env), 200),
+                t -> runDir.toString(), 200, Duration.ofSeconds(20));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (sessions != null) {
+            sessions.close();
+        }
+        if (fx != null) {
+            fx.close();
+        }
+    }
+
+    static String key(String name) {
+        return "t" + seq.incrementAndGet() + "-" + name;
+    }
+
+    static long lines(Path counter) throws Exception {
+        return Files.exists(counter) ? Files.readAllLines(counter).size() : 0;
+    }
+
+    @Test
+    void runsTheCommandAndReportsExitOutputAndTimes() throws Exception {
+        String key = key("basic");
+        Path counter = fx.dir.resolve(key + ".count");
+        Instant before = Instant.now().minusSeconds(1);
+        RunStatus s = runs.start(fx.target(), key,
+                RemoteCommand.of("echo run >> {}; echo hello; echo oops >&2; exit 4", counter));
+        assertThat(s.attached()).isFalse();
+        assertThat(s.started()).isNotNull();
+        RunStatus done = runs.await(fx.target(), key, Duration.ofSeconds(10));
+        assertThat(done.state()).isEqualTo(RunStatus.State.FINISHED);
+        assertThat(done.exitStatus()).isEqualTo(4);
+        assertThat(done.succeeded()).isFalse();
+        assertThat(done.stdout()).isEqualTo("hello\n");
+        assertThat(done.stderr()).isEqualTo("oops\n");
+        assertThat(done.truncated()).isFalse();
+        assertThat(done.outputSha256()).isEqualTo(JschRemoteShellTest.sha256("hello\noops\n"));
+        assertThat(done.started()).isAfterOrEqualTo(before.truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
+        assertThat(done.finished()).isAfterOrEqualTo(done.started()).isBeforeOrEqualTo(Instant.now().plusSeconds(1));
+        assertThat(lines(counter)).isEqualTo(1);
+    }
+
+    @Test
+    void startingTwiceAttachesInsteadOfRunningAgain() throws Exception {
+        String key = key("twice");
+        Path counter = fx.dir.resolve(key + ".count");
+        RemoteCommand cmd = RemoteCommand.of("echo run >> {}; sleep 0.5", counter);
+        RunStatus first = runs.start(fx.target(), key, cmd);
+        RunStatus second = runs.start(fx.target(), key, cmd);
+        assertThat(first.attached()).isFalse();
+        assertThat(second.attached()).isTrue();
+        assertThat(runs.await(fx.target(), key, Duration.ofSeconds(10)).succeeded()).isTrue();
+        RunStatus third = runs.start(fx.target(), key, cmd);
+        assertThat(third.attached()).isTrue();
+        assertThat(third.isFinished()).isTrue();
+        assertThat(lines(counter)).isEqualTo(1);
+        // the same key for another command is a bug in the caller: refused, nothing run
+        assertThatThrownBy(() -> runs.start(fx.target(), key, RemoteCommand.of("echo other >> {}", counter)))
+                .isInstanceOf(SshException.class)
+                .hasMessageContaining("already holds a different command");
+        assertThat(lines(counter)).isEqualTo(1);
+    }
+
+    @Test
+    void concurrentStartsWithOneKeyRunOnce() throws Exception {
+        String key = key("race");
+        Path counter = fx.dir.resolve(key + ".count");
+        RemoteCommand cmd = RemoteCommand.of("echo run >> {}", counter);
+        ExecutorService pool = Executors.newFixedThreadPool(6);
+        try {
+            List<Future<RunStatus>> all = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                all.add(pool.submit((Callable<RunStatus>) () -> runs.start(fx.target(), key, cmd)));
+            }
+            int owners = 0;
+            for (Future<RunStatus> f : all) {
+                owners += f.get().attached() ? 0 : 1;
+            }
+            assertThat(owners).isEqualTo(1);
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(runs.await(fx.target(), key, Duration.ofSeconds(10)).succeeded()).isTrue();
+        assertThat(lines(counter)).isEqualTo(1);
+    }
+
+    @Test
+    void longPollReturnsRunningWithinItsBound() {
+        String key = key("longpoll");
+        runs.start(fx.target(), key, RemoteCommand.of("sleep 4"));
+        long t0 = System.nanoTime();
+        RunStatus s = runs.await(fx.target(), key, Duration.ofMillis(1200));
+        Duration took = Duration.ofNanos(System.nanoTime() - t0);
+        assertThat(s.state()).isEqualTo(RunStatus.State.RUNNING);
+        assertThat(s.exitStatus()).isNull();
+        assertThat(took).isGreaterThanOrEqualTo(Duration.ofMillis(1000)).isLessThan(Duration.ofMillis(1200 + 2500));
+        // and it returns as soon as the run ends, not at the end of the poll
+        RunStatus done = runs.await(fx.target(), key, Duration.ofSeconds(20));
+        assertThat(done.succeeded()).isTrue();
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(4 + 3));
+    }
+
+    @Test
+    void longOutputKeepsTheTailAndDigestsAll() {
+        String key = key("long");
+        RunStatus s = runs.start(fx.target(), key,
+                RemoteCommand.of("i=0; while [ $i -lt 100 ]; do printf '%04d\\n' $i; i=$((i+1)); done; printf 'e' >&2"));
+        RunStatus done = runs.await(fx.target(), key, Duration.ofSeconds(10));
+        StringBuilder all = new StringBuilder();
+        for (int i = 0; i < 100; i++) {
+            all.append(String.format("%04d\n", i));
+        }
+        assertThat(done.truncated()).isTrue();
+        assertThat(done.stdout()).isEqualTo(all.substring(all.length() - 200));
+        assertThat(done.stderr()).isEqualTo("e");
+        assertThat(done.outputSha256()).isEqualTo(JschRemoteShellTest.sha256(all + "e"));
+        assertThat(s.key()).isEqualTo(key);
+    }
+
+    @Test
+    void aRunWhoseProcessDiedIsReportedLostNotRunningForever() throws Exception {
+        String key = key("killed");
+        RunStatus s = runs.start(fx.target(), key, RemoteCommand.of("sleep 30"));
+        assertThat(s.state()).isEqualTo(RunStatus.State.RUNNING);
+        long pid = Long.parseLong(Files.readString(runDir.resolve(key).resolve("pid")).trim());
+        // kill the wrapper and the command, as a reboot or the OOM killer would
+        List<ProcessHandle> tree = new ArrayList<>(ProcessHandle.of(pid).orElseThrow().descendants().toList());
+        ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+        tree.forEach(ProcessHandle::destroyForcibly);
+        await().atMost(Duration.ofSeconds(5)).until(() -> ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true));
+        RunStatus lost = runs.await(fx.target(), key, Duration.ofSeconds(5));
+        assertThat(lost.state()).isEqualTo(RunStatus.State.FINISHED);
+        assertThat(lost.exitStatus()).isEqualTo(-1);
+        assertThat(lost.succeeded()).isFalse();
+        assertThat(lost.stderr()).contains("lost").contains("ended without recording an exit status");
+        // and it stays so: starting the key again does not run it again
+        assertThat(runs.start(fx.target(), key, RemoteCommand.of("sleep 30")).exitStatus()).isEqualTo(-1);
+    }
+
+    @Test
+    void aClaimWhoseLaunchNeverHappenedIsLostAfterTheGrace() throws Exception {
+        // a host that crashed between claim and launch leaves a key directory without a process
+        String key = key("orphan-claim");
+        Path dir = runDir.resolve(key);
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("created"),
+                (Instant.now().getEpochSecond() - JschDetachedRuns.START_GRACE_SECONDS - 5) + "\n");
+        RunStatus s = runs.await(fx.target(), key, Duration.ofSeconds(2));
+        assertThat(s.isFinished()).isTrue();
+        assertThat(s.exitStatus()).isEqualTo(-1);
+        assertThat(s.stderr()).contains("never started");
+    }
+
+    @Test
+    void theCommandKeepsDefaultSignalHandling() {
+        // the claiming shell survives SIGTERM, but the command must not inherit that: a TERM still ends it
+        String key = key("sigterm");
+        runs.start(fx.target(), key, RemoteCommand.of("kill -TERM $$; echo survived"));
+        RunStatus done = runs.await(fx.target(), key, Duration.ofSeconds(10));
+        assertThat(done.exitStatus()).isEqualTo(128 + 15);
+        assertThat(done.stdout()).isEmpty();
+    }
+
+    @Test
+    void awaitingAnUnknownKeyFailsClearly() {
+        assertThatThrownBy(() -> runs.await(fx.target(), key("never"), Duration.ofSeconds(1)))
+                .isInstanceOf(SshException.NoSuchRun.class)
+                .hasMessageContaining("start it before awaiting it");
+        assertThatThrownBy(() -> runs.start(fx.target(), "../escape", RemoteCommand.of("true")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("idempotency key");
+    }
+
+    @Test
+    void secretsReachTheDetachedCommandButNoCommandLineOrFile() throws Exception {
+        String key = key("secret");
+        Path seen = fx.dir.resolve(key + ".seen");
+        RemoteCommand cmd = RemoteCommand.of("printf %s \"$RUN_SECRET\" > {}; sleep 1.5", seen)
+                .withSecretEnv("RUN_SECRET", new SecretRef("RUN_SECRET", null));
+        runs.start(fx.target(), key, cmd);
+        await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(seen) && Files.size(seen) > 0);
+        assertThat(JschRemoteShellTest.processesWhoseCommandLineContains(SECRET)).isEmpty();
+        assertThat(runs.await(fx.target(), key, Duration.ofSeconds(10)).succeeded()).isTrue();
+        assertThat(Files.readString(seen)).isEqualTo(SECRET);
+        try (Stream<Path> files = Files.list(runDir.resolve(key))) {
+            for (Path f : files.toList()) {
+                assertThat(new String(Files.readAllBytes(f), StandardCharsets.UTF_8)).as("%s", f).doesNotContain(SECRET);
+            }
+        }
+    }
+}
