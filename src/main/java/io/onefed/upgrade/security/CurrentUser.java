@@ -3,6 +3,7 @@ package io.onefed.upgrade.security;
 import java.util.Optional;
 import org.camunda.bpm.engine.IdentityService;
 import org.camunda.bpm.engine.impl.identity.Authentication;
+import org.springframework.security.authentication.AnonymousAuthenticationToken;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.stereotype.Component;
 
@@ -23,7 +24,7 @@ public class CurrentUser {
         org.springframework.security.core.Authentication spring =
                 SecurityContextHolder.getContext().getAuthentication();
         if (spring != null && spring.isAuthenticated() && spring.getName() != null
-                && !"anonymousUser".equals(spring.getName())) {
+                && !(spring instanceof AnonymousAuthenticationToken)) {
             return Optional.of(spring.getName());
         }
         Authentication engine = identity.getCurrentAuthentication();

@@ -1,6 +1,8 @@
 package io.onefed.upgrade.security;
 
 import java.io.IOException;
+import org.camunda.bpm.engine.ProcessEngine;
+import org.camunda.bpm.engine.ProcessEngines;
 import org.camunda.bpm.engine.RepositoryService;
 import org.camunda.bpm.model.bpmn.Bpmn;
 import org.camunda.bpm.model.bpmn.BpmnModelInstance;
@@ -56,8 +58,15 @@ public abstract class SecuredAppTestBase {
     @Autowired
     protected RepositoryService repository;
 
+    @Autowired
+    private ProcessEngine processEngine;
+
     @BeforeEach
     void deployTestProcess() {
+        // Camunda's REST API and its auth filter find the engine by name in a JVM-wide registry; another test's
+        // engine named "default" (a camunda-bpm-junit5 engine, another cached Spring context) may have replaced
+        // this context's engine there
+        ProcessEngines.registerProcessEngine(processEngine);
         // duplicate filtering keeps a single version across test methods and classes
         repository.createDeployment().name(TEST_PROCESS).enableDuplicateFiltering(true)
                 .addModelInstance(TEST_PROCESS + ".bpmn", testProcess()).deploy();
