@@ -1,0 +1,14 @@
+/**
+ * The simulated OpenNebula federation: the stand-in for real zones used by the tests and the demo profile.
+ *
+ * <p>{@link io.onefed.upgrade.simulator.SimulatedFederation} starts, per zone, one SSH server per front-end
+ * (Apache MINA; exec runs a real {@code /bin/sh -c} with the simulated OpenNebula commands of
+ * {@code simulator/bin/} first on PATH; SFTP on the real file system) and, while the server's
+ * {@code opennebula} unit is active, oned's XML-RPC endpoint ({@code /RPC2}). Shell scripts and Java share the
+ * state through one-value-per-line files under each server's {@code sim/} directory, so a command started
+ * detached over SSH and the API always see the same zone. {@link io.onefed.upgrade.simulator.Faults} injects
+ * latency, failures, hangs, dropped connections, FED_INDEX lag, unreachable zones, rejected credentials and
+ * changed host keys. {@link io.onefed.upgrade.simulator.SimulatedFederationDemo} starts the guide's three zones
+ * for the {@code demo} profile.
+ */
+package io.onefed.upgrade.simulator;

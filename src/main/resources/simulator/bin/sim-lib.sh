@@ -1,0 +1,88 @@
+# Shared helpers of the simulated OpenNebula commands (sourced, POSIX sh).
+# State lives in plain files with one value per line so the JVM side can read the same files:
+#   $SIM_SERVER_DIR/{etc/one,var/lib/one,var/lock/one/one}  what a real front-end has
+#   $SIM_SERVER_DIR/sim/                                    the simulated machine state (versions, units, DB)
+#   $SIM_SERVER_DIR/commands.log                            one line per simulated command call
+: "${SIM_SERVER_DIR:?run inside the simulated federation (SIM_SERVER_DIR is not set)}"
+: "${SIM_ROOT:?run inside the simulated federation (SIM_ROOT is not set)}"
+ST="$SIM_SERVER_DIR/sim"
+DB="$ST/db"
+ETC="$SIM_SERVER_DIR/etc/one"
+VAR="$SIM_SERVER_DIR/var/lib/one"
+LOCK="$SIM_SERVER_DIR/var/lock/one/one"
+ONED_LOG="$SIM_SERVER_DIR/var/log/one/oned.log"
+FAULTS="$ST/faults"
+
+UNITS6="opennebula opennebula-scheduler opennebula-hem opennebula-flow opennebula-gate opennebula-fireedge opennebula-guacd opennebula-sunstone opennebula-novnc opennebula-ssh-agent opennebula-showback.timer opennebula-ssh-socks-cleaner.timer"
+UNITS7="opennebula opennebula-hem opennebula-flow opennebula-gate opennebula-fireedge opennebula-guacd opennebula-ssh-agent opennebula-showback.timer opennebula-ssh-socks-cleaner.timer"
+
+# first line of a state file, or the default
+sim_read() { if [ -f "$1" ]; then head -n 1 "$1"; else printf '%s\n' "$2"; fi; }
+sim_write() { mkdir -p "$(dirname "$1")" && printf '%s\n' "$2" > "$1.tmp.$$" && mv -f "$1.tmp.$$" "$1"; }
+
+# Logs the call, applies latency, hang and fail-next faults. Usage: sim_begin <command> "$@"
+sim_begin() {
+    _sim_cmd=$1; shift
+    _sim_mask=0
+    {
+        printf '%s %s' "$(date -u +%Y-%m-%dT%H:%M:%S.%3NZ)" "$_sim_cmd"
+        for _a in "$@"; do
+            # a password given on the command line never reaches the log
+            if [ "$_sim_mask" = 1 ]; then printf ' ***'; _sim_mask=0; continue; fi
+            case $_a in -p|--password) _sim_mask=1 ;; --password=*) _a='--password=***' ;; esac
+            printf ' %s' "$_a"
+        done
+        printf '\n'
+    } >> "$SIM_SERVER_DIR/commands.log"
+    _lat=$(sim_read "$FAULTS/latency_ms.$_sim_cmd" "$(sim_read "$FAULTS/latency_ms" 0)")
+    if [ "${_lat:-0}" -gt 0 ] 2>/dev/null; then sleep "$(awk "BEGIN { printf \"%.3f\", $_lat / 1000 }")"; fi
+    while [ -e "$FAULTS/hang/$_sim_cmd" ]; do sleep 0.1; done
+    _f="$FAULTS/fail/$_sim_cmd"
+    if [ -f "$_f" ]; then
+        # count and exit code on line 1, stderr text after it; decremented under a lock (parallel calls)
+        _code=$( (
+            flock 9
+            [ -f "$_f" ] || exit 0
+            read -r _n _c < "$_f"
+            [ "${_n:-0}" -gt 0 ] || exit 0
+            tail -n +2 "$_f" >&2
+            if [ "$_n" -le 1 ]; then rm -f "$_f"; else
+                { printf '%s %s\n' $((_n - 1)) "$_c"; tail -n +2 "$_f"; } > "$_f.new" && mv -f "$_f.new" "$_f"
+            fi
+            printf '%s' "$_c"
+        ) 9>>"$FAULTS/fail.lock" )
+        if [ -n "$_code" ]; then exit "$_code"; fi
+    fi
+}
+
+installed_version() { sim_read "$ST/installed_version" ""; }
+major_of() { printf '%s\n' "$1" | cut -d. -f1; }
+series_of() { printf '%s\n' "$1" | cut -d. -f1,2; }
+# DB schema version a release's code expects: its series with patch 0 (6.10.3 -> 6.10.0)
+code_db_version() { printf '%s.0\n' "$(series_of "$1")"; }
+# prints -1, 0 or 1 comparing two dotted versions
+vcmp() {
+    if [ "$1" = "$2" ]; then echo 0; return; fi
+    _low=$(printf '%s\n%s\n' "$1" "$2" | sort -V | head -n 1)
+    if [ "$_low" = "$1" ]; then echo -1; else echo 1; fi
+}
+
+# units the installed release ships, plus the extra units of this front-end (apache2, nginx ...)
+known_units() {
+    if [ "$(major_of "$(installed_version)")" -ge 7 ] 2>/dev/null; then _u=$UNITS7; else _u=$UNITS6; fi
+    printf '%s' "$_u"
+    if [ -f "$ST/extra_units" ]; then tr '\n' ' ' < "$ST/extra_units" | sed 's/^/ /'; fi
+    printf '\n'
+}
+unit_name() { case $1 in *.service|*.timer|*.socket|*.target) printf '%s\n' "$1" ;; *) printf '%s.service\n' "$1" ;; esac; }
+unit_base() { case $1 in *.service) printf '%s\n' "${1%.service}" ;; *) printf '%s\n' "$1" ;; esac; }
+unit_known() { _b=$(unit_base "$1"); for _k in $(known_units); do [ "$_k" = "$_b" ] && return 0; done; return 1; }
+unit_active() { [ "$(sim_read "$ST/units/$(unit_base "$1")" inactive)" = active ]; }
+
+oned_active() { unit_active opennebula; }
+# what the CLI prints when oned does not answer on the local endpoint
+cli_refused() {
+    echo 'Failed to open TCP connection to localhost:2633 (Connection refused - connect(2) for "localhost" port 2633)' >&2
+    exit 255
+}
+zone_disabled() { [ "$(sim_read "$DB/zone_state" 0)" = 1 ]; }

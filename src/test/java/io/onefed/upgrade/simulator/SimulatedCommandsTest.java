@@ -1,0 +1,269 @@
+package io.onefed.upgrade.simulator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The simulated OpenNebula commands, run through a real SSH client and a real shell. */
+class SimulatedCommandsTest {
+
+    @TempDir
+    Path tmp;
+
+    SimulatedFederation sim;
+    SimClient ssh;
+
+    @BeforeEach
+    void start() {
+        sim = SimulatedFederation.guide(tmp);
+        ssh = new SimClient(sim);
+    }
+
+    @AfterEach
+    void stop() {
+        sim.close();
+    }
+
+    private String dir(int zone) {
+        return sim.serverDir(zone).toString();
+    }
+
+    @Test
+    void systemctlStopsStartsAndReportsUnitsLikeSystemd() throws Exception {
+        SimClient.Result active = ssh.exec(0, "systemctl is-active opennebula-flow opennebula-nonexistent");
+        assertThat(active.exit()).isEqualTo(3);
+        assertThat(active.out()).isEqualTo("active\ninactive\n");
+
+        SimClient.Result unknown = ssh.exec(0, "systemctl stop apache2");
+        assertThat(unknown.exit()).isEqualTo(5);
+        assertThat(unknown.err()).isEqualTo("Failed to stop apache2.service: Unit apache2.service not loaded.\n");
+
+        assertThat(ssh.exec(0, "systemctl stop opennebula-flow && systemctl is-active --quiet opennebula-flow").exit()).isEqualTo(3);
+        assertThat(ssh.exec(0, "systemctl is-active --quiet opennebula-flow; echo $?").out()).isEqualTo("3\n");
+        SimClient.Result list = ssh.exec(0, "systemctl list-units --type service --all --no-legend 'opennebula-f*'");
+        assertThat(list.out()).contains("opennebula-flow.service").contains("inactive dead")
+                .contains("opennebula-fireedge.service").doesNotContain("opennebula-gate");
+
+        // the orchestrator's proof that a zone is down (StopVerifier): only active units are listed
+        String listActive = "systemctl list-units --all --state=active,activating,deactivating,reloading --no-legend"
+                + " --plain 'opennebula*'";
+        SimClient.Result activeOnly = ssh.exec(0, listActive);
+        assertThat(activeOnly.out()).contains("opennebula.service").doesNotContain("opennebula-flow.service");
+
+        assertThat(ssh.exec(0, "systemctl stop opennebula").exit()).isZero();
+        assertThat(ssh.exec(0, listActive).out()).doesNotContain("opennebula.service").contains("opennebula-gate.service");
+        assertThat(Files.exists(sim.serverDir(0).resolve("var/lock/one/one"))).isFalse();
+        assertThat(sim.apiOpen(0)).isFalse();
+        assertThat(ssh.exec(0, "systemctl start opennebula").exit()).isZero();
+        assertThat(Files.exists(sim.serverDir(0).resolve("var/lock/one/one"))).isTrue();
+        assertThat(sim.apiOpen(0)).isTrue();
+        assertThat(ssh.exec(0, "systemctl daemon-reload").exit()).isZero();
+    }
+
+    @Test
+    void onedbVersionBackupAndRefusals() throws Exception {
+        SimClient.Result v = ssh.exec(0, "onedb version -v");
+        assertThat(v.exit()).isZero();
+        assertThat(v.out()).contains("Shared tables version:   6.10.0").contains("Local tables version:    6.10.0");
+        assertThat(ssh.exec(100, "onedb version -v").out()).contains("This database is a federation slave");
+
+        String file = dir(0) + "/b1.sql";
+        SimClient.Result b = ssh.exec(0, "onedb backup " + file);
+        assertThat(b.exit()).isZero();
+        assertThat(b.out()).startsWith("MySQL dump stored in " + file + "\n");
+        SimClient.Result again = ssh.exec(0, "onedb backup " + file);
+        assertThat(again.exit()).isEqualTo(255);
+        assertThat(again.err()).isEqualTo("File " + file + " exists, backup aborted. Use -f to overwrite.\n");
+        assertThat(ssh.exec(0, "onedb backup -f " + file).exit()).isZero();
+
+        // default name under /var/lib/one, no zero padding
+        SimClient.Result def = ssh.exec(0, "onedb backup --federated");
+        assertThat(def.out()).containsPattern("stored in " + dir(0)
+                + "/var/lib/one/mysql_localhost_opennebula_federated_\\d{4}-\\d{1,2}-\\d{1,2}_\\d{1,2}:\\d{1,2}:\\d{1,2}\\.sql");
+
+        SimClient.Result running = ssh.exec(0, "onedb restore -f " + file);
+        assertThat(running.exit()).isEqualTo(255);
+        assertThat(running.err()).isEqualTo("First stop OpenNebula. Lock file found: " + dir(0) + "/var/lock/one/one\n");
+        SimClient.Result missing = ssh.exec(0, "onedb restore /nonexistent.sql");
+        assertThat(missing.err()).isEqualTo("File /nonexistent.sql doesn't exist, backup restoration aborted.\n");
+
+        ssh.exec(0, "systemctl stop opennebula");
+        SimClient.Result noForce = ssh.exec(0, "onedb restore " + file);
+        assertThat(noForce.exit()).isEqualTo(255);
+        assertThat(noForce.err()).isEqualTo("MySQL database opennebula at localhost exists, use -f to overwrite.\n");
+        SimClient.Result ok = ssh.exec(0, "onedb restore -f " + file);
+        assertThat(ok.exit()).isZero();
+        assertThat(ok.out()).isEqualTo("MySQL DB opennebula at localhost restored.\n");
+    }
+
+    @Test
+    void onedbVersionExitCodes() throws Exception {
+        assertThat(ssh.exec(0, "onedb version").exit()).isZero();
+        ssh.exec(0, "echo 7.0.0 > sim/db/shared_version");
+        SimClient.Result newer = ssh.exec(0, "onedb version");
+        assertThat(newer.exit()).isEqualTo(3);
+        assertThat(newer.out()).contains("WARNING: Source version is lower than DB version");
+        ssh.exec(0, "echo 6.8.0 > sim/db/shared_version");
+        SimClient.Result older = ssh.exec(0, "onedb version");
+        assertThat(older.exit()).isEqualTo(2);
+        assertThat(older.out()).contains("Update required. Expected DB version is:");
+        ssh.exec(0, "rm sim/db/shared_version");
+        SimClient.Result none = ssh.exec(0, "onedb version");
+        assertThat(none.exit()).isEqualTo(1);
+        assertThat(none.err()).isEqualTo("Database is not correctly bootstraped.\n");
+    }
+
+    @Test
+    void onedbMysqlPasswordComesFromOptionsOrEnvironmentAndIsNeverPromptedForSilently() throws Exception {
+        String pw = Files.readString(sim.dbPasswordFile()).strip();
+        String opts = " -t mysql -S localhost -u oneadmin -d opennebula";
+        SimClient.Result viaEnv = ssh.exec(0, null, "read -r ONE_DB_PASSWORD; export ONE_DB_PASSWORD; onedb version" + opts, pw + "\n");
+        assertThat(viaEnv.exit()).as(viaEnv.err()).isZero();
+        SimClient.Result wrong = ssh.exec(0, "ONE_DB_PASSWORD=nope onedb version" + opts);
+        assertThat(wrong.exit()).isEqualTo(255);
+        assertThat(wrong.err()).contains("Access denied for user 'oneadmin'@'localhost'");
+        // no password anywhere: onedb prompts and fails on the closed stdin
+        SimClient.Result prompt = ssh.exec(0, "onedb version" + opts + " </dev/null");
+        assertThat(prompt.exit()).isEqualTo(255);
+        assertThat(prompt.out()).startsWith("MySQL Password: ");
+        // -p value never reaches the command log
+        ssh.exec(0, "onedb version" + opts + " -p " + pw);
+        assertThat(sim.commandLog(0, "onedb")).noneMatch(l -> l.contains(pw)).anyMatch(l -> l.contains("-p ***"));
+    }
+
+    @Test
+    void onedbUpgradeNeedsStoppedOnedAndSaysWhenUpToDate() throws Exception {
+        SimClient.Result upToDate;
+        ssh.exec(0, "systemctl stop opennebula");
+        upToDate = ssh.exec(0, "onedb upgrade -v");
+        assertThat(upToDate.exit()).isZero();
+        assertThat(upToDate.out()).isEqualTo("Database schema is up to date.\n");
+        ssh.exec(0, "systemctl start opennebula");
+        SimClient.Result running = ssh.exec(0, "onedb upgrade -v");
+        assertThat(running.exit()).isEqualTo(255);
+        assertThat(running.err()).startsWith("First stop OpenNebula.");
+        SimClient.Result fsck = ssh.exec(0, "onedb fsck");
+        assertThat(fsck.exit()).isEqualTo(255);
+    }
+
+    @Test
+    void packageUpgradeFollowsTheRepositoryFile() throws Exception {
+        String repo = dir(0) + "/etc/apt/sources.list.d/opennebula.list";
+        assertThat(Files.readString(Path.of(repo))).contains("/repo/6.10/Debian/12");
+        // the repository still offers the installed series: nothing to upgrade
+        SimClient.Result same = ssh.exec(0, "apt-get update && apt-get install --only-upgrade -y opennebula");
+        assertThat(same.out()).contains("opennebula is already the newest version (6.10.0-1).");
+        // a series the repository does not have
+        ssh.exec(0, "echo 'deb https://downloads.opennebula.io/repo/9.9/Debian/12 stable opennebula' > " + repo);
+        SimClient.Result missing = ssh.exec(0, "apt-get update");
+        assertThat(missing.exit()).isEqualTo(100);
+        assertThat(missing.err()).contains("does not have a Release file");
+        ssh.exec(0, "echo 'deb https://downloads.opennebula.io/repo/7.0/Debian/12 stable opennebula' > " + repo);
+        SimClient.Result up = ssh.exec(0, "apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install --only-upgrade -y"
+                + " opennebula opennebula-gate not-installed-pkg && dpkg-query -W -f='${Version}\\n' opennebula");
+        assertThat(up.exit()).as(up.err()).isZero();
+        assertThat(up.out()).contains("Skipping not-installed-pkg, it is not installed and only upgrades are requested.")
+                .contains("Setting up opennebula (7.0.0-1) ...").endsWith("7.0.0-1\n");
+        assertThat(sim.installedVersion(0)).isEqualTo("7.0.0");
+        // 7.0 ships no scheduler, Sunstone or noVNC unit
+        SimClient.Result gone = ssh.exec(0, "systemctl stop opennebula-sunstone");
+        assertThat(gone.exit()).isEqualTo(5);
+        assertThat(ssh.exec(0, "dpkg-query -W nothing").exit()).isEqualTo(1);
+        // the host's own package tools are shadowed: nothing reaches the real apt or dpkg
+        assertThat(ssh.exec(0, "command -v apt; command -v dpkg").out()).isEqualTo(sim.binDir() + "/apt\n" + sim.binDir() + "/dpkg\n");
+        assertThat(ssh.exec(0, "dpkg -s opennebula").out()).contains("Version: 7.0.0-1");
+        assertThat(ssh.exec(0, "dpkg -i x.deb").exit()).isEqualTo(2);
+    }
+
+    @Test
+    void dnfAndRpmOnRhelFamilies() throws Exception {
+        sim.close();
+        SimulationSpec spec = new SimulationSpec("rhel", "pw", "dbpw", 1, java.util.List.of(
+                SimulationSpec.ZoneSpec.single(0, "ALMA", true, "6.10.0", "7.0.0")
+                        .withOsFamily(io.onefed.upgrade.federation.OsFamily.ALMALINUX).withDbBackend("sqlite")));
+        sim = SimulatedFederation.start(spec, tmp.resolve("rhel"));
+        ssh = new SimClient(sim);
+        String repo = dir(0) + "/etc/yum.repos.d/opennebula.repo";
+        assertThat(ssh.exec(0, "rpm -q --qf '%{VERSION}\\n' opennebula").out()).isEqualTo("6.10.0\n");
+        ssh.exec(0, "sed -i 's#/repo/6.10/#/repo/7.0/#' " + repo);
+        SimClient.Result up = ssh.exec(0, "dnf -y upgrade opennebula opennebula-flow && rpm -q --qf '%{VERSION}\\n' opennebula");
+        assertThat(up.exit()).as(up.err()).isZero();
+        assertThat(up.out()).contains("Complete!").endsWith("7.0.0\n");
+        assertThat(ssh.exec(0, "yum upgrade -y").out()).contains("Nothing to do.");
+        assertThat(ssh.exec(0, "onedb backup").out()).containsPattern("Sqlite database backup stored in .*/var/lib/one/one\\.db_.*\\.bck");
+    }
+
+    @Test
+    void openNebulaRefusesToStartOnADatabaseVersionMismatch() throws Exception {
+        String repo = dir(0) + "/etc/apt/sources.list.d/opennebula.list";
+        ssh.exec(0, "systemctl stop opennebula && sed -i 's#/repo/6.10/#/repo/7.0/#' " + repo
+                + " && apt-get update >/dev/null && apt-get install --only-upgrade -y opennebula >/dev/null");
+        SimClient.Result start = ssh.exec(0, "systemctl start opennebula");
+        assertThat(start.exit()).isEqualTo(1);
+        assertThat(start.err()).startsWith("Job for opennebula.service failed because the control process exited with error code.");
+        assertThat(Files.readString(sim.serverDir(0).resolve("var/log/one/oned.log"))).contains("Database version mismatch");
+        assertThat(sim.apiOpen(0)).isFalse();
+        assertThat(ssh.exec(0, "onedb version").exit()).isEqualTo(2);
+    }
+
+    @Test
+    void cliCommandsTalkToTheLocalOned() throws Exception {
+        assertThat(ssh.exec(0, "onehost list").out()).contains("kvm-m-eu-fr-1").contains(" on");
+        assertThat(ssh.exec(0, "onehost disable 0").exit()).isZero();
+        assertThat(ssh.exec(0, "onehost list").out()).contains("dsbl");
+        assertThat(ssh.exec(0, "onevm list").out()).contains("vm-0-0").contains("runn");
+        SimClient.Result zones = ssh.exec(100, "onezone list");
+        assertThat(zones.out()).contains("M-EU-FR").contains("715438").containsPattern("\\*\\s+100 S-EU-GE");
+        ssh.exec(0, "systemctl stop opennebula");
+        SimClient.Result down = ssh.exec(0, "onehost list");
+        assertThat(down.exit()).isEqualTo(255);
+        assertThat(down.err()).contains("Connection refused");
+        assertThat(ssh.exec(0, "onehost sync --force").exit()).isEqualTo(255);
+    }
+
+    @Test
+    void everyCallIsLoggedOnceWithItsArguments() throws Exception {
+        ssh.exec(0, "onedb version >/dev/null; systemctl is-active opennebula >/dev/null");
+        assertThat(sim.commandLog(0, "onedb")).hasSize(1).allMatch(l -> l.matches("\\S+Z onedb version"));
+        assertThat(sim.commandLog(0, "systemctl")).hasSize(1);
+        assertThat(sim.commandLog(100, "onedb")).isEmpty();
+    }
+
+    @Test
+    void detachedProcessesOutliveTheChannelAndPlainOnesAreEnded() throws Exception {
+        SimClient.Result started = ssh.exec(0, "mkdir -p run && (setsid nohup sh -c 'sleep 0.5; onedb version > run/out;"
+                + " echo $? > run/rc' >/dev/null 2>&1 &) ; echo started");
+        assertThat(started.out()).isEqualTo("started\n");
+        Path rc = sim.serverDir(0).resolve("run/rc");
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                .until(() -> Files.exists(rc) && Files.readString(rc).equals("0\n"));
+        assertThat(Files.readString(sim.serverDir(0).resolve("run/out"))).contains("Shared: 6.10.0");
+
+        // a plain exec whose channel closes is terminated, as sshd's session processes are
+        com.jcraft.jsch.Session session = ssh.session(0, null);
+        com.jcraft.jsch.ChannelExec ch = (com.jcraft.jsch.ChannelExec) session.openChannel("exec");
+        ch.setCommand("trap 'echo term > killed; exit 143' TERM; echo ready > ready; sleep 30 & wait");
+        ch.connect(5_000);
+        Path ready = sim.serverDir(0).resolve("ready");
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> Files.exists(ready));
+        session.disconnect();
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                .until(() -> Files.exists(sim.serverDir(0).resolve("killed")));
+    }
+
+    @Test
+    void sftpPathsAreRealAndRelativeOnesStartAtTheServersDirectory() throws Exception {
+        ssh.upload(0, "relative.txt", "hello".getBytes());
+        assertThat(Files.readString(sim.serverDir(0).resolve("relative.txt"))).isEqualTo("hello");
+        String abs = sim.serverDir(0).resolve("var/lib/one/abs.txt").toString();
+        ssh.upload(0, abs, "x".getBytes());
+        assertThat(new String(ssh.download(0, abs))).isEqualTo("x");
+        assertThat(ssh.exec(0, null, "read -r a; sha256sum " + abs + " | cut -c1-8; echo \"$a\"", "from-stdin\n").out())
+                .isEqualTo("2d711642\nfrom-stdin\n");
+    }
+}
