@@ -1,0 +1,16 @@
+package io.onefed.upgrade.security;
+
+import java.util.List;
+
+/** The Camunda groups this service knows. Membership decides a user's {@link Role}. */
+public final class Groups {
+    public static final String OPERATORS = "operators";
+    public static final String AUDITORS = "auditors";
+    /** Camunda's own administrator group: the Admin webapp treats its members as administrators. */
+    public static final String ADMINS = org.camunda.bpm.engine.authorization.Groups.CAMUNDA_ADMIN;
+
+    public static final List<String> ALL = List.of(OPERATORS, AUDITORS, ADMINS);
+
+    private Groups() {
+    }
+}
