@@ -1,0 +1,141 @@
+package io.onefed.upgrade.e2e;
+
+import static org.awaitility.Awaitility.await;
+
+import io.onefed.upgrade.simulator.SimulatedFederation;
+import io.onefed.upgrade.simulator.SimulationSpec;
+import io.onefed.upgrade.testsupport.PostgresServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.springframework.test.context.DynamicPropertyRegistry;
+
+/**
+ * The whole service against the simulated federation, driven like an operator would: the REST API to start,
+ * the engine's task REST API to approve, HTTP Basic with the engine's users.
+ */
+final class EndToEndSupport {
+
+    static final String OPERATOR1 = "eop1";
+    static final String OPERATOR2 = "eop2";
+    static final String PASSWORD = "e2e-secret-pw-1";
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    private EndToEndSupport() {
+    }
+
+    static SimulatedFederation startFederation(String name, SimulationSpec spec) {
+        try {
+            Path root = Files.createTempDirectory(Path.of("target").toAbsolutePath(), name + "-");
+            return SimulatedFederation.start(spec, root);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The federation, two operators, PostgreSQL (a database of its own) and fast engine timings. */
+    static void register(DynamicPropertyRegistry registry, SimulatedFederation sim, String database) {
+        sim.properties().forEach((k, v) -> registry.add(k, () -> v));
+        registry.add("FEDERATION_CONFIG", () -> "target/no-federation-config.yaml");
+        PostgresServer pg = PostgresServer.shared();
+        String url = pg.createDatabase(database);
+        registry.add("spring.datasource.url", () -> url);
+        registry.add("spring.datasource.username", pg::username);
+        registry.add("spring.datasource.password", pg::password);
+        registry.add("onefed.process.api-poll-interval", () -> "PT1S");
+        registry.add("onefed.process.min-backup-space-mb", () -> "1");
+        try {
+            Path dir = Files.createDirectories(Path.of("target", "test-secrets"));
+            Path file = dir.resolve("e2e.password");
+            Files.writeString(file, PASSWORD + "\n");
+            int i = 0;
+            for (String user : List.of(OPERATOR1, OPERATOR2)) {
+                registry.add("onefed.users[" + i + "].id", () -> user);
+                registry.add("onefed.users[" + i + "].password.file", file::toString);
+                registry.add("onefed.users[" + i + "].groups[0]", () -> "operators");
+                i++;
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static final class Api {
+        private final String base;
+        private final HttpClient http = HttpClient.newHttpClient();
+
+        Api(int port) {
+            this.base = "http://127.0.0.1:" + port;
+        }
+
+        JsonNode call(String user, String method, String path, Object body, int expectedStatus) {
+            try {
+                HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path))
+                        .header("Authorization", "Basic " + Base64.getEncoder()
+                                .encodeToString((user + ":" + PASSWORD).getBytes(StandardCharsets.UTF_8)))
+                        .header("Content-Type", "application/json").timeout(Duration.ofSeconds(30));
+                b.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));
+                HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() != expectedStatus) {
+                    throw new AssertionError(method + " " + path + " answered " + r.statusCode() + ": " + r.body());
+                }
+                return r.body().isBlank() ? null : JSON.readTree(r.body());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+
+        String start(String target, int maxParallel) {
+            return call(OPERATOR1, "POST", "/api/upgrades", Map.of("targetVersion", target, "maxParallelZones", maxParallel),
+                    201).get("id").asText();
+        }
+
+        JsonNode status(String id) {
+            return call(OPERATOR1, "GET", "/api/upgrades/" + id, null, 200);
+        }
+
+        /** Waits for the named approval and completes it through the engine's task REST API. */
+        void approve(String id, String taskName, String decision, Duration deadline) {
+            JsonNode task = await().atMost(deadline).pollInterval(Duration.ofMillis(300)).until(
+                    () -> pending(id, taskName), t -> t != null);
+            call(OPERATOR2, "POST", "/engine-rest/task/" + task.get("taskId").asText() + "/complete",
+                    Map.of("variables", Map.of("decision", Map.of("value", decision),
+                            "comment", Map.of("value", "end-to-end test: " + decision))), 204);
+        }
+
+        JsonNode pending(String id, String taskName) {
+            JsonNode s = status(id);
+            if (s.get("incidents").size() > 0) {
+                throw new AssertionError("incident while waiting for '" + taskName + "': " + s.get("incidents"));
+            }
+            for (JsonNode a : s.get("approvals")) {
+                if (a.get("name").asText().equals(taskName)) {
+                    return a;
+                }
+            }
+            return null;
+        }
+
+        JsonNode awaitEnd(String id, Duration deadline) {
+            return await().atMost(deadline).pollInterval(Duration.ofMillis(300)).until(() -> status(id),
+                    s -> List.of("completed", "aborted", "rejected").contains(s.get("state").asText())
+                            || s.get("incidents").size() > 0);
+        }
+    }
+}

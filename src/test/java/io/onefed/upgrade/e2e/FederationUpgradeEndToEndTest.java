@@ -1,0 +1,94 @@
+package io.onefed.upgrade.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.onefed.upgrade.simulator.SimulatedFederation;
+import java.time.Duration;
+import java.util.List;
+import org.camunda.bpm.engine.HistoryService;
+import org.camunda.bpm.engine.ProcessEngine;
+import org.camunda.bpm.engine.ProcessEngines;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * Issue 4's end-to-end test: the guide's federation (three single front-end zones on 6.10, 7.0 offered) upgraded
+ * to 7.0 by the real service on PostgreSQL, over real SSH and XML-RPC to the simulated federation.
+ */
+@Tag("e2e")
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class FederationUpgradeEndToEndTest {
+
+    static final SimulatedFederation SIM = EndToEndSupport.startFederation("e2e-guide", SimulatedFederation.guideSpec());
+
+    @DynamicPropertySource
+    static void properties(DynamicPropertyRegistry registry) {
+        EndToEndSupport.register(registry, SIM, "e2e_guide");
+    }
+
+    @AfterAll
+    static void stop() {
+        SIM.close();
+    }
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    ProcessEngine engine;
+
+    @BeforeEach
+    void register() {
+        // the REST API finds its engine by name in a JVM-wide registry other tests' engines may have taken
+        ProcessEngines.registerProcessEngine(engine);
+    }
+
+    @Test
+    void upgradesTheGuidesFederationFrom610To70() {
+        EndToEndSupport.Api api = new EndToEndSupport.Api(port);
+        String id = api.start("7.0.0", 5);
+
+        api.approve(id, "Approve the start of the upgrade", "approve", Duration.ofSeconds(60));
+        api.approve(id, "Approve re-enabling API access", "approve", Duration.ofSeconds(240));
+        JsonNode end = api.awaitEnd(id, Duration.ofSeconds(60));
+        assertThat(end.get("state").asText()).as(end.toString()).isEqualTo("completed");
+        assertThat(end.get("outcome").asText()).isEqualTo("COMPLETED");
+
+        for (int zone : SIM.zoneIds()) {
+            assertThat(SIM.installedVersion(zone)).as("zone %d installed", zone).isEqualTo("7.0.0");
+            assertThat(SIM.dbSharedVersion(zone)).as("zone %d shared DB", zone).startsWith("7.0");
+            assertThat(SIM.dbLocalVersion(zone)).as("zone %d local DB", zone).startsWith("7.0");
+            assertThat(SIM.zoneDisabled(zone)).as("zone %d disabled", zone).isFalse();
+            assertThat(SIM.unitActive(zone, "opennebula")).as("zone %d oned", zone).isTrue();
+            assertThat(SIM.apiOpen(zone)).as("zone %d API", zone).isTrue();
+            assertThat(SIM.fedIndex(zone)).as("zone %d FED_INDEX", zone).isEqualTo(SIM.fedIndex(0));
+            // every changing command exactly once
+            assertThat(installs(zone)).as("zone %d package upgrades", zone).hasSize(1);
+            assertThat(onedb(zone, "upgrade")).as("zone %d onedb upgrade", zone).hasSize(1);
+        }
+        assertThat(onedb(0, "restore")).isEmpty();
+        assertThat(onedb(100, "restore")).hasSize(1);
+        assertThat(onedb(101, "restore")).hasSize(1);
+        assertThat(onedb(0, "backup").stream().filter(l -> l.contains("--federated")).toList()).hasSize(1);
+
+        // the remote commands' records are in the history, without any secret
+        HistoryService history = engine.getHistoryService();
+        assertThat(history.createHistoricVariableInstanceQuery().variableName("stepRecords").count()).isGreaterThan(20);
+    }
+
+    static List<String> installs(int zone) {
+        return SIM.commandLog(zone, "apt-get").stream().filter(l -> l.contains(" install ")).toList();
+    }
+
+    static List<String> onedb(int zone, String sub) {
+        return SIM.commandLog(zone, "onedb").stream().filter(l -> l.contains(" " + sub)).toList();
+    }
+}
