@@ -41,24 +41,24 @@ public final class ReportHtml {
 
         h.append("<h2 id=\"approvals\">Approvals and decisions</h2>\n");
         table(h, r.approvals(), List.of("Task", "Zone", "Waiting since", "Decided", "By", "Decision", "Comment",
-                "Plan hash"), a -> List.of(a.task(), a.zone(), str(a.created()), str(a.decidedAt()),
+                "Plan hash"), a -> row(a.task(), a.zone(), str(a.created()), str(a.decidedAt()),
                 a.decidedBy() == null ? "(waiting)" : a.decidedBy(), a.decision(), a.comment(), a.planHash()));
 
         h.append("<h2 id=\"versions\">Versions after the upgrade (post-checks)</h2>\n");
-        table(h, r.versionsAfter(), List.of("Zone", "Version"), v -> List.of(v.zone(), v.version()));
+        table(h, r.versionsAfter(), List.of("Zone", "Version"), v -> row(v.zone(), v.version()));
 
         h.append("<h2 id=\"backups\">Backups</h2>\n");
-        table(h, r.backups(), List.of("Zone", "Kind", "Path", "SHA-256"), b -> List.of(b.zone(), b.kind(), b.path(),
+        table(h, r.backups(), List.of("Zone", "Kind", "Path", "SHA-256"), b -> row(b.zone(), b.kind(), b.path(),
                 b.sha256()));
 
         h.append("<h2 id=\"incidents\">Incidents</h2>\n");
         table(h, r.incidents(), List.of("Zone", "Activity", "Message", "Raised", "Ended", "State", "Retried by"),
-                i -> List.of(i.zone(), i.activityId(), i.message(), str(i.created()), str(i.ended()), i.state(),
+                i -> row(i.zone(), i.activityId(), i.message(), str(i.created()), str(i.ended()), i.state(),
                         String.join(", ", i.retriedBy())));
 
         h.append("<h2 id=\"timeline\">Timeline</h2>\n");
         table(h, r.timeline(), List.of("Zone", "Process", "Step", "Start", "End", "Duration", "Job failures"),
-                s -> List.of(s.zone(), s.process(), s.name() == null ? s.activityId() : s.name(), str(s.start()),
+                s -> row(s.zone(), s.process(), s.name() == null ? s.activityId() : s.name(), str(s.start()),
                         s.end() == null ? "(running)" : str(s.end()) + (s.canceled() ? " (cancelled)" : ""),
                         duration(s.durationMs()), s.failedAttempts() == 0 ? "" : String.valueOf(s.failedAttempts())));
 
@@ -109,6 +109,11 @@ public final class ReportHtml {
             h.append("</tr>\n");
         }
         h.append("</table>\n");
+    }
+
+    /** A table row; cells may be null (shown as "-"). */
+    private static List<String> row(String... cells) {
+        return java.util.Arrays.asList(cells);
     }
 
     private static void dl(StringBuilder h, String term, String value) {
