@@ -150,10 +150,15 @@ public class UpgradeRuns {
         List<ProcessInstance> active = runtime.createProcessInstanceQuery().processInstanceBusinessKey(upgradeId).list();
         Map<Integer, ZoneState> zoneStates = new LinkedHashMap<>();
         for (ProcessInstance pi : active) {
-            Object zoneId = runtime.getVariable(pi.getId(), "zoneId");
+            Object zoneId = variable(pi.getId(), "zoneId");
             if (zoneId instanceof Number n && !pi.getProcessDefinitionId().startsWith("remote-step")) {
-                String name = String.valueOf(runtime.getVariable(pi.getId(), "zoneName"));
-                List<String> activities = new ArrayList<>(runtime.getActiveActivityIds(pi.getId()));
+                String name = String.valueOf(variable(pi.getId(), "zoneName"));
+                List<String> activities;
+                try {
+                    activities = new ArrayList<>(runtime.getActiveActivityIds(pi.getId()));
+                } catch (org.camunda.bpm.engine.exception.NullValueException ended) {
+                    continue; // the zone's instance ended between the two queries
+                }
                 zoneStates.put(n.intValue(), new ZoneState(n.intValue(), name, pi.getProcessDefinitionId().split(":")[0], activities));
             }
         }
@@ -181,8 +186,17 @@ public class UpgradeRuns {
                 (String) vars.get("upgradeOutcomeDetail"), new ArrayList<>(zoneStates.values()), approvals, incidents);
     }
 
+    /** A variable of an instance that may end while the status is read (zones and steps end on their own). */
+    private Object variable(String executionId, String name) {
+        try {
+            return runtime.getVariable(executionId, name);
+        } catch (org.camunda.bpm.engine.exception.NullValueException ended) {
+            return null;
+        }
+    }
+
     private String zoneOf(Task task) {
-        Object name = runtime.getVariable(task.getExecutionId(), "zoneName");
+        Object name = variable(task.getExecutionId(), "zoneName");
         return name == null ? "federation" : name.toString();
     }
 
