@@ -160,6 +160,7 @@ public class UpgradeRuns {
                             .putIfAbsent(v.getName(), v.getValue()));
         }
         Map<Integer, ZoneState> zoneStates = new LinkedHashMap<>();
+        finishedZones(upgradeId, zoneStates);
         for (ProcessInstance pi : active) {
             Map<String, Object> v = varsByInstance.getOrDefault(pi.getId(), Map.of());
             if (v.get("zoneId") instanceof Number n && !pi.getProcessDefinitionId().startsWith("remote-step")) {
@@ -195,6 +196,30 @@ public class UpgradeRuns {
         return new Status(upgradeId, state, (String) vars.get("targetVersion"), (String) vars.get("fromVersion"),
                 (String) vars.get("startedBy"), (String) vars.get("upgradeOutcome"),
                 (String) vars.get("upgradeOutcomeDetail"), new ArrayList<>(zoneStates.values()), approvals, incidents);
+    }
+
+    /** Zones whose processes have ended, by their last process: "zone-upgrade: UPGRADED", "zone-stop: ended". */
+    private void finishedZones(String upgradeId, Map<Integer, ZoneState> zoneStates) {
+        List<HistoricProcessInstance> ended = history.createHistoricProcessInstanceQuery()
+                .processInstanceBusinessKey(upgradeId).finished().orderByProcessInstanceStartTime().asc().list().stream()
+                .filter(h -> "zone-upgrade".equals(h.getProcessDefinitionKey()) || "zone-stop".equals(h.getProcessDefinitionKey()))
+                .toList();
+        if (ended.isEmpty()) {
+            return;
+        }
+        Map<String, Map<String, Object>> vars = new HashMap<>();
+        history.createHistoricVariableInstanceQuery()
+                .processInstanceIdIn(ended.stream().map(HistoricProcessInstance::getId).toArray(String[]::new))
+                .variableNameIn("zoneId", "zoneName", "zoneOutcome").list()
+                .forEach(v -> vars.computeIfAbsent(v.getProcessInstanceId(), k -> new HashMap<>()).putIfAbsent(v.getName(), v.getValue()));
+        for (HistoricProcessInstance h : ended) {
+            Map<String, Object> v = vars.getOrDefault(h.getId(), Map.of());
+            if (v.get("zoneId") instanceof Number n) {
+                Object outcome = v.get("zoneOutcome");
+                zoneStates.put(n.intValue(), new ZoneState(n.intValue(), String.valueOf(v.get("zoneName")),
+                        h.getProcessDefinitionKey(), List.of(outcome == null ? "ended" : "ended: " + outcome)));
+            }
+        }
     }
 
     private static String zoneOf(Map<String, Map<String, Object>> varsByInstance, Task task) {
