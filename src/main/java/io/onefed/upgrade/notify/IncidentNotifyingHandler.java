@@ -62,7 +62,11 @@ public class IncidentNotifyingHandler extends DefaultIncidentHandler {
             }
             Object step = execution.getVariable("stepTitle");
             if (step == null && execution.getVariable("step") != null) {
-                step = execution.getVariable("step");
+                try {
+                    step = io.onefed.upgrade.upgrade.ZoneStep.byId(execution.getVariable("step").toString()).title();
+                } catch (IllegalArgumentException unknown) {
+                    step = execution.getVariable("step");
+                }
             }
             if (step != null) {
                 s.append("step '").append(step).append("', ");

@@ -261,6 +261,45 @@ class ApprovalProcessTest {
         }
     }
 
+    @Test
+    void anSshFailureInAZoneStepBecomesAnIncidentOnThatStepNamingZoneStepAndHost() {
+        ProcessEngineConfigurationImpl config = (ProcessEngineConfigurationImpl) engine.getProcessEngineConfiguration();
+        IncidentHandler original = config.getIncidentHandler(Incident.FAILED_JOB_HANDLER_TYPE);
+        config.getIncidentHandlers().put(Incident.FAILED_JOB_HANDLER_TYPE,
+                new IncidentNotifyingHandler(Incident.FAILED_JOB_HANDLER_TYPE, recorder));
+        try {
+            FakeFederation fed = FakeFederation.guide("6.10.0");
+            ProcessInstance pi = start(fed, ApprovalSettings.defaults());
+            fed.sshDown.add("s-eu-ge-fe0");
+            decideAs("operator2", "ApproveStart", "approve", "go");
+            for (int i = 0; i < 10 && engine.getRuntimeService().createIncidentQuery().count() == 0; i++) {
+                engine.getManagementService().createJobQuery().withRetriesLeft().list().stream()
+                        .filter(j -> j.getExceptionMessage() != null)
+                        .forEach(j -> engine.getManagementService().setJobDuedate(j.getId(), new java.util.Date()));
+                runJobs(engine);
+            }
+            // the engine also marks the calling activities (StopServices, StopAllZones); the cause is the step's
+            Incident incident = engine.getRuntimeService().createIncidentQuery().activityId("RunStepCommands").singleResult();
+            assertThat(incident.getRootCauseIncidentId()).isEqualTo(incident.getId());
+            assertThat(engine.getRuntimeService().getVariable(incident.getProcessInstanceId(), "zoneName"))
+                    .as("on the zone's own step instance").isEqualTo("S-EU-GE");
+            assertThat(incident.getIncidentMessage()).startsWith("Zone S-EU-GE, step 'Stop OpenNebula services',"
+                    + " activity 'Run the step's commands': ").contains("root@10.0.100.0:22").contains("Connection refused");
+
+            // Cockpit's retry resumes exactly that step, which then runs once
+            fed.sshDown.clear();
+            Job failed = engine.getManagementService().createJobQuery().withException().singleResult();
+            engine.getManagementService().setJobRetries(failed.getId(), 1);
+            engine.getManagementService().setJobDuedate(failed.getId(), new java.util.Date());
+            runJobs(engine);
+            assertThat(fed.count("S-EU-GE/s-eu-ge-fe0: mkdir -p")).isGreaterThanOrEqualTo(1);
+            decideAs("operator2", "ApproveReenable", "approve", "ok");
+            assertThat(pi).isEnded().hasPassed("FederationUpgraded");
+        } finally {
+            config.getIncidentHandlers().put(Incident.FAILED_JOB_HANDLER_TYPE, original);
+        }
+    }
+
     Plan readPlan(ProcessInstance pi) {
         FileValue file = engine.getRuntimeService().getVariableTyped(pi.getId(), "plan");
         try (InputStream in = file.getValue()) {

@@ -65,6 +65,8 @@ class FakeFederation implements OneClients, RemoteShell, DetachedRuns, FileTrans
     /** Command fragments whose runs stay RUNNING. */
     final List<String> hanging = Collections.synchronizedList(new ArrayList<>());
     volatile boolean unitsStuck;
+    /** Servers whose SSH does not answer: starting a run there throws, as the real SSH layer does. */
+    final java.util.Set<String> sshDown = ConcurrentHashMap.newKeySet();
 
     FakeFederation(String version, boolean haMaster, String... slaveNames) {
         List<ZoneProperties> list = new ArrayList<>();
@@ -263,6 +265,10 @@ class FakeFederation implements OneClients, RemoteShell, DetachedRuns, FileTrans
     // ------------------------------------------------------------------ DetachedRuns
     @Override
     public RunStatus start(SshTarget target, String key, RemoteCommand command) {
+        if (sshDown.contains(target.serverName())) {
+            throw new io.onefed.upgrade.ssh.SshException("cannot reach " + target.address()
+                    + ": ConnectException Connection refused");
+        }
         RunStatus existing = runs.get(key);
         if (existing != null) {
             return new RunStatus(key, existing.state(), existing.exitStatus(), existing.stdout(), existing.stderr(),
