@@ -150,11 +150,15 @@ public class UpgradeRuns {
         List<ProcessInstance> active = runtime.createProcessInstanceQuery().processInstanceBusinessKey(upgradeId).list();
         Map<Integer, ZoneState> zoneStates = new LinkedHashMap<>();
         for (ProcessInstance pi : active) {
-            Object zoneId = runtime.getVariable(pi.getId(), "zoneId");
-            if (zoneId instanceof Number n && !pi.getProcessDefinitionId().startsWith("remote-step")) {
-                String name = String.valueOf(runtime.getVariable(pi.getId(), "zoneName"));
-                List<String> activities = new ArrayList<>(runtime.getActiveActivityIds(pi.getId()));
-                zoneStates.put(n.intValue(), new ZoneState(n.intValue(), name, pi.getProcessDefinitionId().split(":")[0], activities));
+            try {
+                Object zoneId = runtime.getVariable(pi.getId(), "zoneId");
+                if (zoneId instanceof Number n && !pi.getProcessDefinitionId().startsWith("remote-step")) {
+                    String name = String.valueOf(runtime.getVariable(pi.getId(), "zoneName"));
+                    List<String> activities = new ArrayList<>(runtime.getActiveActivityIds(pi.getId()));
+                    zoneStates.put(n.intValue(), new ZoneState(n.intValue(), name, pi.getProcessDefinitionId().split(":")[0], activities));
+                }
+            } catch (org.camunda.bpm.engine.exception.NullValueException ended) {
+                // the zone's instance ended since the query above: it is no longer running, nothing to show
             }
         }
         List<Approval> approvals = tasks.createTaskQuery().processInstanceBusinessKey(upgradeId).list().stream()
