@@ -157,8 +157,9 @@ public class UpgradeRuns {
                     List<String> activities = new ArrayList<>(runtime.getActiveActivityIds(pi.getId()));
                     zoneStates.put(n.intValue(), new ZoneState(n.intValue(), name, pi.getProcessDefinitionId().split(":")[0], activities));
                 }
-            } catch (org.camunda.bpm.engine.exception.NullValueException ended) {
-                // the zone's instance ended since the query above: it is no longer running, nothing to show
+            } catch (org.camunda.bpm.engine.exception.NullValueException
+                     | org.camunda.bpm.engine.OptimisticLockingException moved) {
+                // the zone's instance ended or moved on since the query above: the next status call shows it
             }
         }
         List<Approval> approvals = tasks.createTaskQuery().processInstanceBusinessKey(upgradeId).list().stream()
