@@ -50,7 +50,7 @@ final class Browser implements AutoCloseable {
         try {
             Files.createDirectories(SCREENSHOTS);
             try (Stream<Path> old = Files.list(SCREENSHOTS)) {
-                old.filter(p -> p.getFileName().toString().startsWith("timeout-")).forEach(p -> p.toFile().delete());
+                old.forEach(p -> p.toFile().delete());
             }
             this.profile = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "chromium-profile-");
         } catch (IOException e) {
@@ -92,8 +92,7 @@ final class Browser implements AutoCloseable {
 
     /** Logs into a Camunda webapp ("tasklist", "cockpit") as {@code user}, after dropping any earlier session. */
     void login(String app, String user, String password) {
-        open("/camunda/app/" + app + "/default/");
-        driver.manage().deleteAllCookies();
+        logout();
         open("/camunda/app/" + app + "/default/");
         WebElement name = await(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("input[ng-model='username']")));
         name.sendKeys(user);
@@ -101,6 +100,14 @@ final class Browser implements AutoCloseable {
         driver.findElement(By.cssSelector("form[name='signinForm'] button[type='submit']")).click();
         // the header names the signed-in user once the login went through
         await(ExpectedConditions.invisibilityOfElementLocated(By.cssSelector("form[name='signinForm']")));
+    }
+
+    /** Drops the session (cookies of this host) and leaves the single-page app, so the next open loads afresh. */
+    void logout() {
+        if (driver.getCurrentUrl().startsWith(base)) {
+            driver.manage().deleteAllCookies();
+        }
+        driver.get("about:blank");
     }
 
     <T> T await(Function<? super WebDriver, T> condition) {

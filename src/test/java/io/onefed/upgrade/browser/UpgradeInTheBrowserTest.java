@@ -59,6 +59,9 @@ class UpgradeInTheBrowserTest {
     static final String START_APPROVAL = "Approve the start of the upgrade";
     static final String REENABLE_APPROVAL = "Approve re-enabling API access";
     static final String FILTER = "Pending upgrade approvals";
+    static final String COMMENT = "Preflight looks right; change CHG-4711 window opened.";
+    /** Tasklist's and Cockpit's error notifications. */
+    static final By ERROR_NOTIFICATION = By.cssSelector(".notifications .alert-danger, .notifications .alert-error");
     /** S-US-CA: its SSH cuts every command off while the fault is on. */
     static final int FAULTY_ZONE = 101;
 
@@ -128,6 +131,21 @@ class UpgradeInTheBrowserTest {
         // set now, while nothing has touched the zones yet: the first command on S-US-CA (its stop) will fail
         SIM.faults().dropConnections(FAULTY_ZONE, 1_000, false);
 
+        // four eyes: OPERATOR1 started the upgrade, so the engine refuses OPERATOR1's approval
+        browser.login("tasklist", OPERATOR1, PASSWORD);
+        openTask(START_APPROVAL);
+        claim();
+        decide("Approve", "I started it and approve it myself.");
+        complete();
+        WebElement refusal = browser.await(ExpectedConditions.visibilityOfElementLocated(ERROR_NOTIFICATION));
+        browser.await(ExpectedConditions.textToBePresentInElementLocated(ERROR_NOTIFICATION, "four eyes"));
+        browser.screenshot("01-tasklist-four-eyes-refused");
+        assertThat(refusal.getText()).contains(OPERATOR1, "another operator must decide");
+        assertThat(api.pending(upgradeId, START_APPROVAL)).as("the start approval is still open").isNotNull();
+        browser.click(By.cssSelector("button.unclaim"));
+        browser.await(ExpectedConditions.elementToBeClickable(By.cssSelector("button.claim")));
+
+        // a second operator sees what is being approved: the zones, FED_INDEX, the plan and its hash
         browser.login("tasklist", OPERATOR2, PASSWORD);
         openTask(START_APPROVAL);
         String shown = browser.await(d -> {
@@ -135,20 +153,26 @@ class UpgradeInTheBrowserTest {
             return all.contains("S-US-CA") ? all : null;
         });
         assertThat(shown).contains("M-EU-FR", "S-EU-GE", "S-US-CA", "715438", "7.0.0");
-        browser.screenshot("01-tasklist-start-approval");
+        Object planHash = engine.getRuntimeService().getVariable(engine.getTaskService().createTaskQuery()
+                .processInstanceBusinessKey(upgradeId).taskName(START_APPROVAL).singleResult().getProcessInstanceId(),
+                "planHash");
+        assertThat(shown).contains(String.valueOf(planHash));
+        browser.screenshot("02-tasklist-start-approval");
 
         claim();
-        decide("Approve", "Preflight looks right; change CHG-4711 window opened.");
-        browser.screenshot("02-tasklist-start-approval-filled");
+        decide("Approve", COMMENT);
+        browser.screenshot("03-tasklist-start-approval-filled");
         complete();
 
         await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(300))
                 .until(() -> api.pending(upgradeId, START_APPROVAL) == null);
-        browser.screenshot("03-tasklist-after-approval");
-        assertThat(history("decision")).contains("approve");
-        assertThat(history("comment")).contains("Preflight looks right; change CHG-4711 window opened.");
-        assertThat(engine.getHistoryService().createHistoricTaskInstanceQuery().processInstanceBusinessKey(upgradeId)
-                .taskName(START_APPROVAL).singleResult().getAssignee()).isEqualTo(OPERATOR2);
+        browser.screenshot("04-tasklist-after-approval");
+        var task = engine.getHistoryService().createHistoricTaskInstanceQuery().processInstanceBusinessKey(upgradeId)
+                .taskName(START_APPROVAL).singleResult();
+        assertThat(task.getAssignee()).isEqualTo(OPERATOR2);
+        assertThat(taskVariables(task.getId())).containsEntry("decidedBy", OPERATOR2)
+                .containsEntry("decision", "approve").containsEntry("comment", COMMENT)
+                .containsEntry("planHash", planHash);
         passed = 1;
     }
 
@@ -170,13 +194,13 @@ class UpgradeInTheBrowserTest {
         assertThat(page).contains("Run a remote step on a zone", "Run the step's commands", "Failed Job",
                 incident.getIncidentMessage().lines().findFirst().orElseThrow());
         assertThat(incident.getIncidentMessage()).contains("s-us-ca");
-        browser.screenshot("04-cockpit-incident", true);
+        browser.screenshot("05-cockpit-incident", true);
 
         browser.click(retry);
         browser.click(By.cssSelector("button[ng-click='incrementRetry()']"));
         WebElement result = browser.await(ExpectedConditions.visibilityOfElementLocated(By.cssSelector(".modal-body")));
         browser.await(ExpectedConditions.textToBePresentInElement(result, "successfully"));
-        browser.screenshot("05-cockpit-retried");
+        browser.screenshot("06-cockpit-retried");
         WebElement close = browser.await(ExpectedConditions.elementToBeClickable(
                 By.xpath("//*[contains(@class,'modal-footer')]//button[normalize-space()='OK']")));
         browser.click(close);
@@ -197,15 +221,14 @@ class UpgradeInTheBrowserTest {
         browser.login("tasklist", AUDITOR, PASSWORD);
         openTask(REENABLE_APPROVAL);
         browser.await(d -> formText().contains("Comment") ? true : null);
-        browser.screenshot("06-tasklist-auditor");
+        browser.screenshot("07-tasklist-auditor");
         assertThat(browser.driver().findElements(By.cssSelector("button[ng-click='complete()']")).stream()
                 .filter(b -> b.isDisplayed() && b.isEnabled()).toList()).as("an enabled Complete button").isEmpty();
 
         // claiming is refused by the engine: the auditor group has no UPDATE_TASK/TASK_WORK
         browser.click(By.cssSelector("button.claim"));
-        WebElement error = browser.await(ExpectedConditions.visibilityOfElementLocated(
-                By.cssSelector(".notifications .alert-danger, .notifications .alert-error")));
-        browser.screenshot("07-tasklist-auditor-claim-refused");
+        WebElement error = browser.await(ExpectedConditions.visibilityOfElementLocated(ERROR_NOTIFICATION));
+        browser.screenshot("08-tasklist-auditor-claim-refused");
         assertThat(error.getText()).isNotBlank();
         String taskId = api.pending(upgradeId, REENABLE_APPROVAL).get("taskId").asText();
         assertThat(engine.getTaskService().createTaskQuery().taskId(taskId).singleResult().getAssignee()).isNull();
@@ -222,17 +245,23 @@ class UpgradeInTheBrowserTest {
         JsonNode end = api.awaitEnd(upgradeId, Duration.ofSeconds(60));
         assertThat(end.get("state").asText()).as(end.toString()).isEqualTo("completed");
 
-        browser.driver().manage().deleteAllCookies();
+        browser.logout();
+        // HTTP Basic, as the API asks for; the auditor's user and password ride in the address
         browser.driver().get("http://" + AUDITOR + ":" + PASSWORD + "@127.0.0.1:" + port
                 + "/api/upgrades/" + upgradeId + "/report");
-        String report = browser.await(d -> {
-            String t = browser.text();
-            return t.contains(START_APPROVAL) ? t : null;
-        });
-        assertThat(report).contains(upgradeId, OPERATOR2, "Preflight looks right; change CHG-4711 window opened.",
-                "M-EU-FR", "S-EU-GE", "S-US-CA", "onedb");
-        assertThat(report).doesNotContain(PASSWORD);
-        browser.screenshot("08-report", true);
+        browser.await(ExpectedConditions.visibilityOfElementLocated(By.id("approvals")));
+        assertThat(browser.driver().findElement(By.tagName("h1")).getText()).contains(upgradeId);
+        assertThat(browser.text()).doesNotContain(PASSWORD);
+
+        List<String> start = row("approvals", START_APPROVAL);
+        assertThat(start).contains(OPERATOR2, "approve", COMMENT);
+        assertThat(row("approvals", REENABLE_APPROVAL)).contains(OPERATOR2, "approve");
+        List<String> incident = row("incidents", "s-us-ca");
+        assertThat(String.join(" | ", incident)).contains("S-US-CA", OPERATOR2);
+        assertThat(row("commands", "onedb upgrade")).isNotEmpty();
+        assertThat(row("commands", "apt-get")).isNotEmpty();
+        browser.screenshot("09-report");
+        browser.screenshot("10-report-full", true);
         passed = 4;
     }
 
@@ -280,13 +309,19 @@ class UpgradeInTheBrowserTest {
         browser.click(By.cssSelector("button[ng-click='complete()']"));
     }
 
-    /** Every value the upgrade's variable had (history, in order). */
-    private List<Object> history(String variable) {
-        String pid = engine.getHistoryService().createHistoricProcessInstanceQuery()
-                .processInstanceBusinessKey(upgradeId).processDefinitionKey("federation-upgrade").singleResult().getId();
-        return engine.getHistoryService().createHistoricDetailQuery().variableUpdates().processInstanceId(pid)
-                .orderByTime().asc().list().stream()
-                .map(d -> (org.camunda.bpm.engine.history.HistoricVariableUpdate) d)
-                .filter(u -> u.getVariableName().equals(variable)).map(u -> u.getValue()).toList();
+    /** The cells of the first row of the table under the heading {@code section} that mentions {@code text}. */
+    private List<String> row(String section, String text) {
+        List<WebElement> rows = browser.driver().findElements(By.xpath("//h2[@id='" + section
+                + "']/following-sibling::table[1]//tr[td[contains(., '" + text + "')]]"));
+        assertThat(rows).as("a row with '%s' under '%s'", text, section).isNotEmpty();
+        return rows.get(0).findElements(By.tagName("td")).stream().map(WebElement::getText).toList();
+    }
+
+    /** The task-local variables the approval listener recorded on completion. */
+    private Map<String, Object> taskVariables(String taskId) {
+        Map<String, Object> values = new java.util.HashMap<>();
+        engine.getHistoryService().createHistoricVariableInstanceQuery().taskIdIn(taskId).list()
+                .forEach(v -> values.put(v.getName(), v.getValue()));
+        return values;
     }
 }
