@@ -261,7 +261,10 @@ class UpgradeInTheBrowserTest {
         assertThat(row("commands", "onedb upgrade")).isNotEmpty();
         assertThat(row("commands", "apt-get")).isNotEmpty();
         browser.screenshot("09-report");
-        browser.screenshot("10-report-full", true);
+        ((org.openqa.selenium.JavascriptExecutor) browser.driver()).executeScript(
+                "document.getElementById('incidents').scrollIntoView()");
+        browser.screenshot("10-report-incidents-and-commands");
+        browser.screenshot("11-report-full", true);
         passed = 4;
     }
 
