@@ -243,6 +243,9 @@ class ApprovalProcessTest {
             assertThat(sent).filteredOn(s -> s.event().equals("incident.raised")).singleElement()
                     .satisfies(s -> assertThat(s.fields()).containsEntry("activityId", "RecordEnabledHosts")
                             .containsEntry("processInstanceId", pi.getId()));
+            // Cockpit's message says where in the operator's terms, then the cause
+            assertThat(engine.getRuntimeService().createIncidentQuery().singleResult().getIncidentMessage())
+                    .startsWith("activity 'Record the enabled hypervisor hosts': ").contains("Connection refused");
             fed.zone(0).running = true;
             Job failed = engine.getManagementService().createJobQuery().withException().singleResult();
             engine.getManagementService().setJobRetries(failed.getId(), 1);
