@@ -257,7 +257,7 @@ class UpgradeInTheBrowserTest {
         assertThat(start).contains(OPERATOR2, "approve", COMMENT);
         assertThat(row("approvals", REENABLE_APPROVAL)).contains(OPERATOR2, "approve");
         List<String> incident = row("incidents", "s-us-ca");
-        assertThat(String.join(" | ", incident)).contains("S-US-CA", OPERATOR2);
+        assertThat(String.join(" | ", incident)).contains("S-US-CA", "resolved", OPERATOR2);
         assertThat(row("commands", "onedb upgrade")).isNotEmpty();
         assertThat(row("commands", "apt-get")).isNotEmpty();
         browser.screenshot("09-report");
