@@ -13,6 +13,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.camunda.bpm.engine.OptimisticLockingException;
 import org.camunda.bpm.engine.exception.NullValueException;
 import org.camunda.bpm.engine.HistoryService;
 import org.camunda.bpm.engine.RuntimeService;
@@ -20,6 +21,7 @@ import org.camunda.bpm.engine.TaskService;
 import org.camunda.bpm.engine.history.HistoricProcessInstance;
 import org.camunda.bpm.engine.history.HistoricVariableInstance;
 import org.camunda.bpm.engine.runtime.ProcessInstance;
+import org.camunda.bpm.engine.runtime.VariableInstance;
 import org.camunda.bpm.engine.task.Task;
 
 /**
@@ -150,16 +152,30 @@ public class UpgradeRuns {
         }
         List<ProcessInstance> active = runtime.createProcessInstanceQuery().processInstanceBusinessKey(upgradeId).list();
         Map<Integer, ZoneState> zoneStates = new LinkedHashMap<>();
-        for (ProcessInstance pi : active) {
-            try {
-                Object zoneId = runtime.getVariable(pi.getId(), "zoneId");
-                if (zoneId instanceof Number n && !pi.getProcessDefinitionId().startsWith("remote-step")) {
-                    String name = String.valueOf(runtime.getVariable(pi.getId(), "zoneName"));
-                    List<String> activities = new ArrayList<>(runtime.getActiveActivityIds(pi.getId()));
-                    zoneStates.put(n.intValue(), new ZoneState(n.intValue(), name, pi.getProcessDefinitionId().split(":")[0], activities));
+        // a query, not runtime.getVariable: that loads the execution entity, which may be flushed back and then
+        // fail with an OptimisticLockingException when a job (on this or another node) moves the instance on
+        Map<String, Map<String, Object>> zoneVars = new HashMap<>();
+        if (!active.isEmpty()) {
+            for (VariableInstance v : runtime.createVariableInstanceQuery()
+                    .processInstanceIdIn(active.stream().map(ProcessInstance::getId).toArray(String[]::new))
+                    .variableNameIn("zoneId", "zoneName").list()) {
+                if (v.getProcessInstanceId().equals(v.getExecutionId())) {
+                    zoneVars.computeIfAbsent(v.getProcessInstanceId(), k -> new HashMap<>()).put(v.getName(), v.getValue());
                 }
-            } catch (NullValueException e) {
-                // the instance ended between the query and this read (the job executor runs on): it is no longer active
+            }
+        }
+        for (ProcessInstance pi : active) {
+            Map<String, Object> zv = zoneVars.getOrDefault(pi.getId(), Map.of());
+            if (zv.get("zoneId") instanceof Number n && !pi.getProcessDefinitionId().startsWith("remote-step")) {
+                List<String> activities;
+                try {
+                    activities = new ArrayList<>(runtime.getActiveActivityIds(pi.getId()));
+                } catch (NullValueException | OptimisticLockingException e) {
+                    // the instance ended or moved on during this read: it is shown without its current activities
+                    activities = new ArrayList<>();
+                }
+                zoneStates.put(n.intValue(), new ZoneState(n.intValue(), String.valueOf(zv.get("zoneName")),
+                        pi.getProcessDefinitionId().split(":")[0], activities));
             }
         }
         List<Approval> approvals = tasks.createTaskQuery().processInstanceBusinessKey(upgradeId).list().stream()
@@ -190,8 +206,8 @@ public class UpgradeRuns {
         Object name;
         try {
             name = runtime.getVariable(task.getExecutionId(), "zoneName");
-        } catch (NullValueException e) {
-            // completed between the task query and this read
+        } catch (NullValueException | OptimisticLockingException e) {
+            // completed (or moved on) between the task query and this read
             name = null;
         }
         return name == null ? "federation" : name.toString();
