@@ -80,11 +80,19 @@ class CrashRestartTest {
         node.api().approve(id, "Approve the start of the upgrade", Duration.ofSeconds(60));
 
         crash("while a zone stops", () -> !SimHosts.calls(sim, 100, "systemctl", "stop", "opennebula").isEmpty(),
-                () -> faults.latency(100, "systemctl", Duration.ZERO));
-        assertThat(sim.unitActive(100, "opennebula")).as("zone 100 stop had begun at the kill").isFalse();
+                () -> {
+                    // at one unit per second the zone's last unit is still running at the kill
+                    assertThat(SimHosts.calls(sim, 100, "systemctl", "stop", "opennebula-ssh-socks-cleaner.timer"))
+                            .as("zone 100 stop unfinished at the kill").isEmpty();
+                    faults.latency(100, "systemctl", Duration.ZERO);
+                });
 
         crash("during the master's package upgrade", () -> !SimHosts.calls(sim, 0, "apt-get", "install").isEmpty(),
-                () -> faults.latency(0, "apt-get", Duration.ZERO));
+                () -> {
+                    // the install sleeps 3 s before it changes anything
+                    assertThat(sim.installedVersion(0)).as("master still on 6.10 at the kill").isEqualTo("6.10.0");
+                    faults.latency(0, "apt-get", Duration.ZERO);
+                });
 
         // the federated backup is held from the master's last zone step on (onehost sync), so no onedb call of
         // the master's own upgrade is caught by it
@@ -99,10 +107,10 @@ class CrashRestartTest {
                 .anyMatch(l -> l.contains(" --federated")), () -> faults.release(0, "onedb"));
 
         crash("during the transfer to the slaves", () -> !sim.commandLog(100, "sha256sum").isEmpty(), () -> {
+            assertThat(SimHosts.calls(sim, 100, "onedb", "restore")).as("zone 100 restore after the transfer").isEmpty();
             faults.hang(100, "onedb");
             SimHosts.hang(sim, 100, "sha256sum", false);
         });
-        assertThat(SimHosts.calls(sim, 100, "onedb", "restore")).as("zone 100 restore after the transfer").isEmpty();
 
         crash("during a slave's restore", () -> !SimHosts.calls(sim, 100, "onedb", "restore").isEmpty(),
                 () -> faults.release(100, "onedb"));
@@ -140,9 +148,10 @@ class CrashRestartTest {
             throw new AssertionError("phase '" + phase + "' not reached; " + node.name() + " log:\n" + node.logTail(80), e);
         }
         node.kill();
+        long killedAt = System.nanoTime();
         afterKill.run();
-        survived.add(phase);
         node = launcher.start(nextName());
+        survived.add(phase + " (restarted in " + (System.nanoTime() - killedAt) / 1_000_000 + " ms)");
     }
 
     private String nextName() {

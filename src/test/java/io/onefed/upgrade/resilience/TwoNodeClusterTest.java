@@ -106,15 +106,24 @@ class TwoNodeClusterTest {
         return node.isAlive() && node.threadDump().contains("RemoteStepDelegate.execute");
     }
 
-    /** Jobs whose lock has not expired yet (read straight from the engine's table). */
+    /**
+     * Jobs whose lock has not expired yet, read straight from the engine's table. The engine writes the expiry
+     * with the node's clock and time zone (the children share this JVM's), so it is compared here, not in SQL.
+     */
     private static int lockedJobs() throws SQLException {
         try (Connection c = DriverManager.getConnection(launcher.jdbcUrl(), launcher.postgres().username(),
                 launcher.postgres().password());
              PreparedStatement s = c.prepareStatement(
-                     "select count(*) from act_ru_job where lock_owner_ is not null and lock_exp_time_ > now()");
+                     "select lock_exp_time_ from act_ru_job where lock_owner_ is not null");
              ResultSet r = s.executeQuery()) {
-            r.next();
-            return r.getInt(1);
+            int locked = 0;
+            while (r.next()) {
+                java.sql.Timestamp expiry = r.getTimestamp(1);
+                if (expiry != null && expiry.getTime() > System.currentTimeMillis()) {
+                    locked++;
+                }
+            }
+            return locked;
         }
     }
 
