@@ -13,15 +13,13 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.camunda.bpm.engine.OptimisticLockingException;
-import org.camunda.bpm.engine.exception.NullValueException;
 import org.camunda.bpm.engine.HistoryService;
+import org.camunda.bpm.engine.ProcessEngineException;
 import org.camunda.bpm.engine.RuntimeService;
 import org.camunda.bpm.engine.TaskService;
 import org.camunda.bpm.engine.history.HistoricProcessInstance;
 import org.camunda.bpm.engine.history.HistoricVariableInstance;
 import org.camunda.bpm.engine.runtime.ProcessInstance;
-import org.camunda.bpm.engine.runtime.VariableInstance;
 import org.camunda.bpm.engine.task.Task;
 
 /**
@@ -150,36 +148,34 @@ public class UpgradeRuns {
                 .variableNameIn("targetVersion", "fromVersion", "startedBy", "upgradeOutcome", "upgradeOutcomeDetail").list()) {
             vars.put(v.getName(), v.getValue());
         }
+        // one query per kind, and instances that end while we look are skipped: a status read never fails
+        // because the upgrade moved on under it
         List<ProcessInstance> active = runtime.createProcessInstanceQuery().processInstanceBusinessKey(upgradeId).list();
-        Map<Integer, ZoneState> zoneStates = new LinkedHashMap<>();
-        // a query, not runtime.getVariable: that loads the execution entity, which may be flushed back and then
-        // fail with an OptimisticLockingException when a job (on this or another node) moves the instance on
-        Map<String, Map<String, Object>> zoneVars = new HashMap<>();
+        Map<String, Map<String, Object>> varsByInstance = new HashMap<>();
         if (!active.isEmpty()) {
-            for (VariableInstance v : runtime.createVariableInstanceQuery()
+            runtime.createVariableInstanceQuery()
                     .processInstanceIdIn(active.stream().map(ProcessInstance::getId).toArray(String[]::new))
-                    .variableNameIn("zoneId", "zoneName").list()) {
-                if (v.getProcessInstanceId().equals(v.getExecutionId())) {
-                    zoneVars.computeIfAbsent(v.getProcessInstanceId(), k -> new HashMap<>()).put(v.getName(), v.getValue());
-                }
-            }
+                    .variableNameIn("zoneId", "zoneName").list()
+                    .forEach(v -> varsByInstance.computeIfAbsent(v.getProcessInstanceId(), k -> new HashMap<>())
+                            .putIfAbsent(v.getName(), v.getValue()));
         }
+        Map<Integer, ZoneState> zoneStates = new LinkedHashMap<>();
+        finishedZones(upgradeId, zoneStates);
         for (ProcessInstance pi : active) {
-            Map<String, Object> zv = zoneVars.getOrDefault(pi.getId(), Map.of());
-            if (zv.get("zoneId") instanceof Number n && !pi.getProcessDefinitionId().startsWith("remote-step")) {
+            Map<String, Object> v = varsByInstance.getOrDefault(pi.getId(), Map.of());
+            if (v.get("zoneId") instanceof Number n && !pi.getProcessDefinitionId().startsWith("remote-step")) {
                 List<String> activities;
                 try {
                     activities = new ArrayList<>(runtime.getActiveActivityIds(pi.getId()));
-                } catch (NullValueException | OptimisticLockingException e) {
-                    // the instance ended or moved on during this read: it is shown without its current activities
-                    activities = new ArrayList<>();
+                } catch (ProcessEngineException ended) {
+                    continue;
                 }
-                zoneStates.put(n.intValue(), new ZoneState(n.intValue(), String.valueOf(zv.get("zoneName")),
+                zoneStates.put(n.intValue(), new ZoneState(n.intValue(), String.valueOf(v.get("zoneName")),
                         pi.getProcessDefinitionId().split(":")[0], activities));
             }
         }
         List<Approval> approvals = tasks.createTaskQuery().processInstanceBusinessKey(upgradeId).list().stream()
-                .map(t -> new Approval(t.getId(), t.getName(), zoneOf(t), "operators")).toList();
+                .map(t -> new Approval(t.getId(), t.getName(), zoneOf(varsByInstance, t), "operators")).toList();
         List<String> ids = active.stream().map(ProcessInstance::getId).toList();
         List<IncidentView> incidents = new ArrayList<>();
         for (String pid : ids) {
@@ -202,14 +198,32 @@ public class UpgradeRuns {
                 (String) vars.get("upgradeOutcomeDetail"), new ArrayList<>(zoneStates.values()), approvals, incidents);
     }
 
-    private String zoneOf(Task task) {
-        Object name;
-        try {
-            name = runtime.getVariable(task.getExecutionId(), "zoneName");
-        } catch (NullValueException | OptimisticLockingException e) {
-            // completed (or moved on) between the task query and this read
-            name = null;
+    /** Zones whose processes have ended, by their last process: "zone-upgrade: UPGRADED", "zone-stop: ended". */
+    private void finishedZones(String upgradeId, Map<Integer, ZoneState> zoneStates) {
+        List<HistoricProcessInstance> ended = history.createHistoricProcessInstanceQuery()
+                .processInstanceBusinessKey(upgradeId).finished().orderByProcessInstanceStartTime().asc().list().stream()
+                .filter(h -> "zone-upgrade".equals(h.getProcessDefinitionKey()) || "zone-stop".equals(h.getProcessDefinitionKey()))
+                .toList();
+        if (ended.isEmpty()) {
+            return;
         }
+        Map<String, Map<String, Object>> vars = new HashMap<>();
+        history.createHistoricVariableInstanceQuery()
+                .processInstanceIdIn(ended.stream().map(HistoricProcessInstance::getId).toArray(String[]::new))
+                .variableNameIn("zoneId", "zoneName", "zoneOutcome").list()
+                .forEach(v -> vars.computeIfAbsent(v.getProcessInstanceId(), k -> new HashMap<>()).putIfAbsent(v.getName(), v.getValue()));
+        for (HistoricProcessInstance h : ended) {
+            Map<String, Object> v = vars.getOrDefault(h.getId(), Map.of());
+            if (v.get("zoneId") instanceof Number n) {
+                Object outcome = v.get("zoneOutcome");
+                zoneStates.put(n.intValue(), new ZoneState(n.intValue(), String.valueOf(v.get("zoneName")),
+                        h.getProcessDefinitionKey(), List.of(outcome == null ? "ended" : "ended: " + outcome)));
+            }
+        }
+    }
+
+    private static String zoneOf(Map<String, Map<String, Object>> varsByInstance, Task task) {
+        Object name = varsByInstance.getOrDefault(task.getProcessInstanceId(), Map.of()).get("zoneName");
         return name == null ? "federation" : name.toString();
     }
 
