@@ -40,30 +40,30 @@ public final class ReportHtml {
         h.append("</dl>\n");
 
         h.append("<h2 id=\"approvals\">Approvals and decisions</h2>\n");
-        table(h, r.approvals(), List.of("Task", "Zone", "Waiting since", "Decided", "By", "Decision", "Comment",
+        table(h, "approvals-table", r.approvals(), List.of("Task", "Zone", "Waiting since", "Decided", "By", "Decision", "Comment",
                 "Plan hash"), a -> row(a.task(), a.zone(), str(a.created()), str(a.decidedAt()),
                 a.decidedBy() == null ? "(waiting)" : a.decidedBy(), a.decision(), a.comment(), a.planHash()));
 
         h.append("<h2 id=\"versions\">Versions after the upgrade (post-checks)</h2>\n");
-        table(h, r.versionsAfter(), List.of("Zone", "Version"), v -> row(v.zone(), v.version()));
+        table(h, "versions-table", r.versionsAfter(), List.of("Zone", "Version"), v -> row(v.zone(), v.version()));
 
         h.append("<h2 id=\"backups\">Backups</h2>\n");
-        table(h, r.backups(), List.of("Zone", "Kind", "Path", "SHA-256"), b -> row(b.zone(), b.kind(), b.path(),
+        table(h, "backups-table", r.backups(), List.of("Zone", "Kind", "Path", "SHA-256"), b -> row(b.zone(), b.kind(), b.path(),
                 b.sha256()));
 
         h.append("<h2 id=\"incidents\">Incidents</h2>\n");
-        table(h, r.incidents(), List.of("Zone", "Activity", "Message", "Raised", "Ended", "State", "Retried by"),
+        table(h, "incidents-table", r.incidents(), List.of("Zone", "Activity", "Message", "Raised", "Ended", "State", "Retried by"),
                 i -> row(i.zone(), i.activityId(), i.message(), str(i.created()), str(i.ended()), i.state(),
                         String.join(", ", i.retriedBy())));
 
         h.append("<h2 id=\"timeline\">Timeline</h2>\n");
-        table(h, r.timeline(), List.of("Zone", "Process", "Step", "Start", "End", "Duration", "Job failures"),
+        table(h, "timeline-table", r.timeline(), List.of("Zone", "Process", "Step", "Start", "End", "Duration", "Job failures"),
                 s -> row(s.zone(), s.process(), s.name() == null ? s.activityId() : s.name(), str(s.start()),
                         s.end() == null ? "(running)" : str(s.end()) + (s.canceled() ? " (cancelled)" : ""),
                         duration(s.durationMs()), s.failedAttempts() == 0 ? "" : String.valueOf(s.failedAttempts())));
 
         h.append("<h2 id=\"commands\">Remote commands</h2>\n");
-        h.append("<table><tr><th>Zone</th><th>Step</th><th>Server</th><th>Command</th><th>Exit</th><th>Started</th>"
+        h.append("<table id=\"commands-table\"><tr><th>Zone</th><th>Step</th><th>Server</th><th>Command</th><th>Exit</th><th>Started</th>"
                 + "<th>Duration</th><th>Output SHA-256</th></tr>\n");
         for (Report.Command c : r.commands()) {
             boolean failed = c.exitStatus() != null && c.exitStatus() != 0;
@@ -93,12 +93,12 @@ public final class ReportHtml {
         return h.toString();
     }
 
-    private static <T> void table(StringBuilder h, List<T> rows, List<String> headers, Function<T, List<String>> cells) {
+    private static <T> void table(StringBuilder h, String id, List<T> rows, List<String> headers, Function<T, List<String>> cells) {
         if (rows.isEmpty()) {
             h.append("<p>none</p>\n");
             return;
         }
-        h.append("<table><tr>");
+        h.append("<table id=\"").append(id).append("\"><tr>");
         headers.forEach(x -> h.append("<th>").append(esc(x)).append("</th>"));
         h.append("</tr>\n");
         for (T row : rows) {

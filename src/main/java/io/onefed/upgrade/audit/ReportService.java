@@ -78,14 +78,16 @@ public class ReportService {
         List<Report.Step> timeline = new ArrayList<>();
         List<HistoricActivityInstance> activities = new ArrayList<>();
         for (String id : ids) {
+            if ("remote-step".equals(byId.get(id).getProcessDefinitionKey())) {
+                continue; // its poll loop is noise; its decisions are in the approvals, its commands below
+            }
             activities.addAll(history.createHistoricActivityInstanceQuery().processInstanceId(id)
                     .orderByHistoricActivityInstanceStartTime().asc().orderPartiallyByOccurrence().asc().list());
         }
         activities.sort(Comparator.comparing(HistoricActivityInstance::getStartTime));
         for (HistoricActivityInstance a : activities) {
             String process = a.getProcessDefinitionKey();
-            boolean remote = "remote-step".equals(process);
-            if (!SHOWN.contains(a.getActivityType()) || (remote && !"userTask".equals(a.getActivityType()))) {
+            if (!SHOWN.contains(a.getActivityType())) {
                 continue;
             }
             timeline.add(new Report.Step(zone(vars, a.getProcessInstanceId()), process, a.getActivityId(),

@@ -67,8 +67,12 @@ public class IncidentNotifyingHandler extends DefaultIncidentHandler {
             if (step != null) {
                 s.append("step '").append(step).append("', ");
             }
-            String activity = execution.getCurrentActivityName() != null ? execution.getCurrentActivityName()
-                    : context.getActivityId();
+            String activity = context.getActivityId();
+            if (activity != null && execution.getProcessDefinition() != null
+                    && execution.getProcessDefinition().findActivity(activity) != null
+                    && execution.getProcessDefinition().findActivity(activity).getName() != null) {
+                activity = execution.getProcessDefinition().findActivity(activity).getName();
+            }
             if (activity != null) {
                 s.append("activity '").append(activity).append("'");
             }

@@ -1,0 +1,53 @@
+package io.onefed.upgrade.process;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.onefed.upgrade.plan.Plan;
+import io.onefed.upgrade.plan.PlanService;
+import io.onefed.upgrade.plan.PlanText;
+import java.util.List;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+/** The plan service on the in-memory federation, without the engine. */
+class PlanServiceTest {
+
+    @Test
+    void theDryRunReadsVersionAndLeadersAndRendersTheHaProcedure() {
+        FakeFederation fed = new FakeFederation("6.10.0", true, "S-EU-GE");
+        fed.zone(0).leader = "m-eu-fr-fe2";
+        Plan plan = ProcessTestSupport.planService(fed, fed.properties).dryRun("7.0.0");
+        assertThat(plan.fromVersion()).isEqualTo("6.10.0");
+        assertThat(plan.zoneLeaders()).contains("0=m-eu-fr-fe2");
+        List<String> masterSteps = plan.phases().stream().filter(p -> p.zone().equals("M-EU-FR")).map(Plan.Phase::step).toList();
+        assertThat(masterSteps).containsSubsequence("stop-services", "upgrade-db", "dump-leader-db", "copy-leader-dump",
+                "restore-followers", "start-services", "federated-backup");
+        Plan.Phase upgradeDb = plan.phases().stream().filter(p -> p.zone().equals("M-EU-FR") && p.step().equals("upgrade-db"))
+                .findFirst().orElseThrow();
+        assertThat(upgradeDb.actions()).singleElement().satisfies(a -> assertThat(a.server()).isEqualTo("m-eu-fr-fe2"));
+        assertThat(fed.started).as("the dry run changes nothing").isEmpty();
+    }
+
+    @Test
+    void aZoneThatDoesNotAnswerOrAnOlderTargetIsRefusedWithTheReason() {
+        FakeFederation fed = FakeFederation.guide("6.10.0");
+        PlanService plans = ProcessTestSupport.planService(fed, fed.properties);
+        assertThatThrownBy(() -> plans.dryRun("6.8.0")).hasMessageContaining("targetVersion: 6.8.0 is not newer than the running 6.10.0");
+        assertThatThrownBy(() -> plans.dryRun("seven")).hasMessageContaining("targetVersion: 'seven' is not a version");
+        fed.zone(101).running = false;
+        assertThatThrownBy(() -> plans.dryRun("7.0.0")).hasMessageContaining("S-US-CA").hasMessageContaining("not reachable");
+    }
+
+    @Test
+    void theSummaryOfAHundredZonesFitsAStringVariable() {
+        String[] slaves = IntStream.range(0, 100).mapToObj(i -> "SLAVE-" + i).toArray(String[]::new);
+        FakeFederation fed = new FakeFederation("6.10.0", false, slaves);
+        Plan plan = ProcessTestSupport.planService(fed, fed.properties).plan("U1", "6.10.0", "7.0.0", "", true);
+        String summary = PlanText.summary(plan, Vars.MAX_STRING);
+        assertThat(summary.length()).isLessThanOrEqualTo(Vars.MAX_STRING);
+        assertThat(summary).contains(plan.sha256()).contains("more steps").contains("GET /api/upgrades/plan");
+        assertThat(plan.phases().size()).isGreaterThan(1000);
+        assertThat(PlanService.sha256(plan.text())).isEqualTo(plan.sha256());
+    }
+}
