@@ -316,10 +316,10 @@ class UpgradeInTheBrowserTest {
         browser.click(By.cssSelector("button[ng-click='complete()']"));
     }
 
-    /** The cells of the first row of the table under the heading {@code section} that mentions {@code text}. */
+    /** The cells of the first row of the report's {@code section} table that mentions {@code text}. */
     private List<String> row(String section, String text) {
-        List<WebElement> rows = browser.driver().findElements(By.xpath("//h2[@id='" + section
-                + "']/following-sibling::table[1]//tr[td[contains(., '" + text + "')]]"));
+        List<WebElement> rows = browser.driver().findElements(By.xpath("//table[@id='" + section
+                + "-table']//tr[td[contains(., '" + text + "')]]"));
         assertThat(rows).as("a row with '%s' under '%s'", text, section).isNotEmpty();
         return rows.get(0).findElements(By.tagName("td")).stream().map(WebElement::getText).toList();
     }
