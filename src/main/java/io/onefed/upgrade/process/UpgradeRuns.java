@@ -16,8 +16,10 @@ import java.util.Map;
 import org.camunda.bpm.engine.HistoryService;
 import org.camunda.bpm.engine.RuntimeService;
 import org.camunda.bpm.engine.TaskService;
+import org.camunda.bpm.engine.exception.NullValueException;
 import org.camunda.bpm.engine.history.HistoricProcessInstance;
 import org.camunda.bpm.engine.history.HistoricVariableInstance;
+import org.camunda.bpm.engine.runtime.Incident;
 import org.camunda.bpm.engine.runtime.ProcessInstance;
 import org.camunda.bpm.engine.task.Task;
 
@@ -150,20 +152,30 @@ public class UpgradeRuns {
         List<ProcessInstance> active = runtime.createProcessInstanceQuery().processInstanceBusinessKey(upgradeId).list();
         Map<Integer, ZoneState> zoneStates = new LinkedHashMap<>();
         for (ProcessInstance pi : active) {
-            Object zoneId = runtime.getVariable(pi.getId(), "zoneId");
-            if (zoneId instanceof Number n && !pi.getProcessDefinitionId().startsWith("remote-step")) {
-                String name = String.valueOf(runtime.getVariable(pi.getId(), "zoneName"));
-                List<String> activities = new ArrayList<>(runtime.getActiveActivityIds(pi.getId()));
-                zoneStates.put(n.intValue(), new ZoneState(n.intValue(), name, pi.getProcessDefinitionId().split(":")[0], activities));
+            try {
+                Object zoneId = runtime.getVariable(pi.getId(), "zoneId");
+                if (zoneId instanceof Number n && !pi.getProcessDefinitionId().startsWith("remote-step")) {
+                    String name = String.valueOf(runtime.getVariable(pi.getId(), "zoneName"));
+                    List<String> activities = new ArrayList<>(runtime.getActiveActivityIds(pi.getId()));
+                    zoneStates.put(n.intValue(), new ZoneState(n.intValue(), name, pi.getProcessDefinitionId().split(":")[0], activities));
+                }
+            } catch (NullValueException ended) {
+                // the instance ended between the query and this read (the upgrade runs on): it is no longer active
             }
         }
-        List<Approval> approvals = tasks.createTaskQuery().processInstanceBusinessKey(upgradeId).list().stream()
-                .map(t -> new Approval(t.getId(), t.getName(), zoneOf(t), "operators")).toList();
+        List<Approval> approvals = new ArrayList<>();
+        for (Task t : tasks.createTaskQuery().processInstanceBusinessKey(upgradeId).list()) {
+            try {
+                approvals.add(new Approval(t.getId(), t.getName(), zoneOf(t), "operators"));
+            } catch (NullValueException completed) {
+                // completed meanwhile
+            }
+        }
         List<String> ids = active.stream().map(ProcessInstance::getId).toList();
         List<IncidentView> incidents = new ArrayList<>();
         for (String pid : ids) {
             runtime.createIncidentQuery().processInstanceId(pid).list().forEach(i -> incidents.add(new IncidentView(
-                    i.getId(), i.getActivityId(), i.getIncidentMessage(), i.getProcessDefinitionId())));
+                    i.getId(), i.getActivityId(), messageOf(i), i.getProcessDefinitionId())));
         }
         String state;
         if (root.getEndTime() != null) {
@@ -179,6 +191,19 @@ public class UpgradeRuns {
         return new Status(upgradeId, state, (String) vars.get("targetVersion"), (String) vars.get("fromVersion"),
                 (String) vars.get("startedBy"), (String) vars.get("upgradeOutcome"),
                 (String) vars.get("upgradeOutcomeDetail"), new ArrayList<>(zoneStates.values()), approvals, incidents);
+    }
+
+    /**
+     * A call activity's incident has no message of its own, only a link to the failed job's incident deeper down:
+     * show that cause, so every incident in the status says what failed.
+     */
+    private String messageOf(Incident incident) {
+        if (incident.getIncidentMessage() != null || incident.getRootCauseIncidentId() == null
+                || incident.getRootCauseIncidentId().equals(incident.getId())) {
+            return incident.getIncidentMessage();
+        }
+        Incident root = runtime.createIncidentQuery().incidentId(incident.getRootCauseIncidentId()).singleResult();
+        return root == null ? null : root.getIncidentMessage();
     }
 
     private String zoneOf(Task task) {
