@@ -93,6 +93,10 @@ public class UpgradeRuns {
             throw new InvalidRequestException("targetVersion", "required, e.g. \"7.0.0\"");
         }
         try {
+            // a release, nothing after it: a package suffix like "-1" would be dropped without a word
+            if (!targetVersion.strip().matches("\\d{1,3}\\.\\d{1,3}(\\.\\d{1,3})?")) {
+                throw new IllegalArgumentException("not a release version");
+            }
             OneVersion.parse(targetVersion);
         } catch (IllegalArgumentException e) {
             throw new InvalidRequestException("targetVersion", "'" + cut(targetVersion) + "' is not a version like"
