@@ -10,6 +10,10 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 public class OneFedUpgradeApplication {
     public static void main(String[] args) {
         // `java -jar one-fed-upgrade.jar status`: the federation table, exit 0 when healthy (no engine, no web)
+        // `java -jar one-fed-upgrade.jar plan --target-version=7.0.0`: the dry run, every command in order
+        if (args.length > 0 && "plan".equals(args[0])) {
+            System.exit(io.onefed.upgrade.plan.PlanCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length)));
+        }
         if (args.length > 0 && "status".equals(args[0])) {
             System.exit(io.onefed.upgrade.status.StatusCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length)));
         }

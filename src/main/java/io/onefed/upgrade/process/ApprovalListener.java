@@ -1,6 +1,8 @@
 package io.onefed.upgrade.process;
 
+import io.onefed.upgrade.notify.Notifier;
 import java.time.Clock;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import org.camunda.bpm.engine.ProcessEngineException;
@@ -9,9 +11,13 @@ import org.camunda.bpm.engine.delegate.TaskListener;
 import org.camunda.bpm.engine.impl.identity.Authentication;
 
 /**
- * On completing any approval or decision task: the decision must be one the task offers and the comment must
- * not be empty, or the completion is refused with a message naming the field. Who decided, what and why are
- * kept on the task (task-local variables), so the history answers "who approved this" for each gate.
+ * The approval and decision tasks' listener.
+ * <p>On create: the gates after the start show the outcome so far ({@code progressSummary}), and a webhook
+ * tells the operators a decision waits.
+ * <p>On complete: the decision must be one the task offers and the comment must not be empty; with four eyes on,
+ * the operator who started the upgrade cannot complete its approval gates; the start approval records the hash
+ * of the plan it showed ({@code approvedPlanHash}). Who decided, what, why and on which plan are kept on the task
+ * (task-local variables), so the history answers "who approved this" for each gate.
  */
 public class ApprovalListener implements TaskListener {
 
@@ -28,14 +34,55 @@ public class ApprovalListener implements TaskListener {
             Map.entry("DecideStopFailed", Set.of("retry", "abort")),
             Map.entry("DecideApiDown", Set.of("wait", "abort")));
 
+    /** The gates that approve a change to the federation: four eyes applies to these. */
+    static final Set<String> GATES = Set.of("ApproveStart", "ApproveReenable", "ConfirmApiBlocked", "ConfirmApiOpen");
+
     private final Clock clock;
+    private final ApprovalSettings settings;
+    private final Notifier notifier;
 
     public ApprovalListener(Clock clock) {
+        this(clock, ApprovalSettings.defaults(), Notifier.NONE);
+    }
+
+    public ApprovalListener(Clock clock, ApprovalSettings settings, Notifier notifier) {
         this.clock = clock;
+        this.settings = settings;
+        this.notifier = notifier;
     }
 
     @Override
     public void notify(DelegateTask task) {
+        if (TaskListener.EVENTNAME_CREATE.equals(task.getEventName())) {
+            created(task);
+        } else if (TaskListener.EVENTNAME_COMPLETE.equals(task.getEventName())) {
+            completed(task);
+        }
+    }
+
+    private void created(DelegateTask task) {
+        if (GATES.contains(task.getTaskDefinitionKey()) && !"ApproveStart".equals(task.getTaskDefinitionKey())) {
+            task.setVariable("progressSummary", Vars.text(Progress.summary(task)));
+        }
+        notifier.send("approval.waiting", describe(task));
+    }
+
+    /** What a webhook receiver needs to route the request to the right people; no variable values. */
+    static Map<String, Object> describe(DelegateTask task) {
+        Map<String, Object> f = new LinkedHashMap<>();
+        f.put("upgradeId", task.getExecution().getProcessBusinessKey());
+        f.put("taskId", task.getId());
+        f.put("taskDefinitionKey", task.getTaskDefinitionKey());
+        f.put("task", task.getName());
+        Object zone = task.getVariable("zoneName");
+        f.put("zone", zone == null ? "federation" : zone.toString());
+        f.put("processInstanceId", task.getProcessInstanceId());
+        f.put("candidateGroups", task.getCandidates().stream().map(c -> c.getGroupId()).filter(g -> g != null).toList());
+        f.put("tasklist", "/camunda/app/tasklist/default/#/?task=" + task.getId());
+        return f;
+    }
+
+    private void completed(DelegateTask task) {
         Set<String> allowed = DECISIONS.getOrDefault(task.getTaskDefinitionKey(), Set.of("approve", "reject"));
         Object decision = task.getVariable("decision");
         if (!(decision instanceof String d) || !allowed.contains(d)) {
@@ -49,9 +96,23 @@ public class ApprovalListener implements TaskListener {
         }
         Authentication auth = task.getProcessEngineServices().getIdentityService().getCurrentAuthentication();
         String who = auth != null && auth.getUserId() != null ? auth.getUserId() : task.getAssignee();
+        Object startedBy = task.getVariable("startedBy");
+        if (settings.fourEyes() && GATES.contains(task.getTaskDefinitionKey()) && who != null
+                && who.equals(startedBy)) {
+            throw new ProcessEngineException("four eyes: " + who + " started upgrade "
+                    + task.getExecution().getProcessBusinessKey() + " and so cannot complete '" + task.getName()
+                    + "'; another operator must decide (onefed.approvals.four-eyes=false turns this rule off)");
+        }
         task.setVariableLocal("decidedBy", who == null ? "unknown" : who);
         task.setVariableLocal("decision", d);
         task.setVariableLocal("comment", c.strip());
         task.setVariableLocal("decidedAt", clock.instant().toString());
+        if ("ApproveStart".equals(task.getTaskDefinitionKey())) {
+            Object shown = task.getVariable("planHash");
+            task.setVariableLocal("planHash", shown);
+            if ("approve".equals(d)) {
+                task.setVariable("approvedPlanHash", shown);
+            }
+        }
     }
 }

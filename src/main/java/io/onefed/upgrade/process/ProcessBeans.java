@@ -123,9 +123,4 @@ public class ProcessBeans {
         return new UpgradeRuns(engine.getRuntimeService(), engine.getTaskService(), engine.getHistoryService(), zones,
                 settings, clock);
     }
-
-    @Bean
-    ApprovalListener approvalListener(Clock clock) {
-        return new ApprovalListener(clock);
-    }
 }

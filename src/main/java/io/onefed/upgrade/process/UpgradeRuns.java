@@ -14,9 +14,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.camunda.bpm.engine.HistoryService;
+import org.camunda.bpm.engine.ProcessEngineException;
 import org.camunda.bpm.engine.RuntimeService;
 import org.camunda.bpm.engine.TaskService;
-import org.camunda.bpm.engine.exception.NullValueException;
 import org.camunda.bpm.engine.history.HistoricProcessInstance;
 import org.camunda.bpm.engine.history.HistoricVariableInstance;
 import org.camunda.bpm.engine.runtime.Incident;
@@ -153,28 +153,34 @@ public class UpgradeRuns {
                 .variableNameIn("targetVersion", "fromVersion", "startedBy", "upgradeOutcome", "upgradeOutcomeDetail").list()) {
             vars.put(v.getName(), v.getValue());
         }
+        // one query per kind, and instances that end while we look are skipped: a status read never fails
+        // because the upgrade moved on under it
         List<ProcessInstance> active = runtime.createProcessInstanceQuery().processInstanceBusinessKey(upgradeId).list();
+        Map<String, Map<String, Object>> varsByInstance = new HashMap<>();
+        if (!active.isEmpty()) {
+            runtime.createVariableInstanceQuery()
+                    .processInstanceIdIn(active.stream().map(ProcessInstance::getId).toArray(String[]::new))
+                    .variableNameIn("zoneId", "zoneName").list()
+                    .forEach(v -> varsByInstance.computeIfAbsent(v.getProcessInstanceId(), k -> new HashMap<>())
+                            .putIfAbsent(v.getName(), v.getValue()));
+        }
         Map<Integer, ZoneState> zoneStates = new LinkedHashMap<>();
+        finishedZones(upgradeId, zoneStates);
         for (ProcessInstance pi : active) {
-            try {
-                Object zoneId = runtime.getVariable(pi.getId(), "zoneId");
-                if (zoneId instanceof Number n && !pi.getProcessDefinitionId().startsWith("remote-step")) {
-                    String name = String.valueOf(runtime.getVariable(pi.getId(), "zoneName"));
-                    List<String> activities = new ArrayList<>(runtime.getActiveActivityIds(pi.getId()));
-                    zoneStates.put(n.intValue(), new ZoneState(n.intValue(), name, pi.getProcessDefinitionId().split(":")[0], activities));
+            Map<String, Object> v = varsByInstance.getOrDefault(pi.getId(), Map.of());
+            if (v.get("zoneId") instanceof Number n && !pi.getProcessDefinitionId().startsWith("remote-step")) {
+                List<String> activities;
+                try {
+                    activities = new ArrayList<>(runtime.getActiveActivityIds(pi.getId()));
+                } catch (ProcessEngineException ended) {
+                    continue;
                 }
-            } catch (NullValueException ended) {
-                // the instance ended between the query and this read (the upgrade runs on): it is no longer active
+                zoneStates.put(n.intValue(), new ZoneState(n.intValue(), String.valueOf(v.get("zoneName")),
+                        pi.getProcessDefinitionId().split(":")[0], activities));
             }
         }
-        List<Approval> approvals = new ArrayList<>();
-        for (Task t : tasks.createTaskQuery().processInstanceBusinessKey(upgradeId).list()) {
-            try {
-                approvals.add(new Approval(t.getId(), t.getName(), zoneOf(t), "operators"));
-            } catch (NullValueException completed) {
-                // completed meanwhile
-            }
-        }
+        List<Approval> approvals = tasks.createTaskQuery().processInstanceBusinessKey(upgradeId).list().stream()
+                .map(t -> new Approval(t.getId(), t.getName(), zoneOf(varsByInstance, t), "operators")).toList();
         List<String> ids = active.stream().map(ProcessInstance::getId).toList();
         List<IncidentView> incidents = new ArrayList<>();
         for (String pid : ids) {
@@ -210,8 +216,32 @@ public class UpgradeRuns {
         return root == null ? null : root.getIncidentMessage();
     }
 
-    private String zoneOf(Task task) {
-        Object name = runtime.getVariable(task.getExecutionId(), "zoneName");
+    /** Zones whose processes have ended, by their last process: "zone-upgrade: UPGRADED", "zone-stop: ended". */
+    private void finishedZones(String upgradeId, Map<Integer, ZoneState> zoneStates) {
+        List<HistoricProcessInstance> ended = history.createHistoricProcessInstanceQuery()
+                .processInstanceBusinessKey(upgradeId).finished().orderByProcessInstanceStartTime().asc().list().stream()
+                .filter(h -> "zone-upgrade".equals(h.getProcessDefinitionKey()) || "zone-stop".equals(h.getProcessDefinitionKey()))
+                .toList();
+        if (ended.isEmpty()) {
+            return;
+        }
+        Map<String, Map<String, Object>> vars = new HashMap<>();
+        history.createHistoricVariableInstanceQuery()
+                .processInstanceIdIn(ended.stream().map(HistoricProcessInstance::getId).toArray(String[]::new))
+                .variableNameIn("zoneId", "zoneName", "zoneOutcome").list()
+                .forEach(v -> vars.computeIfAbsent(v.getProcessInstanceId(), k -> new HashMap<>()).putIfAbsent(v.getName(), v.getValue()));
+        for (HistoricProcessInstance h : ended) {
+            Map<String, Object> v = vars.getOrDefault(h.getId(), Map.of());
+            if (v.get("zoneId") instanceof Number n) {
+                Object outcome = v.get("zoneOutcome");
+                zoneStates.put(n.intValue(), new ZoneState(n.intValue(), String.valueOf(v.get("zoneName")),
+                        h.getProcessDefinitionKey(), List.of(outcome == null ? "ended" : "ended: " + outcome)));
+            }
+        }
+    }
+
+    private static String zoneOf(Map<String, Map<String, Object>> varsByInstance, Task task) {
+        Object name = varsByInstance.getOrDefault(task.getProcessInstanceId(), Map.of()).get("zoneName");
         return name == null ? "federation" : name.toString();
     }
 

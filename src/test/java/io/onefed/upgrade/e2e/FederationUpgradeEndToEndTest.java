@@ -61,6 +61,7 @@ class FederationUpgradeEndToEndTest {
         JsonNode end = api.awaitEnd(id, Duration.ofSeconds(60));
         assertThat(end.get("state").asText()).as(end.toString()).isEqualTo("completed");
         assertThat(end.get("outcome").asText()).isEqualTo("COMPLETED");
+        assertThat(end.get("zones")).hasSize(3).allSatisfy(z -> assertThat(z.get("activities").toString()).contains("UPGRADED"));
 
         for (int zone : SIM.zoneIds()) {
             assertThat(SIM.installedVersion(zone)).as("zone %d installed", zone).isEqualTo("7.0.0");

@@ -31,6 +31,18 @@ final class ProcessTestSupport {
     }
 
     static void register(FakeFederation fed) {
+        register(fed, io.onefed.upgrade.notify.Notifier.NONE, ApprovalSettings.defaults());
+    }
+
+    static io.onefed.upgrade.plan.PlanService planService(FakeFederation fed,
+            io.onefed.upgrade.federation.FederationProperties properties) {
+        Zones zones = new Zones(properties);
+        return new io.onefed.upgrade.plan.PlanService(zones,
+                new RemoteStepService(zones, new ZoneCommands(), fed, Duration.ZERO),
+                new io.onefed.upgrade.upgrade.FederationProbe(fed));
+    }
+
+    static void register(FakeFederation fed, io.onefed.upgrade.notify.Notifier notifier, ApprovalSettings approvals) {
         Zones zones = new Zones(fed.properties);
         Clock clock = Clock.systemUTC();
         BackupTransfer transfer = new BackupTransfer(fed, fed);
@@ -49,7 +61,11 @@ final class ProcessTestSupport {
         Mocks.register("slaveOutcomesDelegate", new SlaveOutcomesDelegate());
         Mocks.register("postChecksDelegate", new PostChecksDelegate(new PostChecks(zones, fed)));
         Mocks.register("outcomeDelegate", new OutcomeListener());
-        Mocks.register("approvalListener", new ApprovalListener(clock));
+        Mocks.register("approvalListener", new ApprovalListener(clock, approvals, notifier));
+        Mocks.register("planDelegate", new PlanDelegate(planService(fed, fed.properties)));
+        Mocks.register("approvalDeadline", new ApprovalDeadline(approvals));
+        Mocks.register("approvalReminder", new io.onefed.upgrade.notify.ApprovalReminder(notifier));
+        Mocks.register("upgradeEndedNotifier", new io.onefed.upgrade.notify.UpgradeEndedListener(notifier));
     }
 
     static Map<String, Object> startVariables(FakeFederation fed, String target, int maxParallel) {

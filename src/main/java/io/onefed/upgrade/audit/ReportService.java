@@ -1,0 +1,272 @@
+package io.onefed.upgrade.audit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Date;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.camunda.bpm.engine.EntityTypes;
+import org.camunda.bpm.engine.HistoryService;
+import org.camunda.bpm.engine.history.HistoricActivityInstance;
+import org.camunda.bpm.engine.history.HistoricDetail;
+import org.camunda.bpm.engine.history.HistoricIncident;
+import org.camunda.bpm.engine.history.HistoricJobLog;
+import org.camunda.bpm.engine.history.HistoricProcessInstance;
+import org.camunda.bpm.engine.history.HistoricTaskInstance;
+import org.camunda.bpm.engine.history.HistoricVariableInstance;
+import org.camunda.bpm.engine.history.HistoricVariableUpdate;
+import org.camunda.bpm.engine.history.UserOperationLogEntry;
+import org.camunda.bpm.engine.variable.value.FileValue;
+import org.camunda.bpm.engine.variable.value.TypedValue;
+
+/**
+ * Builds the {@link Report} of an upgrade from the history only (runtime state is never needed), so it reads the
+ * same for a running, finished or failed upgrade and needs no more than READ_HISTORY(_VARIABLE): auditors can
+ * read it. The upgrade id is the business key of every instance of the upgrade, so a few queries find them all.
+ */
+public class ReportService {
+
+    static final String ROOT = "federation-upgrade";
+    /** Activity types worth a line in the timeline; gateways and plumbing are left out. */
+    static final Set<String> SHOWN = Set.of("serviceTask", "userTask", "callActivity", "noneEndEvent",
+            "errorEndEvent", "intermediateTimer", "boundaryTimer", "boundaryError");
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final HistoryService history;
+
+    public ReportService(HistoryService history) {
+        this.history = history;
+    }
+
+    /** @return null when no upgrade has this id */
+    public Report report(String upgradeId) {
+        HistoricProcessInstance root = history.createHistoricProcessInstanceQuery().processDefinitionKey(ROOT)
+                .processInstanceBusinessKey(upgradeId).singleResult();
+        if (root == null) {
+            return null;
+        }
+        List<HistoricProcessInstance> instances = history.createHistoricProcessInstanceQuery()
+                .processInstanceBusinessKey(upgradeId).list();
+        Map<String, HistoricProcessInstance> byId = new HashMap<>();
+        instances.forEach(i -> byId.put(i.getId(), i));
+        String[] ids = byId.keySet().toArray(String[]::new);
+
+        Map<String, Map<String, Object>> vars = new HashMap<>();
+        for (HistoricVariableInstance v : history.createHistoricVariableInstanceQuery().processInstanceIdIn(ids)
+                .variableNameIn("zoneName", "step", "fromVersion", "targetVersion", "startedBy", "upgradeOutcome",
+                        "upgradeOutcomeDetail", "approvedPlanHash", "preflightSummary", "postChecksSummary",
+                        "federatedBackupPath", "federatedBackupSha256", "leaderDumpSha256")
+                .disableBinaryFetching().list()) {
+            if (v.getTaskId() == null && v.getValue() != null
+                    && (v.getActivityInstanceId() == null || v.getActivityInstanceId().equals(v.getProcessInstanceId()))) {
+                vars.computeIfAbsent(v.getProcessInstanceId(), k -> new HashMap<>()).put(v.getName(), v.getValue());
+            }
+        }
+        Map<String, Object> rootVars = vars.getOrDefault(root.getId(), Map.of());
+
+        List<Report.Approval> approvals = approvals(upgradeId, vars);
+        Map<String, Integer> failures = jobFailures(ids);
+        List<Report.Step> timeline = new ArrayList<>();
+        List<HistoricActivityInstance> activities = new ArrayList<>();
+        for (String id : ids) {
+            activities.addAll(history.createHistoricActivityInstanceQuery().processInstanceId(id)
+                    .orderByHistoricActivityInstanceStartTime().asc().orderPartiallyByOccurrence().asc().list());
+        }
+        activities.sort(Comparator.comparing(HistoricActivityInstance::getStartTime));
+        for (HistoricActivityInstance a : activities) {
+            String process = a.getProcessDefinitionKey();
+            boolean remote = "remote-step".equals(process);
+            if (!SHOWN.contains(a.getActivityType()) || (remote && !"userTask".equals(a.getActivityType()))) {
+                continue;
+            }
+            timeline.add(new Report.Step(zone(vars, a.getProcessInstanceId()), process, a.getActivityId(),
+                    a.getActivityName(), a.getActivityType(), instant(a.getStartTime()), instant(a.getEndTime()),
+                    a.getDurationInMillis(), a.isCanceled(),
+                    failures.getOrDefault(a.getProcessInstanceId() + "/" + a.getActivityId(), 0)));
+        }
+        List<Report.Incident> incidents = new ArrayList<>();
+        List<HistoricIncident> all = new ArrayList<>();
+        for (String id : ids) {
+            all.addAll(history.createHistoricIncidentQuery().processInstanceId(id).list());
+        }
+        all.sort(Comparator.comparing(HistoricIncident::getCreateTime));
+        for (HistoricIncident i : all) {
+            String state = i.isOpen() ? "open" : i.isResolved() ? "resolved" : "deleted";
+            incidents.add(new Report.Incident(zone(vars, i.getProcessInstanceId()), i.getActivityId(),
+                    i.getIncidentMessage(), instant(i.getCreateTime()), instant(i.getEndTime()), state,
+                    retriedBy(i.getConfiguration())));
+        }
+        List<Report.Command> commands = commands(ids, byId, vars);
+        List<Report.Backup> backups = new ArrayList<>();
+        for (HistoricProcessInstance pi : instances) {
+            Map<String, Object> v = vars.getOrDefault(pi.getId(), Map.of());
+            if ("remote-step".equals(pi.getProcessDefinitionKey())) {
+                continue;
+            }
+            boolean isRoot = pi.getId().equals(root.getId());
+            if (v.get("federatedBackupPath") != null && (isRoot || "zone-upgrade".equals(pi.getProcessDefinitionKey()))) {
+                backups.add(new Report.Backup(isRoot ? "master" : zone(vars, pi.getId()),
+                        isRoot ? "federated backup (onedb backup --federated)" : "federated backup, copy on the slave",
+                        String.valueOf(v.get("federatedBackupPath")), str(isRoot ? v.get("federatedBackupSha256")
+                                : rootVars.get("federatedBackupSha256"))));
+            }
+            if (v.get("leaderDumpSha256") != null) {
+                backups.add(new Report.Backup(zone(vars, pi.getId()), "HA leader dump", "(per zone upgrade directory)",
+                        str(v.get("leaderDumpSha256"))));
+            }
+        }
+        commands.stream().filter(c -> "backup-db".equals(c.step()) && c.exitStatus() != null && c.exitStatus() == 0)
+                .forEach(c -> backups.add(new Report.Backup(c.zone(), "zone database (onedb backup)",
+                        lastWord(c.command()), null)));
+
+        String state = root.getEndTime() != null ? "ended" : "running";
+        return new Report(upgradeId, root.getId(), state, str(rootVars.get("startedBy")), instant(root.getStartTime()),
+                instant(root.getEndTime()), str(rootVars.get("fromVersion")), str(rootVars.get("targetVersion")),
+                versionsAfter(root.getId()), str(rootVars.get("upgradeOutcome")), str(rootVars.get("upgradeOutcomeDetail")),
+                str(rootVars.get("approvedPlanHash")), str(rootVars.get("preflightSummary")),
+                str(rootVars.get("postChecksSummary")), approvals, timeline, incidents, commands, backups, Instant.now());
+    }
+
+    private List<Report.Approval> approvals(String upgradeId, Map<String, Map<String, Object>> vars) {
+        List<HistoricTaskInstance> tasks = history.createHistoricTaskInstanceQuery().processInstanceBusinessKey(upgradeId)
+                .orderByHistoricActivityInstanceStartTime().asc().list();
+        if (tasks.isEmpty()) {
+            return List.of();
+        }
+        Map<String, Map<String, Object>> locals = new HashMap<>();
+        for (HistoricVariableInstance v : history.createHistoricVariableInstanceQuery()
+                .taskIdIn(tasks.stream().map(HistoricTaskInstance::getId).toArray(String[]::new))
+                .variableNameIn("decidedBy", "decision", "comment", "decidedAt", "planHash").list()) {
+            locals.computeIfAbsent(v.getTaskId(), k -> new HashMap<>()).put(v.getName(), v.getValue());
+        }
+        List<Report.Approval> out = new ArrayList<>();
+        for (HistoricTaskInstance t : tasks) {
+            Map<String, Object> l = locals.getOrDefault(t.getId(), Map.of());
+            boolean decided = l.get("decidedAt") != null;
+            out.add(new Report.Approval(t.getTaskDefinitionKey(), t.getName(), zone(vars, t.getProcessInstanceId()),
+                    instant(t.getStartTime()), decided ? Instant.parse(str(l.get("decidedAt"))) : null,
+                    decided ? str(l.get("decidedBy")) : null, decided ? str(l.get("decision")) : null,
+                    decided ? str(l.get("comment")) : null, str(l.get("planHash"))));
+        }
+        return out;
+    }
+
+    /** Job failures per process instance and activity: retries the engine made before the step ran (or gave up). */
+    private Map<String, Integer> jobFailures(String[] ids) {
+        Map<String, Integer> count = new HashMap<>();
+        for (String id : ids) {
+            for (HistoricJobLog log : history.createHistoricJobLogQuery().processInstanceId(id).failureLog().list()) {
+                count.merge(log.getProcessInstanceId() + "/" + log.getActivityId(), 1, Integer::sum);
+            }
+        }
+        return count;
+    }
+
+    /** Who set the retries of the incident's job (Cockpit's retry button), and when. */
+    private List<String> retriedBy(String jobId) {
+        if (jobId == null) {
+            return List.of();
+        }
+        return history.createUserOperationLogQuery().jobId(jobId).entityType(EntityTypes.JOB)
+                .operationType(UserOperationLogEntry.OPERATION_TYPE_SET_JOB_RETRIES).list().stream()
+                .filter(e -> "retries".equals(e.getProperty()))
+                .map(e -> e.getUserId() + " at " + instant(e.getTimestamp())).distinct().toList();
+    }
+
+    /**
+     * Every remote command, from each update of the remote-step instances' {@code stepRecords} (history level
+     * full keeps every update, so a retried step shows both attempts); the last record per idempotency key wins.
+     */
+    private List<Report.Command> commands(String[] ids, Map<String, HistoricProcessInstance> byId,
+            Map<String, Map<String, Object>> vars) {
+        Map<String, Report.Command> byKey = new LinkedHashMap<>();
+        List<HistoricDetail> details = history.createHistoricDetailQuery().processInstanceIdIn(ids).variableUpdates()
+                .orderByTime().asc().list();
+        for (HistoricDetail d : details) {
+            if (!(d instanceof HistoricVariableUpdate u) || !"stepRecords".equals(u.getVariableName())) {
+                continue;
+            }
+            String zone = zone(vars, u.getProcessInstanceId());
+            String step = str(vars.getOrDefault(u.getProcessInstanceId(), Map.of()).get("step"));
+            for (JsonNode r : records(u.getTypedValue())) {
+                Instant started = time(r, "started");
+                Instant finished = time(r, "finished");
+                byKey.put(r.path("key").asText(), new Report.Command(zone, step, text(r, "server"), text(r, "host"),
+                        text(r, "command"), text(r, "key"), text(r, "state"),
+                        r.hasNonNull("exitStatus") ? r.get("exitStatus").asInt() : null, started, finished,
+                        started != null && finished != null ? finished.toEpochMilli() - started.toEpochMilli() : null,
+                        text(r, "outputSha256"), r.path("truncated").asBoolean(), text(r, "stdout"), text(r, "stderr")));
+            }
+        }
+        List<Report.Command> list = new ArrayList<>(byKey.values());
+        list.sort(Comparator.comparing(Report.Command::started, Comparator.nullsLast(Comparator.naturalOrder())));
+        return list;
+    }
+
+    private static List<JsonNode> records(TypedValue value) {
+        if (!(value instanceof FileValue file) || file.getValue() == null) {
+            return List.of();
+        }
+        try (InputStream in = file.getValue()) {
+            JsonNode node = JSON.readTree(in);
+            List<JsonNode> list = new ArrayList<>();
+            node.forEach(list::add);
+            return list;
+        } catch (IOException e) {
+            throw new IllegalStateException("stepRecords of the history is not readable JSON", e);
+        }
+    }
+
+    /** The version each zone answered in the post-checks (the last run of them). */
+    private List<Report.ZoneVersion> versionsAfter(String rootId) {
+        HistoricVariableInstance v = history.createHistoricVariableInstanceQuery().processInstanceId(rootId)
+                .variableName("postChecksReport").singleResult();
+        if (v == null || !(v.getTypedValue() instanceof FileValue file) || file.getValue() == null) {
+            return List.of();
+        }
+        try (InputStream in = file.getValue()) {
+            List<Report.ZoneVersion> out = new ArrayList<>();
+            JSON.readTree(in).path("zones").forEach(z -> out.add(new Report.ZoneVersion(z.path("name").asText(),
+                    z.path("reachable").asBoolean() ? z.path("version").asText() : "unreachable")));
+            return out;
+        } catch (IOException e) {
+            throw new IllegalStateException("postChecksReport of the history is not readable JSON", e);
+        }
+    }
+
+    private static String zone(Map<String, Map<String, Object>> vars, String processInstanceId) {
+        Object z = vars.getOrDefault(processInstanceId, Map.of()).get("zoneName");
+        return z == null ? "federation" : z.toString();
+    }
+
+    private static String text(JsonNode n, String field) {
+        return n.hasNonNull(field) ? n.get(field).asText() : null;
+    }
+
+    private static Instant time(JsonNode n, String field) {
+        String t = text(n, field);
+        return t == null ? null : Instant.parse(t);
+    }
+
+    private static Instant instant(Date d) {
+        return d == null ? null : d.toInstant();
+    }
+
+    private static String str(Object o) {
+        return o == null ? null : o.toString();
+    }
+
+    private static String lastWord(String command) {
+        String[] words = command.trim().split(" ");
+        return words[words.length - 1].replace("'", "");
+    }
+}

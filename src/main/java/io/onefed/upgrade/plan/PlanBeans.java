@@ -1,0 +1,25 @@
+package io.onefed.upgrade.plan;
+
+import io.onefed.upgrade.federation.FederationProperties;
+import io.onefed.upgrade.opennebula.OneClients;
+import io.onefed.upgrade.ssh.DetachedRuns;
+import io.onefed.upgrade.upgrade.FederationProbe;
+import io.onefed.upgrade.upgrade.RemoteStepService;
+import io.onefed.upgrade.upgrade.ZoneCommands;
+import io.onefed.upgrade.upgrade.Zones;
+import java.time.Duration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** The plan service; self-contained so the {@code plan} command's small context (no engine) can use it too. */
+@Configuration
+public class PlanBeans {
+
+    @Bean
+    PlanService planService(FederationProperties federation, OneClients clients, DetachedRuns runs) {
+        Zones zones = new Zones(federation);
+        // plan() only renders commands: the detached runs are never called
+        return new PlanService(zones, new RemoteStepService(zones, new ZoneCommands(), runs, Duration.ZERO),
+                new FederationProbe(clients));
+    }
+}

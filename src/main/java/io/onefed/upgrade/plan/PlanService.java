@@ -1,0 +1,258 @@
+package io.onefed.upgrade.plan;
+
+import io.onefed.upgrade.federation.ServerProperties;
+import io.onefed.upgrade.federation.ZoneProperties;
+import io.onefed.upgrade.ssh.SshTarget;
+import io.onefed.upgrade.upgrade.FederationProbe;
+import io.onefed.upgrade.upgrade.HostCommand;
+import io.onefed.upgrade.upgrade.OneVersion;
+import io.onefed.upgrade.upgrade.RemoteStepService;
+import io.onefed.upgrade.upgrade.StepContext;
+import io.onefed.upgrade.upgrade.ZoneCommands;
+import io.onefed.upgrade.upgrade.ZoneReading;
+import io.onefed.upgrade.upgrade.ZoneStep;
+import io.onefed.upgrade.upgrade.Zones;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The dry run: renders every action of an upgrade in the order {@code federation-upgrade} runs them, with the
+ * same command builders the steps use ({@link RemoteStepService#plan}), and touches nothing. The order follows
+ * the BPMN: fence hosts, block API access (slaves first), stop every zone, upgrade the master, federated backup,
+ * then per slave copy + federated restore + the zone steps, then re-open API access (master first) and hosts.
+ */
+public class PlanService {
+
+    /** Upgrade id used in the rendered paths when the plan is asked for outside a running upgrade. */
+    public static final String DRY_RUN_ID = "DRYRUN";
+
+    /** The zone steps of {@code zone-upgrade} after the slave's restore, in model order. */
+    static final List<ZoneStep> ZONE_STEPS = List.of(ZoneStep.BACKUP_CONFIG, ZoneStep.BACKUP_DB,
+            ZoneStep.SWITCH_REPOSITORY, ZoneStep.UPGRADE_PACKAGES, ZoneStep.UPGRADE_CONFIG, ZoneStep.UPGRADE_DB,
+            ZoneStep.CHECK_DB);
+    static final List<ZoneStep> HA_STEPS = List.of(ZoneStep.DUMP_LEADER_DB, ZoneStep.RESTORE_FOLLOWERS);
+    static final List<ZoneStep> AFTER_STEPS = List.of(ZoneStep.START_SERVICES, ZoneStep.SYNC_HOSTS);
+
+    private final Zones zones;
+    private final RemoteStepService steps;
+    private final FederationProbe probe;
+
+    public PlanService(Zones zones, RemoteStepService steps, FederationProbe probe) {
+        this.zones = zones;
+        this.steps = steps;
+        this.probe = probe;
+    }
+
+    /** A plan that cannot be rendered, with what is missing and how to fix it. */
+    public static class PlanException extends RuntimeException {
+        public PlanException(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * Reads the current version and the Raft leaders read-only from the zones, then renders the plan.
+     * @throws PlanException when the zones do not answer or disagree on the version (the preflight says more)
+     */
+    public Plan dryRun(String targetVersion) {
+        if (zones.all().isEmpty()) {
+            throw new PlanException("federation.zones: no federation is configured; set FEDERATION_CONFIG");
+        }
+        List<ZoneReading> readings = probe.readAll(zones.all());
+        List<String> down = readings.stream().filter(r -> !r.reachable()).map(r -> r.name() + " (" + r.error() + ")").toList();
+        if (!down.isEmpty()) {
+            throw new PlanException("zones not reachable, so their version and leader are unknown: "
+                    + String.join(", ", down) + "; run 'status' and fix them first");
+        }
+        List<String> versions = readings.stream().map(ZoneReading::version).distinct().toList();
+        if (versions.size() != 1) {
+            throw new PlanException("zones run different versions " + versions + "; the preflight blocks such an upgrade");
+        }
+        Map<Integer, String> leaders = new LinkedHashMap<>();
+        readings.stream().filter(r -> r.leader() != null).forEach(r -> leaders.put(r.id(), r.leader()));
+        String from = versions.get(0);
+        return plan(DRY_RUN_ID, from, targetVersion, Zones.formatLeaders(leaders), OneVersion.parse(from).hasZoneDisable());
+    }
+
+    /** The plan from known facts (the preflight's variables inside the process). Pure. */
+    public Plan plan(String upgradeId, String fromVersion, String targetVersion, String zoneLeaders,
+            boolean hasZoneDisable) {
+        OneVersion from = parse("fromVersion", fromVersion);
+        OneVersion target = parse("targetVersion", targetVersion);
+        if (!target.isAfter(from)) {
+            throw new PlanException("targetVersion: " + target + " is not newer than the running " + from);
+        }
+        Builder b = new Builder(upgradeId, from.toString(), target.toString(), zoneLeaders);
+        ZoneProperties master = zones.master();
+
+        Phase fence = b.phase("federation", "disable-hosts", "Record enabled hypervisor hosts, then disable them");
+        for (ZoneProperties z : zones.all()) {
+            fence.api(z, "one.hostpool.info, then one.host.status <id> DISABLED for each host not already disabled/offline");
+        }
+        if (hasZoneDisable) {
+            Phase block = b.phase("federation", "block-api", "Block API access: disable zones, slaves first");
+            zones.slavesThenMaster().forEach(z -> block.api(z, "one.zone.enable " + z.id() + " false"));
+        } else {
+            b.phase("federation", "block-api", "Block API access (before 6.2: no zone disable)")
+                    .manual("an operator blocks access to the master's API (firewall, proxy) and confirms");
+        }
+        for (ZoneProperties z : zones.all()) {
+            b.steps(z, ZoneStep.STOP_SERVICES, null);
+        }
+        zoneSteps(b, master, null);
+        b.steps(master, ZoneStep.FEDERATED_BACKUP, null);
+        String masterBackup = ZoneCommands.federatedBackupPath(b.context(master, null));
+        Phase checksum = b.phase(master.name(), "checksum-backup", "Checksum the federated backup");
+        checksum.ssh(leader(master, zoneLeaders), master,
+                io.onefed.upgrade.ssh.RemoteCommand.of("sha256sum {}", masterBackup).rendered());
+        for (ZoneProperties slave : zones.slaves()) {
+            String slavePath = ZoneCommands.upgradeDir(b.context(slave, null)) + "/"
+                    + masterBackup.substring(masterBackup.lastIndexOf('/') + 1);
+            b.phase(slave.name(), "copy-federated-backup", "Copy the federated backup to the zone")
+                    .copy(leader(slave, zoneLeaders), slave, master.name() + ":" + masterBackup + " -> " + slavePath
+                            + " (sha256 verified)");
+            b.steps(slave, ZoneStep.RESTORE_FEDERATED, slavePath);
+            zoneSteps(b, slave, slavePath);
+        }
+        Phase post = b.phase("federation", "post-checks", "Post-upgrade checks (read-only)");
+        zones.all().forEach(z -> post.api(z, "one.system.version, one.zone.info, one.zone.raftstatus"));
+        if (hasZoneDisable) {
+            Phase open = b.phase("federation", "enable-api", "Re-enable API access: master first");
+            List<ZoneProperties> order = new ArrayList<>(zones.slavesThenMaster());
+            java.util.Collections.reverse(order);
+            order.forEach(z -> open.api(z, "one.zone.enable " + z.id() + " true"));
+        } else {
+            b.phase("federation", "enable-api", "Re-enable API access (before 6.2)")
+                    .manual("an operator removes the block on the master's API and confirms");
+        }
+        Phase unfence = b.phase("federation", "enable-hosts", "Re-enable the hypervisor hosts recorded as enabled");
+        zones.all().forEach(z -> unfence.api(z, "one.host.status <id> ENABLED for each recorded host"));
+        return b.build(hasZoneDisable);
+    }
+
+    private void zoneSteps(Builder b, ZoneProperties zone, String federatedBackupPath) {
+        for (ZoneStep s : ZONE_STEPS) {
+            b.steps(zone, s, federatedBackupPath);
+        }
+        if (zone.ha()) {
+            b.steps(zone, ZoneStep.DUMP_LEADER_DB, federatedBackupPath);
+            String dump = ZoneCommands.leaderDumpPath(b.context(zone, federatedBackupPath));
+            ServerProperties leader = leader(zone, b.leaders);
+            Phase copy = b.phase(zone.name(), "copy-leader-dump", "Copy the dump to the followers");
+            zone.servers().stream().filter(s -> !s.name().equals(leader.name()))
+                    .forEach(s -> copy.copy(s, zone, leader.name() + ":" + dump + " -> " + dump + " (sha256 verified)"));
+            b.steps(zone, ZoneStep.RESTORE_FOLLOWERS, federatedBackupPath);
+        }
+        b.steps(zone, ZoneStep.START_SERVICES, federatedBackupPath);
+        b.phase(zone.name(), "check-api", "Check the zone's API and version")
+                .api(zone, "one.system.version until it answers " + b.target);
+        b.steps(zone, ZoneStep.SYNC_HOSTS, federatedBackupPath);
+    }
+
+    private static ServerProperties leader(ZoneProperties zone, String zoneLeaders) {
+        return Zones.leaderOf(zone, zoneLeaders);
+    }
+
+    private static OneVersion parse(String field, String value) {
+        try {
+            return OneVersion.parse(Objects.requireNonNull(value, field));
+        } catch (RuntimeException e) {
+            throw new PlanException(field + ": '" + value + "' is not a version like 7.0.0");
+        }
+    }
+
+    /** SHA-256 of the canonical text, hex. */
+    public static String sha256(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JDK", e);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------------
+    private final class Builder {
+        final String upgradeId;
+        final String from;
+        final String target;
+        final String leaders;
+        final List<Phase> phases = new ArrayList<>();
+
+        Builder(String upgradeId, String from, String target, String leaders) {
+            this.upgradeId = upgradeId;
+            this.from = from;
+            this.target = target;
+            this.leaders = leaders;
+        }
+
+        Phase phase(String zone, String step, String title) {
+            Phase p = new Phase(phases.size() + 1, zone, step, title);
+            phases.add(p);
+            return p;
+        }
+
+        StepContext context(ZoneProperties zone, String federatedBackupPath) {
+            return new StepContext(upgradeId, zone, OneVersion.parse(from), OneVersion.parse(target),
+                    Zones.leaderOf(zone, leaders).name(), federatedBackupPath);
+        }
+
+        void steps(ZoneProperties zone, ZoneStep step, String federatedBackupPath) {
+            List<List<HostCommand>> groups = steps.plan(new RemoteStepService.Request(upgradeId, zone.id(), step, 1, 1,
+                    from, target, leaders, federatedBackupPath));
+            Phase p = phase(zone.name(), step.id(), step.title());
+            for (List<HostCommand> group : groups) {
+                p.group++;
+                for (HostCommand hc : group) {
+                    SshTarget t = hc.target();
+                    p.actions.add(new Plan.Action(p.group, "ssh", t.serverName(), t.address(), hc.command().rendered()));
+                }
+            }
+        }
+
+        Plan build(boolean hasZoneDisable) {
+            List<Plan.Phase> done = phases.stream().map(p -> new Plan.Phase(p.order, p.zone, p.step, p.title,
+                    List.copyOf(p.actions))).toList();
+            String text = PlanText.render(upgradeId, from, target, leaders, done);
+            return new Plan(upgradeId, from, target, leaders, hasZoneDisable, done, text, sha256(text));
+        }
+    }
+
+    private static final class Phase {
+        final int order;
+        final String zone;
+        final String step;
+        final String title;
+        final List<Plan.Action> actions = new ArrayList<>();
+        int group;
+
+        Phase(int order, String zone, String step, String title) {
+            this.order = order;
+            this.zone = zone;
+            this.step = step;
+            this.title = title;
+        }
+
+        void api(ZoneProperties z, String call) {
+            actions.add(new Plan.Action(++group, "api", "api", z.endpoint(), call));
+        }
+
+        void ssh(ServerProperties s, ZoneProperties z, String command) {
+            actions.add(new Plan.Action(++group, "ssh", s.name(), SshTarget.of(z, s).address(), command));
+        }
+
+        void copy(ServerProperties to, ZoneProperties z, String what) {
+            actions.add(new Plan.Action(1, "copy", to.name(), SshTarget.of(z, to).address(), what));
+        }
+
+        void manual(String what) {
+            actions.add(new Plan.Action(++group, "manual", "operator", "-", what));
+        }
+    }
+}
