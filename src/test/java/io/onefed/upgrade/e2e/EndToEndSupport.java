@@ -47,9 +47,14 @@ public final class EndToEndSupport {
 
     /** The federation, two operators, PostgreSQL (a database of its own) and fast engine timings. */
     public static void register(DynamicPropertyRegistry registry, SimulatedFederation sim, String database) {
+        register(registry, sim, database, PostgresServer.shared());
+    }
+
+    /** The same on a PostgreSQL server of the caller's (e.g. one a test restarts). */
+    public static void register(DynamicPropertyRegistry registry, SimulatedFederation sim, String database,
+            PostgresServer pg) {
         sim.properties().forEach((k, v) -> registry.add(k, () -> v));
         registry.add("FEDERATION_CONFIG", () -> "target/no-federation-config.yaml");
-        PostgresServer pg = PostgresServer.shared();
         String url = pg.createDatabase(database);
         registry.add("spring.datasource.url", () -> url);
         registry.add("spring.datasource.username", pg::username);
