@@ -19,6 +19,7 @@ import org.camunda.bpm.engine.RuntimeService;
 import org.camunda.bpm.engine.TaskService;
 import org.camunda.bpm.engine.history.HistoricProcessInstance;
 import org.camunda.bpm.engine.history.HistoricVariableInstance;
+import org.camunda.bpm.engine.runtime.Incident;
 import org.camunda.bpm.engine.runtime.ProcessInstance;
 import org.camunda.bpm.engine.task.Task;
 
@@ -92,6 +93,10 @@ public class UpgradeRuns {
             throw new InvalidRequestException("targetVersion", "required, e.g. \"7.0.0\"");
         }
         try {
+            // a release, nothing after it: a package suffix like "-1" would be dropped without a word
+            if (!targetVersion.strip().matches("\\d{1,3}\\.\\d{1,3}(\\.\\d{1,3})?")) {
+                throw new IllegalArgumentException("not a release version");
+            }
             OneVersion.parse(targetVersion);
         } catch (IllegalArgumentException e) {
             throw new InvalidRequestException("targetVersion", "'" + cut(targetVersion) + "' is not a version like"
@@ -180,7 +185,7 @@ public class UpgradeRuns {
         List<IncidentView> incidents = new ArrayList<>();
         for (String pid : ids) {
             runtime.createIncidentQuery().processInstanceId(pid).list().forEach(i -> incidents.add(new IncidentView(
-                    i.getId(), i.getActivityId(), i.getIncidentMessage(), i.getProcessDefinitionId())));
+                    i.getId(), i.getActivityId(), messageOf(i), i.getProcessDefinitionId())));
         }
         String state;
         if (root.getEndTime() != null) {
@@ -196,6 +201,19 @@ public class UpgradeRuns {
         return new Status(upgradeId, state, (String) vars.get("targetVersion"), (String) vars.get("fromVersion"),
                 (String) vars.get("startedBy"), (String) vars.get("upgradeOutcome"),
                 (String) vars.get("upgradeOutcomeDetail"), new ArrayList<>(zoneStates.values()), approvals, incidents);
+    }
+
+    /**
+     * A call activity's incident has no message of its own, only a link to the failed job's incident deeper down:
+     * show that cause, so every incident in the status says what failed.
+     */
+    private String messageOf(Incident incident) {
+        if (incident.getIncidentMessage() != null || incident.getRootCauseIncidentId() == null
+                || incident.getRootCauseIncidentId().equals(incident.getId())) {
+            return incident.getIncidentMessage();
+        }
+        Incident root = runtime.createIncidentQuery().incidentId(incident.getRootCauseIncidentId()).singleResult();
+        return root == null ? null : root.getIncidentMessage();
     }
 
     /** Zones whose processes have ended, by their last process: "zone-upgrade: UPGRADED", "zone-stop: ended". */

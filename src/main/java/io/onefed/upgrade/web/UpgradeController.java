@@ -1,5 +1,6 @@
 package io.onefed.upgrade.web;
 
+import com.fasterxml.jackson.databind.JsonMappingException;
 import io.onefed.upgrade.process.UpgradeRuns;
 import java.net.URI;
 import java.security.Principal;
@@ -8,6 +9,7 @@ import java.util.Map;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.web.HttpMediaTypeNotSupportedException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -49,9 +51,11 @@ public class UpgradeController {
     }
 
     @GetMapping("/{id}")
-    public ResponseEntity<UpgradeRuns.Status> status(@PathVariable("id") String id) {
+    public ResponseEntity<?> status(@PathVariable("id") String id) {
         UpgradeRuns.Status status = runs.status(id);
-        return status == null ? ResponseEntity.notFound().build() : ResponseEntity.ok(status);
+        // the id is not echoed: whatever was sent stays out of the answer
+        return status == null ? ResponseEntity.status(HttpStatus.NOT_FOUND).body(Map.of("field", "id", "message",
+                "id: no upgrade has this id; GET /api/upgrades lists the ids of all upgrades")) : ResponseEntity.ok(status);
     }
 
     @ExceptionHandler(UpgradeRuns.InvalidRequestException.class)
@@ -66,7 +70,21 @@ public class UpgradeController {
 
     @ExceptionHandler(HttpMessageNotReadableException.class)
     ResponseEntity<Map<String, String>> unreadable(HttpMessageNotReadableException e) {
+        // a value of the wrong type: name its field (Jackson knows it) rather than the whole body
+        if (e.getCause() instanceof JsonMappingException m && !m.getPath().isEmpty()
+                && List.of("targetVersion", "maxParallelZones").contains(m.getPath().get(0).getFieldName())) {
+            String field = m.getPath().get(0).getFieldName();
+            String fix = field.equals("maxParallelZones") ? "give a whole number from 1 to 1000, e.g. 5"
+                    : "give a string like \"7.0.0\"";
+            return ResponseEntity.badRequest().body(Map.of("field", field, "message", field + ": wrong type; " + fix));
+        }
         return ResponseEntity.badRequest().body(Map.of("field", "body", "message",
                 "body: not a JSON object like {\"targetVersion\": \"7.0.0\", \"maxParallelZones\": 5}"));
+    }
+
+    @ExceptionHandler(HttpMediaTypeNotSupportedException.class)
+    ResponseEntity<Map<String, String>> mediaType(HttpMediaTypeNotSupportedException e) {
+        return ResponseEntity.status(HttpStatus.UNSUPPORTED_MEDIA_TYPE).body(Map.of("field", "Content-Type", "message",
+                "Content-Type: send the body as application/json, e.g. {\"targetVersion\": \"7.0.0\"}"));
     }
 }

@@ -26,17 +26,17 @@ import org.springframework.test.context.DynamicPropertyRegistry;
  * The whole service against the simulated federation, driven like an operator would: the REST API to start,
  * the engine's task REST API to approve, HTTP Basic with the engine's users.
  */
-final class EndToEndSupport {
+public final class EndToEndSupport {
 
-    static final String OPERATOR1 = "eop1";
-    static final String OPERATOR2 = "eop2";
-    static final String PASSWORD = "e2e-secret-pw-1";
-    static final ObjectMapper JSON = new ObjectMapper();
+    public static final String OPERATOR1 = "eop1";
+    public static final String OPERATOR2 = "eop2";
+    public static final String PASSWORD = "e2e-secret-pw-1";
+    public static final ObjectMapper JSON = new ObjectMapper();
 
     private EndToEndSupport() {
     }
 
-    static SimulatedFederation startFederation(String name, SimulationSpec spec) {
+    public static SimulatedFederation startFederation(String name, SimulationSpec spec) {
         try {
             Path root = Files.createTempDirectory(Path.of("target").toAbsolutePath(), name + "-");
             return SimulatedFederation.start(spec, root);
@@ -46,10 +46,15 @@ final class EndToEndSupport {
     }
 
     /** The federation, two operators, PostgreSQL (a database of its own) and fast engine timings. */
-    static void register(DynamicPropertyRegistry registry, SimulatedFederation sim, String database) {
+    public static void register(DynamicPropertyRegistry registry, SimulatedFederation sim, String database) {
+        register(registry, sim, database, PostgresServer.shared());
+    }
+
+    /** The same on a PostgreSQL server of the caller's (e.g. one a test restarts). */
+    public static void register(DynamicPropertyRegistry registry, SimulatedFederation sim, String database,
+            PostgresServer pg) {
         sim.properties().forEach((k, v) -> registry.add(k, () -> v));
         registry.add("FEDERATION_CONFIG", () -> "target/no-federation-config.yaml");
-        PostgresServer pg = PostgresServer.shared();
         String url = pg.createDatabase(database);
         registry.add("spring.datasource.url", () -> url);
         registry.add("spring.datasource.username", pg::username);
@@ -72,15 +77,15 @@ final class EndToEndSupport {
         }
     }
 
-    static final class Api {
+    public static final class Api {
         private final String base;
         private final HttpClient http = HttpClient.newHttpClient();
 
-        Api(int port) {
+        public Api(int port) {
             this.base = "http://127.0.0.1:" + port;
         }
 
-        JsonNode call(String user, String method, String path, Object body, int expectedStatus) {
+        public JsonNode call(String user, String method, String path, Object body, int expectedStatus) {
             try {
                 HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path))
                         .header("Authorization", "Basic " + Base64.getEncoder()
@@ -101,17 +106,17 @@ final class EndToEndSupport {
             }
         }
 
-        String start(String target, int maxParallel) {
+        public String start(String target, int maxParallel) {
             return call(OPERATOR1, "POST", "/api/upgrades", Map.of("targetVersion", target, "maxParallelZones", maxParallel),
                     201).get("id").asText();
         }
 
-        JsonNode status(String id) {
+        public JsonNode status(String id) {
             return call(OPERATOR1, "GET", "/api/upgrades/" + id, null, 200);
         }
 
         /** Waits for the named approval and completes it through the engine's task REST API. */
-        void approve(String id, String taskName, String decision, Duration deadline) {
+        public void approve(String id, String taskName, String decision, Duration deadline) {
             JsonNode task = await().atMost(deadline).pollInterval(Duration.ofMillis(300)).until(
                     () -> pending(id, taskName), t -> t != null);
             call(OPERATOR2, "POST", "/engine-rest/task/" + task.get("taskId").asText() + "/complete",
@@ -119,7 +124,7 @@ final class EndToEndSupport {
                             "comment", Map.of("value", "end-to-end test: " + decision))), 204);
         }
 
-        JsonNode pending(String id, String taskName) {
+        public JsonNode pending(String id, String taskName) {
             JsonNode s = status(id);
             if (s.get("incidents").size() > 0) {
                 throw new AssertionError("incident while waiting for '" + taskName + "': " + s.get("incidents"));
@@ -132,7 +137,7 @@ final class EndToEndSupport {
             return null;
         }
 
-        JsonNode awaitEnd(String id, Duration deadline) {
+        public JsonNode awaitEnd(String id, Duration deadline) {
             return await().atMost(deadline).pollInterval(Duration.ofMillis(300)).until(() -> status(id),
                     s -> List.of("completed", "aborted", "rejected").contains(s.get("state").asText())
                             || s.get("incidents").size() > 0);

@@ -205,7 +205,8 @@ class XmlRpcOneClientTest {
                 for (int i = 0; i < 200; i++) { // one byte every 50 ms, well inside the read timeout
                     out.write(' ');
                     out.flush();
-                    Thread.sleep(50);
+                    // the pacing is the fault under test (a server that drips), not a wait for a condition
+                    java.util.concurrent.TimeUnit.MILLISECONDS.sleep(50);
                 }
             } catch (InterruptedException | IOException e) {
                 // the client hung up, or the server is closing

@@ -167,6 +167,16 @@ public final class PostgresServer implements AutoCloseable {
     }
 
     /**
+     * Restarts the server on the same port and data (fast shutdown: open connections are cut), as an operator or
+     * a crash-restarting supervisor would; clients must reconnect.
+     */
+    public synchronized void restart() {
+        run(List.of(binDir.resolve("pg_ctl").toString(), "-D", dataDir.toString(), "-l",
+                baseDir.resolve("server.log").toString(), "-m", "fast", "-w", "-t", "60", "restart"));
+        running = true;
+    }
+
+    /**
      * For the JVM shutdown hook of {@link #shared()}: Spring's test contexts close in their own hook at the same
      * time, and a pool waiting for a vanished server would stall the JVM's exit. So first wait (bounded) until the
      * clients have disconnected, then stop for good.
