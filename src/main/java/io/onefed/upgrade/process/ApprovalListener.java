@@ -82,27 +82,50 @@ public class ApprovalListener implements TaskListener {
         return f;
     }
 
-    private void completed(DelegateTask task) {
-        Set<String> allowed = DECISIONS.getOrDefault(task.getTaskDefinitionKey(), Set.of("approve", "reject"));
-        Object decision = task.getVariable("decision");
+    /** Why a completion must be refused, for a field error (400) or the four-eyes rule (403); empty when fine. */
+    public record Refusal(boolean forbidden, String message) {
+    }
+
+    /**
+     * The one set of rules for completing an approval or decision task, used by this listener (the last guard,
+     * inside the engine) and by the REST layer before the engine (so a bad form answers 400, not 500).
+     */
+    public static java.util.Optional<Refusal> check(String taskDefinitionKey, String taskName, Object decision,
+            Object comment, String who, Object startedBy, String upgradeId, boolean fourEyes) {
+        Set<String> allowed = DECISIONS.getOrDefault(taskDefinitionKey, Set.of("approve", "reject"));
         if (!(decision instanceof String d) || !allowed.contains(d)) {
-            throw new ProcessEngineException("decision: '" + decision + "' is not one of " + allowed
-                    + " for task '" + task.getName() + "'; set the form field 'decision' to one of them");
+            return java.util.Optional.of(new Refusal(false, "decision: '" + decision + "' is not one of "
+                    + new java.util.TreeSet<>(allowed) + " for task '" + taskName
+                    + "'; set the form field 'decision' to one of them"));
         }
-        Object comment = task.getVariable("comment");
         if (!(comment instanceof String c) || c.isBlank()) {
-            throw new ProcessEngineException("comment: a comment is required to complete '" + task.getName()
-                    + "'; say why you decide '" + d + "'");
+            return java.util.Optional.of(new Refusal(false, "comment: a comment is required to complete '" + taskName
+                    + "'; say why you decide '" + d + "'"));
         }
+        if (fourEyes && GATES.contains(taskDefinitionKey) && who != null && who.equals(startedBy)) {
+            return java.util.Optional.of(new Refusal(true, "four eyes: " + who + " started upgrade " + upgradeId
+                    + " and so cannot complete '" + taskName + "'; another operator must decide"
+                    + " (onefed.approvals.four-eyes=false turns this rule off)"));
+        }
+        return java.util.Optional.empty();
+    }
+
+    public boolean fourEyes() {
+        return settings.fourEyes();
+    }
+
+    private void completed(DelegateTask task) {
+        Object decision = task.getVariable("decision");
+        Object comment = task.getVariable("comment");
         Authentication auth = task.getProcessEngineServices().getIdentityService().getCurrentAuthentication();
         String who = auth != null && auth.getUserId() != null ? auth.getUserId() : task.getAssignee();
-        Object startedBy = task.getVariable("startedBy");
-        if (settings.fourEyes() && GATES.contains(task.getTaskDefinitionKey()) && who != null
-                && who.equals(startedBy)) {
-            throw new ProcessEngineException("four eyes: " + who + " started upgrade "
-                    + task.getExecution().getProcessBusinessKey() + " and so cannot complete '" + task.getName()
-                    + "'; another operator must decide (onefed.approvals.four-eyes=false turns this rule off)");
-        }
+        check(task.getTaskDefinitionKey(), task.getName(), decision, comment, who, task.getVariable("startedBy"),
+                task.getExecution().getProcessBusinessKey(), settings.fourEyes())
+                .ifPresent(r -> {
+                    throw new ProcessEngineException(r.message());
+                });
+        String d = (String) decision;
+        String c = (String) comment;
         task.setVariableLocal("decidedBy", who == null ? "unknown" : who);
         task.setVariableLocal("decision", d);
         task.setVariableLocal("comment", c.strip());

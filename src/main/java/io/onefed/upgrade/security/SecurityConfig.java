@@ -111,6 +111,8 @@ public class SecurityConfig {
         registration.addInitParameter(ProcessEngineAuthenticationFilter.AUTHENTICATION_PROVIDER_PARAM,
                 HttpBasicAuthenticationProvider.class.getName());
         registration.addUrlPatterns(ENGINE_REST_PATTERN);
+        // before the task form check (web/TaskFormCheckFilter), which needs the authenticated user
+        registration.setOrder(org.springframework.core.Ordered.LOWEST_PRECEDENCE - 100);
         return registration;
     }
 }

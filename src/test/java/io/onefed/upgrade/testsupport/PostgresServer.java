@@ -151,7 +151,9 @@ public final class PostgresServer implements AutoCloseable {
                 "fsync = off",
                 "synchronous_commit = off",
                 "full_page_writes = off",
-                "max_connections = 50",
+                // one server serves every Spring test context Spring keeps cached (each with its pool) and the
+                // child JVMs of the resilience tests: room for all of them
+                "max_connections = 400",
                 "shared_buffers = 32MB",
                 ""), StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.APPEND);
         run(List.of(binDir.resolve("pg_ctl").toString(), "-D", dataDir.toString(), "-l",

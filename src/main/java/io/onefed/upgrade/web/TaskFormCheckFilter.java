@@ -1,0 +1,172 @@
+package io.onefed.upgrade.web;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.onefed.upgrade.process.ApprovalListener;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ReadListener;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletInputStream;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletRequestWrapper;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.camunda.bpm.engine.IdentityService;
+import org.camunda.bpm.engine.TaskService;
+import org.camunda.bpm.engine.impl.identity.Authentication;
+import org.camunda.bpm.engine.task.Task;
+import org.camunda.bpm.webapp.impl.security.auth.Authentications;
+import org.camunda.bpm.webapp.impl.security.auth.UserAuthentication;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+/**
+ * Checks a task completion ({@code .../task/{id}/complete} or {@code /submit-form}, engine REST API and the
+ * webapps' API) against {@link ApprovalListener#check} before the engine sees it. The engine wraps a task
+ * listener's refusal into a 500; here the same rules answer 400 (a field to fix) or 403 (four eyes) with the
+ * message in Camunda's error format. Only for authenticated callers: others get the engine's own refusal.
+ */
+public class TaskFormCheckFilter extends OncePerRequestFilter {
+
+    static final Pattern COMPLETION = Pattern.compile(".*/task/([^/]+)/(complete|submit-form)$");
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** A task form is a few variables; anything bigger goes to the REST API unchecked (and its own limits). */
+    static final long MAX_BODY = 1 << 20;
+
+    private final TaskService tasks;
+    private final IdentityService identity;
+    private final ApprovalListener listener;
+
+    public TaskFormCheckFilter(TaskService tasks, IdentityService identity, ApprovalListener listener) {
+        this.tasks = tasks;
+        this.identity = identity;
+        this.listener = listener;
+    }
+
+    @Override
+    protected boolean shouldNotFilter(HttpServletRequest request) {
+        return !"POST".equals(request.getMethod()) || !COMPLETION.matcher(request.getRequestURI()).matches();
+    }
+
+    @Override
+    protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws ServletException, IOException {
+        String user = currentUser();
+        if (user == null || request.getContentLengthLong() > MAX_BODY) {
+            chain.doFilter(request, response);
+            return;
+        }
+        byte[] body = request.getInputStream().readAllBytes();
+        HttpServletRequest replay = new Replay(request, body);
+        Matcher m = COMPLETION.matcher(request.getRequestURI());
+        m.matches();
+        Optional<ApprovalListener.Refusal> refusal = refusal(m.group(1), body, user);
+        if (refusal.isEmpty()) {
+            chain.doFilter(replay, response);
+            return;
+        }
+        response.setStatus(refusal.get().forbidden() ? HttpServletResponse.SC_FORBIDDEN : HttpServletResponse.SC_BAD_REQUEST);
+        response.setContentType("application/json");
+        response.setCharacterEncoding("UTF-8");
+        JSON.writeValue(response.getOutputStream(), Map.of("type",
+                refusal.get().forbidden() ? "AuthorizationException" : "InvalidRequestException",
+                "message", refusal.get().message()));
+    }
+
+    private Optional<ApprovalListener.Refusal> refusal(String taskId, byte[] body, String user) {
+        Task task = tasks.createTaskQuery().taskId(taskId).singleResult();
+        if (task == null || task.getTaskDefinitionKey() == null) {
+            return Optional.empty(); // not ours, or not visible: the engine answers
+        }
+        JsonNode variables;
+        try {
+            variables = body.length == 0 ? JSON.createObjectNode() : JSON.readTree(body).path("variables");
+        } catch (IOException e) {
+            return Optional.empty(); // malformed JSON: the REST API's own 400
+        }
+        Object decision = variables.has("decision") ? value(variables.get("decision"))
+                : tasks.getVariable(taskId, "decision");
+        Object comment = variables.has("comment") ? value(variables.get("comment"))
+                : tasks.getVariable(taskId, "comment");
+        Object startedBy = tasks.getVariable(taskId, "startedBy");
+        return ApprovalListener.check(task.getTaskDefinitionKey(), task.getName(), decision, comment, user, startedBy,
+                String.valueOf(tasks.getVariable(taskId, "upgradeId")), listener.fourEyes());
+    }
+
+    /** A typed value {@code {"value": ..., "type": ...}} as the engine would see it; numbers stay numbers. */
+    private static Object value(JsonNode typed) {
+        JsonNode v = typed.path("value");
+        if (v.isTextual()) {
+            return v.asText();
+        }
+        return v.isMissingNode() || v.isNull() ? null : v.toString();
+    }
+
+    /** The engine REST API's user (set by Camunda's auth filter) or the webapps' logged-in user. */
+    private String currentUser() {
+        Authentication engineUser = identity.getCurrentAuthentication();
+        if (engineUser != null && engineUser.getUserId() != null) {
+            return engineUser.getUserId();
+        }
+        Authentications web = Authentications.getCurrent();
+        if (web != null) {
+            for (org.camunda.bpm.webapp.impl.security.auth.Authentication a : web.getAuthentications()) {
+                if (a instanceof UserAuthentication u && u.getIdentityId() != null) {
+                    return u.getIdentityId();
+                }
+            }
+        }
+        return null;
+    }
+
+    /** The request with its body read once and served again to the REST API. */
+    static final class Replay extends HttpServletRequestWrapper {
+        private final byte[] body;
+
+        Replay(HttpServletRequest request, byte[] body) {
+            super(request);
+            this.body = body;
+        }
+
+        @Override
+        public ServletInputStream getInputStream() {
+            ByteArrayInputStream in = new ByteArrayInputStream(body);
+            return new ServletInputStream() {
+                @Override
+                public boolean isFinished() {
+                    return in.available() == 0;
+                }
+
+                @Override
+                public boolean isReady() {
+                    return true;
+                }
+
+                @Override
+                public void setReadListener(ReadListener listener) {
+                    throw new UnsupportedOperationException("synchronous reads only");
+                }
+
+                @Override
+                public int read() {
+                    return in.read();
+                }
+
+                @Override
+                public int read(byte[] b, int off, int len) {
+                    return in.read(b, off, len);
+                }
+            };
+        }
+
+        @Override
+        public java.io.BufferedReader getReader() {
+            return new java.io.BufferedReader(new java.io.InputStreamReader(getInputStream(), StandardCharsets.UTF_8));
+        }
+    }
+}
