@@ -104,6 +104,12 @@ public class TaskFormCheckFilter extends OncePerRequestFilter {
         if (v.isTextual()) {
             return v.asText();
         }
+        if (v.isNumber()) {
+            return v.numberValue();
+        }
+        if (v.isBoolean()) {
+            return v.booleanValue();
+        }
         return v.isMissingNode() || v.isNull() ? null : v.toString();
     }
 
