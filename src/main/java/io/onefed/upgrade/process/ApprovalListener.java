@@ -110,6 +110,11 @@ public class ApprovalListener implements TaskListener {
         return java.util.Optional.empty();
     }
 
+    /** The approval and decision tasks of our processes (those this listener guards). */
+    public static boolean isDecisionTask(String taskDefinitionKey) {
+        return taskDefinitionKey != null && DECISIONS.containsKey(taskDefinitionKey);
+    }
+
     public boolean fourEyes() {
         return settings.fourEyes();
     }

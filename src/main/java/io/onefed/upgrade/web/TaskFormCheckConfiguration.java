@@ -7,7 +7,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
 
-/** Registers {@link TaskFormCheckFilter} on the engine REST API and the webapps' API, after authentication. */
+/** Registers {@link TaskFormCheckFilter} on the engine REST API, after its authentication. */
 @Configuration
 public class TaskFormCheckConfiguration {
 
@@ -16,7 +16,9 @@ public class TaskFormCheckConfiguration {
         FilterRegistrationBean<TaskFormCheckFilter> registration = new FilterRegistrationBean<>(
                 new TaskFormCheckFilter(engine.getTaskService(), engine.getIdentityService(), listener));
         registration.setName("onefed-task-form-check");
-        registration.addUrlPatterns("/engine-rest/*", "/camunda/api/*");
+        // the engine REST API only: mapped onto the webapps' /camunda/api too, it broke their own filter chain
+        // (500 on login); Tasklist shows the engine's refusal message as it is
+        registration.addUrlPatterns("/engine-rest/*");
         registration.setOrder(Ordered.LOWEST_PRECEDENCE);
         return registration;
     }

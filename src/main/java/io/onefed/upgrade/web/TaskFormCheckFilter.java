@@ -26,8 +26,8 @@ import org.camunda.bpm.webapp.impl.security.auth.UserAuthentication;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * Checks a task completion ({@code .../task/{id}/complete} or {@code /submit-form}, engine REST API and the
- * webapps' API) against {@link ApprovalListener#check} before the engine sees it. The engine wraps a task
+ * Checks a completion of one of our decision tasks ({@code /engine-rest/task/{id}/complete} or
+ * {@code /submit-form}) against {@link ApprovalListener#check} before the engine sees it. The engine wraps a task
  * listener's refusal into a 500; here the same rules answer 400 (a field to fix) or 403 (four eyes) with the
  * message in Camunda's error format. Only for authenticated callers: others get the engine's own refusal.
  */
@@ -37,6 +37,8 @@ public class TaskFormCheckFilter extends OncePerRequestFilter {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** A task form is a few variables; anything bigger goes to the REST API unchecked (and its own limits). */
     static final long MAX_BODY = 1 << 20;
+    static final java.util.Set<String> OUR_PROCESSES = java.util.Set.of("federation-upgrade", "zone-upgrade",
+            "zone-stop", "remote-step");
 
     private final TaskService tasks;
     private final IdentityService identity;
@@ -80,8 +82,9 @@ public class TaskFormCheckFilter extends OncePerRequestFilter {
 
     private Optional<ApprovalListener.Refusal> refusal(String taskId, byte[] body, String user) {
         Task task = tasks.createTaskQuery().taskId(taskId).singleResult();
-        if (task == null || task.getTaskDefinitionKey() == null) {
-            return Optional.empty(); // not ours, or not visible: the engine answers
+        if (task == null || !ApprovalListener.isDecisionTask(task.getTaskDefinitionKey())
+                || task.getProcessDefinitionId() == null || !OUR_PROCESSES.contains(task.getProcessDefinitionId().split(":")[0])) {
+            return Optional.empty(); // not one of our decision tasks, or not visible: the engine answers
         }
         JsonNode variables;
         try {
