@@ -16,15 +16,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Map;
-import org.camunda.bpm.engine.ProcessEngine;
-import org.camunda.bpm.engine.ProcessEngines;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -34,7 +29,7 @@ import org.springframework.test.context.DynamicPropertySource;
  */
 @Tag("e2e")
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-class AuditReportEndToEndTest {
+class AuditReportEndToEndTest extends EndToEndTestBase {
 
     static final String AUDITOR = "eaud1";
     static final SimulatedFederation SIM = EndToEndSupport.startFederation("e2e-audit", SimulatedFederation.guideSpec());
@@ -54,16 +49,8 @@ class AuditReportEndToEndTest {
         SIM.close();
     }
 
-    @LocalServerPort
-    int port;
 
-    @Autowired
-    ProcessEngine engine;
 
-    @BeforeEach
-    void register() {
-        ProcessEngines.registerProcessEngine(engine);
-    }
 
     @Test
     void planFourEyesAndTheAuditorsReport() throws Exception {

@@ -77,19 +77,30 @@ public final class EndToEndSupport {
         }
     }
 
+    /** An operator who starts and watches ({@code operator1}) and another who approves ({@code operator2}). */
     public static final class Api {
         private final String base;
+        private final String operator1;
+        private final String operator2;
+        private final String password;
         private final HttpClient http = HttpClient.newHttpClient();
 
         public Api(int port) {
+            this(port, OPERATOR1, OPERATOR2, PASSWORD);
+        }
+
+        public Api(int port, String operator1, String operator2, String password) {
             this.base = "http://127.0.0.1:" + port;
+            this.operator1 = operator1;
+            this.operator2 = operator2;
+            this.password = password;
         }
 
         public JsonNode call(String user, String method, String path, Object body, int expectedStatus) {
             try {
                 HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path))
                         .header("Authorization", "Basic " + Base64.getEncoder()
-                                .encodeToString((user + ":" + PASSWORD).getBytes(StandardCharsets.UTF_8)))
+                                .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8)))
                         .header("Content-Type", "application/json").timeout(Duration.ofSeconds(30));
                 b.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));
@@ -107,19 +118,24 @@ public final class EndToEndSupport {
         }
 
         public String start(String target, int maxParallel) {
-            return call(OPERATOR1, "POST", "/api/upgrades", Map.of("targetVersion", target, "maxParallelZones", maxParallel),
+            return call(operator1, "POST", "/api/upgrades", Map.of("targetVersion", target, "maxParallelZones", maxParallel),
                     201).get("id").asText();
         }
 
         public JsonNode status(String id) {
-            return call(OPERATOR1, "GET", "/api/upgrades/" + id, null, 200);
+            return call(operator1, "GET", "/api/upgrades/" + id, null, 200);
+        }
+
+        /** Waits for the named approval and approves it as the second operator (four eyes). */
+        public void approve(String id, String taskName, Duration deadline) {
+            approve(id, taskName, "approve", deadline);
         }
 
         /** Waits for the named approval and completes it through the engine's task REST API. */
         public void approve(String id, String taskName, String decision, Duration deadline) {
             JsonNode task = await().atMost(deadline).pollInterval(Duration.ofMillis(300)).until(
                     () -> pending(id, taskName), t -> t != null);
-            call(OPERATOR2, "POST", "/engine-rest/task/" + task.get("taskId").asText() + "/complete",
+            call(operator2, "POST", "/engine-rest/task/" + task.get("taskId").asText() + "/complete",
                     Map.of("variables", Map.of("decision", Map.of("value", decision),
                             "comment", Map.of("value", "end-to-end test: " + decision))), 204);
         }

@@ -7,15 +7,10 @@ import io.onefed.upgrade.simulator.SimulatedFederation;
 import java.time.Duration;
 import java.util.List;
 import org.camunda.bpm.engine.HistoryService;
-import org.camunda.bpm.engine.ProcessEngine;
-import org.camunda.bpm.engine.ProcessEngines;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -25,7 +20,7 @@ import org.springframework.test.context.DynamicPropertySource;
  */
 @Tag("e2e")
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
-class FederationUpgradeEndToEndTest {
+class FederationUpgradeEndToEndTest extends EndToEndTestBase {
 
     static final SimulatedFederation SIM = EndToEndSupport.startFederation("e2e-guide", SimulatedFederation.guideSpec());
 
@@ -39,17 +34,8 @@ class FederationUpgradeEndToEndTest {
         SIM.close();
     }
 
-    @LocalServerPort
-    int port;
 
-    @Autowired
-    ProcessEngine engine;
 
-    @BeforeEach
-    void register() {
-        // the REST API finds its engine by name in a JVM-wide registry other tests' engines may have taken
-        ProcessEngines.registerProcessEngine(engine);
-    }
 
     @Test
     void upgradesTheGuidesFederationFrom610To70() {

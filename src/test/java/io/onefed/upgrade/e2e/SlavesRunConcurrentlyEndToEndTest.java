@@ -9,17 +9,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
-import org.camunda.bpm.engine.ProcessEngine;
-import org.camunda.bpm.engine.ProcessEngines;
 import org.camunda.bpm.engine.history.HistoricProcessInstance;
 import org.camunda.bpm.engine.history.HistoricVariableInstance;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -30,7 +25,7 @@ import org.springframework.test.context.DynamicPropertySource;
 @Tag("e2e")
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = "camunda.bpm.job-execution.core-pool-size=12")
-class SlavesRunConcurrentlyEndToEndTest {
+class SlavesRunConcurrentlyEndToEndTest extends EndToEndTestBase {
 
     static final int SLAVES = 4;
     static final Duration T = Duration.ofSeconds(3);
@@ -59,16 +54,8 @@ class SlavesRunConcurrentlyEndToEndTest {
         SIM.close();
     }
 
-    @LocalServerPort
-    int port;
 
-    @Autowired
-    ProcessEngine engine;
 
-    @BeforeEach
-    void register() {
-        ProcessEngines.registerProcessEngine(engine);
-    }
 
     @Test
     void slavePackageUpgradesOverlapInTime() {

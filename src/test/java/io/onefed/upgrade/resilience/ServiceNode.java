@@ -68,8 +68,8 @@ final class ServiceNode implements AutoCloseable {
         return log;
     }
 
-    Api api() {
-        return new Api(port);
+    io.onefed.upgrade.e2e.EndToEndSupport.Api api() {
+        return new io.onefed.upgrade.e2e.EndToEndSupport.Api(port, OPERATOR1, OPERATOR2, PASSWORD);
     }
 
     /** SIGKILL (what {@code kill -9} sends): the JVM gets no chance to clean up. */
