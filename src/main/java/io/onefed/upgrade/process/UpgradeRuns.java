@@ -14,7 +14,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.camunda.bpm.engine.HistoryService;
-import org.camunda.bpm.engine.ProcessEngineException;
 import org.camunda.bpm.engine.RuntimeService;
 import org.camunda.bpm.engine.TaskService;
 import org.camunda.bpm.engine.history.HistoricProcessInstance;
@@ -169,11 +168,13 @@ public class UpgradeRuns {
         for (ProcessInstance pi : active) {
             Map<String, Object> v = varsByInstance.getOrDefault(pi.getId(), Map.of());
             if (v.get("zoneId") instanceof Number n && !pi.getProcessDefinitionId().startsWith("remote-step")) {
-                List<String> activities;
-                try {
-                    activities = new ArrayList<>(runtime.getActiveActivityIds(pi.getId()));
-                } catch (ProcessEngineException ended) {
-                    continue;
+                // a history query, not runtime.getActiveActivityIds: that loads the execution entities, and a
+                // job moving the instance on meanwhile makes the read fail (optimistic locking)
+                List<String> activities = history.createHistoricActivityInstanceQuery().processInstanceId(pi.getId())
+                        .unfinished().list().stream().map(a -> a.getActivityId())
+                        .filter(a -> !a.endsWith("#multiInstanceBody")).distinct().toList();
+                if (activities.isEmpty()) {
+                    continue; // ended while we looked
                 }
                 zoneStates.put(n.intValue(), new ZoneState(n.intValue(), String.valueOf(v.get("zoneName")),
                         pi.getProcessDefinitionId().split(":")[0], activities));
