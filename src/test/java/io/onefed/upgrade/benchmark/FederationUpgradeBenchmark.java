@@ -56,7 +56,7 @@ class FederationUpgradeBenchmark {
 
     record Result(int slaves, String db, int maxParallel, double wallSeconds, double floorSeconds, List<Long> delays,
             double startupSeconds, long peakHeap, long peakRss, int incidents, long lockingFailuresLogged,
-            String state, int commands) {
+            String state, int commands, String phases) {
     }
 
     @Test
@@ -125,16 +125,18 @@ class FederationUpgradeBenchmark {
             }
             try (ServiceProcess service = ServiceProcess.start(dir, props, env, jfr ? dir.resolve("service.jfr") : null)) {
                 Api api = new Api(service.port);
+                api.warmUp();
                 Instant t0 = Instant.now();
                 String id = api.call(OPERATOR1, "POST", "/api/upgrades",
                         Map.of("targetVersion", "7.0.0", "maxParallelZones", maxParallel), 201).get("id").asText();
                 JsonNode end = api.drive(id, Duration.ofMinutes(40));
                 double wall = api.wallSeconds(id, t0);
+                String phases = api.phases(id);
                 RunAnalysis a = RunAnalysis.of(sim, 0, latency);
                 Result r = new Result(slaves, db, maxParallel, wall, a.floor(latency).toMillis() / 1000.0,
                         a.stepDelaysMillis, service.startupSeconds, service.peakHeapBytes(), service.peakRssBytes(),
                         end.get("incidents").size(), service.logCount("OptimisticLockingException"),
-                        end.get("state").asText(), a.totalCommands);
+                        end.get("state").asText(), a.totalCommands, phases);
                 System.out.printf("%s: %s in %.1f s (floor %.1f s), delays median %d ms p95 %d ms%n", name, r.state(),
                         r.wallSeconds(), r.floorSeconds(), RunAnalysis.percentile(r.delays(), 0.5),
                         RunAnalysis.percentile(r.delays(), 0.95));
@@ -174,6 +176,10 @@ class FederationUpgradeBenchmark {
                 + " detached run to the start of the zone's next one, less the simulated commands in between; the gaps that"
                 + " wait for other zones by design (the join after the stop, a slave's restore waiting for the master's"
                 + " federated backup) are left out.");
+        s.append("\nWhere the time goes (the federation process's activities taking 0.3 s or more, in order):\n\n");
+        for (Result r : results) {
+            s.append(String.format("- %d slaves, %s, max %d at once: %s%n", r.slaves(), r.db(), r.maxParallel(), r.phases()));
+        }
         List<Integer> notRun = sizes.stream().filter(n -> n > 1 && !sequential.contains(n)).toList();
         if (!notRun.isEmpty()) {
             s.append(" Sequential baselines not run for ").append(notRun).append(" slaves: they take about N x the"
@@ -279,6 +285,36 @@ class FederationUpgradeBenchmark {
         }
 
         int statusRaces;
+
+        /** The first calls to the engine's REST API initialise it; an operator's browser would have done that. */
+        void warmUp() {
+            call(OPERATOR2, "GET", "/engine-rest/task?processInstanceBusinessKey=warm-up", null, 200);
+            call(OPERATOR1, "GET", "/engine-rest/history/process-instance?processDefinitionKey=federation-upgrade", null, 200);
+        }
+
+        /** The federation process's own activities of 0.3 s or more with their durations, in order. */
+        String phases(String id) {
+            JsonNode list = call(OPERATOR1, "GET", "/engine-rest/history/process-instance?processDefinitionKey=federation-upgrade"
+                    + "&processInstanceBusinessKey=" + URLEncoder.encode(id, StandardCharsets.UTF_8), null, 200);
+            if (list.size() != 1) {
+                return "(history not readable)";
+            }
+            JsonNode acts = call(OPERATOR1, "GET", "/engine-rest/history/activity-instance?sortBy=startTime&sortOrder=asc"
+                    + "&processInstanceId=" + list.get(0).get("id").asText(), null, 200);
+            Map<String, Long> byActivity = new LinkedHashMap<>();
+            for (JsonNode a : acts) {
+                if (a.hasNonNull("durationInMillis") && !a.get("activityId").asText().endsWith("#multiInstanceBody")) {
+                    byActivity.merge(a.get("activityId").asText(), a.get("durationInMillis").asLong(), Math::max);
+                }
+            }
+            StringBuilder b = new StringBuilder();
+            byActivity.forEach((k, v) -> {
+                if (v >= 300) {
+                    b.append(b.isEmpty() ? "" : ", ").append(k).append(String.format(" %.1f s", v / 1000.0));
+                }
+            });
+            return b.toString();
+        }
 
         /** Start to end of the federation process from the engine's history; the client's clock if unavailable. */
         double wallSeconds(String id, Instant clientStart) {

@@ -95,7 +95,7 @@ final class RunAnalysis {
         }
     }
 
-    /** Detached runs of a server, oldest first. Key: {@code <upgrade>-z<zone>-<step>-a<attempt>-<server>}. */
+    /** Detached runs of a server, oldest first. Key: {@code <upgrade>-z<zone>-<step>-a<zone attempt>.<step attempt>-<server>}. */
     static List<Run> runs(Path serverDir) {
         Path dir = serverDir.resolve("var/lib/one-fed-upgrade/runs");
         if (!Files.isDirectory(dir)) {
@@ -113,7 +113,7 @@ final class RunAnalysis {
     }
 
     static String stepOf(String key) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("-z\\d+-(.+?)-a\\d+-").matcher(key);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("-z\\d+-(.+?)-a[0-9.]+-").matcher(key);
         return m.find() ? m.group(1) : key;
     }
 

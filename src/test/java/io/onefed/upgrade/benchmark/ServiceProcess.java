@@ -51,7 +51,12 @@ final class ServiceProcess implements AutoCloseable {
         this.sampler = new Thread(this::sample, "bench-sampler");
         this.sampler.setDaemon(true);
         this.sampler.start();
+        // a benchmark stopped half-way (Ctrl-C, Maven timeout) must not leave the service running
+        this.hook = new Thread(process::destroyForcibly, "bench-service-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
     }
+
+    private final Thread hook;
 
     /**
      * Starts the service with {@code properties} in {@code dir} and waits until its health endpoint is UP.
@@ -185,6 +190,11 @@ final class ServiceProcess implements AutoCloseable {
     @Override
     public void close() {
         stopping = true;
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException e) {
+            // already shutting down: the hook stops it
+        }
         long hwm = procStatus("VmHWM:");
         peakRss = Math.max(peakRss, hwm);
         sampler.interrupt();
