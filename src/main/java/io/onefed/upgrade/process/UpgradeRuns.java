@@ -13,6 +13,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.camunda.bpm.engine.exception.NullValueException;
 import org.camunda.bpm.engine.HistoryService;
 import org.camunda.bpm.engine.RuntimeService;
 import org.camunda.bpm.engine.TaskService;
@@ -150,11 +151,15 @@ public class UpgradeRuns {
         List<ProcessInstance> active = runtime.createProcessInstanceQuery().processInstanceBusinessKey(upgradeId).list();
         Map<Integer, ZoneState> zoneStates = new LinkedHashMap<>();
         for (ProcessInstance pi : active) {
-            Object zoneId = runtime.getVariable(pi.getId(), "zoneId");
-            if (zoneId instanceof Number n && !pi.getProcessDefinitionId().startsWith("remote-step")) {
-                String name = String.valueOf(runtime.getVariable(pi.getId(), "zoneName"));
-                List<String> activities = new ArrayList<>(runtime.getActiveActivityIds(pi.getId()));
-                zoneStates.put(n.intValue(), new ZoneState(n.intValue(), name, pi.getProcessDefinitionId().split(":")[0], activities));
+            try {
+                Object zoneId = runtime.getVariable(pi.getId(), "zoneId");
+                if (zoneId instanceof Number n && !pi.getProcessDefinitionId().startsWith("remote-step")) {
+                    String name = String.valueOf(runtime.getVariable(pi.getId(), "zoneName"));
+                    List<String> activities = new ArrayList<>(runtime.getActiveActivityIds(pi.getId()));
+                    zoneStates.put(n.intValue(), new ZoneState(n.intValue(), name, pi.getProcessDefinitionId().split(":")[0], activities));
+                }
+            } catch (NullValueException e) {
+                // the instance ended between the query and this read (a zone finishing a step): nothing to show
             }
         }
         List<Approval> approvals = tasks.createTaskQuery().processInstanceBusinessKey(upgradeId).list().stream()
