@@ -1,0 +1,217 @@
+package io.onefed.upgrade.benchmark;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The service as operators run it: a JVM of its own (so its start-up time, heap and resident memory are its own,
+ * not the benchmark's), configured by a properties file and, for PostgreSQL, by the environment (the password
+ * never on a command line). Samples RSS from /proc and heap from the Prometheus endpoint while it runs.
+ */
+final class ServiceProcess implements AutoCloseable {
+
+    /** JVM options of the measured service: a bounded heap like the container's, nothing else tuned. */
+    static final List<String> JVM_OPTIONS = List.of("-Xms64m", "-Xmx512m");
+
+    private static final Pattern HEAP = Pattern.compile("^jvm_memory_used_bytes\\{area=\"heap\"[^}]*} ([0-9.eE+]+)$",
+            Pattern.MULTILINE);
+
+    final int port;
+    final Path log;
+    final double startupSeconds;
+    private final Process process;
+    private final Thread sampler;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private volatile long peakHeap;
+    private volatile long peakRss;
+    private volatile boolean stopping;
+
+    private ServiceProcess(Process process, int port, Path log, double startupSeconds) {
+        this.process = process;
+        this.port = port;
+        this.log = log;
+        this.startupSeconds = startupSeconds;
+        this.sampler = new Thread(this::sample, "bench-sampler");
+        this.sampler.setDaemon(true);
+        this.sampler.start();
+        // a benchmark stopped half-way (Ctrl-C, Maven timeout) must not leave the service running
+        this.hook = new Thread(process::destroyForcibly, "bench-service-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
+    }
+
+    private final Thread hook;
+
+    /**
+     * Starts the service with {@code properties} in {@code dir} and waits until its health endpoint is UP.
+     *
+     * @param env extra environment (PostgreSQL URL, user and password)
+     * @param jfr a JFR recording file to write, or null
+     */
+    static ServiceProcess start(Path dir, Map<String, Object> properties, Map<String, String> env, Path jfr) {
+        try {
+            Files.createDirectories(dir);
+            int port = freePort();
+            Properties p = new Properties();
+            properties.forEach((k, v) -> p.setProperty(k, String.valueOf(v)));
+            p.setProperty("server.port", Integer.toString(port));
+            Path file = dir.resolve("service.properties");
+            try (Writer w = Files.newBufferedWriter(file)) {
+                p.store(w, "one-fed-upgrade benchmark run");
+            }
+            List<String> cmd = new ArrayList<>();
+            cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            cmd.addAll(JVM_OPTIONS);
+            if (jfr != null) {
+                cmd.add("-XX:StartFlightRecording=filename=" + jfr + ",settings=profile,dumponexit=true");
+            }
+            cmd.add("-cp");
+            cmd.add(classPath());
+            cmd.add("io.onefed.upgrade.OneFedUpgradeApplication");
+            cmd.add("--spring.config.additional-location=file:" + file);
+            Path log = dir.resolve("service.log");
+            ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
+                    .redirectOutput(log.toFile());
+            pb.environment().put("FEDERATION_CONFIG", dir.resolve("no-federation.yaml").toString());
+            pb.environment().putAll(env);
+            long t0 = System.nanoTime();
+            Process proc = pb.start();
+            HttpClient http = HttpClient.newHttpClient();
+            long deadline = t0 + TimeUnit.SECONDS.toNanos(120);
+            while (true) {
+                if (!proc.isAlive()) {
+                    throw new IllegalStateException("the service exited with " + proc.exitValue() + " while starting; see "
+                            + log);
+                }
+                try {
+                    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                            + "/actuator/health")).timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+                    if (r.statusCode() == 200 && r.body().contains("\"UP\"")) {
+                        break;
+                    }
+                } catch (IOException e) {
+                    // not listening yet
+                }
+                if (System.nanoTime() > deadline) {
+                    proc.destroyForcibly();
+                    throw new IllegalStateException("the service did not report UP within 120 s; see " + log);
+                }
+                Thread.sleep(50);
+            }
+            double startup = (System.nanoTime() - t0) / 1e9;
+            return new ServiceProcess(proc, port, log, startup);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The test class path as surefire gives it (the service's own classes and dependencies, nothing added). */
+    private static String classPath() {
+        String cp = System.getProperty("surefire.test.class.path");
+        return cp != null && !cp.isBlank() ? cp : System.getProperty("java.class.path");
+    }
+
+    private void sample() {
+        while (!stopping && process.isAlive()) {
+            peakRss = Math.max(peakRss, rssBytes());
+            try {
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                        + "/actuator/prometheus")).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+                Matcher m = HEAP.matcher(r.body());
+                long heap = 0;
+                while (m.find()) {
+                    heap += (long) Double.parseDouble(m.group(1));
+                }
+                peakHeap = Math.max(peakHeap, heap);
+                Thread.sleep(500);
+            } catch (IOException e) {
+                // the service is busy or stopping: next sample
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    /** Current resident set from /proc (Linux). */
+    private long rssBytes() {
+        return procStatus("VmRSS:");
+    }
+
+    private long procStatus(String field) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
+                if (line.startsWith(field)) {
+                    return Long.parseLong(line.substring(field.length()).trim().split("\\s+")[0]) * 1024;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // process gone
+        }
+        return 0;
+    }
+
+    /** Peak resident set: the kernel's high-water mark (VmHWM), which also catches spikes between samples. */
+    long peakRssBytes() {
+        return Math.max(peakRss, procStatus("VmHWM:"));
+    }
+
+    long peakHeapBytes() {
+        return peakHeap;
+    }
+
+    /** Lines of the service log that contain {@code text}. */
+    long logCount(String text) {
+        try (var lines = Files.lines(log, StandardCharsets.UTF_8)) {
+            return lines.filter(l -> l.contains(text)).count();
+        } catch (IOException | UncheckedIOException e) {
+            return -1;
+        }
+    }
+
+    @Override
+    public void close() {
+        stopping = true;
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException e) {
+            // already shutting down: the hook stops it
+        }
+        long hwm = procStatus("VmHWM:");
+        peakRss = Math.max(peakRss, hwm);
+        sampler.interrupt();
+        process.destroy();
+        try {
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}
