@@ -20,7 +20,8 @@ import java.util.HexFormat;
 final class OutputCapture extends OutputStream {
 
     private final int cap;
-    private final byte[] ring;
+    /** Grows on demand up to {@code cap}: most commands print little, and a hundred zones poll at once. */
+    private byte[] ring;
     private final MessageDigest digest;
     private long total;
     private ByteArrayOutputStream memory;
@@ -29,7 +30,7 @@ final class OutputCapture extends OutputStream {
 
     private OutputCapture(int cap, MessageDigest digest, boolean keepAll) {
         this.cap = cap;
-        this.ring = new byte[cap];
+        this.ring = new byte[Math.min(cap, 4096)];
         this.digest = digest;
         this.memory = keepAll ? new ByteArrayOutputStream() : null;
     }
@@ -65,6 +66,7 @@ final class OutputCapture extends OutputStream {
         if (memory != null || spill != null) {
             keep(b, off, len);
         }
+        ensureCapacity(total + len);
         // only the last cap bytes can survive; each lands at its position modulo cap
         int skip = Math.max(0, len - cap);
         long at = total + skip;
@@ -79,6 +81,15 @@ final class OutputCapture extends OutputStream {
             left -= n;
         }
         total += len;
+    }
+
+    /** Until the output reaches cap it lies at [0, total), so growing keeps every byte at its position. */
+    private void ensureCapacity(long needed) {
+        if (ring.length >= cap || needed <= ring.length) {
+            return;
+        }
+        long grown = Math.max(needed, 2L * ring.length);
+        ring = java.util.Arrays.copyOf(ring, (int) Math.min(cap, grown));
     }
 
     private void keep(byte[] b, int off, int len) {
