@@ -120,7 +120,7 @@ class UpgradeInTheBrowserTest {
         int order = test.getTestMethod().orElseThrow().getAnnotation(Order.class).value();
         Assumptions.assumeTrue(passed == order - 1, "an earlier step failed");
         // the REST API finds its engine by name in a JVM-wide registry other tests' engines may have taken
-        ProcessEngines.registerProcessEngine(engine);
+        io.onefed.upgrade.testsupport.EngineRegistration.makeCurrent(engine);
     }
 
     @Test

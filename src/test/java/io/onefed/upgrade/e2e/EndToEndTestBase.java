@@ -21,6 +21,6 @@ abstract class EndToEndTestBase {
     @BeforeEach
     void registerEngine() {
         // the REST API finds its engine by name in a JVM-wide registry other tests' engines may have taken
-        ProcessEngines.registerProcessEngine(engine);
+        io.onefed.upgrade.testsupport.EngineRegistration.makeCurrent(engine);
     }
 }

@@ -97,7 +97,7 @@ class FaultedUpgradeTest {
 
     @BeforeEach
     void register() {
-        ProcessEngines.registerProcessEngine(engine);
+        io.onefed.upgrade.testsupport.EngineRegistration.makeCurrent(engine);
         api = new EndToEndSupport.Api(port);
     }
 

@@ -66,7 +66,7 @@ public abstract class SecuredAppTestBase {
         // Camunda's REST API and its auth filter find the engine by name in a JVM-wide registry; another test's
         // engine named "default" (a camunda-bpm-junit5 engine, another cached Spring context) may have replaced
         // this context's engine there
-        ProcessEngines.registerProcessEngine(processEngine);
+        io.onefed.upgrade.testsupport.EngineRegistration.makeCurrent(processEngine);
         // duplicate filtering keeps a single version across test methods and classes
         repository.createDeployment().name(TEST_PROCESS).enableDuplicateFiltering(true)
                 .addModelInstance(TEST_PROCESS + ".bpmn", testProcess()).deploy();

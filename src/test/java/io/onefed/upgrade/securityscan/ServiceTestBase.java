@@ -69,7 +69,7 @@ public abstract class ServiceTestBase {
 
     @BeforeEach
     void registerEngine() {
-        ProcessEngines.registerProcessEngine(engine);
+        io.onefed.upgrade.testsupport.EngineRegistration.makeCurrent(engine);
         api = new EndToEndSupport.Api(port);
     }
 
