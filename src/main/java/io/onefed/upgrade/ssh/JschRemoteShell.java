@@ -134,18 +134,30 @@ public class JschRemoteShell implements RemoteShell {
      * command, or a description of an internal script.
      */
     Raw exec(SshTarget target, String text, byte[] stdin, Duration timeout, int cap, String shown) {
-        MessageDigest digest = OutputCapture.sha256();
-        OutputCapture out = OutputCapture.digesting(cap, digest);
-        OutputCapture err = OutputCapture.keepingAll(cap);
+        // fresh captures for every channel the session pool opens: when a first channel times out under load
+        // after the command already started, its output must not be added to the second one's (seen as a
+        // doubled answer); the abandoned channel is disconnected and its captures dropped
+        MessageDigest[] digestHolder = new MessageDigest[1];
+        OutputCapture[] outHolder = new OutputCapture[1];
+        OutputCapture[] errHolder = new OutputCapture[1];
         long start = System.nanoTime();
         try (JschSessions.ChannelLease lease = sessions.open(target, "exec", ch -> {
+            if (errHolder[0] != null) {
+                errHolder[0].release();
+            }
+            digestHolder[0] = OutputCapture.sha256();
+            outHolder[0] = OutputCapture.digesting(cap, digestHolder[0]);
+            errHolder[0] = OutputCapture.keepingAll(cap);
             ChannelExec exec = (ChannelExec) ch;
             exec.setCommand(text.getBytes(StandardCharsets.UTF_8));
             // always a stream, so the command sees end-of-file instead of waiting for input forever
             exec.setInputStream(new ByteArrayInputStream(stdin), false);
-            exec.setOutputStream(out, true);
-            exec.setErrStream(err, true);
+            exec.setOutputStream(outHolder[0], true);
+            exec.setErrStream(errHolder[0], true);
         })) {
+            MessageDigest digest = digestHolder[0];
+            OutputCapture out = outHolder[0];
+            OutputCapture err = errHolder[0];
             ChannelExec channel = (ChannelExec) lease.channel();
             long deadline = start + timeout.toNanos();
             while (!channel.isClosed()) {
@@ -180,7 +192,9 @@ public class JschRemoteShell implements RemoteShell {
             return new Raw(exit, out.tailBytes(), err.tailBytes(), out.truncated() || err.truncated(),
                     OutputCapture.hex(digest), Duration.ofNanos(System.nanoTime() - start));
         } finally {
-            err.release();
+            if (errHolder[0] != null) {
+                errHolder[0].release();
+            }
         }
     }
 
