@@ -13,10 +13,13 @@ offered_for() { awk -v s="$1" '$1 == s { print $2; exit }' "$ST/catalogue" 2>/de
 installed_packages() { cat "$ST/packages" 2>/dev/null; }
 is_installed() { grep -qx "$1" "$ST/packages" 2>/dev/null; }
 
-# moves the installed release to $1; 7.0 drops the scheduler, Sunstone and noVNC units
+# moves the installed release to $1; the units the new release no longer ships go with their packages
+# (7.0 drops the scheduler, Sunstone and noVNC; 6.10 drops 6.6/6.8's opennebula-gate-proxy)
 install_version() {
+    _keep=" $(release_units "$1") "
+    for _f in "$ST"/units/opennebula*; do
+        [ -e "$_f" ] || continue
+        case $_keep in *" $(basename "$_f") "*) ;; *) rm -f "$_f" ;; esac
+    done
     sim_write "$ST/installed_version" "$1"
-    if [ "$(major_of "$1")" -ge 7 ]; then
-        rm -f "$ST/units/opennebula-scheduler" "$ST/units/opennebula-sunstone" "$ST/units/opennebula-novnc"
-    fi
 }

@@ -13,8 +13,6 @@ LOCK="$SIM_SERVER_DIR/var/lock/one/one"
 ONED_LOG="$SIM_SERVER_DIR/var/log/one/oned.log"
 FAULTS="$ST/faults"
 
-UNITS6="opennebula opennebula-scheduler opennebula-hem opennebula-flow opennebula-gate opennebula-fireedge opennebula-guacd opennebula-sunstone opennebula-novnc opennebula-ssh-agent opennebula-showback.timer opennebula-ssh-socks-cleaner.timer"
-UNITS7="opennebula opennebula-hem opennebula-flow opennebula-gate opennebula-fireedge opennebula-guacd opennebula-ssh-agent opennebula-showback.timer opennebula-ssh-socks-cleaner.timer"
 
 # first line of a state file, or the default
 sim_read() { if [ -f "$1" ]; then head -n 1 "$1"; else printf '%s\n' "$2"; fi; }
@@ -67,9 +65,17 @@ vcmp() {
     if [ "$_low" = "$1" ]; then echo -1; else echo 1; fi
 }
 
+# units a release ships (share/pkgs/services/systemd/ of its OpenNebula/one branch), from the table the
+# simulator writes (SimUnits.java): the newest series listed that is not above the release's own
+release_units() {
+    _rs=$(series_of "$1")
+    awk -v s="$_rs" 'function key(v,  p) { split(v, p, "."); return p[1] * 1000 + p[2] }
+        NR == 1 { first = $0 } key($1) <= key(s) { line = $0 }
+        END { if (line == "") line = first; sub(/^[^ ]+ /, "", line); print line }' "$SIM_ROOT/sim/release-units"
+}
 # units the installed release ships, plus the extra units of this front-end (apache2, nginx ...)
 known_units() {
-    if [ "$(major_of "$(installed_version)")" -ge 7 ] 2>/dev/null; then _u=$UNITS7; else _u=$UNITS6; fi
+    _u=$(release_units "$(installed_version)")
     printf '%s' "$_u"
     if [ -f "$ST/extra_units" ]; then tr '\n' ' ' < "$ST/extra_units" | sed 's/^/ /'; fi
     printf '\n'

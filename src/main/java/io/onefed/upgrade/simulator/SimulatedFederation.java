@@ -64,11 +64,6 @@ public final class SimulatedFederation implements AutoCloseable {
             "opennebula-tools", "opennebula-libs", "opennebula-rubygems", "opennebula-flow", "opennebula-gate",
             "opennebula-fireedge", "opennebula-guacd");
 
-    private static final List<String> UNITS_6 = List.of("opennebula", "opennebula-scheduler", "opennebula-hem",
-            "opennebula-flow", "opennebula-gate", "opennebula-fireedge", "opennebula-guacd", "opennebula-sunstone",
-            "opennebula-novnc", "opennebula-ssh-agent", "opennebula-showback.timer",
-            "opennebula-ssh-socks-cleaner.timer");
-
     private final SimulationSpec spec;
     private final Path root;
     private final Path binDir;
@@ -125,6 +120,7 @@ public final class SimulatedFederation implements AutoCloseable {
         long t0 = System.nanoTime();
         Files.createDirectories(root.resolve("sim"));
         installScripts();
+        SimFiles.writeText(root.resolve("sim/release-units"), SimUnits.table());
         Path auth = credentialsFile();
         if (!Files.exists(auth)) {
             writeSecret(auth, "oneadmin:" + spec.oneadminPassword());
@@ -257,9 +253,9 @@ public final class SimulatedFederation implements AutoCloseable {
         SimFiles.writeText(st.resolve("packages"), String.join("\n", PACKAGES) + "\n");
         SimFiles.writeText(st.resolve("catalogue"), series + " " + version + "\n" + series(zs.offered()) + " " + zs.offered() + "\n");
         SimFiles.writeText(st.resolve("extra_units"), zs.extraUnits().isEmpty() ? "" : String.join("\n", zs.extraUnits()) + "\n");
-        List<String> units = new ArrayList<>(Integer.parseInt(version.split("\\.")[0]) >= 7
-                ? UNITS_6.stream().filter(u -> !List.of("opennebula-scheduler", "opennebula-sunstone", "opennebula-novnc").contains(u)).toList()
-                : UNITS_6);
+        // the oneshot services behind the timers are installed but not running
+        List<String> units = new ArrayList<>(SimUnits.of(version).stream()
+                .filter(u -> !SimUnits.ONESHOTS.contains(u)).toList());
         units.addAll(zs.extraUnits());
         for (String u : units) {
             SimFiles.write(st.resolve("units/" + u), "active");

@@ -14,16 +14,6 @@ public record OneVersion(int major, int minor, int patch) implements Comparable<
 
     private static final Pattern FORMAT = Pattern.compile("(\\d{1,3})\\.(\\d{1,3})(?:\\.(\\d{1,3}))?");
 
-    /** Units of 6.x front-ends (opennebula-notes.md, "Services"). */
-    private static final List<String> UNITS_6 = List.of("opennebula", "opennebula-scheduler", "opennebula-hem",
-            "opennebula-flow", "opennebula-gate", "opennebula-fireedge", "opennebula-guacd", "opennebula-sunstone",
-            "opennebula-novnc", "opennebula-ssh-agent", "opennebula-showback.timer",
-            "opennebula-ssh-socks-cleaner.timer");
-    /** 7.0 drops the scheduler unit (the scheduler runs inside oned), Sunstone (Ruby) and noVNC. */
-    private static final List<String> UNITS_7 = UNITS_6.stream()
-            .filter(u -> !List.of("opennebula-scheduler", "opennebula-sunstone", "opennebula-novnc").contains(u))
-            .toList();
-
     public OneVersion {
         if (major < 0 || minor < 0 || patch < 0) {
             throw new IllegalArgumentException("negative version component");
@@ -58,9 +48,9 @@ public record OneVersion(int major, int minor, int patch) implements Comparable<
         return compareTo(new OneVersion(6, 2, 0)) >= 0;
     }
 
-    /** The OpenNebula systemd units this release ships. */
+    /** The OpenNebula systemd units this release ships ({@link ReleaseUnits}). */
     public List<String> units() {
-        return major >= 7 ? UNITS_7 : UNITS_6;
+        return ReleaseUnits.of(this);
     }
 
     /**
