@@ -102,6 +102,26 @@ class SimulatedCommandsTest {
     }
 
     @Test
+    void onedbParsesLikeOpenNebulasCommandParser() throws Exception {
+        // an option before the command: CmdParser finds no command, prints the help and exits 0, doing nothing
+        String file = dir(0) + "/never.sql";
+        SimClient.Result first = ssh.exec(0, "onedb -v backup " + file);
+        assertThat(first.exit()).isZero();
+        assertThat(first.out()).startsWith("Usage: onedb");
+        assertThat(Files.exists(Path.of(file))).isFalse();
+        // options belong to commands: --federated is backup's and restore's, -b upgrade's and fsck's
+        SimClient.Result fed = ssh.exec(0, "onedb upgrade -v --federated");
+        assertThat(fed.exit()).isEqualTo(255);
+        assertThat(fed.err()).isEqualTo("invalid option: --federated\n");
+        assertThat(ssh.exec(0, "onedb backup -b x " + file).err()).isEqualTo("invalid option: -b\n");
+        assertThat(ssh.exec(0, "onedb version -f").exit()).isEqualTo(255);
+        SimClient.Result noFile = ssh.exec(0, "onedb restore -v --federated");
+        assertThat(noFile.exit()).isEqualTo(255);
+        assertThat(noFile.err()).contains("requires one parameter");
+        assertThat(ssh.exec(0, "onedb fsck extra").err()).contains("Wrong number of arguments");
+    }
+
+    @Test
     void onedbVersionExitCodes() throws Exception {
         assertThat(ssh.exec(0, "onedb version").exit()).isZero();
         ssh.exec(0, "echo 7.0.0 > sim/db/shared_version");
