@@ -119,7 +119,7 @@ public final class FrontendPackages {
                 args.add("deb [signed-by=%s] https://downloads.opennebula.io/repo/" + series + "/"
                         + (family == OsFamily.DEBIAN ? "Debian" : "Ubuntu") + "/%s stable opennebula\\n");
             }
-            List<Object> all = new ArrayList<>(List.of(keyring, keyring, keyring, KEY_URL));
+            List<Object> all = new ArrayList<>(List.of(keyring, keyring, KEY_URL));
             all.addAll(args);
             return RemoteCommand.of("d=$(mktemp -d) && trap 'rm -rf \"$d\"' EXIT && chmod 755 \"$d\" && mkdir -p \"$d/lists/partial\""
                     + " && if [ -s {} ]; then echo '--- keyring present'; kr={}; else echo '--- keyring missing'; wget -q -O \"$d/repo2.key\" {} && gpg --dearmor --yes --output"
