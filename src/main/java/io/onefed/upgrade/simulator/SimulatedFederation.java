@@ -48,8 +48,9 @@ import org.slf4j.LoggerFactory;
  * command: UTC timestamp, command, arguments) and {@code sim/} (installed version, unit states, the database).
  *
  * <p>Repository rule: the repository file names a series in its URL ({@code .../repo/7.0/...}); the zone's
- * repository offers {@link SimulationSpec.ZoneSpec#offered()} for that series and the installed version for the
- * installed series. Any other series is "not found" (apt-get update exit 100, dnf exit 1).
+ * repository offers the versions {@link SimulationSpec.ZoneSpec#offered()} lists for that series (several
+ * patches: the newest is installed unless a version is asked for) and the installed version for the installed
+ * series. Any other series is "not found" (apt-get update exit 100, dnf exit 1).
  */
 public final class SimulatedFederation implements AutoCloseable {
 
