@@ -39,7 +39,8 @@ class BadInputTest extends ServiceTestBase {
                 bad("misspelt field", "{\"targetVersoin\": \"7.0.0\"}", "targetVersion", "e.g. \\\"7.0.0\\\""),
                 bad("word", "{\"targetVersion\": \"latest\"}", "targetVersion", "MAJOR.MINOR.PATCH"),
                 bad("major only", "{\"targetVersion\": \"7\"}", "targetVersion", "MAJOR.MINOR.PATCH"),
-                bad("four parts", "{\"targetVersion\": \"7.0.0.1\"}", "targetVersion", "MAJOR.MINOR.PATCH"),
+                // four parts are a real CE maintenance release (6.10.0.1, include/NebulaService.h): five are not
+                bad("five parts", "{\"targetVersion\": \"7.0.0.1.2\"}", "targetVersion", "MAJOR.MINOR.PATCH"),
                 bad("shell metacharacters", "{\"targetVersion\": \"7.0.0; rm -rf /\"}", "targetVersion", "MAJOR.MINOR.PATCH"),
                 bad("command substitution in a suffix", "{\"targetVersion\": \"7.0.0-$(reboot)\"}", "targetVersion",
                         "MAJOR.MINOR.PATCH"),

@@ -34,7 +34,7 @@ class SlavesRunConcurrentlyEndToEndTest extends EndToEndTestBase {
     static SimulationSpec spec() {
         List<SimulationSpec.ZoneSpec> more = new ArrayList<>();
         for (int i = 2; i < SLAVES; i++) {
-            more.add(SimulationSpec.ZoneSpec.single(100 + i, "S-EXTRA-" + i, false, "6.10.0", "7.0.0"));
+            more.add(SimulationSpec.ZoneSpec.single(100 + i, "S-EXTRA-" + i, false, "6.10.0.1", "7.0.0,7.0.1"));
         }
         return SimulatedFederation.guideSpec().withZones(more);
     }

@@ -90,7 +90,7 @@ class CrashRestartTest {
         crash("during the master's package upgrade", () -> !SimHosts.calls(sim, 0, "apt-get", "install").isEmpty(),
                 () -> {
                     // the install sleeps 3 s before it changes anything
-                    assertThat(sim.installedVersion(0)).as("master still on 6.10 at the kill").isEqualTo("6.10.0");
+                    assertThat(sim.installedVersion(0)).as("master still on 6.10 at the kill").isEqualTo("6.10.0.1");
                     faults.latency(0, "apt-get", Duration.ZERO);
                 });
 
