@@ -94,6 +94,7 @@ class SimulatedPackagesTest {
         assertThat(old.err()).contains("end of file on stdin at conffile prompt")
                 .contains("E: Sub-process /usr/bin/dpkg returned an error code (1)");
         assertThat(run(0, "dpkg-query -W -f='${Status}' opennebula").out()).isEqualTo("install ok half-configured");
+        assertThat(run(0, "apt-get install -y opennebula").err()).contains("dpkg was interrupted");
 
         sim.close();
         start(new SimulationSpec("kept", "pw", "dbpw", 1, List.of(SimulationSpec.ZoneSpec.single(0, "M", true,
