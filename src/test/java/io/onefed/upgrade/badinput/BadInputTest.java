@@ -136,13 +136,14 @@ class BadInputTest extends ServiceTestBase {
      */
     @Test
     void downgradeAndSameVersionAreStoppedByThePreflightBeforeAnyChange() {
-        for (String target : List.of("6.10.0", "6.8.0")) {
+        // the same four-part CE release, the series' first patch below it, an older series
+        for (String target : List.of("6.10.0.1", "6.10.0", "6.8.0")) {
             String id = api.start(target, 2);
             JsonNode review = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300))
                     .until(() -> api.pending(id, "Review the preflight findings"), t -> t != null);
             String summary = String.valueOf(engine.getRuntimeService().getVariable(
                     task(review).getProcessInstanceId(), "preflightSummary"));
-            assertThat(summary).contains("target is an upgrade").contains("target " + target + " is not newer than 6.10.0");
+            assertThat(summary).contains("target is an upgrade").contains("target " + target + " is not newer than 6.10.0.1");
             api.call(EndToEndSupport.OPERATOR2, "POST", "/engine-rest/task/" + review.get("taskId").asText()
                     + "/complete", Map.of("variables", Map.of("decision", Map.of("value", "abort"),
                             "comment", Map.of("value", "not an upgrade"))), 204);
@@ -221,7 +222,7 @@ class BadInputTest extends ServiceTestBase {
     private static void assertNoZoneTouched() {
         for (int zone : SIM.zoneIds()) {
             assertThat(SIM.commandLog(zone, "systemctl")).as("zone %d: no service touched", zone).isEmpty();
-            assertThat(SIM.installedVersion(zone)).isEqualTo("6.10.0");
+            assertThat(SIM.installedVersion(zone)).isEqualTo("6.10.0.1");
             assertThat(SIM.zoneDisabled(zone)).isFalse();
         }
     }
