@@ -44,7 +44,14 @@ public final class FrontendPackages {
     private static final Pattern MADISON = Pattern.compile("^\\s*(\\S+)\\s*\\|\\s*(\\S+)\\s*\\|.*$");
     private static final Pattern DNF_LIST = Pattern.compile("^(\\S+)\\.(?:x86_64|aarch64|noarch|i686)\\s+(\\S+)\\s+\\S+\\s*$");
 
+    /** Debian and RPM version characters (and an epoch); it is read from a host's output and ends up in a command. */
+    private static final Pattern PACKAGE_VERSION = Pattern.compile("(\\d{1,9}:)?\\d[0-9A-Za-z.+~_-]{0,63}");
+
     private FrontendPackages() {
+    }
+
+    public static boolean isPackageVersion(String v) {
+        return v != null && PACKAGE_VERSION.matcher(v).matches();
     }
 
     /** The guide's list for the target series (without the separately installed 6.x migration package). */
@@ -150,6 +157,9 @@ public final class FrontendPackages {
         public Optional<String> exactVersion(OneVersion target) {
             String best = null;
             for (String v : offered.getOrDefault("opennebula", List.of())) {
+                if (!isPackageVersion(v)) {
+                    continue;
+                }
                 OneVersion parsed;
                 try {
                     parsed = OneVersion.parse(v);

@@ -26,5 +26,9 @@ public record StepContext(String upgradeId, ZoneProperties zone, OneVersion from
         if (upgradeId == null || !upgradeId.matches("[A-Za-z0-9][A-Za-z0-9-]{0,63}")) {
             throw new IllegalArgumentException("upgradeId must be 1-64 letters, digits or dashes: " + upgradeId);
         }
+        if (packageVersion != null && !FrontendPackages.isPackageVersion(packageVersion)) {
+            throw new IllegalArgumentException("packageVersion '" + packageVersion.replaceAll("\\p{Cntrl}", "?")
+                    + "' is not a package version like 7.0.1-1 (zonePackageVersions, from the preflight)");
+        }
     }
 }
