@@ -181,9 +181,13 @@ public class ZoneCommands {
         boolean separate = FrontendPackages.migrationInstalledAfter(target);
         String migration = FrontendPackages.migrationPackage(target);
         FRONTEND_PACKAGES.stream().filter(p -> !order.contains(p)).forEach(order::add);
+        // one query for which of them are installed (it exits 1 when some are not: that is the answer, not a failure)
+        String optional = String.join(" ", order.stream().filter(p -> !FrontendPackages.required(p, target)).toList());
         StringBuilder pick = new StringBuilder(pm == OsFamily.PackageManager.APT
-                ? "inst() { dpkg-query -W -f='${Status}' \"$1\" 2>/dev/null | grep -q ' ok installed$'; } && pk=''"
-                : "inst() { rpm -q --quiet \"$1\"; } && pk=''");
+                ? "{ ins=$(dpkg-query -W -f='${Package} ${Status}\\n' " + optional + " 2>/dev/null || true); }"
+                        + " && inst() { printf '%s\\n' \"$ins\" | grep -qx \"$1 install ok installed\"; } && pk=''"
+                : "{ ins=$(rpm -q --qf '%{NAME} installed\\n' " + optional + " 2>/dev/null | grep ' installed$' || true); }"
+                        + " && inst() { printf '%s\\n' \"$ins\" | grep -qx \"$1 installed\"; } && pk=''");
         for (String p : order) {
             String spec = FrontendPackages.pinned(p, v, pm);
             if (FrontendPackages.required(p, target)) {
