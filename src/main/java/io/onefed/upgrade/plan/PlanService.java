@@ -81,15 +81,25 @@ public class PlanService {
         return plan(DRY_RUN_ID, from, targetVersion, Zones.formatLeaders(leaders), OneVersion.parse(from).hasZoneDisable());
     }
 
-    /** The plan from known facts (the preflight's variables inside the process). Pure. */
     public Plan plan(String upgradeId, String fromVersion, String targetVersion, String zoneLeaders,
             boolean hasZoneDisable) {
+        return plan(upgradeId, fromVersion, targetVersion, zoneLeaders, hasZoneDisable, null);
+    }
+
+    /**
+     * The plan from known facts (the preflight's variables inside the process). Pure. {@code zonePackageVersions}
+     * ({@link io.onefed.upgrade.upgrade.PackageVersions}) pins the package step's versions, so the plan's commands,
+     * and with them its hash, name exactly what will be installed.
+     */
+    public Plan plan(String upgradeId, String fromVersion, String targetVersion, String zoneLeaders,
+            boolean hasZoneDisable, String zonePackageVersions) {
         OneVersion from = parse("fromVersion", fromVersion);
         OneVersion target = parse("targetVersion", targetVersion);
         if (!target.isAfter(from)) {
             throw new PlanException("targetVersion: " + target + " is not newer than the running " + from);
         }
         Builder b = new Builder(upgradeId, from.toString(), target.toString(), zoneLeaders);
+        b.packageVersions = zonePackageVersions;
         ZoneProperties master = zones.master();
 
         Phase fence = b.phase("federation", "disable-hosts", "Record enabled hypervisor hosts, then disable them");
@@ -184,6 +194,7 @@ public class PlanService {
         final String target;
         final String leaders;
         final List<Phase> phases = new ArrayList<>();
+        String packageVersions;
 
         Builder(String upgradeId, String from, String target, String leaders) {
             this.upgradeId = upgradeId;
@@ -205,8 +216,10 @@ public class PlanService {
 
         void steps(ZoneProperties zone, ZoneStep step, String federatedBackupPath) {
             List<List<HostCommand>> groups = steps.plan(new RemoteStepService.Request(upgradeId, zone.id(), step, 1, 1,
-                    from, target, leaders, federatedBackupPath));
-            Phase p = phase(zone.name(), step.id(), step.title());
+                    from, target, leaders, federatedBackupPath, packageVersions));
+            String version = io.onefed.upgrade.upgrade.PackageVersions.forZone(packageVersions, zone.id());
+            Phase p = phase(zone.name(), step.id(), step == ZoneStep.UPGRADE_PACKAGES && version != null
+                    ? step.title() + " (exactly " + version + ")" : step.title());
             for (List<HostCommand> group : groups) {
                 p.group++;
                 for (HostCommand hc : group) {

@@ -22,6 +22,8 @@ public class PreflightDelegate implements JavaDelegate {
         execution.setVariable("preflightReport", Vars.json("preflight.json", result));
         execution.setVariable("fromVersion", result.fromVersion());
         execution.setVariable("zoneLeaders", result.zoneLeaders());
+        // what the package step installs, per zone: shown in the plan, so the approval covers it
+        execution.setVariable("zonePackageVersions", result.zonePackageVersions());
         execution.setVariable("hasZoneDisable", result.hasZoneDisable());
         if (result.verdict() == PreflightService.Verdict.RECHECK) {
             execution.setVariable("fedIndexRechecksLeft", rechecksLeft - 1);

@@ -93,13 +93,13 @@ public class UpgradeRuns {
         }
         try {
             // a release, nothing after it: a package suffix like "-1" would be dropped without a word
-            if (!targetVersion.strip().matches("\\d{1,3}\\.\\d{1,3}(\\.\\d{1,3})?")) {
+            if (!targetVersion.strip().matches("\\d{1,3}\\.\\d{1,3}(\\.\\d{1,3}(\\.\\d{1,3})?)?")) {
                 throw new IllegalArgumentException("not a release version");
             }
             OneVersion.parse(targetVersion);
         } catch (IllegalArgumentException e) {
             throw new InvalidRequestException("targetVersion", "'" + cut(targetVersion) + "' is not a version like"
-                    + " 7.0.0 (MAJOR.MINOR.PATCH)");
+                    + " 7.0.1 (MAJOR.MINOR.PATCH, or MAJOR.MINOR.PATCH.BUILD for a CE maintenance release like 6.10.0.1)");
         }
         int parallel = maxParallelZones == null ? settings.defaultMaxParallelZones() : maxParallelZones;
         if (parallel < 1 || parallel > 1000) {

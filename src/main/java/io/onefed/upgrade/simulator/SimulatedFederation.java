@@ -48,8 +48,9 @@ import org.slf4j.LoggerFactory;
  * command: UTC timestamp, command, arguments) and {@code sim/} (installed version, unit states, the database).
  *
  * <p>Repository rule: the repository file names a series in its URL ({@code .../repo/7.0/...}); the zone's
- * repository offers {@link SimulationSpec.ZoneSpec#offered()} for that series and the installed version for the
- * installed series. Any other series is "not found" (apt-get update exit 100, dnf exit 1).
+ * repository offers the versions {@link SimulationSpec.ZoneSpec#offered()} lists for that series (several
+ * patches: the newest is installed unless a version is asked for) and the installed version for the installed
+ * series. Any other series is "not found" (apt-get update exit 100, dnf exit 1).
  */
 public final class SimulatedFederation implements AutoCloseable {
 
@@ -57,7 +58,8 @@ public final class SimulatedFederation implements AutoCloseable {
 
     /** Scripts copied from {@code simulator/bin/} on the classpath. */
     static final List<String> SCRIPTS = List.of("sim-lib.sh", "pkg-lib.sh", "one-lib.sh", "systemctl", "onedb",
-            "apt-get", "apt", "dpkg-query", "dpkg", "dnf", "yum", "rpm", "onecfg", "onehost", "onevm", "onezone");
+            "apt-get", "apt", "dpkg-query", "dpkg", "dnf", "yum", "rpm", "onecfg", "onehost", "onevm", "onezone",
+            "apt-cache", "wget", "gpg");
 
     /** Front-end packages installed on every simulated server (the set the orchestrator upgrades). */
     static final List<String> PACKAGES = List.of("opennebula", "opennebula-common", "opennebula-common-onecfg",
@@ -85,12 +87,18 @@ public final class SimulatedFederation implements AutoCloseable {
         this.clientKey = SimKeys.loadOrCreate(this.root.resolve("keys/orchestrator_ecdsa"), "one-fed-upgrade@orchestrator");
     }
 
-    /** The guide's federation: 0 M-EU-FR (master), 100 S-EU-GE, 101 S-US-CA; 6.10.0 installed, 7.0 offered. */
+    /**
+     * The guide's federation, configured like a real one: 0 M-EU-FR (master), 100 S-EU-GE, 101 S-US-CA run the CE
+     * maintenance release 6.10.0.1 ({@code code_version()} on OpenNebula/one one-6.10, include/NebulaService.h),
+     * their oned.conf carries the FEDERATION section (changed conffile), and the 7.0 repository serves two patches,
+     * 7.0.0 and 7.0.1 (one-7.0's code_version() history), so a series install would take 7.0.1. S-US-CA was set
+     * up with the older apt key instructions (no /etc/apt/keyrings/opennebula.gpg).
+     */
     public static SimulationSpec guideSpec() {
         return new SimulationSpec("guide-federation", randomToken(), randomToken(), 715438L, List.of(
-                SimulationSpec.ZoneSpec.single(0, "M-EU-FR", true, "6.10.0", "7.0.0"),
-                SimulationSpec.ZoneSpec.single(100, "S-EU-GE", false, "6.10.0", "7.0.0"),
-                SimulationSpec.ZoneSpec.single(101, "S-US-CA", false, "6.10.0", "7.0.0")));
+                SimulationSpec.ZoneSpec.single(0, "M-EU-FR", true, "6.10.0.1", "7.0.0,7.0.1"),
+                SimulationSpec.ZoneSpec.single(100, "S-EU-GE", false, "6.10.0.1", "7.0.0,7.0.1"),
+                SimulationSpec.ZoneSpec.single(101, "S-US-CA", false, "6.10.0.1", "7.0.0,7.0.1").withLegacyAptKey(true)));
     }
 
     /** Starts the guide's federation under {@code root} (reusing the state found there). */
@@ -251,7 +259,9 @@ public final class SimulatedFederation implements AutoCloseable {
         SimFiles.write(st.resolve("running_version"), version);
         SimFiles.write(st.resolve("config_version"), version);
         SimFiles.writeText(st.resolve("packages"), String.join("\n", PACKAGES) + "\n");
-        SimFiles.writeText(st.resolve("catalogue"), series + " " + version + "\n" + series(zs.offered()) + " " + zs.offered() + "\n");
+        StringBuilder catalogue = new StringBuilder(series + " " + version + "\n");
+        zs.offeredVersions().forEach(v -> catalogue.append(series(v)).append(' ').append(v).append('\n'));
+        SimFiles.writeText(st.resolve("catalogue"), catalogue.toString());
         SimFiles.writeText(st.resolve("extra_units"), zs.extraUnits().isEmpty() ? "" : String.join("\n", zs.extraUnits()) + "\n");
         // the oneshot services behind the timers are installed but not running
         List<String> units = new ArrayList<>(SimUnits.of(version).stream()
@@ -312,8 +322,19 @@ public final class SimulatedFederation implements AutoCloseable {
                 String distro = zs.osFamily() == OsFamily.DEBIAN ? "Debian/12" : "Ubuntu/22.04";
                 Path f = dir.resolve("etc/apt/sources.list.d/opennebula.list");
                 Files.createDirectories(f.getParent());
-                Files.writeString(f, "deb [signed-by=/etc/apt/keyrings/opennebula.gpg] https://downloads.opennebula.io/repo/"
-                        + series + "/" + distro + " stable opennebula\n");
+                if (zs.legacyAptKey()) {
+                    // older instructions: "wget -q -O- .../repo/repo.key | apt-key add -" and a line without signed-by
+                    Files.createDirectories(dir.resolve("etc/apt"));
+                    Files.writeString(dir.resolve("etc/apt/trusted.gpg"), "SIMULATED-KEYRING OpenNebula repo.key (apt-key)\n");
+                    Files.writeString(f, "deb https://downloads.opennebula.io/repo/" + series + "/" + distro
+                            + " stable opennebula\n");
+                } else {
+                    Files.createDirectories(dir.resolve("etc/apt/keyrings"));
+                    Files.writeString(dir.resolve("etc/apt/keyrings/opennebula.gpg"),
+                            "SIMULATED-KEYRING simulated OpenNebula repository key (repo2.key)\n");
+                    Files.writeString(f, "deb [signed-by=/etc/apt/keyrings/opennebula.gpg] https://downloads.opennebula.io/repo/"
+                            + series + "/" + distro + " stable opennebula\n");
+                }
             }
             case RHEL, ALMALINUX -> {
                 String distro = zs.osFamily() == OsFamily.RHEL ? "RedHat" : "AlmaLinux";

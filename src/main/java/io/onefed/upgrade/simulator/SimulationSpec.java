@@ -69,12 +69,22 @@ public record SimulationSpec(
      *
      * @param servers    number of front-end servers: 1 is a single front-end, 3 an HA (Raft) zone
      * @param installed  OpenNebula version installed on the front-ends, e.g. 6.10.0
-     * @param offered    version the zone's package repository offers once switched to its series, e.g. 7.0.0
+     * @param offered    versions the zone's package repository offers once switched to their series, comma
+     *                   separated, e.g. {@code 7.0.0,7.0.1}: a series repository installs its newest patch
      * @param dbBackend  {@code mysql} or {@code sqlite}
      * @param extraUnits units besides OpenNebula's own that exist on the front-ends, e.g. apache2
+     * @param legacyAptKey front-ends installed with older instructions ({@code apt-key add repo.key}, or a key in
+     *                   {@code trusted.gpg.d}): no {@code /etc/apt/keyrings/opennebula.gpg}, which the current
+     *                   repository line's {@code signed-by} names (apt front-ends only)
      */
     public record ZoneSpec(int id, String name, boolean master, int servers, OsFamily osFamily, String installed,
-            String offered, String dbBackend, List<HostSpec> hosts, List<VmSpec> vms, List<String> extraUnits) {
+            String offered, String dbBackend, List<HostSpec> hosts, List<VmSpec> vms, List<String> extraUnits,
+            boolean legacyAptKey) {
+
+        public ZoneSpec(int id, String name, boolean master, int servers, OsFamily osFamily, String installed,
+                String offered, String dbBackend, List<HostSpec> hosts, List<VmSpec> vms, List<String> extraUnits) {
+            this(id, name, master, servers, osFamily, installed, offered, dbBackend, hosts, vms, extraUnits, false);
+        }
 
         public ZoneSpec {
             hosts = hosts == null ? List.of() : List.copyOf(hosts);
@@ -93,7 +103,9 @@ public record SimulationSpec(
                 throw new IllegalArgumentException("zone spec " + id + ": dbBackend '" + dbBackend + "' is not mysql or sqlite");
             }
             checkVersion(installed, "zones[id=" + id + "].installed");
-            checkVersion(offered, "zones[id=" + id + "].offered");
+            for (String v : offered == null ? new String[] {null} : offered.split(",", -1)) {
+                checkVersion(v, "zones[id=" + id + "].offered");
+            }
             for (String u : extraUnits) {
                 requireToken(u, "zones[id=" + id + "].extraUnits");
             }
@@ -127,13 +139,30 @@ public record SimulationSpec(
             return new ZoneSpec(id, name, master, servers, osFamily, installed, offered, dbBackend, hosts, vms, units);
         }
 
+        public ZoneSpec withLegacyAptKey(boolean legacy) {
+            return new ZoneSpec(id, name, master, servers, osFamily, installed, offered, dbBackend, hosts, vms,
+                    extraUnits, legacy);
+        }
+
+        public ZoneSpec withOffered(String versions) {
+            return new ZoneSpec(id, name, master, servers, osFamily, installed, versions, dbBackend, hosts, vms,
+                    extraUnits, legacyAptKey);
+        }
+
+        /** The offered versions, oldest first as given. */
+        public List<String> offeredVersions() {
+            return List.of(offered.split(","));
+        }
+
         public boolean ha() {
             return servers > 1;
         }
 
         private static void checkVersion(String v, String field) {
-            if (v == null || !v.matches("\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}")) {
-                throw new IllegalArgumentException("zone spec: " + field + " '" + v + "' is not MAJOR.MINOR.PATCH, e.g. 6.10.0");
+            // four parts on CE maintenance releases: code_version() is "6.10.0.1" on one-6.10 (include/NebulaService.h)
+            if (v == null || !v.matches("\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}(\\.\\d{1,3})?")) {
+                throw new IllegalArgumentException("zone spec: " + field + " '" + v + "' is not MAJOR.MINOR.PATCH[.BUILD],"
+                        + " e.g. 6.10.0 or 6.10.0.1");
             }
         }
     }

@@ -10,5 +10,35 @@
  * latency, failures, hangs, dropped connections, FED_INDEX lag, unreachable zones, rejected credentials and
  * changed host keys. {@link io.onefed.upgrade.simulator.SimulatedFederationDemo} starts the guide's three zones
  * for the {@code demo} profile.
+ *
+ * <h2>Real behaviours modelled, and where each comes from</h2>
+ * Packages and versions (issue 11, points 2 to 5):
+ * <ul>
+ * <li>Versions have three or four parts: {@code one.system.version} answers {@code code_version()}, "6.10.0.1" on
+ * the CE maintenance branch (OpenNebula/one {@code include/NebulaService.h}, one-6.10; "7.0.0" then "7.0.1" on
+ * one-7.0). The spec's {@code installed} takes either form.</li>
+ * <li>A series repository ({@code /repo/7.0/}) serves several patches and installs its newest; {@code pkg=version}
+ * (apt) or {@code pkg-version} (dnf) installs exactly that one, and a version it lacks is refused ("E: Version
+ * '7.0.9-1' for 'opennebula' was not found", exit 100; dnf "Unable to find a match", exit 1). The spec's
+ * {@code offered} lists the patches ({@code 7.0.0,7.0.1}).</li>
+ * <li>apt reads a scratch sources list and lists directory when given {@code -o Dir::Etc::SourceList=...
+ * -o Dir::Etc::SourceParts=- -o Dir::State::Lists=...} (apt.conf(5)) and {@code apt-cache madison/policy} read
+ * those lists; dnf reads only {@code --repofrompath} under {@code --disablerepo='*'} (dnf(8)): the host's own
+ * repository files stay as they are.</li>
+ * <li>dpkg's conffile prompt: every federation front-end has a changed {@code /etc/one/oned.conf}; a
+ * cross-series apt upgrade fails without a terminal ("end of file on stdin at conffile prompt", the package
+ * left half-configured, "E: Sub-process /usr/bin/dpkg returned an error code (1)", exit 100) unless
+ * {@code --force-confold} (kept, new file as {@code .dpkg-dist}) or {@code --force-confnew} is passed to dpkg
+ * (dpkg(1)); {@code DEBIAN_FRONTEND} does not answer it. RPM keeps the changed file and writes {@code .rpmnew}.</li>
+ * <li>onedb's migrators come from {@code opennebula-migration} (7.0 docs, configuration management overview) or
+ * {@code opennebula-migration-community} (CE 6.x), at the server's version; without them {@code onedb upgrade}
+ * aborts with "missing migration descriptors". The CE package depends on the new server packages and cannot be
+ * installed before them (OpenNebula/one issue #4998).</li>
+ * <li>apt refuses a repository whose {@code signed-by} keyring is missing ("NO_PUBKEY", "... is not signed.",
+ * apt-secure(8)); a line without {@code signed-by} uses {@code trusted.gpg(.d)}. The spec's {@code legacyAptKey}
+ * makes front-ends set up with the older instructions ({@code apt-key add repo.key}); {@code wget} serves
+ * {@code repo2.key} and {@code gpg --dearmor} de-armours it (OpenNebula/website one-7.0,
+ * {@code opennebula_repository_configuration.md}).</li>
+ * </ul>
  */
 package io.onefed.upgrade.simulator;

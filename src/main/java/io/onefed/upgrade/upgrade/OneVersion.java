@@ -6,32 +6,44 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * An OpenNebula release {@code major.minor.patch}. Knows what the federation procedure needs from a version:
+ * An OpenNebula release {@code major.minor.patch} or, on CE maintenance releases, {@code major.minor.patch.build}:
+ * {@code one.system.version} answers {@code code_version()} ({@code include/NebulaService.h}, OpenNebula/one), which
+ * is {@code "6.10.0.1"} on branch one-6.10 and {@code "7.0.1"} on one-7.0. {@code build} is 0 when absent.
+ * Knows what the federation procedure needs from a version:
  * whether zone disable exists (6.2+), which systemd units that release ships, and which upgrades must be
  * coordinated across the federation (every minor release bumps the shared DB version).
  */
-public record OneVersion(int major, int minor, int patch) implements Comparable<OneVersion> {
+public record OneVersion(int major, int minor, int patch, int build) implements Comparable<OneVersion> {
 
-    private static final Pattern FORMAT = Pattern.compile("(\\d{1,3})\\.(\\d{1,3})(?:\\.(\\d{1,3}))?");
+    private static final Pattern FORMAT = Pattern.compile(
+            "(\\d{1,3})\\.(\\d{1,3})(?:\\.(\\d{1,3})(?:\\.(\\d{1,3}))?)?");
 
     public OneVersion {
-        if (major < 0 || minor < 0 || patch < 0) {
+        if (major < 0 || minor < 0 || patch < 0 || build < 0) {
             throw new IllegalArgumentException("negative version component");
         }
     }
 
-    /** Parses {@code 7.0}, {@code 7.0.1} or a package version like {@code 7.0.1-1}; throws with the accepted form. */
+    public OneVersion(int major, int minor, int patch) {
+        this(major, minor, patch, 0);
+    }
+
+    /**
+     * Parses {@code 7.0}, {@code 7.0.1}, {@code 6.10.0.1} or a package version like {@code 7.0.1-1} (apt) or
+     * {@code 6.10.0.1-1.el9} (rpm); throws with the accepted form.
+     */
     public static OneVersion parse(String text) {
         if (text == null) {
-            throw new IllegalArgumentException("version is missing: give it as MAJOR.MINOR.PATCH, e.g. 7.0.0");
+            throw new IllegalArgumentException("version is missing: give it as MAJOR.MINOR.PATCH[.BUILD], e.g. 7.0.1 or 6.10.0.1");
         }
         Matcher m = FORMAT.matcher(text.trim());
         if (!m.lookingAt() || (m.end() < text.trim().length() && text.trim().charAt(m.end()) != '-')) {
             throw new IllegalArgumentException("'" + abbreviate(text) + "' is not an OpenNebula version: give it as"
-                    + " MAJOR.MINOR.PATCH, e.g. 7.0.0");
+                    + " MAJOR.MINOR.PATCH[.BUILD], e.g. 7.0.1 or 6.10.0.1");
         }
         return new OneVersion(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)),
-                m.group(3) == null ? 0 : Integer.parseInt(m.group(3)));
+                m.group(3) == null ? 0 : Integer.parseInt(m.group(3)),
+                m.group(4) == null ? 0 : Integer.parseInt(m.group(4)));
     }
 
     /** The release series, as the package repositories name it: {@code 7.0}. */
@@ -67,7 +79,10 @@ public record OneVersion(int major, int minor, int patch) implements Comparable<
         if (c == 0) {
             c = Integer.compare(minor, o.minor);
         }
-        return c != 0 ? c : Integer.compare(patch, o.patch);
+        if (c == 0) {
+            c = Integer.compare(patch, o.patch);
+        }
+        return c != 0 ? c : Integer.compare(build, o.build);
     }
 
     public boolean isAfter(OneVersion o) {
@@ -76,7 +91,7 @@ public record OneVersion(int major, int minor, int patch) implements Comparable<
 
     @Override
     public String toString() {
-        return major + "." + minor + "." + patch;
+        return major + "." + minor + "." + patch + (build > 0 ? "." + build : "");
     }
 
     private static String abbreviate(String s) {

@@ -27,7 +27,14 @@ public class PreflightService {
     public enum Verdict { OK, RECHECK, BLOCKED }
 
     public record Result(Verdict verdict, List<Check> checks, List<ZoneReading> zones, String fromVersion,
-            String zoneLeaders, boolean hasZoneDisable) {
+            String zoneLeaders, boolean hasZoneDisable,
+            /** The exact package version of the target per zone ({@link PackageVersions}); only zones where it was found. */
+            String zonePackageVersions) {
+
+        public Result(Verdict verdict, List<Check> checks, List<ZoneReading> zones, String fromVersion,
+                String zoneLeaders, boolean hasZoneDisable) {
+            this(verdict, checks, zones, fromVersion, zoneLeaders, hasZoneDisable, null);
+        }
 
         public String summary() {
             StringBuilder s = new StringBuilder();
@@ -86,12 +93,15 @@ public class PreflightService {
         boolean fedOutOfSync = checkFedIndex(readings, checks);
         FederationProbe.inParallel(zones.all(), zone -> checkServers(zone, checks));
         FederationProbe.inParallel(zones.all(), zone -> checkVms(zone, checks));
+        Map<Integer, String> packageVersions = new java.util.concurrent.ConcurrentSkipListMap<>();
+        FederationProbe.inParallel(zones.all(), zone -> checkRepository(zone, target, checks, packageVersions));
 
         boolean othersFailed = checks.stream().anyMatch(c -> !c.passed() && !c.name().equals("FED_INDEX in sync"));
         Verdict verdict = othersFailed ? Verdict.BLOCKED
                 : fedOutOfSync ? (rechecksLeft > 0 ? Verdict.RECHECK : Verdict.BLOCKED) : Verdict.OK;
         boolean zoneDisable = from != null && OneVersion.parse(from).hasZoneDisable();
-        return new Result(verdict, List.copyOf(checks), readings, from, Zones.formatLeaders(leaders), zoneDisable);
+        return new Result(verdict, List.copyOf(checks), readings, from, Zones.formatLeaders(leaders), zoneDisable,
+                PackageVersions.format(packageVersions));
     }
 
     private void checkZonePool(List<Check> checks) {
@@ -178,6 +188,87 @@ public class PreflightService {
             }
         }
         return null;
+    }
+
+    /**
+     * What will be installed is what is approved: read the target series' repository on every front-end without
+     * changing it ({@link FrontendPackages#repositoryQuery}) and find the exact package version of the requested
+     * target (a series repository serves several patches and would install its newest). The zone fails here,
+     * before anything is touched, when the repository does not answer or lacks that version of the server or of
+     * the migration package. The apt keyring is reported, not blocked on, where the repository step installs it.
+     */
+    private Void checkRepository(ZoneProperties zone, OneVersion target, List<Check> checks, Map<Integer, String> found) {
+        String name = "target repository offers " + target;
+        java.util.Set<String> versions = new java.util.TreeSet<>();
+        boolean failed = false;
+        for (ServerProperties server : zone.servers()) {
+            SshTarget host = SshTarget.of(zone, server);
+            FrontendPackages.RepositoryView view;
+            try {
+                CommandResult r = shell.run(host, FrontendPackages.repositoryQuery(zone, target));
+                if (!r.succeeded()) {
+                    add(checks, Check.fail(zone.name(), name + " (" + server.name() + ")", "repository query failed (exit "
+                            + r.exitStatus() + "): " + tail(r.stderr().isBlank() ? r.stdout() : r.stderr())));
+                    failed = true;
+                    continue;
+                }
+                view = FrontendPackages.parse(r.stdout());
+            } catch (RuntimeException e) {
+                add(checks, Check.fail(zone.name(), name + " (" + server.name() + ")", "repository query failed: " + e.getMessage()));
+                failed = true;
+                continue;
+            }
+            java.util.Optional<String> exact = view.exactVersion(target);
+            List<String> offered = view.offered().getOrDefault("opennebula", List.of());
+            if (exact.isEmpty()) {
+                add(checks, Check.fail(zone.name(), name + " (" + server.name() + ")", "opennebula " + target
+                        + " is not in the repository (it offers " + (offered.isEmpty() ? "nothing" : String.join(", ", offered))
+                        + "): mirror that release or choose a target it offers"));
+                failed = true;
+                continue;
+            }
+            String v = exact.get();
+            String migration = FrontendPackages.migrationPackage(target);
+            if (!view.offers(migration, v)) {
+                add(checks, Check.fail(zone.name(), name + " (" + server.name() + ")", migration + " " + v
+                        + " is not in the repository: onedb upgrade needs its migrators (provide the package there)"));
+                failed = true;
+                continue;
+            }
+            versions.add(v);
+            add(checks, Check.pass(zone.name(), name + " (" + server.name() + ")", "installs opennebula " + v
+                    + " (offered: " + String.join(", ", offered) + ")"));
+            List<String> retired = view.installed().stream().filter(p -> !view.offers(p, v)
+                    && !FrontendPackages.required(p, target)).toList();
+            if (!retired.isEmpty()) {
+                add(checks, Check.pass(zone.name(), "packages " + target.series() + " does not ship (" + server.name() + ")",
+                        String.join(", ", retired) + ": installed, not offered at " + v + "; not upgraded, left to the"
+                                + " package manager"));
+            }
+            if (view.keyringPresent() != null) {
+                String key = FrontendPackages.keyring(zone);
+                if (view.keyringPresent()) {
+                    add(checks, Check.pass(zone.name(), "repository key (" + server.name() + ")", key));
+                } else if (FrontendPackages.repositoryStepInstallsKey(zone)) {
+                    add(checks, Check.pass(zone.name(), "repository key (" + server.name() + ")", key + " is missing"
+                            + " (older install instructions): the repository step installs " + FrontendPackages.KEY_URL));
+                } else {
+                    add(checks, Check.fail(zone.name(), "repository key (" + server.name() + ")", key + " is missing and"
+                            + " federation.zones[id=" + zone.id() + "].repository is set: install the key its line names"));
+                }
+            }
+        }
+        if (!failed && versions.size() > 1) {
+            add(checks, Check.fail(zone.name(), name, "the zone's front-ends would install different versions: " + versions));
+        } else if (!failed && versions.size() == 1) {
+            found.put(zone.id(), versions.iterator().next());
+        }
+        return null;
+    }
+
+    private static String tail(String text) {
+        String t = text == null ? "" : text.strip();
+        return t.length() > 300 ? "..." + t.substring(t.length() - 300) : t;
     }
 
     /** ACTIVE VMs whose LCM state is not RUNNING or UNKNOWN are mid-operation (prolog, migrate, save, epilog...). */

@@ -10,11 +10,25 @@ public record StepContext(String upgradeId, ZoneProperties zone, OneVersion from
         /** Server that runs the DB steps: the Raft leader of an HA zone, the only server otherwise. */
         String leaderServer,
         /** Where the master's federated backup lies on this zone's leader (slaves), or null. */
-        String federatedBackupPath) {
+        String federatedBackupPath,
+        /**
+         * The exact package version of the target release in this zone's repository, found by the preflight and
+         * approved with the plan ({@code 7.0.1-1} for apt, {@code 7.0.1-1.el9} for dnf); null: not pinned.
+         */
+        String packageVersion) {
+
+    public StepContext(String upgradeId, ZoneProperties zone, OneVersion from, OneVersion target, String leaderServer,
+            String federatedBackupPath) {
+        this(upgradeId, zone, from, target, leaderServer, federatedBackupPath, null);
+    }
 
     public StepContext {
         if (upgradeId == null || !upgradeId.matches("[A-Za-z0-9][A-Za-z0-9-]{0,63}")) {
             throw new IllegalArgumentException("upgradeId must be 1-64 letters, digits or dashes: " + upgradeId);
+        }
+        if (packageVersion != null && !FrontendPackages.isPackageVersion(packageVersion)) {
+            throw new IllegalArgumentException("packageVersion '" + packageVersion.replaceAll("\\p{Cntrl}", "?")
+                    + "' is not a package version like 7.0.1-1 (zonePackageVersions, from the preflight)");
         }
     }
 }

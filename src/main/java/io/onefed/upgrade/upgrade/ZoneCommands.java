@@ -138,8 +138,18 @@ public class ZoneCommands {
             return RemoteCommand.of("printf '%s\\n' {} > {} && cat {}", content, file, file);
         }
         return switch (family) {
-            case DEBIAN, UBUNTU -> RemoteCommand.of(". /etc/os-release && printf {} \"$VERSION_ID\" > {} && cat {}",
-                    "deb [signed-by=/etc/apt/keyrings/opennebula.gpg] https://downloads.opennebula.io/repo/" + series
+            // the line's signed-by keyring is missing on front-ends set up with older instructions (apt-key,
+            // trusted.gpg.d, repo.key): install the current key first, as the 7.0 repository docs do
+            // (OpenNebula/website one-7.0, opennebula_repository_configuration.md: wget repo2.key | gpg --dearmor
+            // --yes --output /etc/apt/keyrings/opennebula.gpg); through a file so a failed download leaves no key
+            case DEBIAN, UBUNTU -> RemoteCommand.of("{ test -s {} || { mkdir -p {} && wget -q -O {} {}"
+                            + " && gpg --dearmor --yes --output {} {} && rm -f {} && echo {}; }; }"
+                            + " && . /etc/os-release && printf {} \"$VERSION_ID\" > {} && cat {}",
+                    FrontendPackages.keyring(zone), Path.of(FrontendPackages.keyring(zone)).getParent().toString(),
+                    FrontendPackages.keyring(zone) + ".asc", FrontendPackages.KEY_URL, FrontendPackages.keyring(zone),
+                    FrontendPackages.keyring(zone) + ".asc", FrontendPackages.keyring(zone) + ".asc",
+                    "installed OpenNebula's repository key " + FrontendPackages.keyring(zone),
+                    "deb [signed-by=" + FrontendPackages.keyring(zone) + "] https://downloads.opennebula.io/repo/" + series
                             + "/" + (family == OsFamily.DEBIAN ? "Debian" : "Ubuntu") + "/%s stable opennebula\\n",
                     file, file);
             case RHEL, ALMALINUX -> RemoteCommand.of("printf '%s\\n' {} > {} && cat {}",
@@ -151,13 +161,53 @@ public class ZoneCommands {
         };
     }
 
+    /**
+     * Installs the target series' front-end packages as its single front-end guide lists them, in its order
+     * ({@link FrontendPackages}), at the exact version the preflight found and the plan shows. The server and
+     * the migration package are installed in any case ({@code onedb upgrade} needs the migrators); the other
+     * guide packages and the rest of {@link #FRONTEND_PACKAGES} only where installed, so they stay at the
+     * version of the server. Packages the target series no longer ships (e.g. opennebula-sunstone in 7.0) are
+     * not named: pinning them would fail, and the preflight reports them.
+     * apt: every federation front-end has a changed oned.conf, so a cross-series upgrade meets dpkg's conffile
+     * prompt, which fails without a terminal; --force-confdef --force-confold keep the current files (dpkg(1))
+     * for onecfg upgrade to migrate. dnf keeps changed %config files and writes .rpmnew: nothing to answer.
+     */
     private RemoteCommand upgradePackages(StepContext ctx) {
         OsFamily family = osFamily(ctx.zone());
-        String packages = String.join(" ", FRONTEND_PACKAGES);
-        return switch (family.packageManager()) {
-            case APT -> RemoteCommand.of("apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install"
-                    + " --only-upgrade -y " + packages + " && dpkg-query -W -f='${Version}\\n' opennebula");
-            case DNF -> RemoteCommand.of("dnf -y upgrade " + packages + " && rpm -q --qf '%{VERSION}\\n' opennebula");
+        OsFamily.PackageManager pm = family.packageManager();
+        OneVersion target = ctx.target();
+        String v = ctx.packageVersion();
+        List<String> order = new ArrayList<>(FrontendPackages.guideList(target));
+        boolean separate = FrontendPackages.migrationInstalledAfter(target);
+        String migration = FrontendPackages.migrationPackage(target);
+        FRONTEND_PACKAGES.stream().filter(p -> !order.contains(p)).forEach(order::add);
+        // one query for which of them are installed (it exits 1 when some are not: that is the answer, not a failure)
+        String optional = String.join(" ", order.stream().filter(p -> !FrontendPackages.required(p, target)).toList());
+        StringBuilder pick = new StringBuilder(pm == OsFamily.PackageManager.APT
+                ? "{ ins=$(dpkg-query -W -f='${Package} ${Status}\\n' " + optional + " 2>/dev/null || true); }"
+                        + " && inst() { printf '%s\\n' \"$ins\" | grep -qx \"$1 install ok installed\"; } && pk=''"
+                : "{ ins=$(rpm -q --qf '%{NAME} installed\\n' " + optional + " 2>/dev/null | grep ' installed$' || true); }"
+                        + " && inst() { printf '%s\\n' \"$ins\" | grep -qx \"$1 installed\"; } && pk=''");
+        for (String p : order) {
+            String spec = FrontendPackages.pinned(p, v, pm);
+            if (FrontendPackages.required(p, target)) {
+                pick.append(" && pk=\"$pk ").append(spec).append('"');
+            } else {
+                pick.append(" && { if inst ").append(p).append("; then pk=\"$pk ").append(spec).append("\"; fi; }");
+            }
+        }
+        String migrationSpec = FrontendPackages.pinned(migration, v, pm);
+        return switch (pm) {
+            case APT -> {
+                String install = "DEBIAN_FRONTEND=noninteractive apt-get install -y"
+                        + " -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold";
+                yield RemoteCommand.of("apt-get update && " + pick + " && " + install + " $pk"
+                        + (separate ? " && " + install + " " + migrationSpec : "")
+                        + " && dpkg-query -W -f='${Version}\\n' opennebula");
+            }
+            case DNF -> RemoteCommand.of(pick + " && dnf -y install $pk"
+                    + (separate ? " && dnf -y install " + migrationSpec : "")
+                    + " && rpm -q --qf '%{VERSION}\\n' opennebula");
         };
     }
 

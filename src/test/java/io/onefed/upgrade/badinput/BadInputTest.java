@@ -39,7 +39,8 @@ class BadInputTest extends ServiceTestBase {
                 bad("misspelt field", "{\"targetVersoin\": \"7.0.0\"}", "targetVersion", "e.g. \\\"7.0.0\\\""),
                 bad("word", "{\"targetVersion\": \"latest\"}", "targetVersion", "MAJOR.MINOR.PATCH"),
                 bad("major only", "{\"targetVersion\": \"7\"}", "targetVersion", "MAJOR.MINOR.PATCH"),
-                bad("four parts", "{\"targetVersion\": \"7.0.0.1\"}", "targetVersion", "MAJOR.MINOR.PATCH"),
+                // four parts are a real CE maintenance release (6.10.0.1, include/NebulaService.h): five are not
+                bad("five parts", "{\"targetVersion\": \"7.0.0.1.2\"}", "targetVersion", "MAJOR.MINOR.PATCH"),
                 bad("shell metacharacters", "{\"targetVersion\": \"7.0.0; rm -rf /\"}", "targetVersion", "MAJOR.MINOR.PATCH"),
                 bad("command substitution in a suffix", "{\"targetVersion\": \"7.0.0-$(reboot)\"}", "targetVersion",
                         "MAJOR.MINOR.PATCH"),
@@ -135,13 +136,14 @@ class BadInputTest extends ServiceTestBase {
      */
     @Test
     void downgradeAndSameVersionAreStoppedByThePreflightBeforeAnyChange() {
-        for (String target : List.of("6.10.0", "6.8.0")) {
+        // the same four-part CE release, the series' first patch below it, an older series
+        for (String target : List.of("6.10.0.1", "6.10.0", "6.8.0")) {
             String id = api.start(target, 2);
             JsonNode review = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300))
                     .until(() -> api.pending(id, "Review the preflight findings"), t -> t != null);
             String summary = String.valueOf(engine.getRuntimeService().getVariable(
                     task(review).getProcessInstanceId(), "preflightSummary"));
-            assertThat(summary).contains("target is an upgrade").contains("target " + target + " is not newer than 6.10.0");
+            assertThat(summary).contains("target is an upgrade").contains("target " + target + " is not newer than 6.10.0.1");
             api.call(EndToEndSupport.OPERATOR2, "POST", "/engine-rest/task/" + review.get("taskId").asText()
                     + "/complete", Map.of("variables", Map.of("decision", Map.of("value", "abort"),
                             "comment", Map.of("value", "not an upgrade"))), 204);
@@ -220,7 +222,7 @@ class BadInputTest extends ServiceTestBase {
     private static void assertNoZoneTouched() {
         for (int zone : SIM.zoneIds()) {
             assertThat(SIM.commandLog(zone, "systemctl")).as("zone %d: no service touched", zone).isEmpty();
-            assertThat(SIM.installedVersion(zone)).isEqualTo("6.10.0");
+            assertThat(SIM.installedVersion(zone)).isEqualTo("6.10.0.1");
             assertThat(SIM.zoneDisabled(zone)).isFalse();
         }
     }

@@ -56,7 +56,7 @@ class AuditReportEndToEndTest extends EndToEndTestBase {
     void planFourEyesAndTheAuditorsReport() throws Exception {
         EndToEndSupport.Api api = new EndToEndSupport.Api(port);
         JsonNode plan = api.call(AUDITOR, "GET", "/api/upgrades/plan?targetVersion=7.0.0", null, 200);
-        assertThat(plan.get("fromVersion").asText()).isEqualTo("6.10.0");
+        assertThat(plan.get("fromVersion").asText()).isEqualTo("6.10.0.1");
         assertThat(plan.get("sha256").asText()).hasSize(64);
         assertThat(plan.get("text").asText()).contains("onedb upgrade -v").contains("onedb backup -v -f --federated");
         assertThat(SIM.commandLog(0, "onedb")).as("the dry run touches nothing").isEmpty();

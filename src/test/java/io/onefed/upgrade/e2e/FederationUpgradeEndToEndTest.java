@@ -49,8 +49,14 @@ class FederationUpgradeEndToEndTest extends EndToEndTestBase {
         assertThat(end.get("outcome").asText()).isEqualTo("COMPLETED");
         assertThat(end.get("zones")).hasSize(3).allSatisfy(z -> assertThat(z.get("activities").toString()).contains("UPGRADED"));
 
+        // the repository also serves 7.0.1: the approved exact version is installed, with the migrators, the
+        // changed oned.conf kept (the packaged one beside it) and, on S-US-CA, the missing repository key installed
+        assertThat(SIM.serverDir(101).resolve("etc/apt/keyrings/opennebula.gpg")).exists();
         for (int zone : SIM.zoneIds()) {
             assertThat(SIM.installedVersion(zone)).as("zone %d installed", zone).isEqualTo("7.0.0");
+            assertThat(SIM.serverDir(zone).resolve("etc/one/oned.conf")).content().contains("FEDERATION = [");
+            assertThat(SIM.serverDir(zone).resolve("etc/one/oned.conf.dpkg-dist")).exists();
+            assertThat(SIM.serverDir(zone).resolve("sim/packages")).content().contains("opennebula-migration\n");
             assertThat(SIM.dbSharedVersion(zone)).as("zone %d shared DB", zone).startsWith("7.0");
             assertThat(SIM.dbLocalVersion(zone)).as("zone %d local DB", zone).startsWith("7.0");
             assertThat(SIM.zoneDisabled(zone)).as("zone %d disabled", zone).isFalse();

@@ -154,7 +154,7 @@ class FaultedUpgradeTest {
         JsonNode dropped = awaitIncident(m -> m.contains(hostOf(MASTER)), Duration.ofSeconds(60));
         assertThat(dropped.get("message").asText()).contains("stop-services").contains("lost");
         assertThat(SIM.unitActive(GE, "opennebula")).as("zone 100 not stopped behind the operator's back").isTrue();
-        assertThat(SIM.installedVersion(MASTER)).as("the master waits for every zone to stop").isEqualTo("6.10.0");
+        assertThat(SIM.installedVersion(MASTER)).as("the master waits for every zone to stop").isEqualTo("6.10.0.1");
         faultsSurvived += 2;
         SIM.faults().changedHostKey(GE, false);
         retryFailedJobs();
@@ -191,7 +191,7 @@ class FaultedUpgradeTest {
         JsonNode task = awaitApproval("Decide on the failed step", Duration.ofSeconds(60));
         assertThat(taskVariable(task, "stepFailure")).contains("No space left on device");
         assertThat(onedb(MASTER, "--federated")).hasSize(1);
-        assertThat(SIM.installedVersion(GE)).as("no slave touched while the backup failed").isEqualTo("6.10.0");
+        assertThat(SIM.installedVersion(GE)).as("no slave touched while the backup failed").isEqualTo("6.10.0.1");
         faultsSurvived++;
         // armed for the slave phase: zone 101 refuses the orchestrator's key and oneadmin's session
         SIM.faults().rejectCredentials(CA, true);
@@ -238,7 +238,9 @@ class FaultedUpgradeTest {
             assertStoppedOnce(zone);
         }
         // once per attempt: the failed attempt and the retry, never more
-        assertThat(SIM.commandLog(MASTER, "apt-get").stream().filter(l -> l.contains(" update")).toList()).hasSize(2);
+        // (the preflight's read-only look at the target repository updates a scratch lists directory: not counted)
+        assertThat(SIM.commandLog(MASTER, "apt-get").stream().filter(l -> l.contains(" update")
+                && !l.contains("Dir::State::Lists=")).toList()).hasSize(2);
         assertThat(onedb(MASTER, "--federated")).hasSize(2);
         assertThat(onedb(GE, "restore")).hasSize(2);
         assertThat(onedb(CA, "restore")).hasSize(1);
@@ -275,7 +277,7 @@ class FaultedUpgradeTest {
         for (int zone : SIM.zoneIds()) {
             assertThat(SIM.unitActive(zone, "opennebula")).as("zone %d still running", zone).isTrue();
             assertThat(SIM.zoneDisabled(zone)).as("zone %d not disabled", zone).isFalse();
-            assertThat(SIM.installedVersion(zone)).isEqualTo("6.10.0");
+            assertThat(SIM.installedVersion(zone)).isEqualTo("6.10.0.1");
             assertThat(stops(zone)).isEmpty();
         }
     }

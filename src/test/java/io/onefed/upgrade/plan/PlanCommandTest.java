@@ -49,7 +49,7 @@ class PlanCommandTest {
         int code = run("--target-version=7.0.0");
         String text = out.toString(StandardCharsets.UTF_8);
         assertThat(code).as(err.toString(StandardCharsets.UTF_8)).isZero();
-        assertThat(text).contains("Upgrade plan DRYRUN: OpenNebula 6.10.0 -> 7.0.0").containsPattern("Plan SHA-256: [0-9a-f]{64}");
+        assertThat(text).contains("Upgrade plan DRYRUN: OpenNebula 6.10.0.1 -> 7.0.0").containsPattern("Plan SHA-256: [0-9a-f]{64}");
         assertThat(text.indexOf("one.zone.enable 100 false")).isLessThan(text.indexOf("one.zone.enable 0 false"));
         assertThat(text.indexOf("[M-EU-FR] Upgrade OpenNebula packages")).isLessThan(text.indexOf("--federated"));
         assertThat(text.indexOf("--federated")).isLessThan(text.indexOf("[S-EU-GE] Restore federated tables"));

@@ -107,7 +107,7 @@ class ApprovalProcessTest {
         assertThat(pi).isWaitingAt("ApproveStart");
         String shownHash = (String) engine.getRuntimeService().getVariable(pi.getId(), "planHash");
         assertThat((String) engine.getRuntimeService().getVariable(pi.getId(), "planSummary"))
-                .contains(shownHash).contains("[M-EU-FR] Upgrade OpenNebula packages on m-eu-fr-fe0");
+                .contains(shownHash).contains("[M-EU-FR] Upgrade OpenNebula packages (exactly 7.0.0-1) on m-eu-fr-fe0");
 
         assertThatThrownBy(() -> decideAs("operator1", "ApproveStart", "approve", "I started it, I approve it"))
                 .hasMessageContaining("four eyes").hasMessageContaining("operator1 started upgrade")

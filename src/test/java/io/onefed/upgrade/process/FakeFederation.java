@@ -253,6 +253,17 @@ class FakeFederation implements OneClients, RemoteShell, DetachedRuns, FileTrans
             out = "ab12cd34  " + c.substring("sha256sum ".length()) + "\n";
         } else if (c.contains("df -Pk")) {
             out = "52428800\n";
+        } else if (c.contains("apt-cache $o madison")) {
+            // the preflight's repository query: the target repository offers TARGET (and an older patch)
+            out = "--- keyring present\n--- offered\n opennebula | " + TARGET + "-1 | https://downloads.opennebula.io/repo x\n"
+                    + " opennebula-migration | " + TARGET + "-1 | https://downloads.opennebula.io/repo x\n"
+                    + " opennebula-migration-community | " + TARGET + "-1 | https://downloads.opennebula.io/repo x\n"
+                    + " opennebula | 6.99.0-1 | https://downloads.opennebula.io/repo x\n"
+                    + "--- installed\nopennebula install ok installed\n";
+        } else if (c.contains("--showduplicates list available")) {
+            out = "--- offered\nAvailable Packages\nopennebula.x86_64   " + TARGET + "-1.el9   onefed-target\n"
+                    + "opennebula-migration.x86_64   " + TARGET + "-1.el9   onefed-target\n"
+                    + "opennebula-migration-community.x86_64   " + TARGET + "-1.el9   onefed-target\n--- installed\nopennebula installed\n";
         }
         return new CommandResult(0, out, "", false, "sha", Duration.ZERO);
     }
@@ -300,7 +311,7 @@ class FakeFederation implements OneClients, RemoteShell, DetachedRuns, FileTrans
     private void apply(Zone z, String c) {
         if (c.contains("systemctl stop")) {
             z.running = false;
-        } else if (c.contains("apt-get install") || c.contains("dnf -y upgrade")) {
+        } else if (c.contains("apt-get install") || c.contains("dnf -y upgrade") || c.contains("dnf -y install")) {
             z.installed = TARGET;
         } else if (c.contains("systemctl start opennebula")) {
             z.version = z.installed;

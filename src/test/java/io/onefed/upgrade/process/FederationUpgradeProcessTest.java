@@ -91,6 +91,8 @@ class FederationUpgradeProcessTest {
         }
         // each changing command exactly once per zone
         assertThat(fed.count("apt-get install")).isEqualTo(3);
+        // the preflight's exact version reaches every zone's package step (zonePackageVersions through the call activities)
+        assertThat(fed.count("pk=\"$pk opennebula=7.0.0-1\"")).isEqualTo(3);
         assertThat(fed.count("onedb upgrade -v")).isEqualTo(3);
         assertThat(fed.count("onedb backup -v -f --federated")).isEqualTo(1);
         assertThat(fed.count("onedb restore")).isEqualTo(2);

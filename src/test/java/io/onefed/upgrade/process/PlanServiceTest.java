@@ -39,6 +39,22 @@ class PlanServiceTest {
         assertThatThrownBy(() -> plans.dryRun("7.0.0")).hasMessageContaining("S-US-CA").hasMessageContaining("not reachable");
     }
 
+    /** Point 4 of issue 11: what is installed is what was approved; the old plan had no version to pin. */
+    @Test
+    void thePackageVersionsArePinnedInThePlanAndCoveredByItsHash() {
+        FakeFederation fed = FakeFederation.guide("6.10.0.1");
+        PlanService plans = ProcessTestSupport.planService(fed, fed.properties);
+        Plan v0 = plans.plan("U1", "6.10.0.1", "7.0.0", "", true, "0=7.0.0-1,100=7.0.0-1,101=7.0.0-1");
+        Plan v1 = plans.plan("U1", "6.10.0.1", "7.0.0", "", true, "0=7.0.0-1,100=7.0.0-2,101=7.0.0-1");
+        assertThat(v0.sha256()).isNotEqualTo(v1.sha256());
+        Plan.Phase packages = v1.phases().stream().filter(p -> p.zone().equals("S-EU-GE") && p.step().equals("upgrade-packages"))
+                .findFirst().orElseThrow();
+        assertThat(packages.title()).contains("exactly 7.0.0-2");
+        assertThat(packages.actions()).singleElement().satisfies(a -> assertThat(a.command())
+                .contains("opennebula=7.0.0-2").contains("opennebula-migration=7.0.0-2")
+                .contains("-o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold"));
+    }
+
     @Test
     void theSummaryOfAHundredZonesFitsAStringVariable() {
         String[] slaves = IntStream.range(0, 100).mapToObj(i -> "SLAVE-" + i).toArray(String[]::new);

@@ -67,7 +67,6 @@ class CrashRestartTest {
         faults.latency(100, "systemctl", Duration.ofSeconds(1));          // zone stop: one unit per second
         faults.latency(0, "apt-get", Duration.ofSeconds(3));              // master's package upgrade
         faults.hang(0, "onehost");                                        // master's last step before the backup
-        faults.hang(101, "apt-get");                                      // slave's package upgrade
 
         node = launcher.start(nextName());
         String id = node.api().start("7.0.0", 5);
@@ -77,6 +76,8 @@ class CrashRestartTest {
 
         crash("while an approval waits", () -> node.api().pending(id, "Approve the start of the upgrade") != null,
                 () -> { });
+        // slave's package upgrade; armed after the preflight, whose read-only repository query runs apt-get too
+        faults.hang(101, "apt-get");
         node.api().approve(id, "Approve the start of the upgrade", Duration.ofSeconds(60));
 
         crash("while a zone stops", () -> !SimHosts.calls(sim, 100, "systemctl", "stop", "opennebula").isEmpty(),
@@ -90,7 +91,7 @@ class CrashRestartTest {
         crash("during the master's package upgrade", () -> !SimHosts.calls(sim, 0, "apt-get", "install").isEmpty(),
                 () -> {
                     // the install sleeps 3 s before it changes anything
-                    assertThat(sim.installedVersion(0)).as("master still on 6.10 at the kill").isEqualTo("6.10.0");
+                    assertThat(sim.installedVersion(0)).as("master still on 6.10 at the kill").isEqualTo("6.10.0.1");
                     faults.latency(0, "apt-get", Duration.ZERO);
                 });
 
@@ -115,7 +116,8 @@ class CrashRestartTest {
         crash("during a slave's restore", () -> !SimHosts.calls(sim, 100, "onedb", "restore").isEmpty(),
                 () -> faults.release(100, "onedb"));
 
-        crash("during a slave's upgrade", () -> !sim.commandLog(101, "apt-get").isEmpty(),
+        // the package step's own "apt-get update" (the preflight's query passes options first)
+        crash("during a slave's upgrade", () -> !SimHosts.calls(sim, 101, "apt-get", "update").isEmpty(),
                 () -> faults.release(101, "apt-get"));
 
         node.api().approve(id, "Approve re-enabling API access", Duration.ofSeconds(180));

@@ -64,15 +64,19 @@ class TwoNodeClusterTest {
     @Test
     void theSurvivorFinishesTheUpgradeWithinTheLockTimeAndNothingRunsTwice() throws Exception {
         long t0 = System.nanoTime();
-        sim.faults().hang(0, "apt-get");
         // the first node creates the schema and the first deployment, then the second joins (as in README)
         a = launcher.start("node-a");
         b = launcher.start("node-b");
 
         String id = a.api().start("7.0.0", 5);
+        // armed once the preflight is over: its read-only repository query runs apt-get too
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
+                .until(() -> b.api().pending(id, "Approve the start of the upgrade") != null);
+        sim.faults().hang(0, "apt-get");
         b.api().approve(id, "Approve the start of the upgrade", Duration.ofSeconds(90));
+        // the package step's own "apt-get update" (the preflight's query passes options first)
         await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(100))
-                .until(() -> !sim.commandLog(0, "apt-get").isEmpty());
+                .until(() -> !SimHosts.calls(sim, 0, "apt-get", "update").isEmpty());
 
         // only the master's package step runs now: the node whose thread is inside it holds its job's lock
         ServiceNode holder = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))

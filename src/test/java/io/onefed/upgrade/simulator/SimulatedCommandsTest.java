@@ -177,26 +177,31 @@ class SimulatedCommandsTest {
         assertThat(Files.readString(Path.of(repo))).contains("/repo/6.10/Debian/12");
         // the repository still offers the installed series: nothing to upgrade
         SimClient.Result same = ssh.exec(0, "apt-get update && apt-get install --only-upgrade -y opennebula");
-        assertThat(same.out()).contains("opennebula is already the newest version (6.10.0-1).");
+        assertThat(same.out()).contains("opennebula is already the newest version (6.10.0.1-1).");
         // a series the repository does not have
         ssh.exec(0, "echo 'deb https://downloads.opennebula.io/repo/9.9/Debian/12 stable opennebula' > " + repo);
         SimClient.Result missing = ssh.exec(0, "apt-get update");
         assertThat(missing.exit()).isEqualTo(100);
         assertThat(missing.err()).contains("does not have a Release file");
-        ssh.exec(0, "echo 'deb https://downloads.opennebula.io/repo/7.0/Debian/12 stable opennebula' > " + repo);
+        ssh.exec(0, "echo 'deb [signed-by=/etc/apt/keyrings/opennebula.gpg] https://downloads.opennebula.io/repo/7.0/Debian/12"
+                + " stable opennebula' > " + repo);
+        // the 7.0 repository serves 7.0.0 and 7.0.1: a series install takes the newest
         SimClient.Result up = ssh.exec(0, "apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install --only-upgrade -y"
+                + " -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold"
                 + " opennebula opennebula-gate not-installed-pkg && dpkg-query -W -f='${Version}\\n' opennebula");
         assertThat(up.exit()).as(up.err()).isZero();
         assertThat(up.out()).contains("Skipping not-installed-pkg, it is not installed and only upgrades are requested.")
-                .contains("Setting up opennebula (7.0.0-1) ...").endsWith("7.0.0-1\n");
-        assertThat(sim.installedVersion(0)).isEqualTo("7.0.0");
+                .contains("Setting up opennebula (7.0.1-1) ...").endsWith("7.0.1-1\n");
+        assertThat(sim.installedVersion(0)).isEqualTo("7.0.1");
         // 7.0 ships no scheduler, Sunstone or noVNC unit
         SimClient.Result gone = ssh.exec(0, "systemctl stop opennebula-sunstone");
         assertThat(gone.exit()).isEqualTo(5);
         assertThat(ssh.exec(0, "dpkg-query -W nothing").exit()).isEqualTo(1);
         // the host's own package tools are shadowed: nothing reaches the real apt or dpkg
         assertThat(ssh.exec(0, "command -v apt; command -v dpkg").out()).isEqualTo(sim.binDir() + "/apt\n" + sim.binDir() + "/dpkg\n");
-        assertThat(ssh.exec(0, "dpkg -s opennebula").out()).contains("Version: 7.0.0-1");
+        assertThat(ssh.exec(0, "dpkg -s opennebula").out()).contains("Version: 7.0.1-1");
+        // packages left out of the transaction keep their version
+        assertThat(ssh.exec(0, "dpkg -s opennebula-flow").out()).contains("Version: 6.10.0.1-1");
         assertThat(ssh.exec(0, "dpkg -i x.deb").exit()).isEqualTo(2);
     }
 
@@ -214,6 +219,9 @@ class SimulatedCommandsTest {
         SimClient.Result up = ssh.exec(0, "dnf -y upgrade opennebula opennebula-flow && rpm -q --qf '%{VERSION}\\n' opennebula");
         assertThat(up.exit()).as(up.err()).isZero();
         assertThat(up.out()).contains("Complete!").endsWith("7.0.0\n");
+        // the packages left out of that transaction are still at 6.10: a full upgrade takes them, then nothing is left
+        assertThat(ssh.exec(0, "yum upgrade -y").out()).contains(" opennebula-common    x86_64    7.0.0-1.el9")
+                .doesNotContain(" opennebula-flow ");
         assertThat(ssh.exec(0, "yum upgrade -y").out()).contains("Nothing to do.");
         assertThat(ssh.exec(0, "onedb backup").out()).containsPattern("Sqlite database backup stored in .*/var/lib/one/one\\.db_.*\\.bck");
     }
@@ -222,7 +230,8 @@ class SimulatedCommandsTest {
     void openNebulaRefusesToStartOnADatabaseVersionMismatch() throws Exception {
         String repo = dir(0) + "/etc/apt/sources.list.d/opennebula.list";
         ssh.exec(0, "systemctl stop opennebula && sed -i 's#/repo/6.10/#/repo/7.0/#' " + repo
-                + " && apt-get update >/dev/null && apt-get install --only-upgrade -y opennebula >/dev/null");
+                + " && apt-get update >/dev/null && apt-get install --only-upgrade -y -o Dpkg::Options::=--force-confdef"
+                + " -o Dpkg::Options::=--force-confold opennebula >/dev/null");
         SimClient.Result start = ssh.exec(0, "systemctl start opennebula");
         assertThat(start.exit()).isEqualTo(1);
         assertThat(start.err()).startsWith("Job for opennebula.service failed because the control process exited with error code.");

@@ -65,7 +65,7 @@ class SimulatedFederationCompatibilityTest {
         assertThat(raft.state()).isEqualTo(RaftStatus.State.SOLO);
         assertThat(raft.fedlogIndex().unsignedBits()).isEqualTo(715438L);
         assertThat(client(200).raftStatus().state()).isEqualTo(RaftStatus.State.LEADER);
-        assertThat(client(0).systemVersion()).isEqualTo("6.10.0");
+        assertThat(client(0).systemVersion()).isEqualTo("6.10.0.1");
         assertThat(client(0).hostPool()).hasSize(2).allMatch(h -> h.state() == 2);
         assertThat(client(0).vmPool()).singleElement().satisfies(vm -> assertThat(vm.lcmState()).isEqualTo(3));
     }

@@ -57,7 +57,7 @@ class SimulatedFederationStatusTest {
         assertThat(status.inSync()).isTrue();
         assertThat(status.zones()).extracting(ZoneStatus::id).containsExactly(0, 100, 101);
         assertThat(status.zones()).extracting(ZoneStatus::name).containsExactly("M-EU-FR", "S-EU-GE", "S-US-CA");
-        assertThat(status.zones()).allMatch(z -> "715438".equals(z.fedIndex()) && "6.10.0".equals(z.version())
+        assertThat(status.zones()).allMatch(z -> "715438".equals(z.fedIndex()) && "6.10.0.1".equals(z.version())
                 && z.sshReachable());
     }
 

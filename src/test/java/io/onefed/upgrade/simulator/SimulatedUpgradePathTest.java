@@ -30,7 +30,7 @@ class SimulatedUpgradePathTest {
     SimulatedFederation sim;
     SimClient ssh;
     final ZoneCommands commands = new ZoneCommands();
-    final OneVersion from = OneVersion.parse("6.10.0");
+    final OneVersion from = OneVersion.parse("6.10.0.1");
     final OneVersion to = OneVersion.parse("7.0.0");
 
     @BeforeEach
@@ -49,7 +49,8 @@ class SimulatedUpgradePathTest {
     }
 
     private StepContext ctx(int id, String federatedBackup) {
-        return new StepContext("upg-1", zone(id), from, to, null, federatedBackup);
+        // the approved exact version: the 7.0 repository also offers 7.0.1, which an unpinned install would take
+        return new StepContext("upg-1", zone(id), from, to, null, federatedBackup, "7.0.0-1");
     }
 
     /** Runs a step's commands; a secret env reaches the shell over stdin, as the SSH layer passes it. */
