@@ -10,7 +10,17 @@ public record StepContext(String upgradeId, ZoneProperties zone, OneVersion from
         /** Server that runs the DB steps: the Raft leader of an HA zone, the only server otherwise. */
         String leaderServer,
         /** Where the master's federated backup lies on this zone's leader (slaves), or null. */
-        String federatedBackupPath) {
+        String federatedBackupPath,
+        /**
+         * The master's shared tables version ({@code onedb version -v} read on the master after its federated
+         * backup): a slave's federated restore must end with exactly this version. Null outside a slave's restore.
+         */
+        String masterSharedVersion) {
+
+    public StepContext(String upgradeId, ZoneProperties zone, OneVersion from, OneVersion target, String leaderServer,
+            String federatedBackupPath) {
+        this(upgradeId, zone, from, target, leaderServer, federatedBackupPath, null);
+    }
 
     public StepContext {
         if (upgradeId == null || !upgradeId.matches("[A-Za-z0-9][A-Za-z0-9-]{0,63}")) {
