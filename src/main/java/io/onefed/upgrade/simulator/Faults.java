@@ -113,6 +113,29 @@ public final class Faults {
         return this;
     }
 
+    /**
+     * An HA follower lags its leader's Raft log: the leader appends {@code records} log records (its LOG_INDEX
+     * grows) that {@code server} has not replicated, so the follower's one.zone.raftstatus LOG_INDEX stays that
+     * far behind until {@link #raftCatchUp} (or {@link #clear}).
+     */
+    public Faults raftLag(int zone, String server, long records) {
+        SimZone z = federation.zoneInternal(zone);
+        SimServer follower = z.server(server);
+        if (!z.spec().ha() || follower == z.leader() || records < 1) {
+            throw new IllegalArgumentException("raftLag: " + server + " must be a follower of an HA zone and records >= 1");
+        }
+        Path index = z.leader().state().resolve("db/log_index");
+        SimFiles.write(index, Long.toString(Long.parseLong(SimFiles.read(index, "0")) + records));
+        SimFiles.write(follower.state().resolve("faults/raft_lag"), Long.toString(records));
+        return this;
+    }
+
+    /** The follower has replicated every record of its leader again. */
+    public Faults raftCatchUp(int zone, String server) {
+        SimFiles.delete(federation.zoneInternal(zone).server(server).state().resolve("faults/raft_lag"));
+        return this;
+    }
+
     /** SSH and API of every server of the zone refuse connections (or accept them again). */
     public Faults unreachable(int zone, boolean unreachable) {
         for (SimServer s : federation.zoneInternal(zone).servers) {
