@@ -36,7 +36,11 @@ public final class Faults {
         return this;
     }
 
-    /** The next {@code times} calls of {@code command} on the zone's servers print {@code stderr} and exit {@code exitCode}. */
+    /**
+     * The next {@code times} calls of {@code command} on the zone's servers print {@code stderr} and exit
+     * {@code exitCode}. {@code command} may name a subcommand, {@code onedb-restore}: then only calls whose first
+     * argument is {@code restore} fail (the same for {@link #hang}).
+     */
     public Faults failNext(int zone, String command, int times, int exitCode, String stderr) {
         for (SimServer s : federation.zoneInternal(zone).servers) {
             failNext(s, command, times, exitCode, stderr);
