@@ -42,7 +42,7 @@ public class ZoneCommands {
             case BACKUP_CONFIG -> allAtOnce(ctx, this::backupConfig);
             case BACKUP_DB -> onLeader(ctx, withDbSecret(zone, RemoteCommand.of(
                     "mkdir -p {} && onedb backup -v -f" + dbOptions(zone) + " {}", upgradeDir(ctx),
-                    upgradeDir(ctx) + "/zone-" + zone.id() + "-before-upgrade" + backupExtension(zone))));
+                    beforeUpgradeBackupPath(ctx))));
             case SWITCH_REPOSITORY -> allAtOnce(ctx, s -> switchRepository(ctx));
             case UPGRADE_PACKAGES -> leaderThenFollowers(ctx, s -> upgradePackages(ctx));
             // leader only: the HA guide copies the leader's upgraded /etc/one to the followers instead
@@ -165,6 +165,14 @@ public class ZoneCommands {
     /** Where the master writes the federated backup (and where slaves receive it: same layout). */
     public static String federatedBackupPath(StepContext ctx) {
         return upgradeDir(ctx) + "/federated-from-zone-" + ctx.zone().id() + backupExtension(ctx.zone());
+    }
+
+    /**
+     * The zone's own database as it was before anything of the upgrade touched it (taken first in zone-upgrade,
+     * before a slave's federated restore): what a rollback restores.
+     */
+    public static String beforeUpgradeBackupPath(StepContext ctx) {
+        return upgradeDir(ctx) + "/zone-" + ctx.zone().id() + "-before-upgrade" + backupExtension(ctx.zone());
     }
 
     public static String leaderDumpPath(StepContext ctx) {
