@@ -34,8 +34,11 @@ sim_begin() {
     } >> "$SIM_SERVER_DIR/commands.log"
     _lat=$(sim_read "$FAULTS/latency_ms.$_sim_cmd" "$(sim_read "$FAULTS/latency_ms" 0)")
     if [ "${_lat:-0}" -gt 0 ] 2>/dev/null; then sleep "$(awk "BEGIN { printf \"%.3f\", $_lat / 1000 }")"; fi
-    while [ -e "$FAULTS/hang/$_sim_cmd" ]; do sleep 0.1; done
+    # a fault named <command>-<subcommand> (e.g. onedb-restore) hits only calls whose first argument is it
+    _sub="$_sim_cmd-${1:-}"
+    while [ -e "$FAULTS/hang/$_sim_cmd" ] || { [ -n "${1:-}" ] && [ -e "$FAULTS/hang/$_sub" ]; }; do sleep 0.1; done
     _f="$FAULTS/fail/$_sim_cmd"
+    if [ -n "${1:-}" ] && [ -f "$FAULTS/fail/$_sub" ]; then _f="$FAULTS/fail/$_sub"; fi
     if [ -f "$_f" ]; then
         # count and exit code on line 1, stderr text after it; decremented under a lock (parallel calls)
         _code=$( (

@@ -125,6 +125,10 @@ public class ReportService {
                 backups.add(new Report.Backup(zone(vars, pi.getId()), "HA leader dump", "(per zone upgrade directory)",
                         str(v.get("leaderDumpSha256"))));
             }
+            if (v.get("leaderConfigSha256") != null) {
+                backups.add(new Report.Backup(zone(vars, pi.getId()), "HA leader configuration (/etc/one, remotes/etc)",
+                        "(per zone upgrade directory)", str(v.get("leaderConfigSha256"))));
+            }
         }
         commands.stream().filter(c -> "backup-db".equals(c.step()) && c.exitStatus() != null && c.exitStatus() == 0)
                 .forEach(c -> backups.add(new Report.Backup(c.zone(), "zone database (onedb backup)",

@@ -26,18 +26,25 @@ import java.util.Objects;
  * The dry run: renders every action of an upgrade in the order {@code federation-upgrade} runs them, with the
  * same command builders the steps use ({@link RemoteStepService#plan}), and touches nothing. The order follows
  * the BPMN: fence hosts, block API access (slaves first), stop every zone, upgrade the master, federated backup,
- * then per slave copy + federated restore + the zone steps, then re-open API access (master first) and hosts.
+ * then per slave its own backups + copy + federated restore + the zone steps, then re-open API access (master
+ * first) and hosts.
  */
 public class PlanService {
 
     /** Upgrade id used in the rendered paths when the plan is asked for outside a running upgrade. */
     public static final String DRY_RUN_ID = "DRYRUN";
 
+    /** Every zone's own backups, first in {@code zone-upgrade}: a slave's are taken before its federated restore. */
+    static final List<ZoneStep> BACKUP_STEPS = List.of(ZoneStep.BACKUP_CONFIG, ZoneStep.BACKUP_DB);
     /** The zone steps of {@code zone-upgrade} after the slave's restore, in model order. */
-    static final List<ZoneStep> ZONE_STEPS = List.of(ZoneStep.BACKUP_CONFIG, ZoneStep.BACKUP_DB,
-            ZoneStep.SWITCH_REPOSITORY, ZoneStep.UPGRADE_PACKAGES, ZoneStep.UPGRADE_CONFIG, ZoneStep.UPGRADE_DB,
-            ZoneStep.CHECK_DB);
-    static final List<ZoneStep> HA_STEPS = List.of(ZoneStep.DUMP_LEADER_DB, ZoneStep.RESTORE_FOLLOWERS);
+    static final List<ZoneStep> ZONE_STEPS = List.of(ZoneStep.SWITCH_REPOSITORY, ZoneStep.UPGRADE_PACKAGES,
+            ZoneStep.UPGRADE_CONFIG, ZoneStep.UPGRADE_DB, ZoneStep.CHECK_DB);
+    /** HA only, in model order; each pair is separated by a checksum-verified copy leader -> followers. */
+    static final List<ZoneStep> HA_STEPS = List.of(ZoneStep.DUMP_LEADER_DB, ZoneStep.RESTORE_FOLLOWERS,
+            ZoneStep.PACK_LEADER_CONFIG, ZoneStep.APPLY_LEADER_CONFIG);
+
+    /** Shown in the plan where a slave's restore check names the master's version, read only during the upgrade. */
+    public static final String MASTER_SHARED_PLACEHOLDER = "<shared tables version read on the master after its federated backup>";
     static final List<ZoneStep> AFTER_STEPS = List.of(ZoneStep.START_SERVICES, ZoneStep.SYNC_HOSTS);
 
     private final Zones zones;
@@ -116,13 +123,20 @@ public class PlanService {
         for (ZoneProperties z : zones.all()) {
             b.steps(z, ZoneStep.STOP_SERVICES, null);
         }
+        for (ZoneStep s : BACKUP_STEPS) {
+            b.steps(master, s, null);
+        }
         zoneSteps(b, master, null);
         b.steps(master, ZoneStep.FEDERATED_BACKUP, null);
         String masterBackup = ZoneCommands.federatedBackupPath(b.context(master, null));
-        Phase checksum = b.phase(master.name(), "checksum-backup", "Checksum the federated backup");
+        Phase checksum = b.phase(master.name(), "checksum-backup", "Checksum the federated backup, read the master's shared DB version");
         checksum.ssh(leader(master, zoneLeaders), master,
                 io.onefed.upgrade.ssh.RemoteCommand.of("sha256sum {}", masterBackup).rendered());
+        checksum.ssh(leader(master, zoneLeaders), master, io.onefed.upgrade.upgrade.DbVersionReader.command(master).rendered());
         for (ZoneProperties slave : zones.slaves()) {
+            for (ZoneStep s : BACKUP_STEPS) {
+                b.steps(slave, s, null);
+            }
             String slavePath = ZoneCommands.upgradeDir(b.context(slave, null)) + "/"
                     + masterBackup.substring(masterBackup.lastIndexOf('/') + 1);
             b.phase(slave.name(), "copy-federated-backup", "Copy the federated backup to the zone")
@@ -159,6 +173,12 @@ public class PlanService {
             zone.servers().stream().filter(s -> !s.name().equals(leader.name()))
                     .forEach(s -> copy.copy(s, zone, leader.name() + ":" + dump + " -> " + dump + " (sha256 verified)"));
             b.steps(zone, ZoneStep.RESTORE_FOLLOWERS, federatedBackupPath);
+            b.steps(zone, ZoneStep.PACK_LEADER_CONFIG, federatedBackupPath);
+            String config = ZoneCommands.leaderConfigPath(b.context(zone, federatedBackupPath));
+            Phase copyConfig = b.phase(zone.name(), "copy-leader-config", "Copy the leader's configuration to the followers");
+            zone.servers().stream().filter(s -> !s.name().equals(leader.name()))
+                    .forEach(s -> copyConfig.copy(s, zone, leader.name() + ":" + config + " -> " + config + " (sha256 verified)"));
+            b.steps(zone, ZoneStep.APPLY_LEADER_CONFIG, federatedBackupPath);
         }
         b.steps(zone, ZoneStep.START_SERVICES, federatedBackupPath);
         b.phase(zone.name(), "check-api", "Check the zone's API and version")
@@ -216,7 +236,8 @@ public class PlanService {
 
         void steps(ZoneProperties zone, ZoneStep step, String federatedBackupPath) {
             List<List<HostCommand>> groups = steps.plan(new RemoteStepService.Request(upgradeId, zone.id(), step, 1, 1,
-                    from, target, leaders, federatedBackupPath, packageVersions));
+                    from, target, leaders, federatedBackupPath, packageVersions,
+                    step == ZoneStep.RESTORE_FEDERATED ? MASTER_SHARED_PLACEHOLDER : null));
             String version = io.onefed.upgrade.upgrade.PackageVersions.forZone(packageVersions, zone.id());
             Phase p = phase(zone.name(), step.id(), step == ZoneStep.UPGRADE_PACKAGES && version != null
                     ? step.title() + " (exactly " + version + ")" : step.title());

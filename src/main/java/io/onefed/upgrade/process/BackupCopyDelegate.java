@@ -15,7 +15,8 @@ import org.camunda.bpm.engine.delegate.JavaDelegate;
 /**
  * Carries backups between front-ends, checksum verified: the master's federated backup to a slave's leader
  * ({@code CopyFederatedBackup}: the slave's copy goes to its own upgrade directory and becomes the zone's
- * {@code federatedBackupPath}), or an HA leader's dump to its followers ({@code CopyLeaderDump}).
+ * {@code federatedBackupPath}), or an HA leader's dump ({@code CopyLeaderDump}) or packed configuration
+ * ({@code CopyLeaderConfig}) to its followers.
  */
 public class BackupCopyDelegate implements JavaDelegate {
 
@@ -31,9 +32,11 @@ public class BackupCopyDelegate implements JavaDelegate {
     public void execute(DelegateExecution execution) {
         ZoneProperties zone = zones.byId(Vars.integer(execution, "zoneId", -1));
         String leaders = Vars.str(execution, "zoneLeaders");
-        if ("CopyLeaderDump".equals(execution.getCurrentActivityId())) {
+        String activity = execution.getCurrentActivityId();
+        if ("CopyLeaderDump".equals(activity) || "CopyLeaderConfig".equals(activity)) {
             StepContext ctx = context(execution, zone, leaders);
-            String dump = ZoneCommands.leaderDumpPath(ctx);
+            boolean config = "CopyLeaderConfig".equals(activity);
+            String dump = config ? ZoneCommands.leaderConfigPath(ctx) : ZoneCommands.leaderDumpPath(ctx);
             SshTarget leader = BackupTransfer.leaderTarget(zone, leaders);
             String sha = transfer.sha256(leader, dump);
             for (ServerProperties server : zone.servers()) {
@@ -41,7 +44,7 @@ public class BackupCopyDelegate implements JavaDelegate {
                     transfer.copy(leader, dump, SshTarget.of(zone, server), dump, sha);
                 }
             }
-            execution.setVariable("leaderDumpSha256", sha);
+            execution.setVariable(config ? "leaderConfigSha256" : "leaderDumpSha256", sha);
             return;
         }
         ZoneProperties master = zones.master();

@@ -2,6 +2,7 @@ package io.onefed.upgrade.process;
 
 import io.onefed.upgrade.upgrade.ApiAccess;
 import io.onefed.upgrade.upgrade.BackupTransfer;
+import io.onefed.upgrade.upgrade.DbVersionReader;
 import io.onefed.upgrade.upgrade.HostFencing;
 import io.onefed.upgrade.upgrade.OneVersion;
 import io.onefed.upgrade.upgrade.StepContext;
@@ -21,12 +22,15 @@ public class FederationStepDelegate implements JavaDelegate {
     private final HostFencing hosts;
     private final ApiAccess api;
     private final BackupTransfer backups;
+    private final DbVersionReader dbVersions;
 
-    public FederationStepDelegate(Zones zones, HostFencing hosts, ApiAccess api, BackupTransfer backups) {
+    public FederationStepDelegate(Zones zones, HostFencing hosts, ApiAccess api, BackupTransfer backups,
+            DbVersionReader dbVersions) {
         this.zones = zones;
         this.hosts = hosts;
         this.api = api;
         this.backups = backups;
+        this.dbVersions = dbVersions;
     }
 
     @Override
@@ -48,6 +52,9 @@ public class FederationStepDelegate implements JavaDelegate {
                 String path = ZoneCommands.federatedBackupPath(ctx);
                 execution.setVariable("federatedBackupPath", path);
                 execution.setVariable("federatedBackupSha256", backups.sha256(BackupTransfer.leaderTarget(master, leaders), path));
+                // what every slave's federated restore must end with (checked there: SQLite's restore can fail silently)
+                execution.setVariable("masterSharedDbVersion",
+                        dbVersions.sharedVersion(master, BackupTransfer.leaderTarget(master, leaders)));
             }
             default -> throw new IllegalStateException("federationStepDelegate is not meant for activity "
                     + execution.getCurrentActivityId());

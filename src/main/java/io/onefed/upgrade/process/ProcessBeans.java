@@ -99,8 +99,10 @@ public class ProcessBeans {
     }
 
     @Bean
-    FederationStepDelegate federationStepDelegate(Zones zones, OneClients clients, BackupTransfer transfer) {
-        return new FederationStepDelegate(zones, new HostFencing(zones, clients), new ApiAccess(zones, clients), transfer);
+    FederationStepDelegate federationStepDelegate(Zones zones, OneClients clients, BackupTransfer transfer,
+            RemoteShell shell) {
+        return new FederationStepDelegate(zones, new HostFencing(zones, clients), new ApiAccess(zones, clients), transfer,
+                new io.onefed.upgrade.upgrade.DbVersionReader(shell));
     }
 
     @Bean

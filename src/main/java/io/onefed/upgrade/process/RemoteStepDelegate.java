@@ -34,7 +34,7 @@ public class RemoteStepDelegate implements JavaDelegate {
                 Vars.integer(execution, "zoneAttempt", 1), Vars.integer(execution, "stepAttempt", 1),
                 Vars.required(execution, "fromVersion"), Vars.required(execution, "targetVersion"),
                 Vars.str(execution, "zoneLeaders"), Vars.str(execution, "federatedBackupPath"),
-                Vars.str(execution, "zonePackageVersions"));
+                Vars.str(execution, "zonePackageVersions"), Vars.str(execution, "masterSharedDbVersion"));
         Instant now = clock.instant();
         if (execution.getVariable("stepWaitingSince") == null) {
             execution.setVariable("stepWaitingSince", now.toString());

@@ -36,7 +36,11 @@ public final class Faults {
         return this;
     }
 
-    /** The next {@code times} calls of {@code command} on the zone's servers print {@code stderr} and exit {@code exitCode}. */
+    /**
+     * The next {@code times} calls of {@code command} on the zone's servers print {@code stderr} and exit
+     * {@code exitCode}. {@code command} may name a subcommand, {@code onedb-restore}: then only calls whose first
+     * argument is {@code restore} fail (the same for {@link #hang}).
+     */
     public Faults failNext(int zone, String command, int times, int exitCode, String stderr) {
         for (SimServer s : federation.zoneInternal(zone).servers) {
             failNext(s, command, times, exitCode, stderr);
@@ -110,6 +114,29 @@ public final class Faults {
     /** The zone reports a FED_INDEX {@code lag} records behind the federation (0 ends the lag). */
     public Faults lagFedIndex(int zone, long lag) {
         SimFiles.write(federation.zoneInternal(zone).dir().resolve("fed_lag"), Long.toString(lag));
+        return this;
+    }
+
+    /**
+     * An HA follower lags its leader's Raft log: the leader appends {@code records} log records (its LOG_INDEX
+     * grows) that {@code server} has not replicated, so the follower's one.zone.raftstatus LOG_INDEX stays that
+     * far behind until {@link #raftCatchUp} (or {@link #clear}).
+     */
+    public Faults raftLag(int zone, String server, long records) {
+        SimZone z = federation.zoneInternal(zone);
+        SimServer follower = z.server(server);
+        if (!z.spec().ha() || follower == z.leader() || records < 1) {
+            throw new IllegalArgumentException("raftLag: " + server + " must be a follower of an HA zone and records >= 1");
+        }
+        Path index = z.leader().state().resolve("db/log_index");
+        SimFiles.write(index, Long.toString(Long.parseLong(SimFiles.read(index, "0")) + records));
+        SimFiles.write(follower.state().resolve("faults/raft_lag"), Long.toString(records));
+        return this;
+    }
+
+    /** The follower has replicated every record of its leader again. */
+    public Faults raftCatchUp(int zone, String server) {
+        SimFiles.delete(federation.zoneInternal(zone).server(server).state().resolve("faults/raft_lag"));
         return this;
     }
 

@@ -59,7 +59,7 @@ public final class SimulatedFederation implements AutoCloseable {
     /** Scripts copied from {@code simulator/bin/} on the classpath. */
     static final List<String> SCRIPTS = List.of("sim-lib.sh", "pkg-lib.sh", "one-lib.sh", "systemctl", "onedb",
             "apt-get", "apt", "dpkg-query", "dpkg", "dnf", "yum", "rpm", "onecfg", "onehost", "onevm", "onezone",
-            "apt-cache", "wget", "gpg");
+            "apt-cache", "wget", "gpg", "chown");
 
     /** Front-end packages installed on every simulated server (the set the orchestrator upgrades). */
     static final List<String> PACKAGES = List.of("opennebula", "opennebula-common", "opennebula-common-onecfg",
@@ -563,6 +563,27 @@ public final class SimulatedFederation implements AutoCloseable {
 
     public boolean unitActive(int zone, String unit) {
         return "active".equals(SimFiles.read(zoneInternal(zone).leader().state().resolve("units/" + unit), "inactive"));
+    }
+
+    /** OWNER:GROUP the simulated chown last gave {@code path} (relative to the server's directory), or null. */
+    public String owner(int zone, String server, String path) {
+        Path dir = serverDir(zone, server);
+        String abs = dir.resolve(path).normalize().toString();
+        String owner = null;
+        try {
+            Path f = dir.resolve("sim/owners");
+            if (Files.exists(f)) {
+                for (String line : Files.readAllLines(f)) {
+                    int sp = line.indexOf(' ');
+                    if (sp > 0 && java.nio.file.Path.of(line.substring(sp + 1)).normalize().toString().equals(abs)) {
+                        owner = line.substring(0, sp);
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return owner;
     }
 
     public String dbSharedVersion(int zone) {

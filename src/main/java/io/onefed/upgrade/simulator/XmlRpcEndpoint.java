@@ -209,15 +209,28 @@ final class XmlRpcEndpoint implements HttpHandler {
         return b.append("</ZONE>").toString();
     }
 
+    /**
+     * RaftManager::to_xml (OpenNebula/one src/raft/RaftManager.cc, one-7.0): SERVER_ID is the one oned read from
+     * its oned.conf at start (systemctl records it), -1 meaning solo (STATE 0, LOG_INDEX -1). The simulated
+     * leader is the zone's first server; a follower replicates the leader's log (LOG_INDEX equal to the leader's)
+     * unless {@link Faults#raftLag} holds it behind.
+     */
     private String raftXml() {
         boolean ha = server.zone().spec().ha();
         long fedIndex = federation.fedIndexOf(server.zone());
-        long logIndex = Long.parseLong(SimFiles.read(server.state().resolve("db/log_index"), "0"));
-        StringBuilder b = new StringBuilder("<RAFT><SERVER_ID>").append(ha ? server.serverId() : -1)
-                .append("</SERVER_ID><STATE>").append(!ha ? 0 : server.serverId() == 0 ? 3 : 2)
-                .append("</STATE><TERM>").append(ha ? 1 : 0).append("</TERM><VOTEDFOR>").append(ha ? 0 : -1)
-                .append("</VOTEDFOR><COMMIT>").append(logIndex).append("</COMMIT>");
-        if (ha) {
+        int serverId = ha ? Integer.parseInt(SimFiles.read(server.state().resolve("server_id"),
+                Integer.toString(server.serverId())).trim()) : -1;
+        boolean solo = serverId < 0;
+        SimServer leader = server.zone().leader();
+        long leaderIndex = Long.parseLong(SimFiles.read(leader.state().resolve("db/log_index"), "0").trim());
+        long lag = server == leader ? 0 : Long.parseLong(SimFiles.read(server.state().resolve("faults/raft_lag"), "0").trim());
+        long logIndex = Math.max(0, leaderIndex - lag);
+        int state = solo ? 0 : server == leader ? 3 : 2;
+        StringBuilder b = new StringBuilder("<RAFT><SERVER_ID>").append(serverId)
+                .append("</SERVER_ID><STATE>").append(state)
+                .append("</STATE><TERM>").append(solo ? 0 : 1).append("</TERM><VOTEDFOR>").append(solo ? -1 : 0)
+                .append("</VOTEDFOR><COMMIT>").append(solo ? 0 : logIndex).append("</COMMIT>");
+        if (!solo) {
             b.append("<LOG_INDEX>").append(logIndex).append("</LOG_INDEX><LOG_TERM>1</LOG_TERM>");
         } else {
             b.append("<LOG_INDEX>-1</LOG_INDEX><LOG_TERM>-1</LOG_TERM>");

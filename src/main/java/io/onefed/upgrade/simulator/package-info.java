@@ -40,5 +40,22 @@
  * {@code repo2.key} and {@code gpg --dearmor} de-armours it (OpenNebula/website one-7.0,
  * {@code opennebula_repository_configuration.md}).</li>
  * </ul>
+ * Database and HA steps (issue 11, points 6 and 7):
+ * <ul>
+ * <li>{@code onedb restore} applies a dump statement by statement; the SQLite backend ignores sqlite3's exit
+ * status, says "Sqlite database backup restored in ..." and exits 0 even when a truncated, foreign or broken
+ * dump restored partly or nothing; MySQL stops at the first error and onedb fails (OpenNebula/one
+ * {@code src/onedb/onedb_backend.rb}, one-6.10 and one-7.0, {@code SQLiteBackend#restore},
+ * {@code MySQLBackend#restore}). {@code db_versioning} is one of the federated tables (FEDERATED_TABLES), so
+ * the shared version travels with them; without it, {@code read_db_version} falls back to 2.0.</li>
+ * <li>{@code onedb version -v} prints OneDB#version's format and exit codes 0/1/2/3 ({@code src/onedb/onedb.rb}).</li>
+ * <li>oned takes FEDERATION/SERVER_ID from oned.conf at start without checking it against the zone's server
+ * pool (-1: solo) and {@code one.zone.raftstatus} reports it ({@code src/nebula/Nebula.cc},
+ * {@code src/raft/RaftManager.cc} RaftManager() and to_xml, one-7.0); each HA server's oned.conf has its own
+ * id. A follower that kept the leader's id starts anyway: its raftstatus SERVER_ID disagrees with the pool.</li>
+ * <li>HA followers replicate the leader's log: their LOG_INDEX equals the leader's unless
+ * {@link io.onefed.upgrade.simulator.Faults#raftLag} holds one behind.</li>
+ * <li>{@code chown} accepts the users and groups a front-end has (root, oneadmin) and records the ownership.</li>
+ * </ul>
  */
 package io.onefed.upgrade.simulator;

@@ -8,7 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
-/** Step 8: every zone answers on the target version, HA servers agree on a leader, FED_INDEX is equal again. */
+/** Step 8: every zone answers on the target version, HA servers are in sync with their leader, FED_INDEX is equal again. */
 public class PostChecks {
 
     public record Result(boolean passed, List<Check> checks, List<ZoneReading> zones) {
@@ -62,20 +62,69 @@ public class PostChecks {
         return new Result(passed, checks, readings);
     }
 
-    private Check haInSync(ZoneProperties zone) {
+    /**
+     * The HA guide's "all the followers active and in sync with the leader" ({@code onezone show}): exactly one
+     * leader; every server answers with the SERVER_ID the zone's server pool gives it (oned reports its
+     * oned.conf FEDERATION/SERVER_ID, RaftManager::to_xml in OpenNebula/one src/raft/RaftManager.cc: a follower
+     * that kept the leader's id after a configuration copy shows here); every other server is a follower whose
+     * LOG_INDEX reached the leader's. A follower read before the leader is read again, so an index the leader
+     * appended meanwhile does not count as lag.
+     */
+    Check haInSync(ZoneProperties zone) {
+        String what = "HA servers in sync";
         try {
             OneZone info = clients.forZone(zone).zoneInfo(zone.id());
-            List<String> states = new ArrayList<>();
-            int leaders = 0;
-            for (OneZone.Server server : info.servers()) {
-                RaftStatus s = clients.forEndpoint(server.endpoint()).raftStatus();
-                states.add(server.name() + " " + s.state() + " commit " + s.commit());
-                leaders += s.state() == RaftStatus.State.LEADER ? 1 : 0;
+            List<OneZone.Server> servers = info.servers();
+            List<RaftStatus> status = new ArrayList<>();
+            for (OneZone.Server server : servers) {
+                status.add(clients.forEndpoint(server.endpoint()).raftStatus());
             }
-            return leaders == 1 ? Check.pass(zone.name(), "HA servers in sync", String.join(", ", states))
-                    : Check.fail(zone.name(), "HA servers in sync", leaders + " leaders: " + String.join(", ", states));
+            List<String> states = new ArrayList<>();
+            List<String> problems = new ArrayList<>();
+            int leader = -1;
+            int leaders = 0;
+            for (int i = 0; i < servers.size(); i++) {
+                RaftStatus s = status.get(i);
+                OneZone.Server server = servers.get(i);
+                if (s.state() == RaftStatus.State.LEADER) {
+                    leaders++;
+                    leader = i;
+                }
+                if (s.serverId() != server.id()) {
+                    problems.add(server.name() + " answers as SERVER_ID " + s.serverId() + " but the zone lists it as "
+                            + server.id() + " (oned.conf FEDERATION/SERVER_ID)");
+                }
+            }
+            if (leaders != 1) {
+                problems.add(0, leaders + " leaders");
+            } else {
+                long leaderIndex = status.get(leader).logIndex();
+                for (int i = 0; i < servers.size(); i++) {
+                    if (i == leader) {
+                        continue;
+                    }
+                    RaftStatus s = status.get(i);
+                    if (i < leader && Long.compareUnsigned(s.logIndex(), leaderIndex) < 0) {
+                        s = clients.forEndpoint(servers.get(i).endpoint()).raftStatus();
+                        status.set(i, s);
+                    }
+                    if (s.state() != RaftStatus.State.FOLLOWER) {
+                        problems.add(servers.get(i).name() + " is " + s.state() + ", not a follower");
+                    } else if (Long.compareUnsigned(s.logIndex(), leaderIndex) < 0) {
+                        problems.add(servers.get(i).name() + " LOG_INDEX " + Long.toUnsignedString(s.logIndex())
+                                + " is behind the leader's " + Long.toUnsignedString(leaderIndex));
+                    }
+                }
+            }
+            for (int i = 0; i < servers.size(); i++) {
+                RaftStatus s = status.get(i);
+                states.add(servers.get(i).name() + " " + s.state() + " log " + Long.toUnsignedString(s.logIndex())
+                        + " commit " + Long.toUnsignedString(s.commit()));
+            }
+            return problems.isEmpty() ? Check.pass(zone.name(), what, String.join(", ", states))
+                    : Check.fail(zone.name(), what, String.join("; ", problems) + ": " + String.join(", ", states));
         } catch (RuntimeException e) {
-            return Check.fail(zone.name(), "HA servers in sync", e.getMessage());
+            return Check.fail(zone.name(), what, e.getMessage());
         }
     }
 }

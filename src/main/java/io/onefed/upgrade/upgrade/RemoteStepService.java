@@ -26,12 +26,14 @@ public class RemoteStepService {
     /** @param zonePackageVersions the preflight's exact package version per zone ({@link PackageVersions}) */
     public record Request(String upgradeId, int zoneId, ZoneStep step, int zoneAttempt, int stepAttempt,
             String fromVersion, String targetVersion, String zoneLeaders, String federatedBackupPath,
-            String zonePackageVersions) {
+            String zonePackageVersions,
+            /** The master's shared tables version, for a slave's federated restore check; null elsewhere. */
+            String masterSharedVersion) {
 
         public Request(String upgradeId, int zoneId, ZoneStep step, int zoneAttempt, int stepAttempt,
                 String fromVersion, String targetVersion, String zoneLeaders, String federatedBackupPath) {
             this(upgradeId, zoneId, step, zoneAttempt, stepAttempt, fromVersion, targetVersion, zoneLeaders,
-                    federatedBackupPath, null);
+                    federatedBackupPath, null, null);
         }
     }
 
@@ -49,7 +51,8 @@ public class RemoteStepService {
         ZoneProperties zone = zones.byId(r.zoneId());
         return new StepContext(r.upgradeId(), zone, OneVersion.parse(r.fromVersion()),
                 OneVersion.parse(r.targetVersion()), Zones.leaderOf(zone, r.zoneLeaders()).name(),
-                r.federatedBackupPath(), PackageVersions.forZone(r.zonePackageVersions(), zone.id()));
+                r.federatedBackupPath(), PackageVersions.forZone(r.zonePackageVersions(), zone.id()),
+                r.masterSharedVersion());
     }
 
     static String keyPrefix(Request r) {

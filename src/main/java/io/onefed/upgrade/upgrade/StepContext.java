@@ -15,11 +15,16 @@ public record StepContext(String upgradeId, ZoneProperties zone, OneVersion from
          * The exact package version of the target release in this zone's repository, found by the preflight and
          * approved with the plan ({@code 7.0.1-1} for apt, {@code 7.0.1-1.el9} for dnf); null: not pinned.
          */
-        String packageVersion) {
+        String packageVersion,
+        /**
+         * The master's shared tables version ({@code onedb version -v} read on the master after its federated
+         * backup): a slave's federated restore must end with exactly this version. Null outside a slave's restore.
+         */
+        String masterSharedVersion) {
 
     public StepContext(String upgradeId, ZoneProperties zone, OneVersion from, OneVersion target, String leaderServer,
             String federatedBackupPath) {
-        this(upgradeId, zone, from, target, leaderServer, federatedBackupPath, null);
+        this(upgradeId, zone, from, target, leaderServer, federatedBackupPath, null, null);
     }
 
     public StepContext {

@@ -32,15 +32,22 @@ public class ZoneCommands {
         ZoneProperties zone = ctx.zone();
         return switch (step) {
             case STOP_SERVICES -> followersThenLeader(ctx, this::stopServices);
+            // onedb's SQLite restore ignores sqlite3's exit status (OpenNebula/one src/onedb/onedb_backend.rb,
+            // SQLiteBackend#restore, one-6.10/one-7.0): a broken dump "restores" and exits 0. db_versioning is a
+            // federated table, so only the shared tables version read back proves the master's tables arrived.
             case RESTORE_FEDERATED -> onLeader(ctx, withDbSecret(zone, RemoteCommand.of(
-                    "onedb restore {} -v --federated" + dbOptions(zone), requireBackup(ctx))));
+                    "onedb restore {} -v --federated" + dbOptions(zone) + " && " + SHARED_VERSION_CHECK
+                            .replace("@OPTS@", dbOptions(zone)),
+                    requireBackup(ctx), SHARED_VERSION_SED, requireMasterShared(ctx), requireMasterShared(ctx))));
             case BACKUP_CONFIG -> allAtOnce(ctx, this::backupConfig);
             case BACKUP_DB -> onLeader(ctx, withDbSecret(zone, RemoteCommand.of(
                     "mkdir -p {} && onedb backup -v -f" + dbOptions(zone) + " {}", upgradeDir(ctx),
-                    upgradeDir(ctx) + "/zone-" + zone.id() + "-before-upgrade" + backupExtension(zone))));
+                    beforeUpgradeBackupPath(ctx))));
             case SWITCH_REPOSITORY -> allAtOnce(ctx, s -> switchRepository(ctx));
             case UPGRADE_PACKAGES -> leaderThenFollowers(ctx, s -> upgradePackages(ctx));
-            case UPGRADE_CONFIG -> allAtOnce(ctx, s -> RemoteCommand.of(
+            // leader only: the HA guide copies the leader's upgraded /etc/one to the followers instead
+            // (APPLY_LEADER_CONFIG); a single front-end's only server is its leader
+            case UPGRADE_CONFIG -> onLeader(ctx, RemoteCommand.of(
                     "if command -v onecfg >/dev/null 2>&1; then onecfg upgrade; else echo {}; fi",
                     "onecfg is not installed: configuration files were kept; merge changes by hand (upgrade guide)"));
             // both take a backup of their own first; onedb names it to the second and refuses an existing file,
@@ -54,14 +61,100 @@ public class ZoneCommands {
             case DUMP_LEADER_DB -> onLeader(ctx, withDbSecret(zone, RemoteCommand.of(
                     "mkdir -p {} && onedb backup -v -f" + dbOptions(zone) + " {}", upgradeDir(ctx),
                     leaderDumpPath(ctx))));
+            // the followers' packages are upgraded already: their restored DB must match their code exactly
+            // (onedb version exits 0), else the restore silently failed (SQLite, see RESTORE_FEDERATED)
             case RESTORE_FOLLOWERS -> onFollowers(ctx, withDbSecret(zone, RemoteCommand.of(
-                    "onedb restore -f -v" + dbOptions(zone) + " {}", leaderDumpPath(ctx))));
+                    "onedb restore -f -v" + dbOptions(zone) + " {} && onedb version -v" + dbOptions(zone),
+                    leaderDumpPath(ctx))));
             case START_SERVICES -> leaderThenFollowers(ctx, s -> startServices(ctx));
             case SYNC_HOSTS -> onLeader(ctx, RemoteCommand.of("onehost sync --force"));
             case FEDERATED_BACKUP -> onLeader(ctx, withDbSecret(zone, RemoteCommand.of(
                     "mkdir -p {} && onedb backup -v -f --federated" + dbOptions(zone) + " {}", upgradeDir(ctx),
                     federatedBackupPath(ctx))));
+            case PACK_LEADER_CONFIG -> onLeader(ctx, packLeaderConfig(ctx));
+            case APPLY_LEADER_CONFIG -> onFollowers(ctx, applyLeaderConfig(ctx));
         };
+    }
+
+    /** sed script printing the shared tables version of {@code onedb version -v} (OneDB#version in onedb.rb). */
+    static final String SHARED_VERSION_SED = "s/^Shared tables version: *//p";
+
+    /**
+     * Runs after a federated restore: {@code onedb version -v} (exit 0, 2 or 3 all carry the versions: the
+     * slave's code is still the old one) must show the master's shared tables version. Arguments: the sed
+     * script, the expected version twice.
+     */
+    static final String SHARED_VERSION_CHECK = "{ out=$(onedb version -v@OPTS@); rc=$?; printf '%s\\n' \"$out\"; "
+            + "case $rc in 0|2|3) ;; *) echo \"onedb version -v exited $rc after the federated restore\" >&2; exit 1;; esac; "
+            + "shared=$(printf '%s\\n' \"$out\" | sed -n {} | head -n 1); "
+            + "if [ \"$shared\" = {} ]; then echo \"federated restore verified: shared tables version $shared, as on the master\"; "
+            + "else echo \"the federated restore did not take: shared tables version is '$shared', the master's is \"{}\""
+            + " (onedb's SQLite restore ignores sqlite3's exit status)\" >&2; exit 1; fi; }";
+
+    /** sed script printing FEDERATION/SERVER_ID of an oned.conf. */
+    static final String SERVER_ID_SED = "/^FEDERATION *= *\\[/,/\\]/s/^[[:space:]]*SERVER_ID[[:space:]]*=[[:space:]]*"
+            + "\\(-\\{0,1\\}[0-9][0-9]*\\).*/\\1/p";
+
+    /** sed script setting FEDERATION/SERVER_ID, completed by the id and a closing slash in the shell. */
+    static final String SERVER_ID_SET_SED = "/^FEDERATION *= *\\[/,/\\]/s/^\\([[:space:]]*SERVER_ID[[:space:]]*=[[:space:]]*\\)"
+            + "-\\{0,1\\}[0-9][0-9]*/\\1";
+
+    /** The leader's upgraded configuration, packed for the followers (HA guide, "Replicate Database and Configuration"). */
+    public static String leaderConfigPath(StepContext ctx) {
+        return upgradeDir(ctx) + "/leader-config-zone-" + ctx.zone().id() + ".tar.gz";
+    }
+
+    /**
+     * Packs the leader's /etc/one and /var/lib/one/remotes/etc after its upgrade into one archive (written to a
+     * part file and moved into place, so a retry never leaves half an archive under the final name).
+     */
+    private RemoteCommand packLeaderConfig(StepContext ctx) {
+        String dir = upgradeDir(ctx);
+        String stage = dir + "/leader-config.pack";
+        String file = leaderConfigPath(ctx);
+        String remotesEtc = ctx.zone().paths().var() + "/remotes/etc";
+        return RemoteCommand.of("mkdir -p {} && rm -rf {} && mkdir -p {} && cp -a {} {} && "
+                        + "{ test ! -d {} || cp -a {} {}; } && tar -C {} -czf {} . && mv -f {} {} && rm -rf {} && echo {}",
+                dir, stage, stage, ctx.zone().paths().etc(), stage + "/etc-one",
+                remotesEtc, remotesEtc, stage + "/remotes-etc", stage, file + ".part", file + ".part", file, stage,
+                "leader configuration packed in " + file);
+    }
+
+    /**
+     * The HA guide's configuration sync on a follower: the leader's /etc/one and remotes/etc copied over the
+     * follower's (rsync -r semantics: files the leader lacks stay), the follower's own FEDERATION/SERVER_ID put
+     * back, both trees owned by oneadmin. The follower's SERVER_ID comes from its pre-upgrade copy of
+     * /etc/one (BACKUP_CONFIG), so a retry after a half-done run still finds it. A follower whose id equals the
+     * leader's, or that has none, fails: its raft state would be wrong (raftstatus reports the conf's id).
+     */
+    private RemoteCommand applyLeaderConfig(StepContext ctx) {
+        String dir = upgradeDir(ctx);
+        String stage = dir + "/leader-config.apply";
+        String etc = ctx.zone().paths().etc();
+        String remotesEtc = ctx.zone().paths().var() + "/remotes/etc";
+        String own = dir + "/etc-one/oned.conf";
+        return RemoteCommand.of("test -f {} || { echo {} >&2; exit 1; }; "
+                        + "id=$(sed -n {} {} | head -n 1); "
+                        + "case $id in ''|-*) echo \"this follower's saved oned.conf has no FEDERATION/SERVER_ID of an HA"
+                        + " server (found '$id')\" >&2; exit 1;; esac; "
+                        + "rm -rf {} && mkdir -p {} && tar -C {} -xzf {} || exit 1; "
+                        + "lid=$(sed -n {} {} | head -n 1); "
+                        + "if [ \"$lid\" = \"$id\" ]; then echo \"this follower's SERVER_ID $id is the leader's\" >&2; exit 1; fi; "
+                        + "cp -a {} {} && { test ! -d {} || { mkdir -p {} && cp -a {} {}; }; } || exit 1; "
+                        + "sed -i {}\"$id/\" {} || exit 1; "
+                        + "now=$(sed -n {} {} | head -n 1); "
+                        + "if [ \"$now\" != \"$id\" ]; then echo \"SERVER_ID is '$now' after the sync, expected $id\" >&2; exit 1; fi; "
+                        + "chown -R oneadmin:oneadmin {} && { test ! -d {} || chown -R oneadmin:oneadmin {}; } || exit 1; "
+                        + "rm -rf {}; echo \"leader configuration applied; SERVER_ID $id kept\"",
+                own, "no pre-upgrade copy of oned.conf at " + own + " (backup-config): cannot tell this follower's SERVER_ID",
+                SERVER_ID_SED, own,
+                stage, stage, stage, leaderConfigPath(ctx),
+                SERVER_ID_SED, stage + "/etc-one/oned.conf",
+                stage + "/etc-one/.", etc, stage + "/remotes-etc", remotesEtc, stage + "/remotes-etc/.", remotesEtc,
+                SERVER_ID_SET_SED, etc + "/oned.conf",
+                SERVER_ID_SED, etc + "/oned.conf",
+                etc, remotesEtc, remotesEtc,
+                stage);
     }
 
     /** Per-upgrade directory on every host: backups, the list of stopped units. */
@@ -72,6 +165,14 @@ public class ZoneCommands {
     /** Where the master writes the federated backup (and where slaves receive it: same layout). */
     public static String federatedBackupPath(StepContext ctx) {
         return upgradeDir(ctx) + "/federated-from-zone-" + ctx.zone().id() + backupExtension(ctx.zone());
+    }
+
+    /**
+     * The zone's own database as it was before anything of the upgrade touched it (taken first in zone-upgrade,
+     * before a slave's federated restore): what a rollback restores.
+     */
+    public static String beforeUpgradeBackupPath(StepContext ctx) {
+        return upgradeDir(ctx) + "/zone-" + ctx.zone().id() + "-before-upgrade" + backupExtension(ctx.zone());
     }
 
     public static String leaderDumpPath(StepContext ctx) {
@@ -260,6 +361,14 @@ public class ZoneCommands {
     static String backupExtension(ZoneProperties zone) {
         DatabaseProperties db = zone.database();
         return db != null && "mysql".equalsIgnoreCase(db.backend()) ? ".sql" : ".bck";
+    }
+
+    private static String requireMasterShared(StepContext ctx) {
+        if (ctx.masterSharedVersion() == null || ctx.masterSharedVersion().isBlank()) {
+            throw new IllegalStateException("masterSharedDbVersion: the master's shared tables version is unknown for zone "
+                    + ctx.zone().id() + "; it is read on the master after its federated backup (ChecksumBackup)");
+        }
+        return ctx.masterSharedVersion();
     }
 
     private static String requireBackup(StepContext ctx) {

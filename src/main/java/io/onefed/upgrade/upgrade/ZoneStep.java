@@ -19,7 +19,9 @@ public enum ZoneStep {
     RESTORE_FOLLOWERS("restore-followers", "Restore followers from the leader's dump (HA)"),
     START_SERVICES("start-services", "Start OpenNebula services"),
     SYNC_HOSTS("sync-hosts", "Sync hypervisor hosts (onehost sync --force)"),
-    FEDERATED_BACKUP("federated-backup", "Back up federated tables (onedb backup -v --federated)");
+    FEDERATED_BACKUP("federated-backup", "Back up federated tables (onedb backup -v --federated)"),
+    PACK_LEADER_CONFIG("pack-leader-config", "Pack the leader's /etc/one and remotes/etc (HA)"),
+    APPLY_LEADER_CONFIG("apply-leader-config", "Apply the leader's configuration on the followers, keeping their SERVER_ID (HA)");
 
     private final String id;
     private final String title;

@@ -71,10 +71,28 @@ class FederationUpgradeEndToEndTest extends EndToEndTestBase {
         assertThat(onedb(100, "restore")).hasSize(1);
         assertThat(onedb(101, "restore")).hasSize(1);
         assertThat(onedb(0, "backup").stream().filter(l -> l.contains("--federated")).toList()).hasSize(1);
+        // each slave's pre-upgrade backup was taken before the federated restore: it holds the slave's own 6.10
+        // tables (the old order, restore then backup, left the master's 7.0 tables in it)
+        for (int slave : List.of(100, 101)) {
+            assertThat(beforeUpgradeBackup(slave)).as("zone %d pre-upgrade backup", slave)
+                    .contains("-- shared_version: 6.10.0").doesNotContain("-- shared_version: 7.0.0");
+            assertThat(onedb(slave, "version")).as("zone %d restore checked", slave).isNotEmpty();
+        }
 
         // the remote commands' records are in the history, without any secret
         HistoryService history = engine.getHistoryService();
         assertThat(history.createHistoricVariableInstanceQuery().variableName("stepRecords").count()).isGreaterThan(20);
+    }
+
+    static String beforeUpgradeBackup(int zone) {
+        java.nio.file.Path backups = SIM.serverDir(zone).resolve("var/lib/one-fed-upgrade/backups");
+        try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.walk(backups)) {
+            java.nio.file.Path f = files.filter(p -> p.getFileName().toString().equals("zone-" + zone + "-before-upgrade.sql"))
+                    .findFirst().orElseThrow(() -> new AssertionError("no zone-" + zone + "-before-upgrade.sql under " + backups));
+            return java.nio.file.Files.readString(f);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     static List<String> installs(int zone) {

@@ -65,6 +65,12 @@ class FakeFederation implements OneClients, RemoteShell, DetachedRuns, FileTrans
     /** Command fragments whose runs stay RUNNING. */
     final List<String> hanging = Collections.synchronizedList(new ArrayList<>());
     volatile boolean unitsStuck;
+    /** HA follower name -> how many log records it is behind its leader (one.zone.raftstatus LOG_INDEX). */
+    final Map<String, Integer> raftLag = new ConcurrentHashMap<>();
+
+    int lag(String server) {
+        return raftLag.getOrDefault(server, 0);
+    }
     /** Servers whose SSH does not answer: starting a run there throws, as the real SSH layer does. */
     final java.util.Set<String> sshDown = ConcurrentHashMap.newKeySet();
 
@@ -122,13 +128,14 @@ class FakeFederation implements OneClients, RemoteShell, DetachedRuns, FileTrans
     @Override
     public OneClient forEndpoint(String endpoint) {
         for (Zone z : zones.values()) {
-            if (z.config.endpoint().equals(endpoint)) {
-                return client(z);
-            }
+            // an HA server's own endpoint first: the zone endpoint may be its address too
             for (ServerProperties s : z.config.servers()) {
-                if (serverEndpoint(s).equals(endpoint)) {
+                if (z.config.ha() && serverEndpoint(s).equals(endpoint)) {
                     return serverClient(z, s);
                 }
+            }
+            if (z.config.endpoint().equals(endpoint)) {
+                return client(z);
             }
         }
         throw new IllegalArgumentException(endpoint);
@@ -144,8 +151,9 @@ class FakeFederation implements OneClients, RemoteShell, DetachedRuns, FileTrans
             @Override
             public RaftStatus raftStatus() {
                 RaftStatus r = zoneClient.raftStatus();
-                return new RaftStatus(0, s.name().equals(z.leader) ? RaftStatus.State.LEADER : RaftStatus.State.FOLLOWER,
-                        1, -1, 10, 10, 1, r.fedlogIndex());
+                return new RaftStatus(z.config.servers().indexOf(s),
+                        s.name().equals(z.leader) ? RaftStatus.State.LEADER : RaftStatus.State.FOLLOWER,
+                        1, -1, 10, s.name().equals(z.leader) ? 10 : 10 - lag(s.name()), 1, r.fedlogIndex());
             }
         };
     }
@@ -251,6 +259,10 @@ class FakeFederation implements OneClients, RemoteShell, DetachedRuns, FileTrans
             out = z.running || unitsStuck ? "opennebula.service loaded active running OpenNebula Cloud Controller Daemon\n" : "";
         } else if (c.startsWith("sha256sum")) {
             out = "ab12cd34  " + c.substring("sha256sum ".length()) + "\n";
+        } else if (c.startsWith("onedb version -v")) {
+            // onedb.rb OneDB#version; the DB schema of a release is its series with patch 0
+            String[] v = zones.get(target.zoneId()).installed.split("\\.");
+            out = "Shared tables version:   " + v[0] + "." + v[1] + ".0\nRequired version:        " + v[0] + "." + v[1] + ".0\n";
         } else if (c.contains("df -Pk")) {
             out = "52428800\n";
         } else if (c.contains("apt-cache $o madison")) {

@@ -266,8 +266,68 @@ class FederationUpgradeProcessTest {
         assertThat(fed.count("m-eu-fr-fe0: onedb restore -f")).isEqualTo(1);
         assertThat(fed.count("m-eu-fr-fe2: onedb restore -f")).isEqualTo(1);
         assertThat(fed.count("m-eu-fr-fe1: onedb restore")).isZero();
-        assertThat(fed.count("m-eu-fr-fe0: copy")).isEqualTo(1);
+        // the HA guide: the leader's dump and its configuration go to each follower; onecfg runs on the leader only
+        assertThat(fed.count("m-eu-fr-fe0: copy")).isEqualTo(2);
+        assertThat(fed.count("m-eu-fr-fe0: copy") + fed.count("m-eu-fr-fe2: copy")).isEqualTo(4);
+        assertThat(fed.count("m-eu-fr-fe1: if command -v onecfg")).isEqualTo(1);
+        assertThat(fed.count("m-eu-fr-fe0: if command -v onecfg")).as("old command: onecfg upgrade on every server").isZero();
+        assertThat(fed.count("m-eu-fr-fe2: if command -v onecfg")).isZero();
+        assertThat(fed.count("m-eu-fr-fe1: mkdir -p") - fed.count("m-eu-fr-fe0: mkdir -p")).isPositive();
+        assertThat(fed.count("m-eu-fr-fe0: test -f")).as("apply-leader-config on follower fe0").isEqualTo(1);
+        assertThat(fed.count("m-eu-fr-fe2: test -f")).as("apply-leader-config on follower fe2").isEqualTo(1);
+        assertThat(fed.count("m-eu-fr-fe1: test -f")).as("never on the leader").isZero();
+        assertThat(pi).hasPassedInOrder("UpgradeMaster", "FederatedBackup");
+        assertThat(indexOf(log, "m-eu-fr-fe0: onedb restore -f")).isLessThan(indexOf(log, "m-eu-fr-fe0: test -f"));
+        assertThat(indexOf(log, "m-eu-fr-fe0: test -f")).isLessThan(indexOf(log, "m-eu-fr-fe1: systemctl daemon-reload"));
         assertThat(indexOf(log, "m-eu-fr-fe1: systemctl daemon-reload")).isLessThan(indexOf(log, "m-eu-fr-fe0: systemctl daemon-reload"));
+    }
+
+    @Test
+    void theZonePathTakesTheSlavesOwnBackupsBeforeItsFederatedRestore() {
+        // old order: CopyFederatedBackup -> RestoreFederated -> BackupConfig -> BackupDb, so the slave's
+        // "before upgrade" backup already held the master's federated tables
+        FakeFederation fed = FakeFederation.guide("6.10.0");
+        ProcessInstance pi = start(fed, "7.0.0", 5);
+        approveStart();
+        approveReenable();
+        assertThat(pi).isEnded().hasPassed("FederationUpgraded");
+        List<String> log = fed.started;
+        for (String slave : List.of("S-EU-GE/s-eu-ge-fe0", "S-US-CA/s-us-ca-fe0")) {
+            int backup = indexOf(log, slave + ": mkdir -p");
+            int dbBackup = log.indexOf(log.stream().filter(c -> c.startsWith(slave + ": ") && c.contains("-before-upgrade"))
+                    .findFirst().orElseThrow());
+            int copy = log.indexOf(log.stream().filter(c -> c.startsWith(slave + ": copy ") && c.contains("federated-from-zone-0"))
+                    .findFirst().orElseThrow());
+            int restore = indexOf(log, slave + ": onedb restore");
+            assertThat(backup).as(slave + " config backup before the copy").isLessThan(copy);
+            assertThat(dbBackup).as(slave + " DB backup before the copy").isLessThan(copy);
+            assertThat(copy).isLessThan(restore);
+            // the restore proves itself against the master's shared version, read after the federated backup
+            assertThat(log.get(restore)).contains("onedb version -v").contains("= 7.0.0 ]");
+        }
+        assertThat(engine.getHistoryService().createHistoricVariableInstanceQuery().processInstanceId(pi.getId())
+                .variableName("masterSharedDbVersion").singleResult().getValue()).isEqualTo("7.0.0");
+        org.camunda.bpm.engine.history.HistoricProcessInstance slaveZone = engine.getHistoryService()
+                .createHistoricProcessInstanceQuery().processDefinitionKey("zone-upgrade").variableValueEquals("zoneId", 100)
+                .singleResult();
+        List<String> order = engine.getHistoryService().createHistoricActivityInstanceQuery()
+                .processInstanceId(slaveZone.getId()).orderByHistoricActivityInstanceStartTime().asc()
+                .orderPartiallyByOccurrence().asc().list().stream()
+                .map(org.camunda.bpm.engine.history.HistoricActivityInstance::getActivityId).toList();
+        assertThat(order).containsSubsequence("BackupConfig", "BackupDb", "IsSlave", "CopyFederatedBackup",
+                "RestoreFederated", "SlaveJoin", "SwitchRepository", "UpgradePackages", "UpgradeConfig", "UpgradeDb",
+                "CheckDb", "IsHa", "HaJoin", "StartServices");
+    }
+
+    @Test
+    void anHaFollowerWhoseLogIndexLagsFailsThePostChecks() {
+        FakeFederation fed = new FakeFederation("6.10.0", true, "S-EU-GE");
+        fed.raftLag.put("m-eu-fr-fe2", 3);
+        ProcessInstance pi = start(fed, "7.0.0", 5);
+        approveStart();
+        assertThat(pi).isWaitingAt("ReviewPostChecks");
+        assertThat((String) engine.getRuntimeService().getVariable(pi.getId(), "postChecksSummary"))
+                .contains("[FAIL] M-EU-FR: HA servers in sync").contains("m-eu-fr-fe2 LOG_INDEX 7 is behind the leader's 10");
     }
 
     @Test

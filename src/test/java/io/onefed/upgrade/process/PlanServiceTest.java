@@ -21,8 +21,21 @@ class PlanServiceTest {
         assertThat(plan.fromVersion()).isEqualTo("6.10.0");
         assertThat(plan.zoneLeaders()).contains("0=m-eu-fr-fe2");
         List<String> masterSteps = plan.phases().stream().filter(p -> p.zone().equals("M-EU-FR")).map(Plan.Phase::step).toList();
-        assertThat(masterSteps).containsSubsequence("stop-services", "upgrade-db", "dump-leader-db", "copy-leader-dump",
-                "restore-followers", "start-services", "federated-backup");
+        assertThat(masterSteps).containsSubsequence("stop-services", "backup-config", "backup-db", "switch-repository",
+                "upgrade-db", "dump-leader-db", "copy-leader-dump", "restore-followers", "pack-leader-config",
+                "copy-leader-config", "apply-leader-config", "start-services", "federated-backup", "checksum-backup");
+        // a slave saves its own configuration and database before the master's federated tables replace its own
+        List<String> slaveSteps = plan.phases().stream().filter(p -> p.zone().equals("S-EU-GE")).map(Plan.Phase::step).toList();
+        assertThat(slaveSteps).containsSubsequence("backup-config", "backup-db", "copy-federated-backup",
+                "restore-federated", "switch-repository", "upgrade-config", "upgrade-db").doesNotContain("apply-leader-config");
+        assertThat(plan.phases().stream().filter(p -> p.step().equals("restore-federated")).findFirst().orElseThrow()
+                .actions().get(0).command()).contains("onedb version -v").contains(PlanService.MASTER_SHARED_PLACEHOLDER);
+        assertThat(plan.phases().stream().filter(p -> p.zone().equals("M-EU-FR") && p.step().equals("upgrade-config"))
+                .findFirst().orElseThrow().actions()).as("onecfg on the leader only").singleElement()
+                .satisfies(a -> assertThat(a.server()).isEqualTo("m-eu-fr-fe2"));
+        assertThat(plan.phases().stream().filter(p -> p.zone().equals("M-EU-FR") && p.step().equals("apply-leader-config"))
+                .findFirst().orElseThrow().actions()).extracting(Plan.Action::server)
+                .containsExactlyInAnyOrder("m-eu-fr-fe0", "m-eu-fr-fe1");
         Plan.Phase upgradeDb = plan.phases().stream().filter(p -> p.zone().equals("M-EU-FR") && p.step().equals("upgrade-db"))
                 .findFirst().orElseThrow();
         assertThat(upgradeDb.actions()).singleElement().satisfies(a -> assertThat(a.server()).isEqualTo("m-eu-fr-fe2"));

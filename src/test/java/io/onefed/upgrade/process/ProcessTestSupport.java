@@ -57,7 +57,7 @@ final class ProcessTestSupport {
         Mocks.register("zoneApiDelegate", new ZoneApiDelegate(zones, new ZoneApiCheck(fed), SETTINGS.apiDeadline(), clock));
         Mocks.register("preflightDelegate", new PreflightDelegate(new PreflightService(zones, fed, fed, 1024)));
         Mocks.register("federationStepDelegate", new FederationStepDelegate(zones, new HostFencing(zones, fed),
-                new ApiAccess(zones, fed), transfer));
+                new ApiAccess(zones, fed), transfer, new io.onefed.upgrade.upgrade.DbVersionReader(fed)));
         Mocks.register("slaveOutcomesDelegate", new SlaveOutcomesDelegate());
         Mocks.register("postChecksDelegate", new PostChecksDelegate(new PostChecks(zones, fed)));
         Mocks.register("outcomeDelegate", new OutcomeListener());

@@ -100,8 +100,8 @@ class CrashRestartTest {
         await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(100))
                 .until(() -> !sim.commandLog(0, "onehost").isEmpty());
         faults.hang(0, "onedb");
-        // transfer: the digest of the received copy (armed only now: every detached run digests its output too,
-        // and zone 100's last one, the stop, is over)
+        // transfer: the digest of the received copy (the wrapper leaves the detached runs' stdin digests alone,
+        // so zone 100's own backups, which now run before the transfer, are not caught)
         SimHosts.hang(sim, 100, "sha256sum", true);
         faults.release(0, "onehost");
         crash("during onedb backup --federated", () -> SimHosts.calls(sim, 0, "onedb", "backup").stream()
@@ -109,12 +109,12 @@ class CrashRestartTest {
 
         crash("during the transfer to the slaves", () -> !sim.commandLog(100, "sha256sum").isEmpty(), () -> {
             assertThat(SimHosts.calls(sim, 100, "onedb", "restore")).as("zone 100 restore after the transfer").isEmpty();
-            faults.hang(100, "onedb");
+            faults.hang(100, "onedb-restore");
             SimHosts.hang(sim, 100, "sha256sum", false);
         });
 
         crash("during a slave's restore", () -> !SimHosts.calls(sim, 100, "onedb", "restore").isEmpty(),
-                () -> faults.release(100, "onedb"));
+                () -> faults.release(100, "onedb-restore"));
 
         // the package step's own "apt-get update" (the preflight's query passes options first)
         crash("during a slave's upgrade", () -> !SimHosts.calls(sim, 101, "apt-get", "update").isEmpty(),

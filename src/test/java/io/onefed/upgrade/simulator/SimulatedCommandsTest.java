@@ -132,10 +132,76 @@ class SimulatedCommandsTest {
         SimClient.Result older = ssh.exec(0, "onedb version");
         assertThat(older.exit()).isEqualTo(2);
         assertThat(older.out()).contains("Update required. Expected DB version is:");
+        // db_versioning gone but oneadmin in user_pool: read_db_version falls back to 2.0 (onedb_backend.rb)
         ssh.exec(0, "rm sim/db/shared_version");
+        SimClient.Result noVersioning = ssh.exec(0, "onedb version -v");
+        assertThat(noVersioning.exit()).isEqualTo(2);
+        assertThat(noVersioning.out()).startsWith("Shared tables version:   2.0\n").doesNotContain("Local tables version");
+        ssh.exec(0, "sed -i '/^INSERT INTO user_pool VALUES(0,/d' sim/db/fed_tables");
         SimClient.Result none = ssh.exec(0, "onedb version");
         assertThat(none.exit()).isEqualTo(1);
         assertThat(none.err()).isEqualTo("Database is not correctly bootstraped.\n");
+    }
+
+    /**
+     * onedb_backend.rb (one-6.10, one-7.0) SQLiteBackend#restore runs {@code sqlite3 one.db < file} and ignores
+     * its exit status: a federated dump cut short (here before db_versioning's row) or of the other backend
+     * restores partly or nothing, and onedb still says "restored" and exits 0. Only the versions read back tell.
+     */
+    @Test
+    void onedbSqliteRestoreOfABrokenFederatedDumpStillSaysRestoredAndExitsZero() throws Exception {
+        sim.close();
+        sim = SimulatedFederation.start(new SimulationSpec("sqlite", "pw", "dbpw", 5, java.util.List.of(
+                SimulationSpec.ZoneSpec.single(0, "M", true, "6.10.0", "7.0.0").withDbBackend("sqlite"),
+                SimulationSpec.ZoneSpec.single(100, "S", false, "6.10.0", "7.0.0").withDbBackend("sqlite"))),
+                tmp.resolve("sqlite"));
+        ssh = new SimClient(sim);
+        ssh.exec(0, "echo 7.0.0 > sim/db/shared_version && echo \"INSERT INTO user_pool VALUES(7,'from-master');\" >> sim/db/fed_tables");
+        String full = dir(0) + "/fed.bck";
+        assertThat(ssh.exec(0, "onedb backup --federated " + full).exit()).isZero();
+        String dump = Files.readString(Path.of(full));
+        assertThat(dump).contains("INSERT INTO db_versioning VALUES(0,'7.0.0',");
+        ssh.exec(100, "systemctl stop opennebula");
+
+        // a complete dump: the master's tables and shared version arrive
+        String good = dir(100) + "/good.bck";
+        Files.writeString(Path.of(good), dump);
+        SimClient.Result ok = ssh.exec(100, "onedb restore " + good + " -v --federated");
+        assertThat(ok.exit()).as(ok.err()).isZero();
+        assertThat(ssh.exec(100, "onedb version -v").out()).contains("Shared tables version:   7.0.0");
+        assertThat(Files.readString(sim.serverDir(100).resolve("sim/db/fed_tables"))).contains("from-master");
+
+        // cut before db_versioning: the DROPs and the first tables ran, the shared version is gone
+        ssh.exec(100, "echo 6.10.0 > sim/db/shared_version");
+        String cut = dir(100) + "/cut.bck";
+        Files.writeString(Path.of(cut), dump.substring(0, dump.indexOf("INSERT INTO db_versioning")));
+        SimClient.Result partial = ssh.exec(100, "onedb restore " + cut + " -v --federated");
+        assertThat(partial.exit()).isZero();
+        assertThat(partial.out()).isEqualTo("Sqlite database backup restored in " + dir(100) + "/var/lib/one/one.db\n");
+        SimClient.Result after = ssh.exec(100, "onedb version -v");
+        assertThat(after.out()).startsWith("Shared tables version:   2.0\n");
+
+        // garbage: sqlite3 complains, onedb still "restores"
+        String junk = dir(100) + "/junk.bck";
+        Files.writeString(Path.of(junk), "-- FEDERATED\nthis is not SQL;\n");
+        SimClient.Result garbage = ssh.exec(100, "onedb restore " + junk + " -v --federated");
+        assertThat(garbage.exit()).isZero();
+        assertThat(garbage.err()).contains("Error: near line 2: syntax error");
+        assertThat(garbage.out()).startsWith("Sqlite database backup restored in ");
+    }
+
+    @Test
+    void onedbMysqlRestoreStopsAtTheFirstErrorAndFails() throws Exception {
+        String full = dir(0) + "/fed.sql";
+        assertThat(ssh.exec(0, "onedb backup --federated " + full).exit()).isZero();
+        ssh.exec(100, "systemctl stop opennebula");
+        String junk = dir(100) + "/junk.sql";
+        Files.writeString(Path.of(junk), Files.readString(Path.of(full)).replace("INSERT INTO zone_pool", "INSRT INTO zone_pool"));
+        String pw = Files.readString(sim.dbPasswordFile()).strip();
+        SimClient.Result r = ssh.exec(100, "ONE_DB_PASSWORD=" + pw + " onedb restore " + junk
+                + " -v --federated -t mysql -S localhost -u oneadmin -d opennebula");
+        assertThat(r.exit()).isEqualTo(255);
+        assertThat(r.err()).contains("ERROR 1064 (42000) at line").contains("Error while restoring MySQL DB opennebula at localhost.");
     }
 
     @Test

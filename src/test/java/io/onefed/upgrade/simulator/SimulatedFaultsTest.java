@@ -49,6 +49,16 @@ class SimulatedFaultsTest {
     }
 
     @Test
+    void aSubcommandFaultHitsOnlyThatSubcommand() throws Exception {
+        sim.faults().failNext(0, "onedb-restore", 1, 1, "ERROR: restore failed");
+        assertThat(ssh.exec(0, "onedb version").exit()).as("another subcommand").isZero();
+        SimClient.Result r = ssh.exec(0, "onedb restore /nonexistent");
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err()).isEqualTo("ERROR: restore failed\n");
+        assertThat(ssh.exec(0, "onedb restore /nonexistent").err()).as("used up").contains("doesn't exist");
+    }
+
+    @Test
     void latencyAppliesToEveryCommand() throws Exception {
         sim.faults().latency(0, "systemctl", Duration.ofMillis(600));
         long t0 = System.nanoTime();

@@ -69,7 +69,7 @@ class SimulatedFederationOrchestratorPathTest {
     private StepContext ctx(int zone, String backup) {
         // the approved exact version: the 7.0 repository also offers 7.0.1, which an unpinned install would take
         return new StepContext("demo-1", zone(zone), OneVersion.parse("6.10.0.1"), OneVersion.parse("7.0.0"), null, backup,
-                "7.0.0-1");
+                "7.0.0-1", backup == null ? null : "7.0.0");
     }
 
     private RemoteStepRunner.Progress step(ZoneStep step, StepContext ctx) {
@@ -91,12 +91,14 @@ class SimulatedFederationOrchestratorPathTest {
 
     private void upgrade(int zone, String federatedBackup) {
         StepContext ctx = ctx(zone, federatedBackup);
-        for (ZoneStep s : List.of(ZoneStep.STOP_SERVICES, ZoneStep.BACKUP_CONFIG, ZoneStep.BACKUP_DB,
-                ZoneStep.SWITCH_REPOSITORY, ZoneStep.UPGRADE_PACKAGES, ZoneStep.UPGRADE_CONFIG)) {
+        for (ZoneStep s : List.of(ZoneStep.STOP_SERVICES, ZoneStep.BACKUP_CONFIG, ZoneStep.BACKUP_DB)) {
             step(s, ctx);
         }
         if (federatedBackup != null) {
             step(ZoneStep.RESTORE_FEDERATED, ctx);
+        }
+        for (ZoneStep s : List.of(ZoneStep.SWITCH_REPOSITORY, ZoneStep.UPGRADE_PACKAGES, ZoneStep.UPGRADE_CONFIG)) {
+            step(s, ctx);
         }
         step(ZoneStep.UPGRADE_DB, ctx);
         // onedb names automatic backups to the second: let fsck's differ from upgrade's (real onedb refuses a clash)

@@ -49,12 +49,18 @@ class SimulatedUpgradePathTest {
     }
 
     private StepContext ctx(int id, String federatedBackup) {
-        // the approved exact version: the 7.0 repository also offers 7.0.1, which an unpinned install would take
-        return new StepContext("upg-1", zone(id), from, to, null, federatedBackup, "7.0.0-1");
+        // the approved exact version: the 7.0 repository also offers 7.0.1, which an unpinned install would take;
+        // the master's shared tables version after its upgrade, as ChecksumBackup reads it
+        return new StepContext("upg-1", zone(id), from, to, null, federatedBackup, "7.0.0-1",
+                federatedBackup == null ? null : "7.0.0");
     }
 
     /** Runs a step's commands; a secret env reaches the shell over stdin, as the SSH layer passes it. */
     private List<SimClient.Result> run(ZoneStep step, StepContext ctx) throws Exception {
+        return run(step, ctx, true);
+    }
+
+    private List<SimClient.Result> run(ZoneStep step, StepContext ctx, boolean mustSucceed) throws Exception {
         List<SimClient.Result> results = new java.util.ArrayList<>();
         for (List<HostCommand> group : commands.commands(step, ctx)) {
             for (HostCommand hc : group) {
@@ -72,7 +78,9 @@ class SimulatedUpgradePathTest {
                 }
                 SimClient.Result r = ssh.exec(hc.target().zoneId(), hc.target().serverName(),
                         prefix + c.rendered(), stdin.toString());
-                assertThat(r.exit()).as(step + " on zone " + hc.target().zoneId() + ": " + r.out() + r.err()).isZero();
+                if (mustSucceed) {
+                    assertThat(r.exit()).as(step + " on zone " + hc.target().zoneId() + ": " + r.out() + r.err()).isZero();
+                }
                 results.add(r);
             }
         }
@@ -83,14 +91,16 @@ class SimulatedUpgradePathTest {
         StepContext ctx = ctx(id, federatedBackup);
         assertThat(run(ZoneStep.STOP_SERVICES, ctx).get(0).out()).contains("stopped opennebula\n");
         assertThat(sim.apiOpen(id)).isFalse();
+        // zone-upgrade's order: the zone's own backups first, then (slave) the federated restore
         run(ZoneStep.BACKUP_CONFIG, ctx);
         run(ZoneStep.BACKUP_DB, ctx);
+        if (federatedBackup != null) {
+            assertThat(run(ZoneStep.RESTORE_FEDERATED, ctx).get(0).out())
+                    .contains("federated restore verified: shared tables version 7.0.0, as on the master");
+        }
         run(ZoneStep.SWITCH_REPOSITORY, ctx);
         assertThat(run(ZoneStep.UPGRADE_PACKAGES, ctx).get(0).out()).endsWith("7.0.0-1\n");
         run(ZoneStep.UPGRADE_CONFIG, ctx);
-        if (federatedBackup != null) {
-            run(ZoneStep.RESTORE_FEDERATED, ctx);
-        }
         assertThat(run(ZoneStep.UPGRADE_DB, ctx).get(0).out()).contains(">>> Running migrators for local tables");
         // onedb names its automatic backups to the second and refuses an existing one (as the real onedb does):
         // upgrade and fsck within one second collide, so let the second pass
@@ -128,6 +138,45 @@ class SimulatedUpgradePathTest {
                 .contains("<string>7.0.0</string>");
         // the slave's upgrade migrated its local tables only
         assertThat(sim.commandLog(100, "onedb")).anyMatch(l -> l.contains("restore") && l.contains("--federated"));
+        // its pre-upgrade backup holds its own tables (6.10), not the master's (the old order backed up after the
+        // federated restore, so this file said 7.0.0)
+        String before = new String(ssh.download(100, ZoneCommands.upgradeDir(ctx(100, null)) + "/zone-100-before-upgrade.sql"));
+        assertThat(before).contains("-- shared_version: 6.10.0").doesNotContain("-- shared_version: 7.0.0");
+    }
+
+    /**
+     * A federated restore that silently failed (SQLite: onedb ignores sqlite3's exit status) is caught by the
+     * step's shared version check. The old command, {@code onedb restore <file> -v --federated} alone, exits 0.
+     */
+    @Test
+    void aSilentlyFailedSqliteFederatedRestoreFailsTheStep() throws Exception {
+        sim.close();
+        sim = SimulatedFederation.start(new SimulationSpec("sqlite", "pw", "dbpw", 5, List.of(
+                SimulationSpec.ZoneSpec.single(0, "M", true, "6.10.0", "7.0.0").withDbBackend("sqlite"),
+                SimulationSpec.ZoneSpec.single(100, "S", false, "6.10.0", "7.0.0").withDbBackend("sqlite"))),
+                tmp.resolve("sqlite"));
+        ssh = new SimClient(sim);
+        upgradeZone(0, null);
+        run(ZoneStep.FEDERATED_BACKUP, ctx(0, null));
+        String dump = new String(ssh.download(0, ZoneCommands.federatedBackupPath(ctx(0, null))));
+        // cut in transit before db_versioning's row (a full disk, a truncated copy)
+        String slavePath = ZoneCommands.upgradeDir(ctx(100, null)) + "/federated-from-zone-0.bck";
+        ssh.exec(100, "mkdir -p " + ZoneCommands.upgradeDir(ctx(100, null)));
+        ssh.upload(100, slavePath, dump.substring(0, dump.indexOf("INSERT INTO db_versioning")).getBytes());
+        StepContext slave = ctx(100, slavePath);
+        run(ZoneStep.STOP_SERVICES, slave);
+        run(ZoneStep.BACKUP_CONFIG, slave);
+        run(ZoneStep.BACKUP_DB, slave);
+
+        SimClient.Result old = ssh.exec(100, "onedb restore " + slavePath + " -v --federated");
+        assertThat(old.exit()).as("the old command passes").isZero();
+        SimClient.Result step = run(ZoneStep.RESTORE_FEDERATED, slave, false).get(0);
+        assertThat(step.exit()).isEqualTo(1);
+        assertThat(step.err()).contains("the federated restore did not take: shared tables version is '2.0', the master's is 7.0.0");
+
+        // the full dump arrives on a retry: the same step passes
+        ssh.upload(100, slavePath, dump.getBytes());
+        assertThat(run(ZoneStep.RESTORE_FEDERATED, slave).get(0).out()).contains("federated restore verified");
     }
 
     @Test
@@ -180,11 +229,80 @@ class SimulatedUpgradePathTest {
             ssh.upload(0, follower, dump, content);
         }
         run(ZoneStep.RESTORE_FOLLOWERS, ctx);
+        // onecfg ran on the leader only (old command: on every server)
+        for (String follower : servers.subList(1, servers.size())) {
+            assertThat(sim.commandLog(0, follower, "onecfg")).as(follower).isEmpty();
+        }
+        assertThat(sim.commandLog(0, servers.get(0), "onecfg")).isNotEmpty();
+
+        // the leader's configuration after its upgrade, which the followers must get
+        java.nio.file.Path leaderEtc = sim.serverDir(0, servers.get(0)).resolve("etc/one");
+        java.nio.file.Files.writeString(leaderEtc.resolve("oned.conf"),
+                java.nio.file.Files.readString(leaderEtc.resolve("oned.conf")) + "\n# merged by the leader's onecfg\n");
+        java.nio.file.Files.writeString(leaderEtc.resolve("sched.conf"), "MAX_VM = 5000\n");
+        java.nio.file.Files.writeString(sim.serverDir(0, servers.get(0)).resolve("var/lib/one/remotes/etc/vmm/kvm/kvmrc"),
+                "export LIBVIRT_URI=qemu:///system\nexport QEMU_PROTOCOL=qemu+ssh\n");
+        run(ZoneStep.PACK_LEADER_CONFIG, ctx);
+        String archive = ZoneCommands.leaderConfigPath(ctx);
+        byte[] packed = ssh.download(0, archive);
+        for (String follower : servers.subList(1, servers.size())) {
+            ssh.upload(0, follower, archive, packed);
+        }
+        run(ZoneStep.APPLY_LEADER_CONFIG, ctx);
+        // and a retry of the same step finds the same result (idempotent)
+        run(ZoneStep.APPLY_LEADER_CONFIG, ctx);
+        for (int i = 1; i < servers.size(); i++) {
+            String follower = servers.get(i);
+            java.nio.file.Path dir = sim.serverDir(0, follower);
+            String conf = java.nio.file.Files.readString(dir.resolve("etc/one/oned.conf"));
+            assertThat(conf).as(follower).contains("# merged by the leader's onecfg").containsPattern("SERVER_ID *= " + i + ",");
+            assertThat(java.nio.file.Files.readString(dir.resolve("etc/one/sched.conf"))).isEqualTo("MAX_VM = 5000\n");
+            assertThat(java.nio.file.Files.readString(dir.resolve("var/lib/one/remotes/etc/vmm/kvm/kvmrc"))).contains("QEMU_PROTOCOL");
+            assertThat(sim.owner(0, follower, "etc/one")).isEqualTo("oneadmin:oneadmin");
+            assertThat(sim.owner(0, follower, "etc/one/oned.conf")).isEqualTo("oneadmin:oneadmin");
+            assertThat(sim.owner(0, follower, "var/lib/one/remotes/etc/vmm/kvm/kvmrc")).isEqualTo("oneadmin:oneadmin");
+        }
         run(ZoneStep.START_SERVICES, ctx);
         for (String s : servers) {
             String raft = SimClient.rpc(sim.endpoint(0, s), "one.system.version", SimClient.str(sim.oneadminSession()));
             assertThat(raft).as(s).contains("<string>7.0.0</string>");
             assertThat(java.nio.file.Files.readString(sim.serverDir(0, s).resolve("sim/db/local_version"))).isEqualTo("7.0.0\n");
         }
+
+        // post-check "in sync": one leader, each server its own SERVER_ID, every follower at the leader's LOG_INDEX
+        io.onefed.upgrade.upgrade.PostChecks checks = postChecks();
+        assertThat(haCheck(checks)).as(haCheck(checks).detail()).satisfies(c -> assertThat(c.passed()).isTrue());
+        sim.faults().raftLag(0, servers.get(2), 4);
+        io.onefed.upgrade.upgrade.Check lagging = haCheck(checks);
+        assertThat(lagging.passed()).isFalse();
+        assertThat(lagging.detail()).contains(servers.get(2) + " LOG_INDEX 0 is behind the leader's 4");
+        sim.faults().raftCatchUp(0, servers.get(2));
+        assertThat(haCheck(checks).passed()).isTrue();
+
+        // a copy that kept the leader's SERVER_ID (rsync without the guide's note): oned starts, raftstatus shows it
+        String follower = servers.get(1);
+        java.nio.file.Files.copy(leaderEtc.resolve("oned.conf"), sim.serverDir(0, follower).resolve("etc/one/oned.conf"),
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        assertThat(ssh.exec(0, follower, "systemctl restart opennebula", null).exit()).isZero();
+        io.onefed.upgrade.upgrade.Check duplicate = haCheck(checks);
+        assertThat(duplicate.passed()).isFalse();
+        assertThat(duplicate.detail()).contains(follower + " answers as SERVER_ID 0 but the zone lists it as 1");
+        // and the apply step refuses a follower whose saved SERVER_ID is the leader's
+        ssh.exec(0, follower, "sed -i 's/SERVER_ID     = 1,/SERVER_ID     = 0,/' " + ZoneCommands.upgradeDir(ctx) + "/etc-one/oned.conf", null);
+        List<SimClient.Result> refused = run(ZoneStep.APPLY_LEADER_CONFIG, ctx, false);
+        assertThat(refused.get(0).exit()).isEqualTo(1);
+        assertThat(refused.get(0).err()).contains("this follower's SERVER_ID 0 is the leader's");
+    }
+
+    private io.onefed.upgrade.upgrade.PostChecks postChecks() {
+        io.onefed.upgrade.federation.FederationProperties f = sim.toFederationProperties();
+        return new io.onefed.upgrade.upgrade.PostChecks(new io.onefed.upgrade.upgrade.Zones(f),
+                new io.onefed.upgrade.opennebula.DefaultOneClients(f, new SecretResolver(),
+                        io.onefed.upgrade.opennebula.OneClientProperties.defaults()));
+    }
+
+    private static io.onefed.upgrade.upgrade.Check haCheck(io.onefed.upgrade.upgrade.PostChecks checks) {
+        return checks.run("7.0.0", java.util.Set.of()).checks().stream()
+                .filter(c -> c.name().equals("HA servers in sync")).findFirst().orElseThrow();
     }
 }
