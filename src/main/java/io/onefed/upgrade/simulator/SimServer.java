@@ -231,6 +231,8 @@ final class SimServer {
         env.put("HOME", dir.toString());
         env.put("USER", user);
         env.put("LOGNAME", user);
+        // the simulated uid of the login (root is 0, as on a real host); runuser/su switch it, onehost sync tests it
+        env.put("SIM_UID", "root".equals(user) ? "0" : "9869");
         env.put("SHELL", "/bin/sh");
         env.put("LANG", "C.UTF-8");
         env.put("SIM_ROOT", federation.root().toString());

@@ -57,7 +57,8 @@ public final class SimulatedFederation implements AutoCloseable {
 
     /** Scripts copied from {@code simulator/bin/} on the classpath. */
     static final List<String> SCRIPTS = List.of("sim-lib.sh", "pkg-lib.sh", "one-lib.sh", "systemctl", "onedb",
-            "apt-get", "apt", "dpkg-query", "dpkg", "dnf", "yum", "rpm", "onecfg", "onehost", "onevm", "onezone");
+            "apt-get", "apt", "dpkg-query", "dpkg", "dnf", "yum", "rpm", "onecfg", "onehost", "onevm", "onezone",
+            "runuser", "su");
 
     /** Front-end packages installed on every simulated server (the set the orchestrator upgrades). */
     static final List<String> PACKAGES = List.of("opennebula", "opennebula-common", "opennebula-common-onecfg",
@@ -141,6 +142,8 @@ public final class SimulatedFederation implements AutoCloseable {
                 Path dir = zone.dir().resolve("servers/" + name);
                 if (!Files.exists(dir.resolve("sim/installed_version"))) {
                     initServer(zs, i, dir);
+                } else if (!Files.exists(dir.resolve("var/lib/one/.one/one_auth"))) {
+                    writeOneadminAuth(dir); // state of a run before oneadmin had its own home
                 }
                 String[] ports = SimFiles.read(dir.resolve("sim/ports"), "0 0").split(" ");
                 KeyPair hostKey = SimKeys.loadOrCreate(root.resolve("keys/hosts/" + zs.id() + "-" + name), name);
@@ -251,6 +254,7 @@ public final class SimulatedFederation implements AutoCloseable {
         Files.writeString(dir.resolve("etc/one/oned.conf"), onedConf(zs, index, master));
         writeRepository(zs, dir, series);
         writeSecret(dir.resolve(".one/one_auth"), "oneadmin:" + SimFiles.read(credentialsFile(), "").split(":", 2)[1]);
+        writeOneadminAuth(dir);
         SimFiles.write(st.resolve("installed_version"), version);
         SimFiles.write(st.resolve("running_version"), version);
         SimFiles.write(st.resolve("config_version"), version);
@@ -286,6 +290,11 @@ public final class SimulatedFederation implements AutoCloseable {
             SimFiles.write(db.resolve("vms/" + v.id()), v.name() + " " + v.state() + " " + v.lcmState() + " " + v.hostId());
         }
         SimFiles.touch(dir.resolve("commands.log"));
+    }
+
+    /** oneadmin's own ~/.one/one_auth (its home is /var/lib/one), read by the CLI after runuser/su. */
+    private void writeOneadminAuth(Path dir) throws IOException {
+        writeSecret(dir.resolve("var/lib/one/.one/one_auth"), "oneadmin:" + SimFiles.read(credentialsFile(), "").split(":", 2)[1]);
     }
 
     private String onedConf(SimulationSpec.ZoneSpec zs, int index, SimulationSpec.ZoneSpec master) {

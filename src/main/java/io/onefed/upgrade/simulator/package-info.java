@@ -10,5 +10,11 @@
  * latency, failures, hangs, dropped connections, FED_INDEX lag, unreachable zones, rejected credentials and
  * changed host keys. {@link io.onefed.upgrade.simulator.SimulatedFederationDemo} starts the guide's three zones
  * for the {@code demo} profile.
+ *
+ * <p>Users: the SSH login user decides the simulated uid ({@code SIM_UID}, root is 0); the simulated
+ * {@code runuser} and {@code su} switch it and refuse non-root callers as util-linux does
+ * ({@code login-utils/su-common.c}). {@code onehost sync} refuses uid 0, never syncs OFFLINE hosts and without
+ * {@code --force} leaves hosts already at the front-end's version (OpenNebula/one
+ * {@code src/cli/one_helper/onehost_helper.rb}, branches one-6.10 and one-7.0).
  */
 package io.onefed.upgrade.simulator;

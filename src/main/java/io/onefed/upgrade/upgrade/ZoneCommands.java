@@ -57,7 +57,7 @@ public class ZoneCommands {
             case RESTORE_FOLLOWERS -> onFollowers(ctx, withDbSecret(zone, RemoteCommand.of(
                     "onedb restore -f -v" + dbOptions(zone) + " {}", leaderDumpPath(ctx))));
             case START_SERVICES -> leaderThenFollowers(ctx, s -> startServices(ctx));
-            case SYNC_HOSTS -> onLeader(ctx, RemoteCommand.of("onehost sync --force"));
+            case SYNC_HOSTS -> onLeader(ctx, syncHosts());
             case FEDERATED_BACKUP -> onLeader(ctx, withDbSecret(zone, RemoteCommand.of(
                     "mkdir -p {} && onedb backup -v -f --federated" + dbOptions(zone) + " {}", upgradeDir(ctx),
                     federatedBackupPath(ctx))));
@@ -99,6 +99,17 @@ public class ZoneCommands {
         args.add(list);
         args.add(list);
         return RemoteCommand.of("mkdir -p {} && touch {} && " + loop, args.toArray());
+    }
+
+    /**
+     * {@code onehost sync} refuses uid or gid 0 ({@code Cannot run 'onehost sync' as root}, exit 255: OpenNebula/one
+     * src/cli/one_helper/onehost_helper.rb, one-6.10 and one-7.0) while the SSH user is root for systemctl and the
+     * package manager: only this command runs as oneadmin, through runuser (util-linux), or su where it is missing.
+     * {@code --force} only skips the version comparison; OFFLINE hosts are never synced, whatever the options.
+     */
+    public static RemoteCommand syncHosts() {
+        return RemoteCommand.of("if command -v runuser >/dev/null 2>&1; then runuser -u oneadmin -- onehost sync --force;"
+                + " else su oneadmin -s /bin/sh -c {}; fi", "onehost sync --force");
     }
 
     private RemoteCommand startServices(StepContext ctx) {
