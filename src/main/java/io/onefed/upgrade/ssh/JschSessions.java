@@ -48,6 +48,8 @@ public class JschSessions implements AutoCloseable {
     private final KnownHostsVerifier verifier;
     private final Map<String, Pool> pools = new ConcurrentHashMap<>();
     private volatile boolean identityLoaded;
+    private final Map<String, JSch> nodeClients = new ConcurrentHashMap<>();
+    private final Map<String, String> nodeFingerprints = new ConcurrentHashMap<>();
     private volatile String publicKeyFingerprint = "?";
     private volatile boolean closed;
 
@@ -115,11 +117,11 @@ public class JschSessions implements AutoCloseable {
         if (closed) {
             throw new SshException("SSH sessions are closed (the service is shutting down)");
         }
-        loadIdentity();
+        JSch client = jschFor(target);
         KnownHostsVerifier.Check check = verifier.forConnection(target.host(), target.port());
         Session session;
         try {
-            session = jsch.getSession(target.user(), target.host(), target.port());
+            session = client.getSession(target.user(), target.host(), target.port());
         } catch (JSchException e) {
             throw new SshException("invalid SSH target " + target.address() + ": " + e.getMessage(), e);
         }
@@ -156,7 +158,7 @@ public class JschSessions implements AutoCloseable {
         Throwable cause = e.getCause();
         if (msg.startsWith("Auth fail") || msg.startsWith("Auth cancel")) {
             return new SshException.AuthenticationFailed(target.address() + " refused public-key authentication of user "
-                    + target.user() + " with the key " + props.privateKey() + " (" + publicKeyFingerprint
+                    + target.user() + " with the key " + keyOf(target) + " (" + fingerprintOf(target)
                     + "): add its public key to ~" + target.user() + "/.ssh/authorized_keys on " + target.host());
         }
         if (cause instanceof SocketTimeoutException || msg.contains("timeout")) {
@@ -182,6 +184,43 @@ public class JschSessions implements AutoCloseable {
         }
         out.addAll(all);
         return String.join(",", out);
+    }
+
+    /** The federation's key, or the hypervisor hosts' own key of a zone (one JSch per key file). */
+    private JSch jschFor(SshTarget target) {
+        if (target.privateKey() == null || target.privateKey().equals(props.privateKey())) {
+            loadIdentity();
+            return jsch;
+        }
+        return nodeClients.computeIfAbsent(target.privateKey(), path -> {
+            JSch c = new JSch();
+            try {
+                byte[] key = Files.readAllBytes(Path.of(path));
+                try {
+                    c.addIdentity(path, key, null, null);
+                    for (Identity id : c.getIdentityRepository().getIdentities()) {
+                        nodeFingerprints.put(path, KnownHostsVerifier.fingerprint(id.getPublicKeyBlob()));
+                    }
+                } finally {
+                    Arrays.fill(key, (byte) 0);
+                }
+            } catch (IOException | JSchException e) {
+                // the message of JSch may describe the key material: name only the file
+                throw new SshException.AuthenticationFailed("federation.zones[id=" + target.zoneId()
+                        + "].nodes.private-key: cannot use " + path + " (" + e.getClass().getSimpleName()
+                        + "); check the path, that this service may read it and that it has no passphrase");
+            }
+            return c;
+        });
+    }
+
+    private String keyOf(SshTarget target) {
+        return target.privateKey() == null ? props.privateKey() : target.privateKey();
+    }
+
+    private String fingerprintOf(SshTarget target) {
+        return target.privateKey() == null ? publicKeyFingerprint
+                : nodeFingerprints.getOrDefault(target.privateKey(), "?");
     }
 
     private synchronized void loadIdentity() {
@@ -257,7 +296,7 @@ public class JschSessions implements AutoCloseable {
     }
 
     private static String key(SshTarget t) {
-        return t.user() + "@" + t.host() + ":" + t.port();
+        return t.user() + "@" + t.host() + ":" + t.port() + (t.privateKey() == null ? "" : " " + t.privateKey());
     }
 
     private static final class Pooled {

@@ -24,7 +24,15 @@ public class RemoteStepService {
     }
 
     public record Request(String upgradeId, int zoneId, ZoneStep step, int zoneAttempt, int stepAttempt,
-            String fromVersion, String targetVersion, String zoneLeaders, String federatedBackupPath) {
+            String fromVersion, String targetVersion, String zoneLeaders, String federatedBackupPath,
+            /** The hypervisor hosts of the upgrade-nodes step ({@link NodeHosts}), or null. */
+            String zoneNodes) {
+
+        public Request(String upgradeId, int zoneId, ZoneStep step, int zoneAttempt, int stepAttempt,
+                String fromVersion, String targetVersion, String zoneLeaders, String federatedBackupPath) {
+            this(upgradeId, zoneId, step, zoneAttempt, stepAttempt, fromVersion, targetVersion, zoneLeaders,
+                    federatedBackupPath, null);
+        }
     }
 
     public RemoteStepRunner.Progress advance(Request r) {
@@ -41,7 +49,7 @@ public class RemoteStepService {
         ZoneProperties zone = zones.byId(r.zoneId());
         return new StepContext(r.upgradeId(), zone, OneVersion.parse(r.fromVersion()),
                 OneVersion.parse(r.targetVersion()), Zones.leaderOf(zone, r.zoneLeaders()).name(),
-                r.federatedBackupPath());
+                r.federatedBackupPath(), r.zoneNodes());
     }
 
     static String keyPrefix(Request r) {

@@ -10,7 +10,14 @@ public record StepContext(String upgradeId, ZoneProperties zone, OneVersion from
         /** Server that runs the DB steps: the Raft leader of an HA zone, the only server otherwise. */
         String leaderServer,
         /** Where the master's federated backup lies on this zone's leader (slaves), or null. */
-        String federatedBackupPath) {
+        String federatedBackupPath,
+        /** The hypervisor hosts to upgrade ({@link NodeHosts} text form), or null. */
+        String zoneNodes) {
+
+    public StepContext(String upgradeId, ZoneProperties zone, OneVersion from, OneVersion target, String leaderServer,
+            String federatedBackupPath) {
+        this(upgradeId, zone, from, target, leaderServer, federatedBackupPath, null);
+    }
 
     public StepContext {
         if (upgradeId == null || !upgradeId.matches("[A-Za-z0-9][A-Za-z0-9-]{0,63}")) {

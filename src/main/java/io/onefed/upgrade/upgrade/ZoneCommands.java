@@ -61,6 +61,7 @@ public class ZoneCommands {
             case FEDERATED_BACKUP -> onLeader(ctx, withDbSecret(zone, RemoteCommand.of(
                     "mkdir -p {} && onedb backup -v -f --federated" + dbOptions(zone) + " {}", upgradeDir(ctx),
                     federatedBackupPath(ctx))));
+            case UPGRADE_NODES -> NodeCommands.upgradeNodes(ctx);
         };
     }
 

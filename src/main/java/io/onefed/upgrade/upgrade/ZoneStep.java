@@ -19,7 +19,9 @@ public enum ZoneStep {
     RESTORE_FOLLOWERS("restore-followers", "Restore followers from the leader's dump (HA)"),
     START_SERVICES("start-services", "Start OpenNebula services"),
     SYNC_HOSTS("sync-hosts", "Sync hypervisor hosts (onehost sync --force)"),
-    FEDERATED_BACKUP("federated-backup", "Back up federated tables (onedb backup -v --federated)");
+    FEDERATED_BACKUP("federated-backup", "Back up federated tables (onedb backup -v --federated)"),
+    /** On the zone's hypervisor hosts (not its front-ends): see NodeCommands. */
+    UPGRADE_NODES("upgrade-nodes", "Upgrade the hypervisor hosts' node packages and restart libvirtd");
 
     private final String id;
     private final String title;
