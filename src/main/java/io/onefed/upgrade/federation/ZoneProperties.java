@@ -34,6 +34,7 @@ public record ZoneProperties(
         this(id, name, role, endpoint, ha, osFamily, database, extraServices, repository, paths, servers, null);
     }
 
+    @org.springframework.boot.context.properties.bind.ConstructorBinding
     public ZoneProperties {
         extraServices = extraServices == null ? List.of() : List.copyOf(extraServices);
         servers = servers == null ? List.of() : List.copyOf(servers);

@@ -53,6 +53,11 @@ final class SimServer {
     private SshServer ssh;
     private HttpServer api;
 
+    /** Set on hypervisor hosts: the shared path prefix of their configuration, mapped to this host's directory. */
+    private volatile Path pathPrefix;
+    /** A hypervisor host: it accepts the zone's node key, not the front-ends' key. */
+    private volatile boolean node;
+
     volatile boolean unreachable;
     volatile boolean rejectCredentials;
     volatile boolean changedKey;
@@ -79,6 +84,16 @@ final class SimServer {
         this.nioPool = nioPool;
         this.sshPort = preferredSshPort;
         this.apiPort = preferredApiPort;
+    }
+
+    /** Makes this a simulated hypervisor host whose configuration names {@code prefix} for its own directory. */
+    void asNode(Path prefix) {
+        this.pathPrefix = prefix;
+        this.node = true;
+    }
+
+    boolean isNode() {
+        return node;
     }
 
     /** The API's port, reserved by the caller while every listener of the simulation binds its own. */
@@ -130,7 +145,8 @@ final class SimServer {
         s.setHost("127.0.0.1");
         s.setPort(sshPort);
         s.setKeyPairProvider(session -> List.of(changedKey ? changedHostKey : hostKey));
-        s.setPublickeyAuthenticator((user, key, session) -> !rejectCredentials && federation.isAuthorized(key));
+        s.setPublickeyAuthenticator((user, key, session) -> !rejectCredentials
+                && (node ? federation.isAuthorizedNode(key) : federation.isAuthorized(key)));
         s.setPasswordAuthenticator(null);
         s.setKeyboardInteractiveAuthenticator(null);
         s.setCommandFactory((channel, command) -> new ShellCommand(mapPaths(command), this, pumps));
@@ -249,16 +265,16 @@ final class SimServer {
 
     /** An HA zone's shared path prefix rewritten to this server's own directory. */
     String mapPaths(String text) {
-        if (!zone.spec().ha()) {
+        if (pathPrefix == null && !zone.spec().ha()) {
             return text;
         }
-        String prefix = zone.hostPrefix().toString();
+        String prefix = (pathPrefix != null ? pathPrefix : zone.hostPrefix()).toString();
         return java.util.regex.Pattern.compile(java.util.regex.Pattern.quote(prefix) + "(?=/|[^\\w.@+-]|$)")
                 .matcher(text).replaceAll(java.util.regex.Matcher.quoteReplacement(dir.toString()));
     }
 
     String label() {
-        return "zone " + zone.id() + " server " + name;
+        return "zone " + zone.id() + (node ? " host " : " server ") + name;
     }
 
     void close() {
