@@ -86,8 +86,14 @@ public class PlanService {
         Map<Integer, String> leaders = new LinkedHashMap<>();
         readings.stream().filter(r -> r.leader() != null).forEach(r -> leaders.put(r.id(), r.leader()));
         String from = versions.get(0);
+        String nodes;
+        try {
+            nodes = nodeHosts == null ? null : nodeHosts.read();
+        } catch (IllegalStateException e) {
+            throw new PlanException(e.getMessage()); // a host name SSH cannot reach: the message says what to fix
+        }
         return plan(DRY_RUN_ID, from, targetVersion, Zones.formatLeaders(leaders), OneVersion.parse(from).hasZoneDisable(),
-                nodeHosts == null ? null : nodeHosts.read());
+                nodes);
     }
 
     /** The plan from known facts (the preflight's variables inside the process). Pure. */
