@@ -16,5 +16,13 @@
  * ({@code login-utils/su-common.c}). {@code onehost sync} refuses uid 0, never syncs OFFLINE hosts and without
  * {@code --force} leaves hosts already at the front-end's version (OpenNebula/one
  * {@code src/cli/one_helper/onehost_helper.rb}, branches one-6.10 and one-7.0).
+ *
+ * <p>Hypervisor hosts: each {@code HostSpec} with {@code ssh} gets an SSH server of its own (state under
+ * {@code zones/<id>/nodes/<name>}: the node package {@code opennebula-node-kvm} at the zone's installed version,
+ * the zone's repository and catalogue, an active {@code libvirtd}). It accepts only the node key
+ * ({@code keys/nodes_ecdsa}), its host key is in the generated known_hosts, and the configuration maps the host's
+ * NAME to its port ({@code nodes.addresses}); paths under {@code zones/<id>/node-prefix} map to the host's own
+ * directory. Modelled on the guide's "Upgrade Hypervisors" (OpenNebula/docs one-6.10
+ * {@code source/intro_release_notes/upgrades/upgrading_single.rst}, steps 3 and 12).
  */
 package io.onefed.upgrade.simulator;
