@@ -49,7 +49,11 @@ class SimulatedNodeUpgradeTest {
 
     @BeforeEach
     void start() {
-        sim = SimulatedFederation.guide(tmp);
+        start(SimulatedFederation.guide(tmp));
+    }
+
+    void start(SimulatedFederation started) {
+        sim = started;
         federation = sim.toFederationProperties();
         SecretResolver secrets = new SecretResolver();
         sessions = new JschSessions(federation.ssh(), secrets);
@@ -132,6 +136,24 @@ class SimulatedNodeUpgradeTest {
         assertThat(p.failure().server()).isEqualTo("kvm-s-eu-ge-1");
         // concurrency 1: the second host waits for the operator's decision on the first
         assertThat(sim.nodeInstalledVersion(100, "kvm-s-eu-ge-2")).isEqualTo("6.10.0");
+    }
+
+    @Test
+    void dnfHostsUpgradeTheNodePackagesTheyHaveInstalled() {
+        sessions.close();
+        sim.close();
+        sim = SimulatedFederation.start(new SimulationSpec("rhel", "pw", "dbpw", 1, List.of(
+                SimulationSpec.ZoneSpec.single(0, "ALMA", true, "6.10.0", "7.0.0")
+                        .withOsFamily(io.onefed.upgrade.federation.OsFamily.ALMALINUX).withDbBackend("sqlite"))),
+                tmp.resolve("rhel"));
+        start(sim);
+        RemoteStepRunner.Progress p = run(ctx(zone(0), zoneNodes()));
+        assertThat(p.state()).as(String.valueOf(p.failure())).isEqualTo(RemoteStepRunner.State.SUCCEEDED);
+        assertThat(sim.nodeInstalledVersion(0, "kvm-alma-1")).isEqualTo("7.0.0");
+        // only the installed node package is named to dnf (a name it does not have would be "No match")
+        assertThat(sim.nodeCommandLog(0, "kvm-alma-1", "dnf")).singleElement()
+                .satisfies(l -> assertThat(l).endsWith(" -y upgrade opennebula-node-kvm"));
+        assertThat(p.records().get(0).stdout()).contains("opennebula-node-kvm 7.0.0").contains("restarted libvirtd");
     }
 
     @Test
