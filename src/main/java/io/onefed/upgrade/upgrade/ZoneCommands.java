@@ -57,7 +57,7 @@ public class ZoneCommands {
             case RESTORE_FOLLOWERS -> onFollowers(ctx, withDbSecret(zone, RemoteCommand.of(
                     "onedb restore -f -v" + dbOptions(zone) + " {}", leaderDumpPath(ctx))));
             case START_SERVICES -> leaderThenFollowers(ctx, s -> startServices(ctx));
-            case SYNC_HOSTS -> onLeader(ctx, syncHosts());
+            case SYNC_HOSTS -> onLeader(ctx, syncHosts(ctx));
             case FEDERATED_BACKUP -> onLeader(ctx, withDbSecret(zone, RemoteCommand.of(
                     "mkdir -p {} && onedb backup -v -f --federated" + dbOptions(zone) + " {}", upgradeDir(ctx),
                     federatedBackupPath(ctx))));
@@ -109,8 +109,27 @@ public class ZoneCommands {
      * {@code --force} only skips the version comparison; OFFLINE hosts are never synced, whatever the options.
      */
     public static RemoteCommand syncHosts() {
-        return RemoteCommand.of("if command -v runuser >/dev/null 2>&1; then runuser -u oneadmin -- onehost sync --force;"
-                + " else su oneadmin -s /bin/sh -c {}; fi", "onehost sync --force");
+        return asOneadmin("onehost sync --force");
+    }
+
+    /**
+     * Where the zone's hypervisor hosts are upgraded, only the hosts of the node step are synced (by id): a host an
+     * operator skipped there may be unreachable, and one host that cannot be synced fails the whole command.
+     */
+    static RemoteCommand syncHosts(StepContext ctx) {
+        if (ctx.zone().nodes() == null || ctx.zoneNodes() == null) {
+            return syncHosts();
+        }
+        List<NodeHosts.Node> hosts = NodeHosts.of(ctx.zoneNodes(), ctx.zone().id());
+        if (hosts.isEmpty()) {
+            return RemoteCommand.of("echo {}", "no hypervisor host to sync (none listed, or every one skipped)");
+        }
+        return asOneadmin("onehost sync --force " + String.join(",", hosts.stream().map(h -> Integer.toString(h.id())).toList()));
+    }
+
+    private static RemoteCommand asOneadmin(String command) {
+        return RemoteCommand.of("if command -v runuser >/dev/null 2>&1; then runuser -u oneadmin -- " + command + ";"
+                + " else su oneadmin -s /bin/sh -c {}; fi", command);
     }
 
     private RemoteCommand startServices(StepContext ctx) {
