@@ -365,6 +365,10 @@ public class FederationConfigValidator {
                         "list node package names, e.g. " + NodeProperties.DEFAULT_PACKAGES);
             }
         }
+        if (!NodeProperties.VIA_DIRECT.equals(nodes.via()) && !NodeProperties.VIA_FRONT_END.equals(nodes.via())) {
+            out.add(f + ".via", "'" + printable(nodes.via()) + "' is neither direct nor front-end",
+                    "set via: direct (the orchestrator reaches the hosts) or via: front-end (through the zone's leader)");
+        }
         for (Map.Entry<String, String> e : nodes.addresses().entrySet()) {
             String a = e.getValue();
             String[] hp = a == null ? new String[] {""} : nodes.address(e.getKey());

@@ -7,8 +7,11 @@ import java.util.Map;
  * How the orchestrator reaches a zone's hypervisor hosts (the hosts {@code one.hostpool.info} lists) to upgrade
  * their node packages (single front-end guide, "Upgrade Hypervisors"; OpenNebula/docs one-6.10
  * {@code source/intro_release_notes/upgrades/upgrading_single.rst}). Absent: the zone's nodes are not touched.
- * SSH goes directly to each host; host keys are verified against {@code federation.ssh.known-hosts}.
+ * SSH goes directly to each host, or through the zone's leader front-end as a jump host ({@code via: front-end},
+ * an SSH direct-tcpip channel, as OpenSSH's ProxyJump); host keys of the hosts are verified against
+ * {@code federation.ssh.known-hosts} under their own name and port either way.
  */
+@SuppressWarnings("java:S107")
 public record NodeProperties(
         /** SSH user on the hosts; root by default (the package manager and systemctl need it). */
         String user,
@@ -27,12 +30,15 @@ public record NodeProperties(
         /** Node packages upgraded where installed (apt --only-upgrade; rpm -q picks the installed ones for dnf). */
         List<String> packages,
         /** Host NAME -> address ({@code host} or {@code host:port}) where the NAME is not what reaches the host. */
-        Map<String, String> addresses) {
+        Map<String, String> addresses,
+        /** {@code direct} (default) or {@code front-end}: reach the hosts through the zone's leader front-end. */
+        String via) {
 
     public static final List<String> DEFAULT_PACKAGES = List.of("opennebula-node-kvm", "opennebula-node-lxc",
             "opennebula-node-firecracker");
     public static final int DEFAULT_CONCURRENCY = 10;
 
+    @org.springframework.boot.context.properties.bind.ConstructorBinding
     public NodeProperties {
         user = user == null || user.isBlank() ? "root" : user;
         port = port == null ? 22 : port;
@@ -40,6 +46,20 @@ public record NodeProperties(
         runDir = runDir == null || runDir.isBlank() ? "/var/lib/one-fed-upgrade/runs" : runDir;
         packages = packages == null || packages.isEmpty() ? DEFAULT_PACKAGES : List.copyOf(packages);
         addresses = addresses == null ? Map.of() : Map.copyOf(addresses);
+        via = via == null || via.isBlank() ? VIA_DIRECT : via;
+    }
+
+    public static final String VIA_DIRECT = "direct";
+    public static final String VIA_FRONT_END = "front-end";
+
+    /** Reached directly from the orchestrator. */
+    public NodeProperties(String user, String privateKey, Integer port, Integer concurrency, String osFamily,
+            String repositoryFile, String runDir, List<String> packages, Map<String, String> addresses) {
+        this(user, privateKey, port, concurrency, osFamily, repositoryFile, runDir, packages, addresses, null);
+    }
+
+    public boolean viaFrontEnd() {
+        return VIA_FRONT_END.equals(via);
     }
 
     /** The address SSH connects to for the host OpenNebula calls {@code name}: host and port. */

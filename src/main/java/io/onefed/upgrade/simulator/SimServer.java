@@ -64,6 +64,8 @@ final class SimServer {
     volatile long apiLatencyMs;
     volatile boolean apiHang;
     final AtomicInteger apiDrops = new AtomicInteger();
+    /** direct-tcpip channels this front-end opened for a client (the orchestrator's jump to a hypervisor host). */
+    final AtomicInteger forwarded = new AtomicInteger();
     /** Shells of exec requests still running, ended when the simulation closes. */
     final java.util.Set<Process> running = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final AtomicInteger dropsBeforeRun = new AtomicInteger();
@@ -150,6 +152,22 @@ final class SimServer {
         s.setPasswordAuthenticator(null);
         s.setKeyboardInteractiveAuthenticator(null);
         s.setCommandFactory((channel, command) -> new ShellCommand(mapPaths(command), this, pumps));
+        if (!node) {
+            // a front-end lets its SSH clients reach the hypervisor hosts (OpenSSH's AllowTcpForwarding default),
+            // so the orchestrator can use it as a jump host; nothing else is forwarded
+            s.setForwardingFilter(new org.apache.sshd.server.forward.StaticDecisionForwardingFilter(false) {
+                @Override
+                public boolean canConnect(org.apache.sshd.server.forward.TcpForwardingFilter.Type type,
+                        org.apache.sshd.common.util.net.SshdSocketAddress address,
+                        org.apache.sshd.common.session.Session session) {
+                    if (type != org.apache.sshd.server.forward.TcpForwardingFilter.Type.Direct) {
+                        return false;
+                    }
+                    forwarded.incrementAndGet();
+                    return true;
+                }
+            });
+        }
         s.setSubsystemFactories(List.of(new HomeSftpSubsystemFactory(this)));
         s.setFileSystemFactory(new HomeFileSystemFactory(dir));
         // shared threads: many simulated servers in one JVM stay cheap

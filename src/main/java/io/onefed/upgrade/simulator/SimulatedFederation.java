@@ -606,6 +606,11 @@ public final class SimulatedFederation implements AutoCloseable {
         return root.resolve("keys/nodes_ecdsa");
     }
 
+    /** Connections the zone's front-ends forwarded for SSH clients (jump host to the hypervisor hosts). */
+    public int forwardedConnections(int zone) {
+        return zoneInternal(zone).servers.stream().mapToInt(s -> s.forwarded.get()).sum();
+    }
+
     /** The names of the zone's hypervisor hosts that have an SSH server. */
     public List<String> nodeNames(int zone) {
         return zoneInternal(zone).nodes.stream().map(SimServer::name).toList();
@@ -772,6 +777,7 @@ public final class SimulatedFederation implements AutoCloseable {
                 p.put(k + "nodes.private-key", n.privateKey());
                 p.put(k + "nodes.repository-file", n.repositoryFile());
                 p.put(k + "nodes.run-dir", n.runDir());
+                p.put(k + "nodes.via", n.via());
                 // a map key with dots or dashes needs brackets in Spring's relaxed binding
                 n.addresses().forEach((host, address) -> p.put(k + "nodes.addresses[" + host + "]", address));
             }
@@ -824,6 +830,7 @@ public final class SimulatedFederation implements AutoCloseable {
                         .append("        private-key: ").append(q(n.privateKey())).append('\n')
                         .append("        repository-file: ").append(q(n.repositoryFile())).append('\n')
                         .append("        run-dir: ").append(q(n.runDir())).append('\n')
+                        .append("        via: ").append(n.via()).append('\n')
                         .append("        addresses:\n");
                 n.addresses().forEach((host, address) -> y.append("          \"[").append(host).append("]\": ")
                         .append(q(address)).append('\n'));

@@ -22,7 +22,8 @@
  * the zone's repository and catalogue, an active {@code libvirtd}). It accepts only the node key
  * ({@code keys/nodes_ecdsa}), its host key is in the generated known_hosts, and the configuration maps the host's
  * NAME to its port ({@code nodes.addresses}); paths under {@code zones/<id>/node-prefix} map to the host's own
- * directory. Modelled on the guide's "Upgrade Hypervisors" (OpenNebula/docs one-6.10
+ * directory. Front-ends forward direct-tcpip channels (OpenSSH's AllowTcpForwarding default; counted, see
+ * {@code forwardedConnections}), so the hosts can be reached through them as a jump host. Modelled on the guide's "Upgrade Hypervisors" (OpenNebula/docs one-6.10
  * {@code source/intro_release_notes/upgrades/upgrading_single.rst}, steps 3 and 12).
  */
 package io.onefed.upgrade.simulator;

@@ -49,6 +49,8 @@ public class JschSessions implements AutoCloseable {
     private final Map<String, Pool> pools = new ConcurrentHashMap<>();
     private volatile boolean identityLoaded;
     private final Map<String, JSch> nodeClients = new ConcurrentHashMap<>();
+    /** Session through a jump host -> the jump host's session, ended with it. */
+    private final Map<Session, Session> jumps = new ConcurrentHashMap<>();
     private final Map<String, String> nodeFingerprints = new ConcurrentHashMap<>();
     private volatile String publicKeyFingerprint = "?";
     private volatile boolean closed;
@@ -119,10 +121,22 @@ public class JschSessions implements AutoCloseable {
         }
         JSch client = jschFor(target);
         KnownHostsVerifier.Check check = verifier.forConnection(target.host(), target.port());
+        Session jump = target.jump() == null ? null : connect(target.jump());
         Session session;
         try {
-            session = client.getSession(target.user(), target.host(), target.port());
+            if (jump == null) {
+                session = client.getSession(target.user(), target.host(), target.port());
+            } else {
+                // ProxyJump: a local port forwarded by the front-end to the host; the host key is still checked
+                // under the host's own name and port (the alias), never the forwarded loopback port
+                int local = jump.setPortForwardingL("127.0.0.1", 0, target.host(), target.port());
+                session = client.getSession(target.user(), "127.0.0.1", local);
+                session.setHostKeyAlias(KnownHostsVerifier.knownHostsName(target.host(), target.port()));
+            }
         } catch (JSchException e) {
+            if (jump != null) {
+                jump.disconnect();
+            }
             throw new SshException("invalid SSH target " + target.address() + ": " + e.getMessage(), e);
         }
         session.setHostKeyRepository(check);
@@ -142,10 +156,25 @@ public class JschSessions implements AutoCloseable {
             session.setServerAliveInterval(15_000);
             session.setServerAliveCountMax(4);
             session.connect((int) props.connectTimeout().toMillis());
+            if (jump != null) {
+                jumps.put(session, jump);
+            }
             return session;
         } catch (JSchException e) {
             session.disconnect();
+            if (jump != null) {
+                jump.disconnect();
+            }
             throw translate(e, check, target);
+        }
+    }
+
+    /** Ends a session and the jump-host session it runs through, if any. */
+    void disconnect(Session session) {
+        session.disconnect();
+        Session jump = jumps.remove(session);
+        if (jump != null) {
+            jump.disconnect();
         }
     }
 
@@ -296,7 +325,8 @@ public class JschSessions implements AutoCloseable {
     }
 
     private static String key(SshTarget t) {
-        return t.user() + "@" + t.host() + ":" + t.port() + (t.privateKey() == null ? "" : " " + t.privateKey());
+        return t.user() + "@" + t.host() + ":" + t.port() + (t.privateKey() == null ? "" : " " + t.privateKey())
+                + (t.jump() == null ? "" : " via " + key(t.jump()));
     }
 
     private static final class Pooled {
@@ -323,6 +353,7 @@ public class JschSessions implements AutoCloseable {
                     Pooled p = it.next();
                     if (!p.session.isConnected() && p.inUse == 0) {
                         it.remove();
+                        disconnect(p.session);
                     }
                 }
                 for (Pooled p : sessions) {
@@ -357,7 +388,7 @@ public class JschSessions implements AutoCloseable {
             p.inUse--;
             if (broken || !p.session.isConnected()) {
                 if (p.inUse <= 0 || !p.session.isConnected()) {
-                    p.session.disconnect();
+                    disconnect(p.session);
                     sessions.remove(p);
                 }
             }
@@ -366,7 +397,7 @@ public class JschSessions implements AutoCloseable {
 
         synchronized void closeAll() {
             for (Pooled p : sessions) {
-                p.session.disconnect();
+                disconnect(p.session);
             }
             sessions.clear();
             notifyAll();

@@ -8,10 +8,17 @@ import io.onefed.upgrade.federation.ZoneProperties;
  * hypervisor host may name its own private key file and run directory (null: the federation's / the zone's).
  */
 public record SshTarget(int zoneId, String zoneName, String serverName, String host, int port, String user,
-        String privateKey, String runDir) {
+        String privateKey, String runDir,
+        /** A front-end the connection goes through (direct-tcpip, as ProxyJump), or null. */
+        SshTarget jump) {
 
     public SshTarget(int zoneId, String zoneName, String serverName, String host, int port, String user) {
-        this(zoneId, zoneName, serverName, host, port, user, null, null);
+        this(zoneId, zoneName, serverName, host, port, user, null, null, null);
+    }
+
+    public SshTarget(int zoneId, String zoneName, String serverName, String host, int port, String user,
+            String privateKey, String runDir) {
+        this(zoneId, zoneName, serverName, host, port, user, privateKey, runDir, null);
     }
 
     public static SshTarget of(ZoneProperties zone, ServerProperties server) {
@@ -20,6 +27,6 @@ public record SshTarget(int zoneId, String zoneName, String serverName, String h
 
     /** {@code user@host:port}, for messages and reports. */
     public String address() {
-        return user + "@" + host + ":" + port;
+        return user + "@" + host + ":" + port + (jump == null ? "" : " via " + jump.address());
     }
 }

@@ -28,12 +28,13 @@ final class NodeCommands {
             return List.of();
         }
         RemoteCommand command = upgradeCommand(ctx, nodes);
+        SshTarget jump = nodes.viaFrontEnd() ? SshTarget.of(zone, ZoneCommands.leader(ctx)) : null;
         List<List<HostCommand>> groups = new ArrayList<>();
         List<HostCommand> group = new ArrayList<>();
         for (NodeHosts.Node node : NodeHosts.of(ctx.zoneNodes(), zone.id())) {
             String[] address = nodes.address(node.name());
             group.add(new HostCommand(new SshTarget(zone.id(), zone.name(), node.name(), address[0],
-                    Integer.parseInt(address[1]), nodes.user(), nodes.privateKey(), nodes.runDir()), command));
+                    Integer.parseInt(address[1]), nodes.user(), nodes.privateKey(), nodes.runDir(), jump), command));
             if (group.size() == nodes.concurrency()) {
                 groups.add(group);
                 group = new ArrayList<>();

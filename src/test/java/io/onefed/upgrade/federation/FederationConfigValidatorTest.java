@@ -182,6 +182,7 @@ class FederationConfigValidatorTest {
                 bad("node os family unknown", f -> f.zone(0).nodes = nodes(null, null, null, "gentoo", null, null), "federation.zones[0].nodes.os-family", "unknown OS family", "debian"),
                 bad("node repository file relative", f -> f.zone(0).nodes = nodes(null, null, null, null, "sources.list", null), "federation.zones[0].nodes.repository-file", "not absolute", "/etc/apt/sources.list.d/opennebula.list"),
                 bad("node address with a bad port", f -> f.zone(0).nodes = nodes(null, null, null, null, null, java.util.Map.of("kvm1", "10.0.0.5:99999")), "federation.zones[0].nodes.addresses[kvm1]", "not host or host:port", "DNS name or IP address"),
+                bad("node via unknown", f -> f.zone(0).nodes = new NodeProperties(null, null, null, null, null, null, null, null, null, "bastion"), "federation.zones[0].nodes.via", "neither direct nor front-end", "via: front-end"),
                 bad("plain URL for an apt zone", f -> f.zone(0).repository = "https://repo.example.org/{version}/Ubuntu/22.04", "federation.zones[0].repository", "full APT line", "deb [signed-by"));
     }
 

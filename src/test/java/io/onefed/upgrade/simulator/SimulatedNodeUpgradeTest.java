@@ -139,6 +139,27 @@ class SimulatedNodeUpgradeTest {
     }
 
     @Test
+    void hostsAreReachedThroughTheLeaderFrontEndAsAJumpHost() {
+        ZoneProperties z = zone(101);
+        NodeProperties n = z.nodes();
+        ZoneProperties viaFrontEnd = new ZoneProperties(z.id(), z.name(), z.role(), z.endpoint(), z.ha(), z.osFamily(),
+                z.database(), z.extraServices(), z.repository(), z.paths(), z.servers(),
+                new NodeProperties(n.user(), n.privateKey(), n.port(), n.concurrency(), n.osFamily(), n.repositoryFile(),
+                        n.runDir(), n.packages(), n.addresses(), NodeProperties.VIA_FRONT_END));
+        List<List<HostCommand>> groups = commands.commands(ZoneStep.UPGRADE_NODES, ctx(viaFrontEnd, zoneNodes()));
+        assertThat(groups.get(0)).allSatisfy(hc -> assertThat(hc.target().address()).contains(" via root@127.0.0.1:"
+                + sim.sshPort(101)));
+        assertThat(sim.forwardedConnections(101)).isZero();
+
+        RemoteStepRunner.Progress p = run(ctx(viaFrontEnd, zoneNodes()));
+        assertThat(p.state()).as(String.valueOf(p.failure())).isEqualTo(RemoteStepRunner.State.SUCCEEDED);
+        assertThat(sim.nodeInstalledVersion(101, "kvm-s-us-ca-1")).isEqualTo("7.0.0");
+        assertThat(sim.nodeInstalledVersion(101, "kvm-s-us-ca-2")).isEqualTo("7.0.0");
+        // every host connection went through the front-end, and the hosts' keys were checked under their own port
+        assertThat(sim.forwardedConnections(101)).isGreaterThanOrEqualTo(2);
+    }
+
+    @Test
     void dnfHostsUpgradeTheNodePackagesTheyHaveInstalled() {
         sessions.close();
         sim.close();
