@@ -56,6 +56,59 @@ sim_begin() {
     fi
 }
 
+# The simulated uid: SimServer sets SIM_UID from the SSH login user (root is 0), the simulated runuser and su
+# switch it. Tools that refuse root (onehost sync) test it, as the real ones test Process.uid.
+sim_uid() { printf '%s\n' "${SIM_UID:-0}"; }
+# uid and home of the users a simulated front-end or node has (getpwnam); empty for an unknown user
+sim_passwd() {
+    case $1 in
+        root) echo "0 $SIM_SERVER_DIR" ;;
+        oneadmin) echo "9869 $SIM_SERVER_DIR/var/lib/one" ;;
+    esac
+}
+# runuser and su (util-linux login-utils/su-common.c): only root may use runuser ("may not be used by non-root
+# users"); su asks a non-root caller for the target's password, which fails without a terminal. Both set HOME,
+# SHELL, USER and LOGNAME from the target's passwd entry (without --login: the directory is kept).
+# Usage: sim_switch_user runuser|su "$@"
+sim_switch_user() {
+    _prog=$1; shift
+    if [ "$(sim_uid)" != 0 ]; then
+        if [ "$_prog" = runuser ]; then echo "runuser: may not be used by non-root users" >&2
+        else echo "Password: su: Authentication failure" >&2; fi
+        exit 1
+    fi
+    _user=""; _cmd=""; _shell=""; _direct=0
+    while [ $# -gt 0 ]; do
+        case $1 in
+            -u|--user) [ "$_prog" = runuser ] || { echo "su: invalid option -- 'u'" >&2; exit 1; }
+                shift; _user=$1; _direct=1; shift; [ "${1:-}" = -- ] && shift; break ;;
+            -c|--command) shift; _cmd=$1 ;;
+            --command=*) _cmd=${1#--command=} ;;
+            -s|--shell) shift; _shell=$1 ;;
+            --shell=*) _shell=${1#--shell=} ;;
+            -|-l|--login|-m|-p|--preserve-environment) ;;
+            --) shift; [ -z "$_user" ] && [ $# -gt 0 ] && { _user=$1; shift; }; break ;;
+            -*) echo "$_prog: unrecognized option '$1'" >&2; exit 1 ;;
+            *) if [ -z "$_user" ]; then _user=$1; else break; fi ;;
+        esac
+        shift
+    done
+    [ -n "$_user" ] || _user=root
+    _pw=$(sim_passwd "$_user")
+    if [ -z "$_pw" ]; then
+        echo "$_prog: user $_user does not exist or the user entry does not contain all the required fields" >&2
+        exit 1
+    fi
+    SIM_UID=${_pw%% *}; HOME=${_pw#* }; USER=$_user; LOGNAME=$_user; SHELL=${_shell:-/bin/sh}
+    export SIM_UID HOME USER LOGNAME SHELL
+    if [ $_direct = 1 ]; then
+        [ $# -gt 0 ] || exec "$SHELL"
+        exec "$@"
+    fi
+    if [ -n "$_cmd" ]; then exec "$SHELL" -c "$_cmd" "$@"; fi
+    exec "$SHELL" "$@"
+}
+
 installed_version() { sim_read "$ST/installed_version" ""; }
 major_of() { printf '%s\n' "$1" | cut -d. -f1; }
 series_of() { printf '%s\n' "$1" | cut -d. -f1,2; }

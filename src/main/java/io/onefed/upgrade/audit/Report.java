@@ -13,7 +13,23 @@ public record Report(String upgradeId, String processInstanceId, String state, S
         Instant ended, String fromVersion, String targetVersion, List<ZoneVersion> versionsAfter, String outcome,
         String outcomeDetail, String approvedPlanHash, String preflightSummary, String postChecksSummary,
         List<Approval> approvals, List<Step> timeline, List<Incident> incidents, List<Command> commands,
-        List<Backup> backups, Instant generated) {
+        List<Backup> backups, Instant generated,
+        /** Hypervisor hosts an operator skipped in a zone's node upgrade: they stay disabled. */
+        List<SkippedHost> skippedHosts) {
+
+    public Report(String upgradeId, String processInstanceId, String state, String startedBy, Instant started,
+            Instant ended, String fromVersion, String targetVersion, List<ZoneVersion> versionsAfter, String outcome,
+            String outcomeDetail, String approvedPlanHash, String preflightSummary, String postChecksSummary,
+            List<Approval> approvals, List<Step> timeline, List<Incident> incidents, List<Command> commands,
+            List<Backup> backups, Instant generated) {
+        this(upgradeId, processInstanceId, state, startedBy, started, ended, fromVersion, targetVersion, versionsAfter,
+                outcome, outcomeDetail, approvedPlanHash, preflightSummary, postChecksSummary, approvals, timeline,
+                incidents, commands, backups, generated, List.of());
+    }
+
+    /** A host left out of the node upgrade by an operator's "skip" (see the approvals for who and why). */
+    public record SkippedHost(int zoneId, int hostId) {
+    }
 
     public record ZoneVersion(String zone, String version) {
     }

@@ -44,6 +44,10 @@ public final class ReportHtml {
                 "Plan hash"), a -> row(a.task(), a.zone(), str(a.created()), str(a.decidedAt()),
                 a.decidedBy() == null ? "(waiting)" : a.decidedBy(), a.decision(), a.comment(), a.planHash()));
 
+        h.append("<h2 id=\"skipped-hosts\">Hypervisor hosts skipped (left disabled)</h2>\n");
+        table(h, "skipped-hosts-table", r.skippedHosts(), List.of("Zone id", "Host id"),
+                s -> row(String.valueOf(s.zoneId()), String.valueOf(s.hostId())));
+
         h.append("<h2 id=\"versions\">Versions after the upgrade (post-checks)</h2>\n");
         table(h, "versions-table", r.versionsAfter(), List.of("Zone", "Version"), v -> row(v.zone(), v.version()));
 

@@ -139,7 +139,15 @@ public class ReportService {
                 instant(root.getEndTime()), str(rootVars.get("fromVersion")), str(rootVars.get("targetVersion")),
                 versionsAfter(root.getId()), str(rootVars.get("upgradeOutcome")), str(rootVars.get("upgradeOutcomeDetail")),
                 str(rootVars.get("approvedPlanHash")), str(rootVars.get("preflightSummary")),
-                str(rootVars.get("postChecksSummary")), approvals, timeline, incidents, commands, backups, Instant.now());
+                str(rootVars.get("postChecksSummary")), approvals, timeline, incidents, commands, backups, Instant.now(),
+                skippedHosts(upgradeId));
+    }
+
+    private List<Report.SkippedHost> skippedHosts(String upgradeId) {
+        List<Report.SkippedHost> out = new ArrayList<>();
+        io.onefed.upgrade.process.SkippedHosts.fromHistory(history, upgradeId)
+                .forEach((zone, hosts) -> hosts.forEach(h -> out.add(new Report.SkippedHost(zone, h))));
+        return out;
     }
 
     private List<Report.Approval> approvals(String upgradeId, Map<String, Map<String, Object>> vars) {

@@ -312,6 +312,74 @@ public class FederationConfigValidator {
         checkExtraServices(out, f + ".extra-services", zone.extraServices());
         checkRepository(out, f + ".repository", zone.repository(), OsFamily.parse(zone.osFamily()).orElse(null));
         checkPaths(out, f + ".paths", zone.paths());
+        if (zone.nodes() != null) {
+            checkNodes(out, f + ".nodes", zone.nodes());
+        }
+    }
+
+    /** The zone's hypervisor hosts (see {@link NodeProperties}). */
+    private void checkNodes(Problems out, String f, NodeProperties nodes) {
+        if (!POSIX_USER.matcher(nodes.user()).matches()) {
+            out.add(f + ".user", "'" + printable(nodes.user()) + "' is not a valid user name",
+                    "use a POSIX user name on the hosts, usually root (the package manager and systemctl need it)");
+        }
+        if (!isBlank(nodes.privateKey())) {
+            Path key = Path.of(nodes.privateKey());
+            String unreadable = unreadableFile(key);
+            if (unreadable != null) {
+                out.add(f + ".private-key", "the key file " + key + " " + unreadable,
+                        "point " + f + ".private-key to the hosts' private key readable by the service's user,"
+                                + " or leave it out to use federation.ssh.private-key");
+            } else if (keyKind(key) == KeyKind.NOT_A_KEY) {
+                out.add(f + ".private-key", "the file " + key + " is not a private key",
+                        "point " + f + ".private-key to the private key, not the .pub file");
+            } else if (keyKind(key) == KeyKind.ENCRYPTED) {
+                out.add(f + ".private-key", "the key " + key + " is protected by a passphrase; node keys have none",
+                        "use an unencrypted key for the hosts (ssh-keygen -p -N '' -f " + key + ")");
+            }
+        }
+        checkPort(out, f + ".port", nodes.port(), "set port to the hosts' SSH port (1-65535, usually 22)");
+        if (nodes.concurrency() < 1 || nodes.concurrency() > 200) {
+            out.add(f + ".concurrency", "concurrency " + nodes.concurrency() + " is outside 1-200",
+                    "set how many hosts of the zone are upgraded at once, e.g. " + NodeProperties.DEFAULT_CONCURRENCY);
+        }
+        if (nodes.osFamily() != null && OsFamily.parse(nodes.osFamily()).isEmpty()) {
+            out.add(f + ".os-family", "unknown OS family '" + printable(nodes.osFamily()) + "'",
+                    "set os-family to one of: " + OsFamily.accepted() + ", or leave it out to use the zone's");
+        }
+        if (nodes.repositoryFile() != null) {
+            String problem = pathProblem(nodes.repositoryFile());
+            if (problem != null) {
+                out.add(f + ".repository-file", problem, "give the absolute path of the OpenNebula repository file"
+                        + " on the hosts, e.g. /etc/apt/sources.list.d/opennebula.list, or leave it out");
+            }
+        }
+        String runDir = pathProblem(nodes.runDir());
+        if (runDir != null) {
+            out.add(f + ".run-dir", runDir, "give an absolute directory on the hosts, e.g. /var/lib/one-fed-upgrade/runs");
+        }
+        for (int i = 0; i < nodes.packages().size(); i++) {
+            String p = nodes.packages().get(i);
+            if (p == null || !p.matches("[a-z0-9][a-z0-9+.-]{1,100}")) {
+                out.add(f + ".packages[" + i + "]", "'" + printable(p) + "' is not a package name",
+                        "list node package names, e.g. " + NodeProperties.DEFAULT_PACKAGES);
+            }
+        }
+        if (!NodeProperties.VIA_DIRECT.equals(nodes.via()) && !NodeProperties.VIA_FRONT_END.equals(nodes.via())) {
+            out.add(f + ".via", "'" + printable(nodes.via()) + "' is neither direct nor front-end",
+                    "set via: direct (the orchestrator reaches the hosts) or via: front-end (through the zone's leader)");
+        }
+        for (Map.Entry<String, String> e : nodes.addresses().entrySet()) {
+            String a = e.getValue();
+            String[] hp = a == null ? new String[] {""} : nodes.address(e.getKey());
+            boolean portOk = hp.length > 1 && hp[1].matches("\\d{1,5}") && Integer.parseInt(hp[1]) >= 1
+                    && Integer.parseInt(hp[1]) <= 65535;
+            if (!NAME.matcher(e.getKey()).matches() || a == null || !isValidHost(hp[0]) || !portOk) {
+                out.add(f + ".addresses[" + printable(e.getKey()) + "]", "'" + printable(a)
+                        + "' is not host or host:port for the host OpenNebula names '" + printable(e.getKey()) + "'",
+                        "map the host's NAME (onehost list) to its DNS name or IP address, optionally :port");
+            }
+        }
     }
 
     private static void checkEndpoint(Problems out, String field, String endpoint) {

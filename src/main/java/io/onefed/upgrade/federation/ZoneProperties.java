@@ -23,8 +23,18 @@ public record ZoneProperties(
         /** Package repository line/URL for the target version; {@code {version}} is replaced by e.g. {@code 7.0}. */
         String repository,
         ZonePaths paths,
-        List<ServerProperties> servers) {
+        List<ServerProperties> servers,
+        /** The zone's hypervisor hosts, upgraded after the front-ends; null: they are not touched. */
+        NodeProperties nodes) {
 
+    /** A zone whose hypervisor hosts are not upgraded by the orchestrator. */
+    public ZoneProperties(Integer id, String name, String role, String endpoint, boolean ha, String osFamily,
+            DatabaseProperties database, List<String> extraServices, String repository, ZonePaths paths,
+            List<ServerProperties> servers) {
+        this(id, name, role, endpoint, ha, osFamily, database, extraServices, repository, paths, servers, null);
+    }
+
+    @org.springframework.boot.context.properties.bind.ConstructorBinding
     public ZoneProperties {
         extraServices = extraServices == null ? List.of() : List.copyOf(extraServices);
         servers = servers == null ? List.of() : List.copyOf(servers);

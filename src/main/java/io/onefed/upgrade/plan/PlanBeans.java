@@ -20,6 +20,6 @@ public class PlanBeans {
         Zones zones = new Zones(federation);
         // plan() only renders commands: the detached runs are never called
         return new PlanService(zones, new RemoteStepService(zones, new ZoneCommands(), runs, Duration.ZERO),
-                new FederationProbe(clients));
+                new FederationProbe(clients), new io.onefed.upgrade.upgrade.NodeHosts(zones, clients));
     }
 }

@@ -50,11 +50,19 @@ public class PlanService {
     private final Zones zones;
     private final RemoteStepService steps;
     private final FederationProbe probe;
+    private final io.onefed.upgrade.upgrade.NodeHosts nodeHosts;
 
     public PlanService(Zones zones, RemoteStepService steps, FederationProbe probe) {
+        this(zones, steps, probe, null);
+    }
+
+    /** @param nodeHosts reads the hypervisor hosts for a dry run (null: the dry run lists none) */
+    public PlanService(Zones zones, RemoteStepService steps, FederationProbe probe,
+            io.onefed.upgrade.upgrade.NodeHosts nodeHosts) {
         this.zones = zones;
         this.steps = steps;
         this.probe = probe;
+        this.nodeHosts = nodeHosts;
     }
 
     /** A plan that cannot be rendered, with what is missing and how to fix it. */
@@ -85,21 +93,30 @@ public class PlanService {
         Map<Integer, String> leaders = new LinkedHashMap<>();
         readings.stream().filter(r -> r.leader() != null).forEach(r -> leaders.put(r.id(), r.leader()));
         String from = versions.get(0);
-        return plan(DRY_RUN_ID, from, targetVersion, Zones.formatLeaders(leaders), OneVersion.parse(from).hasZoneDisable());
+        String nodes;
+        try {
+            nodes = nodeHosts == null ? null : nodeHosts.read();
+        } catch (IllegalStateException e) {
+            throw new PlanException(e.getMessage()); // a host name SSH cannot reach: the message says what to fix
+        }
+        // no preflight here, so no repository query: the package step is shown unpinned (the approved plan is pinned)
+        return plan(DRY_RUN_ID, from, targetVersion, Zones.formatLeaders(leaders), OneVersion.parse(from).hasZoneDisable(),
+                null, nodes);
     }
 
     public Plan plan(String upgradeId, String fromVersion, String targetVersion, String zoneLeaders,
             boolean hasZoneDisable) {
-        return plan(upgradeId, fromVersion, targetVersion, zoneLeaders, hasZoneDisable, null);
+        return plan(upgradeId, fromVersion, targetVersion, zoneLeaders, hasZoneDisable, null, null);
     }
 
     /**
      * The plan from known facts (the preflight's variables inside the process). Pure. {@code zonePackageVersions}
      * ({@link io.onefed.upgrade.upgrade.PackageVersions}) pins the package step's versions, so the plan's commands,
-     * and with them its hash, name exactly what will be installed.
+     * and with them its hash, name exactly what will be installed; {@code zoneNodes}
+     * ({@code NodeHosts}), the hypervisor hosts read before the plan, puts each host in the plan.
      */
     public Plan plan(String upgradeId, String fromVersion, String targetVersion, String zoneLeaders,
-            boolean hasZoneDisable, String zonePackageVersions) {
+            boolean hasZoneDisable, String zonePackageVersions, String zoneNodes) {
         OneVersion from = parse("fromVersion", fromVersion);
         OneVersion target = parse("targetVersion", targetVersion);
         if (!target.isAfter(from)) {
@@ -107,6 +124,7 @@ public class PlanService {
         }
         Builder b = new Builder(upgradeId, from.toString(), target.toString(), zoneLeaders);
         b.packageVersions = zonePackageVersions;
+        b.zoneNodes = zoneNodes;
         ZoneProperties master = zones.master();
 
         Phase fence = b.phase("federation", "disable-hosts", "Record enabled hypervisor hosts, then disable them");
@@ -183,6 +201,7 @@ public class PlanService {
         b.steps(zone, ZoneStep.START_SERVICES, federatedBackupPath);
         b.phase(zone.name(), "check-api", "Check the zone's API and version")
                 .api(zone, "one.system.version until it answers " + b.target);
+        b.steps(zone, ZoneStep.UPGRADE_NODES, federatedBackupPath);
         b.steps(zone, ZoneStep.SYNC_HOSTS, federatedBackupPath);
     }
 
@@ -215,6 +234,7 @@ public class PlanService {
         final String leaders;
         final List<Phase> phases = new ArrayList<>();
         String packageVersions;
+        String zoneNodes;
 
         Builder(String upgradeId, String from, String target, String leaders) {
             this.upgradeId = upgradeId;
@@ -237,10 +257,14 @@ public class PlanService {
         void steps(ZoneProperties zone, ZoneStep step, String federatedBackupPath) {
             List<List<HostCommand>> groups = steps.plan(new RemoteStepService.Request(upgradeId, zone.id(), step, 1, 1,
                     from, target, leaders, federatedBackupPath, packageVersions,
-                    step == ZoneStep.RESTORE_FEDERATED ? MASTER_SHARED_PLACEHOLDER : null));
+                    step == ZoneStep.RESTORE_FEDERATED ? MASTER_SHARED_PLACEHOLDER : null, zoneNodes));
             String version = io.onefed.upgrade.upgrade.PackageVersions.forZone(packageVersions, zone.id());
             Phase p = phase(zone.name(), step.id(), step == ZoneStep.UPGRADE_PACKAGES && version != null
                     ? step.title() + " (exactly " + version + ")" : step.title());
+            if (step == ZoneStep.UPGRADE_NODES && zone.nodes() == null) {
+                p.manual("federation.zones[id=" + zone.id() + "].nodes is not configured: the orchestrator does not"
+                        + " touch this zone's hypervisor hosts; upgrade their node packages by hand (guide step 3)");
+            }
             for (List<HostCommand> group : groups) {
                 p.group++;
                 for (HostCommand hc : group) {

@@ -29,7 +29,8 @@ public class ApprovalListener implements TaskListener {
             Map.entry("ReviewPreflight", Set.of("retry", "abort")),
             Map.entry("ReviewPostChecks", Set.of("retry", "continue")),
             Map.entry("DecideFailedSlaves", Set.of("retry", "continue", "abort")),
-            Map.entry("DecideFailedStep", Set.of("retry", "wait", "abort")),
+            // skip: only in the upgrade-nodes step (see skipRefusal)
+            Map.entry("DecideFailedStep", Set.of("retry", "wait", "abort", "skip")),
             Map.entry("DecideStillActive", Set.of("retry", "abort")),
             Map.entry("DecideStopFailed", Set.of("retry", "abort")),
             Map.entry("DecideApiDown", Set.of("wait", "abort")));
@@ -110,6 +111,18 @@ public class ApprovalListener implements TaskListener {
         return java.util.Optional.empty();
     }
 
+    /**
+     * "skip" leaves failed hypervisor hosts out of the node upgrade; no other step has hosts it could leave out
+     * (a front-end step skipped would leave the zone half-upgraded).
+     */
+    public static java.util.Optional<Refusal> skipRefusal(String taskDefinitionKey, Object decision, Object step) {
+        if ("DecideFailedStep".equals(taskDefinitionKey) && "skip".equals(decision) && !"upgrade-nodes".equals(step)) {
+            return java.util.Optional.of(new Refusal(false, "decision: 'skip' only applies to the hypervisor node"
+                    + " upgrade (step upgrade-nodes), not to step '" + step + "'; choose retry, wait or abort"));
+        }
+        return java.util.Optional.empty();
+    }
+
     /** The approval and decision tasks of our processes (those this listener guards). */
     public static boolean isDecisionTask(String taskDefinitionKey) {
         return taskDefinitionKey != null && DECISIONS.containsKey(taskDefinitionKey);
@@ -126,6 +139,7 @@ public class ApprovalListener implements TaskListener {
         String who = auth != null && auth.getUserId() != null ? auth.getUserId() : task.getAssignee();
         check(task.getTaskDefinitionKey(), task.getName(), decision, comment, who, task.getVariable("startedBy"),
                 task.getExecution().getProcessBusinessKey(), settings.fourEyes())
+                .or(() -> skipRefusal(task.getTaskDefinitionKey(), decision, task.getVariable("step")))
                 .ifPresent(r -> {
                     throw new ProcessEngineException(r.message());
                 });

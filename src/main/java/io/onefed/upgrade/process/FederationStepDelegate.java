@@ -39,7 +39,8 @@ public class FederationStepDelegate implements JavaDelegate {
             case "RecordEnabledHosts" -> execution.setVariable("enabledHosts", hosts.recordEnabled());
             case "DisableHosts" -> execution.setVariable("hostsDisabled", hosts.disable(Vars.str(execution, "enabledHosts")));
             case "EnableHosts" -> execution.setVariable("hostsEnabled", hosts.enable(Vars.str(execution, "enabledHosts"),
-                    leftOut(execution)));
+                    leftOut(execution), SkippedHosts.fromHistory(execution.getProcessEngineServices().getHistoryService(),
+                            execution.getProcessBusinessKey())));
             case "BlockApiAccess" -> execution.setVariable("apiBlocked", String.join(", ", api.block()));
             case "EnableApiAccess" -> execution.setVariable("apiReopened", String.join(", ", api.unblock(leftOut(execution))));
             case "ChecksumBackup" -> {

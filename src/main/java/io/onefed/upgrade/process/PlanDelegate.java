@@ -24,7 +24,8 @@ public class PlanDelegate implements JavaDelegate {
     public void execute(DelegateExecution execution) {
         Plan plan = plans.plan(execution.getProcessBusinessKey(), Vars.required(execution, "fromVersion"),
                 Vars.required(execution, "targetVersion"), Vars.str(execution, "zoneLeaders"),
-                Boolean.TRUE.equals(execution.getVariable("hasZoneDisable")), Vars.str(execution, "zonePackageVersions"));
+                Boolean.TRUE.equals(execution.getVariable("hasZoneDisable")), Vars.str(execution, "zonePackageVersions"),
+                Vars.str(execution, "zoneNodes"));
         if ("CheckApprovedPlan".equals(execution.getCurrentActivityId())) {
             String approved = Vars.str(execution, "approvedPlanHash");
             boolean unchanged = plan.sha256().equals(approved);
@@ -33,7 +34,7 @@ public class PlanDelegate implements JavaDelegate {
                 return;
             }
             show(execution, plan, "The plan changed after it was shown for approval (approved " + shortHash(approved)
-                    + ", now " + shortHash(plan.sha256()) + "): the configuration, the zones' leaders or the package versions in the repositories changed."
+                    + ", now " + shortHash(plan.sha256()) + "): the configuration, the zones' leaders the package versions in the repositories or the hypervisor hosts changed."
                     + " Review the new plan and decide again.");
             return;
         }

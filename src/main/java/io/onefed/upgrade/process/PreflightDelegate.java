@@ -1,5 +1,6 @@
 package io.onefed.upgrade.process;
 
+import io.onefed.upgrade.upgrade.NodeHosts;
 import io.onefed.upgrade.upgrade.PreflightService;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
@@ -8,9 +9,15 @@ import org.camunda.bpm.engine.delegate.JavaDelegate;
 public class PreflightDelegate implements JavaDelegate {
 
     private final PreflightService preflight;
+    private final NodeHosts nodes;
 
     public PreflightDelegate(PreflightService preflight) {
+        this(preflight, null);
+    }
+
+    public PreflightDelegate(PreflightService preflight, NodeHosts nodes) {
         this.preflight = preflight;
+        this.nodes = nodes;
     }
 
     @Override
@@ -25,6 +32,10 @@ public class PreflightDelegate implements JavaDelegate {
         // what the package step installs, per zone: shown in the plan, so the approval covers it
         execution.setVariable("zonePackageVersions", result.zonePackageVersions());
         execution.setVariable("hasZoneDisable", result.hasZoneDisable());
+        if (nodes != null && result.verdict() == PreflightService.Verdict.OK) {
+            // read before the plan, so the plan shows every hypervisor host and its hash covers the list
+            execution.setVariable("zoneNodes", nodes.read());
+        }
         if (result.verdict() == PreflightService.Verdict.RECHECK) {
             execution.setVariable("fedIndexRechecksLeft", rechecksLeft - 1);
         }

@@ -8,6 +8,7 @@ import io.onefed.upgrade.ssh.RemoteShell;
 import io.onefed.upgrade.upgrade.ApiAccess;
 import io.onefed.upgrade.upgrade.BackupTransfer;
 import io.onefed.upgrade.upgrade.HostFencing;
+import io.onefed.upgrade.upgrade.NodeHosts;
 import io.onefed.upgrade.upgrade.PostChecks;
 import io.onefed.upgrade.upgrade.PreflightService;
 import io.onefed.upgrade.upgrade.RemoteStepService;
@@ -94,8 +95,13 @@ public class ProcessBeans {
     }
 
     @Bean
-    PreflightDelegate preflightDelegate(PreflightService preflight) {
-        return new PreflightDelegate(preflight);
+    PreflightDelegate preflightDelegate(PreflightService preflight, Zones zones, OneClients clients) {
+        return new PreflightDelegate(preflight, new NodeHosts(zones, clients));
+    }
+
+    @Bean
+    SkipFailedHostsDelegate skipFailedHostsDelegate() {
+        return new SkipFailedHostsDelegate();
     }
 
     @Bean

@@ -26,6 +26,15 @@ public class RemoteStepDelegate implements JavaDelegate {
         this.clock = clock;
     }
 
+    /** Servers (hosts) whose run failed, or still runs after the timeout: what "skip failed hosts" leaves out. */
+    static String failedServers(RemoteStepRunner.Progress progress, boolean stillRunning) {
+        return progress.records().stream()
+                .filter(r -> stillRunning ? !"FINISHED".equals(r.state())
+                        : "FINISHED".equals(r.state()) && (r.exitStatus() == null || r.exitStatus() != 0))
+                .map(io.onefed.upgrade.upgrade.CommandRecord::server).distinct()
+                .collect(java.util.stream.Collectors.joining(","));
+    }
+
     @Override
     public void execute(DelegateExecution execution) {
         ZoneStep step = ZoneStep.byId(Vars.required(execution, "step"));
@@ -34,7 +43,8 @@ public class RemoteStepDelegate implements JavaDelegate {
                 Vars.integer(execution, "zoneAttempt", 1), Vars.integer(execution, "stepAttempt", 1),
                 Vars.required(execution, "fromVersion"), Vars.required(execution, "targetVersion"),
                 Vars.str(execution, "zoneLeaders"), Vars.str(execution, "federatedBackupPath"),
-                Vars.str(execution, "zonePackageVersions"), Vars.str(execution, "masterSharedDbVersion"));
+                Vars.str(execution, "zonePackageVersions"), Vars.str(execution, "masterSharedDbVersion"),
+                Vars.str(execution, "zoneNodes"));
         Instant now = clock.instant();
         if (execution.getVariable("stepWaitingSince") == null) {
             execution.setVariable("stepWaitingSince", now.toString());
@@ -52,12 +62,14 @@ public class RemoteStepDelegate implements JavaDelegate {
             }
             case FAILED -> {
                 execution.setVariable("stepState", "FAILED");
+                execution.setVariable("stepFailedServers", failedServers(progress, false));
                 execution.setVariable("stepFailure", Vars.text(step.title() + " failed: " + progress.failure().summary()));
             }
             case RUNNING -> {
                 Instant since = Instant.parse(Vars.str(execution, "stepWaitingSince"));
                 if (Duration.between(since, now).compareTo(stepTimeout) > 0) {
                     execution.setVariable("stepState", "FAILED");
+                    execution.setVariable("stepFailedServers", failedServers(progress, true));
                     execution.setVariable("stepFailure", Vars.text(step.title() + " is still running after "
                             + stepTimeout + ": 'wait' keeps waiting for the same run; 'retry' starts the command again"
                             + " (only if you know the first run is dead); 'abort' stops this zone."));

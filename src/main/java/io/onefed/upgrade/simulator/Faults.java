@@ -53,6 +53,12 @@ public final class Faults {
         return this;
     }
 
+    /** The next {@code times} calls of {@code command} on one hypervisor host of the zone fail. */
+    public Faults failNextOnHost(int zone, String host, String command, int times, int exitCode, String stderr) {
+        failNext(federation.zoneInternal(zone).node(host), command, times, exitCode, stderr);
+        return this;
+    }
+
     private static void failNext(SimServer s, String command, int times, int exitCode, String stderr) {
         if (times < 1 || exitCode < 1 || exitCode > 255) {
             throw new IllegalArgumentException("failNext: times must be >= 1 and exitCode 1..255");

@@ -53,12 +53,19 @@ final class SimServer {
     private SshServer ssh;
     private HttpServer api;
 
+    /** Set on hypervisor hosts: the shared path prefix of their configuration, mapped to this host's directory. */
+    private volatile Path pathPrefix;
+    /** A hypervisor host: it accepts the zone's node key, not the front-ends' key. */
+    private volatile boolean node;
+
     volatile boolean unreachable;
     volatile boolean rejectCredentials;
     volatile boolean changedKey;
     volatile long apiLatencyMs;
     volatile boolean apiHang;
     final AtomicInteger apiDrops = new AtomicInteger();
+    /** direct-tcpip channels this front-end opened for a client (the orchestrator's jump to a hypervisor host). */
+    final AtomicInteger forwarded = new AtomicInteger();
     /** Shells of exec requests still running, ended when the simulation closes. */
     final java.util.Set<Process> running = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final AtomicInteger dropsBeforeRun = new AtomicInteger();
@@ -79,6 +86,16 @@ final class SimServer {
         this.nioPool = nioPool;
         this.sshPort = preferredSshPort;
         this.apiPort = preferredApiPort;
+    }
+
+    /** Makes this a simulated hypervisor host whose configuration names {@code prefix} for its own directory. */
+    void asNode(Path prefix) {
+        this.pathPrefix = prefix;
+        this.node = true;
+    }
+
+    boolean isNode() {
+        return node;
     }
 
     /** The API's port, reserved by the caller while every listener of the simulation binds its own. */
@@ -130,10 +147,27 @@ final class SimServer {
         s.setHost("127.0.0.1");
         s.setPort(sshPort);
         s.setKeyPairProvider(session -> List.of(changedKey ? changedHostKey : hostKey));
-        s.setPublickeyAuthenticator((user, key, session) -> !rejectCredentials && federation.isAuthorized(key));
+        s.setPublickeyAuthenticator((user, key, session) -> !rejectCredentials
+                && (node ? federation.isAuthorizedNode(key) : federation.isAuthorized(key)));
         s.setPasswordAuthenticator(null);
         s.setKeyboardInteractiveAuthenticator(null);
         s.setCommandFactory((channel, command) -> new ShellCommand(mapPaths(command), this, pumps));
+        if (!node) {
+            // a front-end lets its SSH clients reach the hypervisor hosts (OpenSSH's AllowTcpForwarding default),
+            // so the orchestrator can use it as a jump host; nothing else is forwarded
+            s.setForwardingFilter(new org.apache.sshd.server.forward.StaticDecisionForwardingFilter(false) {
+                @Override
+                public boolean canConnect(org.apache.sshd.server.forward.TcpForwardingFilter.Type type,
+                        org.apache.sshd.common.util.net.SshdSocketAddress address,
+                        org.apache.sshd.common.session.Session session) {
+                    if (type != org.apache.sshd.server.forward.TcpForwardingFilter.Type.Direct) {
+                        return false;
+                    }
+                    forwarded.incrementAndGet();
+                    return true;
+                }
+            });
+        }
         s.setSubsystemFactories(List.of(new HomeSftpSubsystemFactory(this)));
         s.setFileSystemFactory(new HomeFileSystemFactory(dir));
         // shared threads: many simulated servers in one JVM stay cheap
@@ -231,6 +265,8 @@ final class SimServer {
         env.put("HOME", dir.toString());
         env.put("USER", user);
         env.put("LOGNAME", user);
+        // the simulated uid of the login (root is 0, as on a real host); runuser/su switch it, onehost sync tests it
+        env.put("SIM_UID", "root".equals(user) ? "0" : "9869");
         env.put("SHELL", "/bin/sh");
         env.put("LANG", "C.UTF-8");
         env.put("SIM_ROOT", federation.root().toString());
@@ -247,16 +283,16 @@ final class SimServer {
 
     /** An HA zone's shared path prefix rewritten to this server's own directory. */
     String mapPaths(String text) {
-        if (!zone.spec().ha()) {
+        if (pathPrefix == null && !zone.spec().ha()) {
             return text;
         }
-        String prefix = zone.hostPrefix().toString();
+        String prefix = (pathPrefix != null ? pathPrefix : zone.hostPrefix()).toString();
         return java.util.regex.Pattern.compile(java.util.regex.Pattern.quote(prefix) + "(?=/|[^\\w.@+-]|$)")
                 .matcher(text).replaceAll(java.util.regex.Matcher.quoteReplacement(dir.toString()));
     }
 
     String label() {
-        return "zone " + zone.id() + " server " + name;
+        return "zone " + zone.id() + (node ? " host " : " server ") + name;
     }
 
     void close() {

@@ -10,6 +10,8 @@ final class SimZone {
     private final SimulationSpec.ZoneSpec spec;
     private final Path dir;
     final List<SimServer> servers = new ArrayList<>();
+    /** The hypervisor hosts with an SSH server of their own (HostSpec.ssh). */
+    final List<SimServer> nodes = new ArrayList<>();
 
     SimZone(SimulationSpec.ZoneSpec spec, Path dir) {
         this.spec = spec;
@@ -40,6 +42,17 @@ final class SimZone {
         return servers.stream().filter(s -> s.name().equals(name)).findFirst().orElseThrow(() ->
                 new IllegalArgumentException("zone " + id() + " has no server '" + name + "'; it has "
                         + servers.stream().map(SimServer::name).toList()));
+    }
+
+    SimServer node(String name) {
+        return nodes.stream().filter(s -> s.name().equals(name)).findFirst().orElseThrow(() ->
+                new IllegalArgumentException("zone " + id() + " has no hypervisor host '" + name + "' with SSH; it has "
+                        + nodes.stream().map(SimServer::name).toList()));
+    }
+
+    /** The directory the configuration names for every hypervisor host's files; each host maps it to its own. */
+    Path nodePrefix() {
+        return dir.resolve("node-prefix");
     }
 
     /**

@@ -2,6 +2,7 @@ package io.onefed.upgrade.simulator;
 
 import io.onefed.upgrade.federation.DatabaseProperties;
 import io.onefed.upgrade.federation.FederationProperties;
+import io.onefed.upgrade.federation.NodeProperties;
 import io.onefed.upgrade.federation.OsFamily;
 import io.onefed.upgrade.federation.SecretRef;
 import io.onefed.upgrade.federation.ServerProperties;
@@ -59,7 +60,7 @@ public final class SimulatedFederation implements AutoCloseable {
     /** Scripts copied from {@code simulator/bin/} on the classpath. */
     static final List<String> SCRIPTS = List.of("sim-lib.sh", "pkg-lib.sh", "one-lib.sh", "systemctl", "onedb",
             "apt-get", "apt", "dpkg-query", "dpkg", "dnf", "yum", "rpm", "onecfg", "onehost", "onevm", "onezone",
-            "apt-cache", "wget", "gpg", "chown");
+            "apt-cache", "wget", "gpg", "chown", "runuser", "su");
 
     /** Front-end packages installed on every simulated server (the set the orchestrator upgrades). */
     static final List<String> PACKAGES = List.of("opennebula", "opennebula-common", "opennebula-common-onecfg",
@@ -74,6 +75,8 @@ public final class SimulatedFederation implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final CloseableExecutorService nioPool;
     private final KeyPair clientKey;
+    /** The key the hypervisor hosts accept (federation.zones[].nodes.private-key), not the front-ends' key. */
+    private final KeyPair nodeClientKey;
     private final Faults faults = new Faults(this);
     private volatile boolean closed;
 
@@ -85,6 +88,7 @@ public final class SimulatedFederation implements AutoCloseable {
         this.scheduler = Executors.newScheduledThreadPool(2, daemon("sim-timer"));
         this.nioPool = ThreadUtils.newCachedThreadPool("sim-ssh-nio");
         this.clientKey = SimKeys.loadOrCreate(this.root.resolve("keys/orchestrator_ecdsa"), "one-fed-upgrade@orchestrator");
+        this.nodeClientKey = SimKeys.loadOrCreate(this.root.resolve("keys/nodes_ecdsa"), "one-fed-upgrade@nodes");
     }
 
     /**
@@ -145,6 +149,8 @@ public final class SimulatedFederation implements AutoCloseable {
                 Path dir = zone.dir().resolve("servers/" + name);
                 if (!Files.exists(dir.resolve("sim/installed_version"))) {
                     initServer(zs, i, dir);
+                } else if (!Files.exists(dir.resolve("var/lib/one/.one/one_auth"))) {
+                    writeOneadminAuth(dir); // state of a run before oneadmin had its own home
                 }
                 String[] ports = SimFiles.read(dir.resolve("sim/ports"), "0 0").split(" ");
                 KeyPair hostKey = SimKeys.loadOrCreate(root.resolve("keys/hosts/" + zs.id() + "-" + name), name);
@@ -155,11 +161,30 @@ public final class SimulatedFederation implements AutoCloseable {
                 SimFiles.delete(dir.resolve("sim/api_up"));
                 SimFiles.delete(dir.resolve("sim/unreachable"));
             }
+            for (SimulationSpec.HostSpec h : zs.hosts()) {
+                if (!h.ssh()) {
+                    continue;
+                }
+                Path dir = zone.dir().resolve("nodes/" + h.name());
+                if (!Files.exists(dir.resolve("sim/installed_version"))) {
+                    initNode(zs, dir);
+                }
+                int port = Integer.parseInt(SimFiles.read(dir.resolve("sim/ports"), "0 0").split(" ")[0]);
+                KeyPair hostKey = SimKeys.loadOrCreate(root.resolve("keys/nodes/" + zs.id() + "-" + h.name()), h.name());
+                SimServer node = new SimServer(this, zone, h.name(), h.id(), dir, hostKey, hostKey, pumps, scheduler,
+                        nioPool, port, 0);
+                node.asNode(zone.nodePrefix());
+                zone.nodes.add(node);
+            }
             zones.put(zs.id(), zone);
         }
         for (SimZone zone : zones.values()) {
             for (SimServer s : zone.servers) {
                 startSshPreferringPort(s);
+            }
+            for (SimServer n : zone.nodes) {
+                startSshPreferringPort(n);
+                SimFiles.write(n.state().resolve("ports"), n.sshPort() + " 0");
             }
         }
         // API ports are held open together (after the SSH servers bound theirs) so no two listeners get the same
@@ -255,6 +280,7 @@ public final class SimulatedFederation implements AutoCloseable {
         Files.writeString(dir.resolve("etc/one/oned.conf"), onedConf(zs, index, master));
         writeRepository(zs, dir, series);
         writeSecret(dir.resolve(".one/one_auth"), "oneadmin:" + SimFiles.read(credentialsFile(), "").split(":", 2)[1]);
+        writeOneadminAuth(dir);
         SimFiles.write(st.resolve("installed_version"), version);
         SimFiles.write(st.resolve("running_version"), version);
         SimFiles.write(st.resolve("config_version"), version);
@@ -291,6 +317,32 @@ public final class SimulatedFederation implements AutoCloseable {
         for (SimulationSpec.VmSpec v : zs.vms()) {
             SimFiles.write(db.resolve("vms/" + v.id()), v.name() + " " + v.state() + " " + v.lcmState() + " " + v.hostId());
         }
+        SimFiles.touch(dir.resolve("commands.log"));
+    }
+
+    /** oneadmin's own ~/.one/one_auth (its home is /var/lib/one), read by the CLI after runuser/su. */
+    private void writeOneadminAuth(Path dir) throws IOException {
+        writeSecret(dir.resolve("var/lib/one/.one/one_auth"), "oneadmin:" + SimFiles.read(credentialsFile(), "").split(":", 2)[1]);
+    }
+
+    /**
+     * A hypervisor host: the zone's installed release as its node packages (opennebula-node-kvm), the same
+     * repository and catalogue as the front-ends, and a running libvirtd (the guide restarts it after the upgrade).
+     */
+    private void initNode(SimulationSpec.ZoneSpec zs, Path dir) throws IOException {
+        Path st = dir.resolve("sim");
+        String version = zs.installed();
+        Files.createDirectories(dir.resolve("var/lib/one"));
+        Files.createDirectories(st.resolve("units"));
+        Files.createDirectories(st.resolve("faults/fail"));
+        Files.createDirectories(st.resolve("faults/hang"));
+        writeRepository(zs, dir, series(version));
+        SimFiles.write(st.resolve("installed_version"), version);
+        SimFiles.writeText(st.resolve("packages"), "opennebula-node-kvm\n");
+        SimFiles.writeText(st.resolve("catalogue"), series(version) + " " + version + "\n" + series(zs.offered()) + " "
+                + zs.offered() + "\n");
+        SimFiles.writeText(st.resolve("extra_units"), "libvirtd\n");
+        SimFiles.write(st.resolve("units/libvirtd"), "active");
         SimFiles.touch(dir.resolve("commands.log"));
     }
 
@@ -363,6 +415,10 @@ public final class SimulatedFederation implements AutoCloseable {
                 b.append("[127.0.0.1]:").append(s.sshPort()).append(' ')
                         .append(SimKeys.publicKeyLine(new KeyPair(s.hostPublicKey(), null))).append('\n');
             }
+            for (SimServer n : z.nodes) {
+                b.append("[127.0.0.1]:").append(n.sshPort()).append(' ')
+                        .append(SimKeys.publicKeyLine(new KeyPair(n.hostPublicKey(), null))).append('\n');
+            }
         }
         SimFiles.writeText(knownHosts(), b.toString());
     }
@@ -417,6 +473,10 @@ public final class SimulatedFederation implements AutoCloseable {
             log.warn("simulated federation: authorized_keys unreadable: {}", e.toString());
             return false;
         }
+    }
+
+    boolean isAuthorizedNode(PublicKey key) {
+        return KeyUtils.compareKeys(key, nodeClientKey.getPublic());
     }
 
     boolean isClosed() {
@@ -557,6 +617,47 @@ public final class SimulatedFederation implements AutoCloseable {
         }
     }
 
+    /** The key the hypervisor hosts accept (OpenSSH format, no passphrase), for {@code nodes.private-key}. */
+    public Path nodePrivateKey() {
+        return root.resolve("keys/nodes_ecdsa");
+    }
+
+    /** Connections the zone's front-ends forwarded for SSH clients (jump host to the hypervisor hosts). */
+    public int forwardedConnections(int zone) {
+        return zoneInternal(zone).servers.stream().mapToInt(s -> s.forwarded.get()).sum();
+    }
+
+    /** The names of the zone's hypervisor hosts that have an SSH server. */
+    public List<String> nodeNames(int zone) {
+        return zoneInternal(zone).nodes.stream().map(SimServer::name).toList();
+    }
+
+    public Path nodeDir(int zone, String host) {
+        return zoneInternal(zone).node(host).dir();
+    }
+
+    public int nodeSshPort(int zone, String host) {
+        return zoneInternal(zone).node(host).sshPort();
+    }
+
+    /** The node packages' version on a hypervisor host. */
+    public String nodeInstalledVersion(int zone, String host) {
+        return SimFiles.read(zoneInternal(zone).node(host).state().resolve("installed_version"), "");
+    }
+
+    /** Lines of a hypervisor host's command log naming {@code command}, oldest first. */
+    public List<String> nodeCommandLog(int zone, String host, String command) {
+        try {
+            return Files.readAllLines(nodeDir(zone, host).resolve("commands.log")).stream()
+                    .filter(l -> {
+                        String[] p = l.split(" ", 3);
+                        return p.length >= 2 && p[1].equals(command);
+                    }).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     public String installedVersion(int zone) {
         return SimFiles.read(zoneInternal(zone).leader().state().resolve("installed_version"), "");
     }
@@ -630,11 +731,30 @@ public final class SimulatedFederation implements AutoCloseable {
             List<ServerProperties> servers = z.servers.stream()
                     .map(s -> new ServerProperties(s.name(), "127.0.0.1", s.sshPort(), "root")).toList();
             list.add(new ZoneProperties(zs.id(), zs.name(), zs.master() ? "master" : "slave", z.endpoint(), zs.ha(),
-                    zs.osFamily().name().toLowerCase(Locale.ROOT), db, zs.extraUnits(), null, paths(z), servers));
+                    zs.osFamily().name().toLowerCase(Locale.ROOT), db, zs.extraUnits(), null, paths(z), servers,
+                    nodes(z)));
         }
         return new FederationProperties(spec.name(), new SecretRef(null, credentialsFile().toString()),
                 new SshProperties(clientPrivateKey().toString(), null, knownHosts().toString(), false, null, null),
                 null, list);
+    }
+
+    /**
+     * The zone's hypervisor hosts as a real configuration reaches them: root with the node key, each host's NAME
+     * mapped to its loopback port, and paths under the zone's node prefix, which each host maps to its own
+     * directory. Zones whose hosts have no SSH (scale tests) are configured without node upgrades.
+     */
+    private NodeProperties nodes(SimZone z) {
+        if (z.nodes.isEmpty()) {
+            return null;
+        }
+        Map<String, String> addresses = new LinkedHashMap<>();
+        z.nodes.forEach(n -> addresses.put(n.name(), "127.0.0.1:" + n.sshPort()));
+        String base = z.nodePrefix() + "/";
+        String repo = z.spec().osFamily().packageManager() == OsFamily.PackageManager.APT
+                ? base + "etc/apt/sources.list.d/opennebula.list" : base + "etc/yum.repos.d/opennebula.repo";
+        return new NodeProperties("root", nodePrivateKey().toString(), null, null, null, repo,
+                base + "var/lib/one-fed-upgrade/runs", null, addresses);
     }
 
     /**
@@ -688,6 +808,16 @@ public final class SimulatedFederation implements AutoCloseable {
                 p.put(sk + "port", sp.port());
                 p.put(sk + "user", sp.user());
             }
+            NodeProperties n = z.nodes();
+            if (n != null) {
+                p.put(k + "nodes.user", n.user());
+                p.put(k + "nodes.private-key", n.privateKey());
+                p.put(k + "nodes.repository-file", n.repositoryFile());
+                p.put(k + "nodes.run-dir", n.runDir());
+                p.put(k + "nodes.via", n.via());
+                // a map key with dots or dashes needs brackets in Spring's relaxed binding
+                n.addresses().forEach((host, address) -> p.put(k + "nodes.addresses[" + host + "]", address));
+            }
         }
         return p;
     }
@@ -731,6 +861,17 @@ public final class SimulatedFederation implements AutoCloseable {
                         .append("          port: ").append(s.port()).append('\n')
                         .append("          user: ").append(q(s.user())).append('\n');
             }
+            NodeProperties n = z.nodes();
+            if (n != null) {
+                y.append("      nodes:\n        user: ").append(q(n.user())).append('\n')
+                        .append("        private-key: ").append(q(n.privateKey())).append('\n')
+                        .append("        repository-file: ").append(q(n.repositoryFile())).append('\n')
+                        .append("        run-dir: ").append(q(n.runDir())).append('\n')
+                        .append("        via: ").append(n.via()).append('\n')
+                        .append("        addresses:\n");
+                n.addresses().forEach((host, address) -> y.append("          \"[").append(host).append("]\": ")
+                        .append(q(address)).append('\n'));
+            }
         }
         SimFiles.writeText(file.toAbsolutePath(), y.toString());
         return file;
@@ -748,7 +889,7 @@ public final class SimulatedFederation implements AutoCloseable {
         closed = true;
         scheduler.shutdownNow();
         for (SimZone z : zones.values()) {
-            for (SimServer s : z.servers) {
+            for (SimServer s : java.util.stream.Stream.concat(z.servers.stream(), z.nodes.stream()).toList()) {
                 try {
                     s.close();
                 } catch (RuntimeException e) {

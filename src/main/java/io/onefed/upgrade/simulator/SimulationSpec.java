@@ -158,6 +158,21 @@ public record SimulationSpec(
             return servers > 1;
         }
 
+        /** The same zone with hosts that have no SSH server (no node upgrade): cheap for scale tests. */
+        public ZoneSpec withoutNodeSsh() {
+            return new ZoneSpec(id, name, master, servers, osFamily, installed, offered, dbBackend,
+                    hosts.stream().map(h -> new HostSpec(h.id(), h.name(), h.state(), false)).toList(), vms, extraUnits);
+        }
+
+        public ZoneSpec withHosts(List<HostSpec> list) {
+            return new ZoneSpec(id, name, master, servers, osFamily, installed, offered, dbBackend, list, vms, extraUnits);
+        }
+
+        /** Whether the zone's hosts are reachable over SSH, so the orchestrator upgrades their node packages. */
+        public boolean nodeUpgrades() {
+            return hosts.stream().anyMatch(HostSpec::ssh);
+        }
+
         private static void checkVersion(String v, String field) {
             // four parts on CE maintenance releases: code_version() is "6.10.0.1" on one-6.10 (include/NebulaService.h)
             if (v == null || !v.matches("\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}(\\.\\d{1,3})?")) {
@@ -167,10 +182,18 @@ public record SimulationSpec(
         }
     }
 
-    /** A hypervisor host; {@code state} as HOST/STATE (2 monitored, 4 disabled, 8 offline). */
-    public record HostSpec(int id, String name, int state) {
+    /**
+     * A hypervisor host; {@code state} as HOST/STATE (2 monitored, 4 disabled, 8 offline). {@code ssh}: the host
+     * gets an SSH server of its own (node packages, libvirtd) and its zone is configured for node upgrades; scale
+     * tests turn it off to stay cheap (their zones are then configured without node upgrades).
+     */
+    public record HostSpec(int id, String name, int state, boolean ssh) {
         public HostSpec {
             requireToken(name, "hosts[id=" + id + "].name");
+        }
+
+        public HostSpec(int id, String name, int state) {
+            this(id, name, state, true);
         }
     }
 

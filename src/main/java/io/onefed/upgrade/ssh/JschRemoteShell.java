@@ -83,7 +83,7 @@ public class JschRemoteShell implements RemoteShell {
             try {
                 return new ProbeResult(true, KnownHostsVerifier.fingerprint(session.getHostKey()), null);
             } finally {
-                session.disconnect();
+                sessions.disconnect(session);
             }
         } catch (RuntimeException e) {
             // a probe reports, it does not throw: the status view shows every server, reachable or not

@@ -48,6 +48,10 @@ public class JschSessions implements AutoCloseable {
     private final KnownHostsVerifier verifier;
     private final Map<String, Pool> pools = new ConcurrentHashMap<>();
     private volatile boolean identityLoaded;
+    private final Map<String, JSch> nodeClients = new ConcurrentHashMap<>();
+    /** Session through a jump host -> the jump host's session, ended with it. */
+    private final Map<Session, Session> jumps = new ConcurrentHashMap<>();
+    private final Map<String, String> nodeFingerprints = new ConcurrentHashMap<>();
     private volatile String publicKeyFingerprint = "?";
     private volatile boolean closed;
 
@@ -115,12 +119,24 @@ public class JschSessions implements AutoCloseable {
         if (closed) {
             throw new SshException("SSH sessions are closed (the service is shutting down)");
         }
-        loadIdentity();
+        JSch client = jschFor(target);
         KnownHostsVerifier.Check check = verifier.forConnection(target.host(), target.port());
+        Session jump = target.jump() == null ? null : connect(target.jump());
         Session session;
         try {
-            session = jsch.getSession(target.user(), target.host(), target.port());
+            if (jump == null) {
+                session = client.getSession(target.user(), target.host(), target.port());
+            } else {
+                // ProxyJump: a local port forwarded by the front-end to the host; the host key is still checked
+                // under the host's own name and port (the alias), never the forwarded loopback port
+                int local = jump.setPortForwardingL("127.0.0.1", 0, target.host(), target.port());
+                session = client.getSession(target.user(), "127.0.0.1", local);
+                session.setHostKeyAlias(KnownHostsVerifier.knownHostsName(target.host(), target.port()));
+            }
         } catch (JSchException e) {
+            if (jump != null) {
+                jump.disconnect();
+            }
             throw new SshException("invalid SSH target " + target.address() + ": " + e.getMessage(), e);
         }
         session.setHostKeyRepository(check);
@@ -140,10 +156,25 @@ public class JschSessions implements AutoCloseable {
             session.setServerAliveInterval(15_000);
             session.setServerAliveCountMax(4);
             session.connect((int) props.connectTimeout().toMillis());
+            if (jump != null) {
+                jumps.put(session, jump);
+            }
             return session;
         } catch (JSchException e) {
             session.disconnect();
+            if (jump != null) {
+                jump.disconnect();
+            }
             throw translate(e, check, target);
+        }
+    }
+
+    /** Ends a session and the jump-host session it runs through, if any. */
+    void disconnect(Session session) {
+        session.disconnect();
+        Session jump = jumps.remove(session);
+        if (jump != null) {
+            jump.disconnect();
         }
     }
 
@@ -156,7 +187,7 @@ public class JschSessions implements AutoCloseable {
         Throwable cause = e.getCause();
         if (msg.startsWith("Auth fail") || msg.startsWith("Auth cancel")) {
             return new SshException.AuthenticationFailed(target.address() + " refused public-key authentication of user "
-                    + target.user() + " with the key " + props.privateKey() + " (" + publicKeyFingerprint
+                    + target.user() + " with the key " + keyOf(target) + " (" + fingerprintOf(target)
                     + "): add its public key to ~" + target.user() + "/.ssh/authorized_keys on " + target.host());
         }
         if (cause instanceof SocketTimeoutException || msg.contains("timeout")) {
@@ -182,6 +213,43 @@ public class JschSessions implements AutoCloseable {
         }
         out.addAll(all);
         return String.join(",", out);
+    }
+
+    /** The federation's key, or the hypervisor hosts' own key of a zone (one JSch per key file). */
+    private JSch jschFor(SshTarget target) {
+        if (target.privateKey() == null || target.privateKey().equals(props.privateKey())) {
+            loadIdentity();
+            return jsch;
+        }
+        return nodeClients.computeIfAbsent(target.privateKey(), path -> {
+            JSch c = new JSch();
+            try {
+                byte[] key = Files.readAllBytes(Path.of(path));
+                try {
+                    c.addIdentity(path, key, null, null);
+                    for (Identity id : c.getIdentityRepository().getIdentities()) {
+                        nodeFingerprints.put(path, KnownHostsVerifier.fingerprint(id.getPublicKeyBlob()));
+                    }
+                } finally {
+                    Arrays.fill(key, (byte) 0);
+                }
+            } catch (IOException | JSchException e) {
+                // the message of JSch may describe the key material: name only the file
+                throw new SshException.AuthenticationFailed("federation.zones[id=" + target.zoneId()
+                        + "].nodes.private-key: cannot use " + path + " (" + e.getClass().getSimpleName()
+                        + "); check the path, that this service may read it and that it has no passphrase");
+            }
+            return c;
+        });
+    }
+
+    private String keyOf(SshTarget target) {
+        return target.privateKey() == null ? props.privateKey() : target.privateKey();
+    }
+
+    private String fingerprintOf(SshTarget target) {
+        return target.privateKey() == null ? publicKeyFingerprint
+                : nodeFingerprints.getOrDefault(target.privateKey(), "?");
     }
 
     private synchronized void loadIdentity() {
@@ -257,7 +325,8 @@ public class JschSessions implements AutoCloseable {
     }
 
     private static String key(SshTarget t) {
-        return t.user() + "@" + t.host() + ":" + t.port();
+        return t.user() + "@" + t.host() + ":" + t.port() + (t.privateKey() == null ? "" : " " + t.privateKey())
+                + (t.jump() == null ? "" : " via " + key(t.jump()));
     }
 
     private static final class Pooled {
@@ -284,6 +353,7 @@ public class JschSessions implements AutoCloseable {
                     Pooled p = it.next();
                     if (!p.session.isConnected() && p.inUse == 0) {
                         it.remove();
+                        disconnect(p.session);
                     }
                 }
                 for (Pooled p : sessions) {
@@ -318,7 +388,7 @@ public class JschSessions implements AutoCloseable {
             p.inUse--;
             if (broken || !p.session.isConnected()) {
                 if (p.inUse <= 0 || !p.session.isConnected()) {
-                    p.session.disconnect();
+                    disconnect(p.session);
                     sessions.remove(p);
                 }
             }
@@ -327,7 +397,7 @@ public class JschSessions implements AutoCloseable {
 
         synchronized void closeAll() {
             for (Pooled p : sessions) {
-                p.session.disconnect();
+                disconnect(p.session);
             }
             sessions.clear();
             notifyAll();

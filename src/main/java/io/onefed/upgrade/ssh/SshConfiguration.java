@@ -35,6 +35,9 @@ public class SshConfiguration {
             }
         }
         return new JschDetachedRuns(shell, target -> {
+            if (target.runDir() != null) {
+                return target.runDir(); // a hypervisor host's own (federation.zones[].nodes.run-dir)
+            }
             String dir = runDirs.get(target.zoneId());
             if (dir == null) {
                 throw new IllegalArgumentException("zone " + target.zoneId() + " (" + target.zoneName()

@@ -41,7 +41,15 @@ public class HostFencing {
 
     /** @param leftOut zones an operator chose to leave behind: their hosts stay disabled with them */
     public int enable(String recorded, java.util.Set<Integer> leftOut) {
-        return setStatus(recorded, OneHost.Status.ENABLED,
+        return enable(recorded, leftOut, Map.of());
+    }
+
+    /** @param skipped per zone, hosts an operator skipped in the node upgrade: they stay disabled too */
+    public int enable(String recorded, java.util.Set<Integer> leftOut, Map<Integer, java.util.Set<Integer>> skipped) {
+        Map<Integer, List<Integer>> hosts = parse(recorded);
+        hosts.replaceAll((zone, ids) -> ids.stream().filter(id -> !skipped.getOrDefault(zone, java.util.Set.of())
+                .contains(id)).toList());
+        return setStatus(format(hosts), OneHost.Status.ENABLED,
                 zones.all().stream().filter(z -> !leftOut.contains(z.id())).toList());
     }
 

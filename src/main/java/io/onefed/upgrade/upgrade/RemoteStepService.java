@@ -28,12 +28,14 @@ public class RemoteStepService {
             String fromVersion, String targetVersion, String zoneLeaders, String federatedBackupPath,
             String zonePackageVersions,
             /** The master's shared tables version, for a slave's federated restore check; null elsewhere. */
-            String masterSharedVersion) {
+            String masterSharedVersion,
+            /** The hypervisor hosts of the upgrade-nodes step ({@link NodeHosts}), or null. */
+            String zoneNodes) {
 
         public Request(String upgradeId, int zoneId, ZoneStep step, int zoneAttempt, int stepAttempt,
                 String fromVersion, String targetVersion, String zoneLeaders, String federatedBackupPath) {
             this(upgradeId, zoneId, step, zoneAttempt, stepAttempt, fromVersion, targetVersion, zoneLeaders,
-                    federatedBackupPath, null, null);
+                    federatedBackupPath, null, null, null);
         }
     }
 
@@ -52,7 +54,7 @@ public class RemoteStepService {
         return new StepContext(r.upgradeId(), zone, OneVersion.parse(r.fromVersion()),
                 OneVersion.parse(r.targetVersion()), Zones.leaderOf(zone, r.zoneLeaders()).name(),
                 r.federatedBackupPath(), PackageVersions.forZone(r.zonePackageVersions(), zone.id()),
-                r.masterSharedVersion());
+                r.masterSharedVersion(), r.zoneNodes());
     }
 
     static String keyPrefix(Request r) {

@@ -20,11 +20,13 @@ public record StepContext(String upgradeId, ZoneProperties zone, OneVersion from
          * The master's shared tables version ({@code onedb version -v} read on the master after its federated
          * backup): a slave's federated restore must end with exactly this version. Null outside a slave's restore.
          */
-        String masterSharedVersion) {
+        String masterSharedVersion,
+        /** The hypervisor hosts to upgrade ({@link NodeHosts} text form), or null. */
+        String zoneNodes) {
 
     public StepContext(String upgradeId, ZoneProperties zone, OneVersion from, OneVersion target, String leaderServer,
             String federatedBackupPath) {
-        this(upgradeId, zone, from, target, leaderServer, federatedBackupPath, null, null);
+        this(upgradeId, zone, from, target, leaderServer, federatedBackupPath, null, null, null);
     }
 
     public StepContext {

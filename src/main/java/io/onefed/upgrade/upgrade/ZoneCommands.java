@@ -67,12 +67,13 @@ public class ZoneCommands {
                     "onedb restore -f -v" + dbOptions(zone) + " {} && onedb version -v" + dbOptions(zone),
                     leaderDumpPath(ctx))));
             case START_SERVICES -> leaderThenFollowers(ctx, s -> startServices(ctx));
-            case SYNC_HOSTS -> onLeader(ctx, RemoteCommand.of("onehost sync --force"));
+            case SYNC_HOSTS -> onLeader(ctx, syncHosts(ctx));
             case FEDERATED_BACKUP -> onLeader(ctx, withDbSecret(zone, RemoteCommand.of(
                     "mkdir -p {} && onedb backup -v -f --federated" + dbOptions(zone) + " {}", upgradeDir(ctx),
                     federatedBackupPath(ctx))));
             case PACK_LEADER_CONFIG -> onLeader(ctx, packLeaderConfig(ctx));
             case APPLY_LEADER_CONFIG -> onFollowers(ctx, applyLeaderConfig(ctx));
+            case UPGRADE_NODES -> NodeCommands.upgradeNodes(ctx);
         };
     }
 
@@ -200,6 +201,36 @@ public class ZoneCommands {
         args.add(list);
         args.add(list);
         return RemoteCommand.of("mkdir -p {} && touch {} && " + loop, args.toArray());
+    }
+
+    /**
+     * {@code onehost sync} refuses uid or gid 0 ({@code Cannot run 'onehost sync' as root}, exit 255: OpenNebula/one
+     * src/cli/one_helper/onehost_helper.rb, one-6.10 and one-7.0) while the SSH user is root for systemctl and the
+     * package manager: only this command runs as oneadmin, through runuser (util-linux), or su where it is missing.
+     * {@code --force} only skips the version comparison; OFFLINE hosts are never synced, whatever the options.
+     */
+    public static RemoteCommand syncHosts() {
+        return asOneadmin("onehost sync --force");
+    }
+
+    /**
+     * Where the zone's hypervisor hosts are upgraded, only the hosts of the node step are synced (by id): a host an
+     * operator skipped there may be unreachable, and one host that cannot be synced fails the whole command.
+     */
+    static RemoteCommand syncHosts(StepContext ctx) {
+        if (ctx.zone().nodes() == null || ctx.zoneNodes() == null) {
+            return syncHosts();
+        }
+        List<NodeHosts.Node> hosts = NodeHosts.of(ctx.zoneNodes(), ctx.zone().id());
+        if (hosts.isEmpty()) {
+            return RemoteCommand.of("echo {}", "no hypervisor host to sync (none listed, or every one skipped)");
+        }
+        return asOneadmin("onehost sync --force " + String.join(",", hosts.stream().map(h -> Integer.toString(h.id())).toList()));
+    }
+
+    private static RemoteCommand asOneadmin(String command) {
+        return RemoteCommand.of("if command -v runuser >/dev/null 2>&1; then runuser -u oneadmin -- " + command + ";"
+                + " else su oneadmin -s /bin/sh -c {}; fi", command);
     }
 
     private RemoteCommand startServices(StepContext ctx) {

@@ -21,7 +21,9 @@ public enum ZoneStep {
     SYNC_HOSTS("sync-hosts", "Sync hypervisor hosts (onehost sync --force)"),
     FEDERATED_BACKUP("federated-backup", "Back up federated tables (onedb backup -v --federated)"),
     PACK_LEADER_CONFIG("pack-leader-config", "Pack the leader's /etc/one and remotes/etc (HA)"),
-    APPLY_LEADER_CONFIG("apply-leader-config", "Apply the leader's configuration on the followers, keeping their SERVER_ID (HA)");
+    APPLY_LEADER_CONFIG("apply-leader-config", "Apply the leader's configuration on the followers, keeping their SERVER_ID (HA)"),
+    /** On the zone's hypervisor hosts (not its front-ends): see NodeCommands. */
+    UPGRADE_NODES("upgrade-nodes", "Upgrade the hypervisor hosts' node packages and restart libvirtd");
 
     private final String id;
     private final String title;

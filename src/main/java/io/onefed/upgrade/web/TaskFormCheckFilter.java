@@ -98,7 +98,8 @@ public class TaskFormCheckFilter extends OncePerRequestFilter {
                 : tasks.getVariable(taskId, "comment");
         Object startedBy = tasks.getVariable(taskId, "startedBy");
         return ApprovalListener.check(task.getTaskDefinitionKey(), task.getName(), decision, comment, user, startedBy,
-                String.valueOf(tasks.getVariable(taskId, "upgradeId")), listener.fourEyes());
+                String.valueOf(tasks.getVariable(taskId, "upgradeId")), listener.fourEyes())
+                .or(() -> ApprovalListener.skipRefusal(task.getTaskDefinitionKey(), decision, tasks.getVariable(taskId, "step")));
     }
 
     /** A typed value {@code {"value": ..., "type": ...}} as the engine would see it; numbers stay numbers. */

@@ -66,6 +66,17 @@ class FederationUpgradeEndToEndTest extends EndToEndTestBase {
             // every changing command exactly once
             assertThat(installs(zone)).as("zone %d package upgrades", zone).hasSize(1);
             assertThat(onedb(zone, "upgrade")).as("zone %d onedb upgrade", zone).hasSize(1);
+            // issue 11 point 9: every hypervisor host got the target node packages once and a restarted libvirtd;
+            // point 1: onehost sync ran as oneadmin (as root it is refused) and synced the hosts
+            for (String host : SIM.nodeNames(zone)) {
+                assertThat(SIM.nodeInstalledVersion(zone, host)).as("zone %d host %s node packages", zone, host)
+                        .isEqualTo("7.0.0");
+                assertThat(SIM.nodeCommandLog(zone, host, "apt-get").stream().filter(l -> l.contains(" install ")))
+                        .as("zone %d host %s package upgrades", zone, host).hasSize(1);
+                assertThat(SIM.nodeCommandLog(zone, host, "systemctl")).anyMatch(l -> l.endsWith(" restart libvirtd"));
+            }
+            assertThat(SIM.nodeNames(zone)).hasSize(2);
+            assertThat(SIM.serverDir(zone).resolve("sim/db/hosts_synced/0").toFile()).as("zone %d synced", zone).exists();
         }
         assertThat(onedb(0, "restore")).isEmpty();
         assertThat(onedb(100, "restore")).hasSize(1);

@@ -174,7 +174,21 @@ class FederationConfigValidatorTest {
                 bad("repository without URL", f -> f.zone(0).repository = "deb stable opennebula", "federation.zones[0].repository", "no http(s) URL", "deb [signed-by"),
                 bad("repository with unknown placeholder", f -> f.zone(2).repository = "https://repo.example.org/{release}", "federation.zones[2].repository", "placeholder other than {version}", "base URL"),
                 bad("APT line for a dnf zone", f -> f.zone(2).repository = "deb https://repo.example.org/{version} stable opennebula", "federation.zones[2].repository", "base URL only", "base URL"),
+                // hypervisor hosts (federation.zones[].nodes)
+                bad("node user invalid", f -> f.zone(0).nodes = nodes("-root", null, null, null, null, null), "federation.zones[0].nodes.user", "not a valid user name", "root"),
+                bad("node key missing", f -> f.zone(0).nodes = nodes(null, f.dir.resolve("id_nodes").toString(), null, null, null, null), "federation.zones[0].nodes.private-key", "does not exist", "federation.ssh.private-key"),
+                bad("node key encrypted", f -> f.zone(0).nodes = nodes(null, f.write("id_nodes", FederationFixture.openSshKey("aes256-ctr")).toString(), null, null, null, null), "federation.zones[0].nodes.private-key", "passphrase", "ssh-keygen -p"),
+                bad("node concurrency zero", f -> f.zone(0).nodes = nodes(null, null, 0, null, null, null), "federation.zones[0].nodes.concurrency", "outside 1-200", "10"),
+                bad("node os family unknown", f -> f.zone(0).nodes = nodes(null, null, null, "gentoo", null, null), "federation.zones[0].nodes.os-family", "unknown OS family", "debian"),
+                bad("node repository file relative", f -> f.zone(0).nodes = nodes(null, null, null, null, "sources.list", null), "federation.zones[0].nodes.repository-file", "not absolute", "/etc/apt/sources.list.d/opennebula.list"),
+                bad("node address with a bad port", f -> f.zone(0).nodes = nodes(null, null, null, null, null, java.util.Map.of("kvm1", "10.0.0.5:99999")), "federation.zones[0].nodes.addresses[kvm1]", "not host or host:port", "DNS name or IP address"),
+                bad("node via unknown", f -> f.zone(0).nodes = new NodeProperties(null, null, null, null, null, null, null, null, null, "bastion"), "federation.zones[0].nodes.via", "neither direct nor front-end", "via: front-end"),
                 bad("plain URL for an apt zone", f -> f.zone(0).repository = "https://repo.example.org/{version}/Ubuntu/22.04", "federation.zones[0].repository", "full APT line", "deb [signed-by"));
+    }
+
+    private static NodeProperties nodes(String user, String key, Integer concurrency, String osFamily, String repoFile,
+            java.util.Map<String, String> addresses) {
+        return new NodeProperties(user, key, null, concurrency, osFamily, repoFile, null, null, addresses);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -296,6 +310,9 @@ class FederationConfigValidatorTest {
         fed.acceptNewHostKeys = true;
         fed.knownHosts = dir.resolve("new_known_hosts").toString();
         fed.zone(0).etc = "/opt/one/etc";
+        fed.zone(0).nodes = nodes(null, null, 50, "ubuntu", "/etc/apt/sources.list.d/one.list",
+                java.util.Map.of("kvm1.example.org", "10.0.0.5", "kvm2", "10.0.0.6:2222"));
+        fed.zone(1).nodes = nodes(null, null, null, null, null, null);
 
         assertThat(fed.validate()).isEmpty();
     }

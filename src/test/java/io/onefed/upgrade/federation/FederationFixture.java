@@ -118,6 +118,7 @@ final class FederationFixture {
         String runDir;
         String backupDir;
         final List<Server> servers = new ArrayList<>();
+        NodeProperties nodes;
 
         Zone(Integer id, String name, String role, String endpoint, String osFamily) {
             this.id = id;
@@ -134,7 +135,8 @@ final class FederationFixture {
             }
             return new ZoneProperties(id, name, role, endpoint, ha, osFamily,
                     db == null ? null : new DatabaseProperties(db.backend, db.host, db.port, db.user, db.name, db.password),
-                    new ArrayList<>(extraServices), repository, new ZonePaths(etc, var, lockFile, runDir, backupDir), built);
+                    new ArrayList<>(extraServices), repository, new ZonePaths(etc, var, lockFile, runDir, backupDir), built,
+                    nodes);
         }
     }
 

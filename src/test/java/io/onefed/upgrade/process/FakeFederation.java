@@ -75,11 +75,16 @@ class FakeFederation implements OneClients, RemoteShell, DetachedRuns, FileTrans
     final java.util.Set<String> sshDown = ConcurrentHashMap.newKeySet();
 
     FakeFederation(String version, boolean haMaster, String... slaveNames) {
+        this(version, haMaster, false, slaveNames);
+    }
+
+    /** @param nodes every zone configures its hypervisor hosts (nodes, one host at a time) for the node upgrade */
+    FakeFederation(String version, boolean haMaster, boolean nodes, String... slaveNames) {
         List<ZoneProperties> list = new ArrayList<>();
-        list.add(zone(0, "M-EU-FR", "master", haMaster));
+        list.add(withNodes(zone(0, "M-EU-FR", "master", haMaster), nodes));
         int id = 100;
         for (String name : slaveNames) {
-            list.add(zone(id++, name, "slave", false));
+            list.add(withNodes(zone(id++, name, "slave", false), nodes));
         }
         properties = new FederationProperties("guide", new SecretRef("ONE_AUTH_TEST", null), null, null, list);
         for (ZoneProperties z : list) {
@@ -102,6 +107,12 @@ class FakeFederation implements OneClients, RemoteShell, DetachedRuns, FileTrans
         }
         return new ZoneProperties(id, name, role, "http://10.0." + id + ".0:2633/RPC2", ha, "debian", null,
                 List.of("apache2"), null, null, servers);
+    }
+
+    private static ZoneProperties withNodes(ZoneProperties z, boolean nodes) {
+        return !nodes ? z : new ZoneProperties(z.id(), z.name(), z.role(), z.endpoint(), z.ha(), z.osFamily(),
+                z.database(), z.extraServices(), z.repository(), z.paths(), z.servers(),
+                new io.onefed.upgrade.federation.NodeProperties(null, null, null, 1, null, null, null, null, null));
     }
 
     Zone zone(int id) {

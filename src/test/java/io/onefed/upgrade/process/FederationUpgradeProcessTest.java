@@ -108,6 +108,55 @@ class FederationUpgradeProcessTest {
         assertThat(indexOf(log, "host.status 0 DISABLED")).isLessThan(indexOf(log, "zone.enable false"));
     }
 
+    /**
+     * Point 9 of issue 11: every hypervisor host the zones list gets the node step after the API check and before
+     * onehost sync (before, zone-upgrade went from CheckZoneApi straight to SyncHosts and no host command ran). A
+     * host that fails is the operator's decision: "skip" leaves it out, keeps it disabled at the end and puts it
+     * in the report; the other hosts and zones go on.
+     */
+    @Test
+    void aFailedHypervisorHostIsAnOperatorsDecisionAndASkippedHostStaysDisabled() {
+        FakeFederation fed = new FakeFederation("6.10.0", false, true, "S-EU-GE");
+        fed.failures.put("opennebula-node-kvm", 1); // the first host's node upgrade fails once
+        ProcessInstance pi = start(fed, "7.0.0", 5);
+        approveStart();
+
+        assertThat(task(engine, "DecideFailedStep").getName()).isEqualTo("Decide on the failed step");
+        assertThat(fed.started.stream().filter(c -> c.contains("opennebula-node-kvm")).toList())
+                .singleElement().satisfies(c -> assertThat(c).startsWith("M-EU-FR/host0: "));
+        assertThat(fed.count("onehost sync")).as("no sync before the nodes are decided on").isZero();
+        decide(engine, "DecideFailedStep", "skip", "host0 has a broken disk; replaced next week (INC-42)");
+        runJobs(engine);
+        approveReenable();
+
+        assertThat(pi).isEnded();
+        assertThat(fed.count("M-EU-FR/host1: ")).as("the other host still upgraded").isEqualTo(1);
+        assertThat(fed.count("S-EU-GE/host1000: ")).isEqualTo(1);
+        assertThat(fed.count("M-EU-FR/host0: ")).as("the skipped host is not retried").isEqualTo(1);
+        assertThat(indexOf(fed.started, "M-EU-FR/host1: ")).isLessThan(indexOf(fed.started, "M-EU-FR/m-eu-fr-fe0: if command -v runuser"));
+        // the skipped host may be unreachable: onehost sync names the other hosts only (one failure fails it all)
+        assertThat(fed.started).anyMatch(c -> c.startsWith("M-EU-FR/m-eu-fr-fe0: ") && c.contains("onehost sync --force 1;"))
+                .anyMatch(c -> c.startsWith("S-EU-GE/s-eu-ge-fe0: ") && c.contains("onehost sync --force 1000,1001;"));
+        assertThat(fed.zone(0).hostStates.get(0)).as("skipped host stays disabled").isEqualTo(4);
+        assertThat(fed.zone(100).hostStates.get(1000)).as("other hosts re-enabled").isEqualTo(2);
+        io.onefed.upgrade.audit.Report report = new io.onefed.upgrade.audit.ReportService(engine.getHistoryService())
+                .report("U20261123-120000-ab12");
+        assertThat(report.skippedHosts()).containsExactly(new io.onefed.upgrade.audit.Report.SkippedHost(0, 0));
+        assertThat(report.approvals()).anyMatch(a -> "skip".equals(a.decision()) && a.comment().contains("INC-42"));
+    }
+
+    @Test
+    void skipIsRefusedOnAFrontEndStep() {
+        FakeFederation fed = new FakeFederation("6.10.0", false, true, "S-EU-GE");
+        fed.failures.put("onedb upgrade", 1);
+        ProcessInstance pi = start(fed, "7.0.0", 5);
+        approveStart();
+        String taskId = task(engine, "DecideFailedStep").getId();
+        assertThatThrownBy(() -> engine.getTaskService().complete(taskId, Map.of("decision", "skip", "comment", "skip it")))
+                .hasMessageContaining("'skip' only applies to the hypervisor node upgrade");
+        assertThat(pi).isNotEnded();
+    }
+
     @Test
     void rejectingTheStartEndsWithNothingTouched() {
         FakeFederation fed = FakeFederation.guide("6.10.0");

@@ -42,6 +42,30 @@ class PlanServiceTest {
         assertThat(fed.started).as("the dry run changes nothing").isEmpty();
     }
 
+    /** Point 9 of issue 11: every hypervisor host is in the plan (before, no host appeared), and in its hash. */
+    @Test
+    void everyHypervisorHostIsInThePlanBetweenTheApiCheckAndTheSync() {
+        FakeFederation fed = new FakeFederation("6.10.0", false, true, "S-EU-GE");
+        String nodes = new io.onefed.upgrade.upgrade.NodeHosts(new io.onefed.upgrade.upgrade.Zones(fed.properties), fed).read();
+        assertThat(nodes).isEqualTo("0=0:host0 1:host1;100=1000:host1000 1001:host1001");
+        PlanService plans = ProcessTestSupport.planService(fed, fed.properties);
+        Plan plan = plans.plan("U1", "6.10.0", "7.0.0", "", true, null, nodes);
+        List<String> masterSteps = plan.phases().stream().filter(p -> p.zone().equals("M-EU-FR")).map(Plan.Phase::step).toList();
+        assertThat(masterSteps).containsSubsequence("start-services", "check-api", "upgrade-nodes", "sync-hosts");
+        Plan.Phase nodeStep = plan.phases().stream().filter(p -> p.zone().equals("S-EU-GE") && p.step().equals("upgrade-nodes"))
+                .findFirst().orElseThrow();
+        assertThat(nodeStep.actions()).extracting(Plan.Action::server).containsExactly("host1000", "host1001");
+        assertThat(nodeStep.actions()).allMatch(a -> a.command().contains("--force-confold opennebula-node-kvm"));
+        // one host less is another plan: an approval of the old one does not cover it
+        assertThat(plans.plan("U1", "6.10.0", "7.0.0", "", true, null, "0=0:host0;100=1000:host1000 1001:host1001").sha256())
+                .isNotEqualTo(plan.sha256());
+        // a zone without nodes configured says so in the plan
+        FakeFederation plain = FakeFederation.guide("6.10.0");
+        Plan.Phase none = ProcessTestSupport.planService(plain, plain.properties).plan("U1", "6.10.0", "7.0.0", "", true)
+                .phases().stream().filter(p -> p.step().equals("upgrade-nodes")).findFirst().orElseThrow();
+        assertThat(none.actions()).singleElement().satisfies(a -> assertThat(a.command()).contains("nodes is not configured"));
+    }
+
     @Test
     void aZoneThatDoesNotAnswerOrAnOlderTargetIsRefusedWithTheReason() {
         FakeFederation fed = FakeFederation.guide("6.10.0");
@@ -57,8 +81,8 @@ class PlanServiceTest {
     void thePackageVersionsArePinnedInThePlanAndCoveredByItsHash() {
         FakeFederation fed = FakeFederation.guide("6.10.0.1");
         PlanService plans = ProcessTestSupport.planService(fed, fed.properties);
-        Plan v0 = plans.plan("U1", "6.10.0.1", "7.0.0", "", true, "0=7.0.0-1,100=7.0.0-1,101=7.0.0-1");
-        Plan v1 = plans.plan("U1", "6.10.0.1", "7.0.0", "", true, "0=7.0.0-1,100=7.0.0-2,101=7.0.0-1");
+        Plan v0 = plans.plan("U1", "6.10.0.1", "7.0.0", "", true, "0=7.0.0-1,100=7.0.0-1,101=7.0.0-1", null);
+        Plan v1 = plans.plan("U1", "6.10.0.1", "7.0.0", "", true, "0=7.0.0-1,100=7.0.0-2,101=7.0.0-1", null);
         assertThat(v0.sha256()).isNotEqualTo(v1.sha256());
         Plan.Phase packages = v1.phases().stream().filter(p -> p.zone().equals("S-EU-GE") && p.step().equals("upgrade-packages"))
                 .findFirst().orElseThrow();

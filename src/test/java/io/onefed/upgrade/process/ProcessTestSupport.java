@@ -55,7 +55,9 @@ final class ProcessTestSupport {
         Mocks.register("verifyStoppedDelegate", new VerifyStoppedDelegate(zones, new StopVerifier(fed)));
         Mocks.register("backupCopyDelegate", new BackupCopyDelegate(zones, transfer));
         Mocks.register("zoneApiDelegate", new ZoneApiDelegate(zones, new ZoneApiCheck(fed), SETTINGS.apiDeadline(), clock));
-        Mocks.register("preflightDelegate", new PreflightDelegate(new PreflightService(zones, fed, fed, 1024)));
+        Mocks.register("preflightDelegate", new PreflightDelegate(new PreflightService(zones, fed, fed, 1024),
+                new io.onefed.upgrade.upgrade.NodeHosts(zones, fed)));
+        Mocks.register("skipFailedHostsDelegate", new SkipFailedHostsDelegate());
         Mocks.register("federationStepDelegate", new FederationStepDelegate(zones, new HostFencing(zones, fed),
                 new ApiAccess(zones, fed), transfer, new io.onefed.upgrade.upgrade.DbVersionReader(fed)));
         Mocks.register("slaveOutcomesDelegate", new SlaveOutcomesDelegate());

@@ -318,7 +318,44 @@ class SimulatedCommandsTest {
         SimClient.Result down = ssh.exec(0, "onehost list");
         assertThat(down.exit()).isEqualTo(255);
         assertThat(down.err()).contains("Connection refused");
-        assertThat(ssh.exec(0, "onehost sync --force").exit()).isEqualTo(255);
+        SimClient.Result syncDown = ssh.exec(0, "runuser -u oneadmin -- onehost sync --force");
+        assertThat(syncDown.exit()).isEqualTo(255);
+        assertThat(syncDown.err()).contains("Connection refused");
+    }
+
+    /**
+     * Catches the old SYNC_HOSTS command {@code onehost sync --force} run as the SSH user root: the real CLI refuses
+     * uid 0 (onehost_helper.rb), and so does the simulation now; the command the orchestrator sends runs it as
+     * oneadmin. OFFLINE hosts are never synced, even with --force; without it hosts already at the version are left.
+     */
+    @Test
+    void onehostSyncRefusesRootAndRunsAsOneadminNeverOnOfflineHosts() throws Exception {
+        SimClient.Result asRoot = ssh.exec(0, "onehost sync --force");
+        assertThat(asRoot.exit()).isEqualTo(255);
+        assertThat(asRoot.err()).isEqualTo("Cannot run 'onehost sync' as root\n");
+        Path synced = sim.serverDir(0).resolve("sim/db/hosts_synced");
+        assertThat(Files.exists(synced)).isFalse();
+
+        assertThat(ssh.exec(0, "onehost offline 1").exit()).isZero();
+        SimClient.Result sync = ssh.exec(0, io.onefed.upgrade.upgrade.ZoneCommands.syncHosts().rendered());
+        assertThat(sync.exit()).as(sync.err()).isZero();
+        assertThat(sync.out()).contains("* Adding kvm-m-eu-fr-1 to upgrade").doesNotContain("kvm-m-eu-fr-2")
+                .contains("All hosts updated successfully.");
+        assertThat(Files.readString(synced.resolve("0"))).isEqualTo("6.10.0\n");
+        assertThat(Files.exists(synced.resolve("1"))).as("an OFFLINE host is never synced").isFalse();
+        assertThat(sim.commandLog(0, "runuser")).hasSize(1);
+
+        // without --force a host already at the front-end's version is left out; with it, it is synced again
+        assertThat(ssh.exec(0, "runuser -u oneadmin -- onehost sync").out()).contains("No hosts are going to be updated.");
+        assertThat(ssh.exec(0, "su oneadmin -s /bin/sh -c 'onehost sync --force'").out())
+                .contains("* Adding kvm-m-eu-fr-1 to upgrade");
+
+        // only root may switch users, as with util-linux's runuser and su (no terminal for a password)
+        SimClient.Result nested = ssh.exec(0, "runuser -u oneadmin -- runuser -u root -- true");
+        assertThat(nested.exit()).isEqualTo(1);
+        assertThat(nested.err()).isEqualTo("runuser: may not be used by non-root users\n");
+        assertThat(ssh.exec(0, "runuser -u oneadmin -- su root -c true").exit()).isEqualTo(1);
+        assertThat(ssh.exec(0, "runuser -u nobody-here -- true").err()).contains("does not exist");
     }
 
     @Test

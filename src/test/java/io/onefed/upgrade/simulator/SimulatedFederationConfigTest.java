@@ -59,6 +59,13 @@ class SimulatedFederationConfigTest {
             assertThat(Files.getPosixFilePermissions(sim.credentialsFile()))
                     .containsExactlyInAnyOrder(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
             assertThat(Files.readString(sim.knownHosts())).contains("[127.0.0.1]:" + sim.sshPort(0) + " ecdsa-sha2-nistp256 ");
+            // the hypervisor hosts: their own key, their addresses and their host keys in known_hosts
+            assertThat(master.nodes()).isNotNull();
+            assertThat(master.nodes().privateKey()).isEqualTo(sim.nodePrivateKey().toString());
+            assertThat(master.nodes().addresses()).containsEntry("kvm-m-eu-fr-1",
+                    "127.0.0.1:" + sim.nodeSshPort(0, "kvm-m-eu-fr-1"));
+            assertThat(Files.readString(sim.knownHosts()))
+                    .contains("[127.0.0.1]:" + sim.nodeSshPort(0, "kvm-m-eu-fr-2") + " ecdsa-sha2-nistp256 ");
         }
     }
 

@@ -69,7 +69,7 @@ class SimulatedFederationOrchestratorPathTest {
     private StepContext ctx(int zone, String backup) {
         // the approved exact version: the 7.0 repository also offers 7.0.1, which an unpinned install would take
         return new StepContext("demo-1", zone(zone), OneVersion.parse("6.10.0.1"), OneVersion.parse("7.0.0"), null, backup,
-                "7.0.0-1", backup == null ? null : "7.0.0");
+                "7.0.0-1", backup == null ? null : "7.0.0", null);
     }
 
     private RemoteStepRunner.Progress step(ZoneStep step, StepContext ctx) {

@@ -67,7 +67,7 @@ class SimulatedPackagesTest {
 
     private StepContext ctx(int zone, String packageVersion) {
         return new StepContext("pkg-1", zone(zone), OneVersion.parse("6.10.0.1"), OneVersion.parse("7.0.0"), null,
-                null, packageVersion, null);
+                null, packageVersion, null, null);
     }
 
     private String render(ZoneStep step, StepContext ctx) {
@@ -141,7 +141,7 @@ class SimulatedPackagesTest {
         start(new SimulationSpec("ce68", "pw", "dbpw", 1, List.of(SimulationSpec.ZoneSpec.single(0, "M", true,
                 "6.8.0", "6.10.0,6.10.0.1"))));
         StepContext ctx = new StepContext("pkg-1", zone(0), OneVersion.parse("6.8.0"), OneVersion.parse("6.10.0.1"),
-                null, null, "6.10.0.1-1", null);
+                null, null, "6.10.0.1-1", null, null);
         assertThat(run(0, render(ZoneStep.SWITCH_REPOSITORY, ctx)).exit()).isZero();
         SimClient.Result first = run(0, "apt-get update >/dev/null && apt-get install -y" + DPKG_KEEP
                 + " opennebula-migration-community=6.10.0.1-1");

@@ -52,7 +52,7 @@ class SimulatedUpgradePathTest {
         // the approved exact version: the 7.0 repository also offers 7.0.1, which an unpinned install would take;
         // the master's shared tables version after its upgrade, as ChecksumBackup reads it
         return new StepContext("upg-1", zone(id), from, to, null, federatedBackup, "7.0.0-1",
-                federatedBackup == null ? null : "7.0.0");
+                federatedBackup == null ? null : "7.0.0", null);
     }
 
     /** Runs a step's commands; a secret env reaches the shell over stdin, as the SSH layer passes it. */

@@ -46,7 +46,7 @@ class FrontendPackagesTest {
         FrontendPackages.RepositoryView bad = FrontendPackages.parse("--- offered\nopennebula | 7.0.0-1;reboot | x\n");
         assertThat(bad.exactVersion(OneVersion.parse("7.0.0"))).isEmpty();
         assertThatThrownBy(() -> new StepContext("u-1", null, OneVersion.parse("6.10.0.1"), OneVersion.parse("7.0.0"),
-                null, null, "7.0.0-1 && reboot", null)).hasMessageContaining("packageVersion").hasMessageContaining("7.0.1-1");
+                null, null, "7.0.0-1 && reboot", null, null)).hasMessageContaining("packageVersion").hasMessageContaining("7.0.1-1");
         assertThat(FrontendPackages.pinned("opennebula", "7.0.1-1", io.onefed.upgrade.federation.OsFamily.PackageManager.APT))
                 .isEqualTo("opennebula=7.0.1-1");
         assertThat(FrontendPackages.pinned("opennebula", "7.0.1-1.el9", io.onefed.upgrade.federation.OsFamily.PackageManager.DNF))
