@@ -46,6 +46,9 @@ public class PreflightService {
                         Objects.toString(z.fedIndex(), "-"), Objects.toString(z.leader(), "-")));
             }
             s.append('\n');
+            if (zonePackageVersions != null && !zonePackageVersions.isBlank()) {
+                s.append("Package versions to install (zone=version): ").append(zonePackageVersions).append("\n\n");
+            }
             checks.forEach(c -> s.append(c.line()).append('\n'));
             return s.toString();
         }
@@ -252,9 +255,11 @@ public class PreflightService {
                 } else if (FrontendPackages.repositoryStepInstallsKey(zone)) {
                     add(checks, Check.pass(zone.name(), "repository key (" + server.name() + ")", key + " is missing"
                             + " (older install instructions): the repository step installs " + FrontendPackages.KEY_URL));
-                } else {
+                } else if (zone.repository().contains(key)) {
+                    // a configured line naming this keyring: nothing here installs it, and apt refuses the repository
                     add(checks, Check.fail(zone.name(), "repository key (" + server.name() + ")", key + " is missing and"
-                            + " federation.zones[id=" + zone.id() + "].repository is set: install the key its line names"));
+                            + " federation.zones[id=" + zone.id() + "].repository names it: install OpenNebula's key"
+                            + " there (" + FrontendPackages.KEY_URL + ", gpg --dearmor)"));
                 }
             }
         }

@@ -214,6 +214,8 @@ class SimulatedPackagesTest {
             assertThat(ok.checks()).filteredOn(c -> !c.passed()).isEmpty();
             assertThat(ok.verdict()).isEqualTo(PreflightService.Verdict.OK);
             assertThat(ok.zonePackageVersions()).isEqualTo("0=7.0.0-1,100=7.0.0-1,101=7.0.0-1");
+            assertThat(ok.summary()).contains("6.10.0.1")
+                    .contains("Package versions to install (zone=version): 0=7.0.0-1,100=7.0.0-1,101=7.0.0-1");
             assertThat(ok.checks()).extracting(Check::line).anyMatch(l -> l.contains("S-US-CA: repository key")
                     && l.contains("is missing") && l.contains("the repository step installs"));
 
