@@ -12,11 +12,14 @@ import java.util.List;
  * The guide's "Upgrade Hypervisors" on each host of a zone (OpenNebula/docs one-6.10
  * {@code source/intro_release_notes/upgrades/upgrading_single.rst}, steps 3 and 12: upgrade
  * {@code opennebula-node-<hypervisor>} with the package manager; for KVM restart libvirt): switch the host's
- * repository to the target series, upgrade the node packages it has installed to the newest of that series,
+ * repository to the target series, upgrade the node packages it has installed to the approved version,
  * keeping changed configuration files as the front-ends do, and restart libvirtd where it runs. Hosts are split
  * into groups of {@code nodes.concurrency}: a group runs side by side, groups one after another.
  */
 final class NodeCommands {
+
+    /** Where OpenNebula's apt key lives on a host (the repository docs' path; nodes have no test-root paths). */
+    static final String NODE_KEYRING = "/etc/apt/keyrings/opennebula.gpg";
 
     private NodeCommands() {
     }
@@ -61,12 +64,14 @@ final class NodeCommands {
     }
 
     /**
-     * The one place the node packages' version is chosen: null installs the newest of the target series'
-     * repository (what {@code --only-upgrade} / {@code dnf upgrade} do after the switch). Wire the exact version
-     * the preflight approved here once the package helper provides it.
+     * The one place the node packages' version is chosen: the exact package version the preflight found for the
+     * zone's front-ends and the plan approved, when the hosts run the front-ends' distribution family (the same
+     * repository, so the same package release, e.g. 7.0.0-1); hosts of another family (their own
+     * {@code nodes.os-family}) get the newest of the target series, as the repository's release string differs.
      */
     static String pinnedVersion(StepContext ctx) {
-        return null;
+        String own = ctx.zone().nodes().osFamily();
+        return own == null || own.equalsIgnoreCase(ctx.zone().osFamily()) ? ctx.packageVersion() : null;
     }
 
     private static RemoteCommand upgradeCommand(StepContext ctx, NodeProperties nodes) {
@@ -74,39 +79,25 @@ final class NodeCommands {
         String file = repositoryFile(nodes, family);
         String series = ctx.target().series();
         String packages = String.join(" ", nodes.packages());
-        RemoteCommand repo = repository(ctx.zone(), family, file, series);
+        RemoteCommand repo = ZoneCommands.repositoryDefinition(ctx.zone(), family, file, NODE_KEYRING, series);
         // libvirtd runs on KVM hosts only; an LXC or Firecracker host has none to restart
         String libvirt = "if systemctl is-active --quiet libvirtd; then systemctl restart libvirtd && echo 'restarted libvirtd';"
                 + " fi";
+        String version = pinnedVersion(ctx);
+        String aptPackages = String.join(" ", nodes.packages().stream()
+                .map(p -> FrontendPackages.pinned(p, version, OsFamily.PackageManager.APT)).toList());
+        // dnf: the installed node packages, each at the pinned version when there is one (name-version)
+        String dnfSpec = version == null ? "$pkgs" : "$(for p in $pkgs; do printf '%s-%s ' \"$p\" " + version + "; done)";
         RemoteCommand upgrade = switch (family.packageManager()) {
             case APT -> RemoteCommand.of("apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install --only-upgrade -y"
-                    + " -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold " + packages + " && " + libvirt
+                    + " -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold " + aptPackages + " && " + libvirt
                     + " && { dpkg-query -W -f='${Package} ${Version}\\n' " + packages + " 2>/dev/null || true; }");
             case DNF -> RemoteCommand.of("pkgs=$(rpm -q --qf '%{NAME}\\n' " + packages + " | grep -v ' ');"
-                    + " if [ -n \"$pkgs\" ]; then dnf -y upgrade $pkgs; else echo {}; fi && " + libvirt
+                    + " if [ -n \"$pkgs\" ]; then dnf -y " + (version == null ? "upgrade" : "install") + " " + dnfSpec
+                    + "; else echo {}; fi && " + libvirt
                     + " && { rpm -q --qf '%{NAME} %{VERSION}\\n' $pkgs || true; }", "no node package installed");
         };
         return RemoteCommand.allOf(List.of(repo, upgrade));
     }
 
-    /** The front-ends' repository definition (see ZoneCommands.switchRepository), written to the hosts' file. */
-    private static RemoteCommand repository(ZoneProperties zone, OsFamily family, String file, String series) {
-        boolean apt = family.packageManager() == OsFamily.PackageManager.APT;
-        if (zone.repository() != null && !zone.repository().isBlank()) {
-            String line = zone.repository().replace("{version}", series);
-            String content = apt ? line
-                    : "[opennebula]\nname=OpenNebula " + series + "\nbaseurl=" + line + "\nenabled=1\ngpgcheck=1";
-            return RemoteCommand.of("printf '%s\\n' {} > {}", content, file);
-        }
-        return switch (family) {
-            case DEBIAN, UBUNTU -> RemoteCommand.of(". /etc/os-release && printf {} \"$VERSION_ID\" > {}",
-                    "deb [signed-by=/etc/apt/keyrings/opennebula.gpg] https://downloads.opennebula.io/repo/" + series
-                            + "/" + (family == OsFamily.DEBIAN ? "Debian" : "Ubuntu") + "/%s stable opennebula\\n", file);
-            case RHEL, ALMALINUX -> RemoteCommand.of("printf '%s\\n' {} > {}",
-                    "[opennebula]\nname=OpenNebula " + series + "\nbaseurl=https://downloads.opennebula.io/repo/"
-                            + series + "/" + (family == OsFamily.RHEL ? "RedHat" : "AlmaLinux")
-                            + "/$releasever/$basearch\nenabled=1\ngpgkey=https://downloads.opennebula.io/repo/repo2.key"
-                            + "\ngpgcheck=1\nrepo_gpgcheck=1", file);
-        };
-    }
 }

@@ -47,9 +47,7 @@ public class ZoneCommands {
             case UPGRADE_PACKAGES -> leaderThenFollowers(ctx, s -> upgradePackages(ctx));
             // leader only: the HA guide copies the leader's upgraded /etc/one to the followers instead
             // (APPLY_LEADER_CONFIG); a single front-end's only server is its leader
-            case UPGRADE_CONFIG -> onLeader(ctx, RemoteCommand.of(
-                    "if command -v onecfg >/dev/null 2>&1; then onecfg upgrade; else echo {}; fi",
-                    "onecfg is not installed: configuration files were kept; merge changes by hand (upgrade guide)"));
+            case UPGRADE_CONFIG -> onLeader(ctx, upgradeConfig());
             // both take a backup of their own first; onedb names it to the second and refuses an existing file,
             // so each gets an explicit file in the upgrade directory (a new attempt gets a new time stamp)
             case UPGRADE_DB -> onLeader(ctx, withDbSecret(zone, RemoteCommand.of("onedb upgrade -v" + dbOptions(zone)
@@ -75,6 +73,22 @@ public class ZoneCommands {
             case APPLY_LEADER_CONFIG -> onFollowers(ctx, applyLeaderConfig(ctx));
             case UPGRADE_NODES -> NodeCommands.upgradeNodes(ctx);
         };
+    }
+
+    /**
+     * {@code onecfg upgrade}, told apart from its silent no-op: where the release has no {@code upgrade} command
+     * (CE 6.x: OpenNebula/one src/onecfg/bin/onecfg loads it from lib/ee, which one-6.10's install.sh does not
+     * install) the CLI prints its general help ("## SYNOPSIS") and exits 0 (src/cli/command_parser.rb). That is
+     * said plainly in the step's output, as is a missing onecfg: the configuration files were kept and need a
+     * manual merge (upgrade guide). A failing upgrade (no migrators, outdated metadata) fails the step.
+     */
+    private static RemoteCommand upgradeConfig() {
+        return RemoteCommand.of("if ! command -v onecfg >/dev/null 2>&1; then echo {}; "
+                + "else out=$(onecfg upgrade 2>&1); rc=$?; printf '%s\\n' \"$out\"; [ $rc -eq 0 ] || exit $rc; "
+                + "case $out in '## SYNOPSIS'*) echo {};; esac; fi",
+                "onecfg is not installed: configuration files were kept; merge changes by hand (upgrade guide)",
+                "onecfg has no 'upgrade' command in this edition (it printed its help): configuration files were"
+                        + " kept; merge changes by hand (upgrade guide)");
     }
 
     /** sed script printing the shared tables version of {@code onedb version -v} (OneDB#version in onedb.rb). */
@@ -262,34 +276,41 @@ public class ZoneCommands {
         ZoneProperties zone = ctx.zone();
         OsFamily family = osFamily(zone);
         String file = repositoryFile(zone, family);
-        String series = ctx.target().series();
+        return RemoteCommand.allOf(List.of(repositoryDefinition(zone, family, file, FrontendPackages.keyring(zone),
+                ctx.target().series()), RemoteCommand.of("cat {}", file)));
+    }
+
+    /**
+     * The target series' repository definition written to {@code file}: the zone's own line when configured,
+     * else OpenNebula's (front-ends and, with their own file, the zone's hypervisor hosts share it).
+     */
+    static RemoteCommand repositoryDefinition(ZoneProperties zone, OsFamily family, String file, String keyring,
+            String series) {
         if (zone.repository() != null && !zone.repository().isBlank()) {
             String line = zone.repository().replace("{version}", series);
             String content = family.packageManager() == OsFamily.PackageManager.APT ? line
                     : "[opennebula]\nname=OpenNebula " + series + "\nbaseurl=" + line + "\nenabled=1\ngpgcheck=1";
-            return RemoteCommand.of("printf '%s\\n' {} > {} && cat {}", content, file, file);
+            return RemoteCommand.of("printf '%s\\n' {} > {}", content, file);
         }
         return switch (family) {
-            // the line's signed-by keyring is missing on front-ends set up with older instructions (apt-key,
+            // the line's signed-by keyring is missing on hosts set up with older instructions (apt-key,
             // trusted.gpg.d, repo.key): install the current key first, as the 7.0 repository docs do
             // (OpenNebula/website one-7.0, opennebula_repository_configuration.md: wget repo2.key | gpg --dearmor
             // --yes --output /etc/apt/keyrings/opennebula.gpg); through a file so a failed download leaves no key
             case DEBIAN, UBUNTU -> RemoteCommand.of("{ test -s {} || { mkdir -p {} && wget -q -O {} {}"
                             + " && gpg --dearmor --yes --output {} {} && rm -f {} && echo {}; }; }"
-                            + " && . /etc/os-release && printf {} \"$VERSION_ID\" > {} && cat {}",
-                    FrontendPackages.keyring(zone), Path.of(FrontendPackages.keyring(zone)).getParent().toString(),
-                    FrontendPackages.keyring(zone) + ".asc", FrontendPackages.KEY_URL, FrontendPackages.keyring(zone),
-                    FrontendPackages.keyring(zone) + ".asc", FrontendPackages.keyring(zone) + ".asc",
-                    "installed OpenNebula's repository key " + FrontendPackages.keyring(zone),
-                    "deb [signed-by=" + FrontendPackages.keyring(zone) + "] https://downloads.opennebula.io/repo/" + series
+                            + " && . /etc/os-release && printf {} \"$VERSION_ID\" > {}",
+                    keyring, Path.of(keyring).getParent().toString(), keyring + ".asc", FrontendPackages.KEY_URL,
+                    keyring, keyring + ".asc", keyring + ".asc", "installed OpenNebula's repository key " + keyring,
+                    "deb [signed-by=" + keyring + "] https://downloads.opennebula.io/repo/" + series
                             + "/" + (family == OsFamily.DEBIAN ? "Debian" : "Ubuntu") + "/%s stable opennebula\\n",
-                    file, file);
-            case RHEL, ALMALINUX -> RemoteCommand.of("printf '%s\\n' {} > {} && cat {}",
+                    file);
+            case RHEL, ALMALINUX -> RemoteCommand.of("printf '%s\\n' {} > {}",
                     "[opennebula]\nname=OpenNebula " + series + "\nbaseurl=https://downloads.opennebula.io/repo/"
                             + series + "/" + (family == OsFamily.RHEL ? "RedHat" : "AlmaLinux")
                             + "/$releasever/$basearch\nenabled=1\ngpgkey=https://downloads.opennebula.io/repo/repo2.key"
                             + "\ngpgcheck=1\nrepo_gpgcheck=1",
-                    file, file);
+                    file);
         };
     }
 

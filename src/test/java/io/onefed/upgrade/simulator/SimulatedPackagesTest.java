@@ -83,6 +83,34 @@ class SimulatedPackagesTest {
         assertThat(r.exit()).as(r.err()).isZero();
     }
 
+    /**
+     * onecfg's upgrade is an "EE" command loaded from lib/ee (src/onecfg/bin/onecfg), which CE 6.x lacks: there the
+     * old step ({@code onecfg upgrade} when onecfg exists) "succeeded" by printing the help. The step now says
+     * the configuration was kept; on 7.0 without the migration package onecfg fails and so does the step.
+     */
+    @Test
+    void onecfgUpgradeIsNeverASilentNoOp() throws Exception {
+        start(new SimulationSpec("cfg", "pw", "dbpw", 1, List.of(SimulationSpec.ZoneSpec.single(0, "M", true,
+                "6.10.0.1", "7.0.0,7.0.1"))));
+        SimClient.Result old = run(0, "if command -v onecfg >/dev/null 2>&1; then onecfg upgrade; else echo kept; fi");
+        assertThat(old.exit()).isZero();
+        assertThat(old.out()).startsWith("## SYNOPSIS").doesNotContain("Configuration updated");
+        SimClient.Result now = run(0, render(ZoneStep.UPGRADE_CONFIG, ctx(0, null)));
+        assertThat(now.exit()).isZero();
+        assertThat(now.out()).contains("onecfg has no 'upgrade' command in this edition (it printed its help)");
+
+        switchRepository(0);
+        // 7.0's server without opennebula-migration: onecfg has the command but no migrators
+        assertThat(run(0, "apt-get update && apt-get install -y" + DPKG_KEEP + " opennebula=7.0.0-1").exit()).isZero();
+        SimClient.Result noMigrators = run(0, render(ZoneStep.UPGRADE_CONFIG, ctx(0, null)));
+        assertThat(noMigrators.exit()).isEqualTo(255);
+        assertThat(noMigrators.out()).contains("FATAL : FAILED - No migrators");
+        assertThat(run(0, render(ZoneStep.UPGRADE_PACKAGES, ctx(0, "7.0.0-1"))).exit()).isZero();
+        SimClient.Result migrated = run(0, render(ZoneStep.UPGRADE_CONFIG, ctx(0, null)));
+        assertThat(migrated.exit()).as(migrated.out()).isZero();
+        assertThat(migrated.out()).contains("ANY   : Configuration updated to 7.0.0").doesNotContain("no 'upgrade'");
+    }
+
     /** Point 2: catches the old package command, which did not answer dpkg's conffile prompt. */
     @Test
     void crossSeriesAptUpgradeFailsAtTheConffilePromptUnlessTheCurrentFilesAreKept() throws Exception {

@@ -1,6 +1,5 @@
 package io.onefed.upgrade.ssh;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.jcraft.jsch.SocketFactory;
 import io.onefed.upgrade.federation.SecretRef;
@@ -34,7 +33,11 @@ final class SshFixture implements AutoCloseable {
     }
 
     static SshFixture start(String name) throws IOException, InterruptedException {
-        assumeTrue(OpenSshServer.available(), "needs OpenSSH's sshd: apt-get install -y openssh-server");
+        // a missing sshd fails the test loudly (never a silent skip): .ci/run installs it
+        if (!OpenSshServer.available()) {
+            throw new IllegalStateException("these tests need OpenSSH's sshd at " + OpenSshServer.SSHD
+                    + ": apt-get install -y openssh-server");
+        }
         Path dir = Path.of("target", "ssh-it", name).toAbsolutePath();
         deleteTree(dir);
         Files.createDirectories(dir);
