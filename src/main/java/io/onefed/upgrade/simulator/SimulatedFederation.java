@@ -339,8 +339,10 @@ public final class SimulatedFederation implements AutoCloseable {
         writeRepository(zs, dir, series(version));
         SimFiles.write(st.resolve("installed_version"), version);
         SimFiles.writeText(st.resolve("packages"), "opennebula-node-kvm\n");
-        SimFiles.writeText(st.resolve("catalogue"), series(version) + " " + version + "\n" + series(zs.offered()) + " "
-                + zs.offered() + "\n");
+        // the zone's repository: the same patches as the front-ends' catalogue
+        StringBuilder catalogue = new StringBuilder(series(version) + " " + version + "\n");
+        zs.offeredVersions().forEach(v -> catalogue.append(series(v)).append(' ').append(v).append('\n'));
+        SimFiles.writeText(st.resolve("catalogue"), catalogue.toString());
         SimFiles.writeText(st.resolve("extra_units"), "libvirtd\n");
         SimFiles.write(st.resolve("units/libvirtd"), "active");
         SimFiles.touch(dir.resolve("commands.log"));
@@ -642,7 +644,9 @@ public final class SimulatedFederation implements AutoCloseable {
 
     /** The node packages' version on a hypervisor host. */
     public String nodeInstalledVersion(int zone, String host) {
-        return SimFiles.read(zoneInternal(zone).node(host).state().resolve("installed_version"), "");
+        // a package moved on its own has its version under pkgver/ (pkg-lib.sh install_version)
+        java.nio.file.Path st = zoneInternal(zone).node(host).state();
+        return SimFiles.read(st.resolve("pkgver/opennebula-node-kvm"), SimFiles.read(st.resolve("installed_version"), ""));
     }
 
     /** Lines of a hypervisor host's command log naming {@code command}, oldest first. */

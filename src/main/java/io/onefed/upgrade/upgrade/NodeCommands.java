@@ -18,9 +18,6 @@ import java.util.List;
  */
 final class NodeCommands {
 
-    /** Where OpenNebula's apt key lives on a host (the repository docs' path; nodes have no test-root paths). */
-    static final String NODE_KEYRING = "/etc/apt/keyrings/opennebula.gpg";
-
     private NodeCommands() {
     }
 
@@ -64,6 +61,17 @@ final class NodeCommands {
     }
 
     /**
+     * Where OpenNebula's apt key lives on a host: {@code <etc>/apt/keyrings/opennebula.gpg} beside the repository
+     * file's {@code <etc>/apt/sources.list.d/} (the repository docs' /etc/apt/keyrings by default; a test root
+     * keeps both inside it).
+     */
+    static String keyring(String repositoryFile) {
+        java.nio.file.Path aptDir = java.nio.file.Path.of(repositoryFile).getParent();
+        aptDir = aptDir == null ? null : aptDir.getParent();
+        return (aptDir == null ? "/etc/apt" : aptDir.toString()) + "/keyrings/opennebula.gpg";
+    }
+
+    /**
      * The one place the node packages' version is chosen: the exact package version the preflight found for the
      * zone's front-ends and the plan approved, when the hosts run the front-ends' distribution family (the same
      * repository, so the same package release, e.g. 7.0.0-1); hosts of another family (their own
@@ -79,7 +87,7 @@ final class NodeCommands {
         String file = repositoryFile(nodes, family);
         String series = ctx.target().series();
         String packages = String.join(" ", nodes.packages());
-        RemoteCommand repo = ZoneCommands.repositoryDefinition(ctx.zone(), family, file, NODE_KEYRING, series);
+        RemoteCommand repo = ZoneCommands.repositoryDefinition(ctx.zone(), family, file, keyring(file), series);
         // libvirtd runs on KVM hosts only; an LXC or Firecracker host has none to restart
         String libvirt = "if systemctl is-active --quiet libvirtd; then systemctl restart libvirtd && echo 'restarted libvirtd';"
                 + " fi";

@@ -80,7 +80,13 @@ class SimulatedNodeUpgradeTest {
     }
 
     private StepContext ctx(ZoneProperties zone, String nodes) {
-        return new StepContext("nodes-1", zone, OneVersion.parse("6.10.0"), OneVersion.parse("7.0.0"), null, null, null, null, nodes);
+        // the approved exact version: the guide's 7.0 repository also offers 7.0.1, which an unpinned install takes
+        return ctx(zone, nodes, "7.0.0-1");
+    }
+
+    private StepContext ctx(ZoneProperties zone, String nodes, String packageVersion) {
+        return new StepContext("nodes-1", zone, OneVersion.parse("6.10.0.1"), OneVersion.parse("7.0.0"), null, null,
+                packageVersion, null, nodes);
     }
 
     private RemoteStepRunner.Progress run(StepContext ctx) {
@@ -98,7 +104,7 @@ class SimulatedNodeUpgradeTest {
     void everyHostTheZoneListsGetsTheTargetNodePackagesAndARestartedLibvirtd() {
         String nodes = zoneNodes();
         assertThat(NodeHosts.of(nodes, 0)).extracting(NodeHosts.Node::name).containsExactly("kvm-m-eu-fr-1", "kvm-m-eu-fr-2");
-        assertThat(sim.nodeInstalledVersion(0, "kvm-m-eu-fr-1")).isEqualTo("6.10.0");
+        assertThat(sim.nodeInstalledVersion(0, "kvm-m-eu-fr-1")).isEqualTo("6.10.0.1");
 
         RemoteStepRunner.Progress p = run(ctx(zone(0), nodes));
         assertThat(p.state()).as(String.valueOf(p.failure())).isEqualTo(RemoteStepRunner.State.SUCCEEDED);
@@ -106,12 +112,12 @@ class SimulatedNodeUpgradeTest {
             assertThat(sim.nodeInstalledVersion(0, host)).isEqualTo("7.0.0");
             List<String> apt = sim.nodeCommandLog(0, host, "apt-get");
             assertThat(apt).anyMatch(l -> l.contains(" install --only-upgrade -y -o Dpkg::Options::=--force-confdef"
-                    + " -o Dpkg::Options::=--force-confold opennebula-node-kvm"));
+                    + " -o Dpkg::Options::=--force-confold opennebula-node-kvm=7.0.0-1"));
             assertThat(sim.nodeCommandLog(0, host, "systemctl")).anyMatch(l -> l.endsWith(" restart libvirtd"));
         }
         assertThat(p.records()).allMatch(r -> r.stdout().contains("restarted libvirtd"));
         // the front-end itself was not touched by the node step
-        assertThat(sim.installedVersion(0)).isEqualTo("6.10.0");
+        assertThat(sim.installedVersion(0)).isEqualTo("6.10.0.1");
 
         // the same key again attaches to the finished runs: nothing runs twice
         assertThat(run(ctx(zone(0), nodes)).state()).isEqualTo(RemoteStepRunner.State.SUCCEEDED);
@@ -135,7 +141,7 @@ class SimulatedNodeUpgradeTest {
         assertThat(p.state()).isEqualTo(RemoteStepRunner.State.FAILED);
         assertThat(p.failure().server()).isEqualTo("kvm-s-eu-ge-1");
         // concurrency 1: the second host waits for the operator's decision on the first
-        assertThat(sim.nodeInstalledVersion(100, "kvm-s-eu-ge-2")).isEqualTo("6.10.0");
+        assertThat(sim.nodeInstalledVersion(100, "kvm-s-eu-ge-2")).isEqualTo("6.10.0.1");
     }
 
     @Test
@@ -168,7 +174,8 @@ class SimulatedNodeUpgradeTest {
                         .withOsFamily(io.onefed.upgrade.federation.OsFamily.ALMALINUX).withDbBackend("sqlite"))),
                 tmp.resolve("rhel"));
         start(sim);
-        RemoteStepRunner.Progress p = run(ctx(zone(0), zoneNodes()));
+        // no pin (a dry run's plan): the newest node package of the target series
+        RemoteStepRunner.Progress p = run(ctx(zone(0), zoneNodes(), null));
         assertThat(p.state()).as(String.valueOf(p.failure())).isEqualTo(RemoteStepRunner.State.SUCCEEDED);
         assertThat(sim.nodeInstalledVersion(0, "kvm-alma-1")).isEqualTo("7.0.0");
         // only the installed node package is named to dnf (a name it does not have would be "No match")
