@@ -75,6 +75,18 @@ public final class SimulatedFederation implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final CloseableExecutorService nioPool;
     private final KeyPair clientKey;
+    /** The lines of a simulated host's commands.log whose command (second field) is {@code command}. */
+    private static List<String> commandLines(Path log, String command) {
+        try {
+            return Files.readAllLines(log).stream().filter(l -> {
+                String[] p = l.split(" ", 3);
+                return p.length >= 2 && p[1].equals(command);
+            }).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** The key the hypervisor hosts accept (federation.zones[].nodes.private-key), not the front-ends' key. */
     private final KeyPair nodeClientKey;
     private final Faults faults = new Faults(this);
@@ -608,15 +620,7 @@ public final class SimulatedFederation implements AutoCloseable {
     }
 
     public List<String> commandLog(int zone, String server, String command) {
-        try {
-            return Files.readAllLines(serverDir(zone, server).resolve("commands.log")).stream()
-                    .filter(l -> {
-                        String[] p = l.split(" ", 3);
-                        return p.length >= 2 && p[1].equals(command);
-                    }).toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return commandLines(serverDir(zone, server).resolve("commands.log"), command);
     }
 
     /** The key the hypervisor hosts accept (OpenSSH format, no passphrase), for {@code nodes.private-key}. */
@@ -651,15 +655,7 @@ public final class SimulatedFederation implements AutoCloseable {
 
     /** Lines of a hypervisor host's command log naming {@code command}, oldest first. */
     public List<String> nodeCommandLog(int zone, String host, String command) {
-        try {
-            return Files.readAllLines(nodeDir(zone, host).resolve("commands.log")).stream()
-                    .filter(l -> {
-                        String[] p = l.split(" ", 3);
-                        return p.length >= 2 && p[1].equals(command);
-                    }).toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return commandLines(nodeDir(zone, host).resolve("commands.log"), command);
     }
 
     public String installedVersion(int zone) {

@@ -57,6 +57,22 @@
  * {@link io.onefed.upgrade.simulator.Faults#raftLag} holds one behind.</li>
  * <li>{@code chown} accepts the users and groups a front-end has (root, oneadmin) and records the ownership.</li>
  * </ul>
+ * Services and command lines (issue 11, point 8, and the CLI parser every OpenNebula command shares):
+ * <ul>
+ * <li>Each release installs its own systemd units ({@link io.onefed.upgrade.simulator.SimUnits}, read off
+ * {@code share/pkgs/services/systemd/} of OpenNebula/one on one-5.10 ... one-7.2 and release-7.4.0): 5.x has
+ * {@code opennebula-econe}, 6.6 and 6.8 {@code opennebula-gate-proxy}, 7.0 drops the scheduler, Sunstone and
+ * noVNC, 7.2 adds {@code opennebula-form}. {@code systemctl} knows only the installed release's units (stopping
+ * or starting another fails with exit 5, as systemd does) and an upgrade removes the units it no longer ships.</li>
+ * <li>{@code onedb} parses as OpenNebula's CommandParser does ({@code src/cli/command_parser.rb} CmdParser#run,
+ * {@code src/onedb/onedb}, one-7.0): the command must come first (an option first prints the help and exits 0,
+ * doing nothing), options are per command ({@code --federated} only for backup and restore, {@code -b} for
+ * upgrade and fsck; any other is "invalid option", exit 255), and the arity is checked.</li>
+ * <li>{@code onecfg}'s upgrade, status and friends are "EE" commands loaded from {@code lib/ee}
+ * ({@code src/onecfg/bin/onecfg}), which install.sh installs from one-7.0 on but not on one-6.10: on a 6.x release
+ * {@code onecfg upgrade} prints the help and exits 0, changing nothing; on 7.x it needs the migrators of
+ * {@code opennebula-migration} at the server's version, else it fails.</li>
+ * </ul>
  * Users and hypervisor hosts (issue 11, points 1 and 9):
  * <ul>
  * <li>The SSH login user decides the simulated uid ({@code SIM_UID}, root is 0); the simulated
