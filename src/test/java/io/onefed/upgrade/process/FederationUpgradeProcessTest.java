@@ -318,9 +318,9 @@ class FederationUpgradeProcessTest {
         // the HA guide: the leader's dump and its configuration go to each follower; onecfg runs on the leader only
         assertThat(fed.count("m-eu-fr-fe0: copy")).isEqualTo(2);
         assertThat(fed.count("m-eu-fr-fe0: copy") + fed.count("m-eu-fr-fe2: copy")).isEqualTo(4);
-        assertThat(fed.count("m-eu-fr-fe1: if command -v onecfg")).isEqualTo(1);
-        assertThat(fed.count("m-eu-fr-fe0: if command -v onecfg")).as("old command: onecfg upgrade on every server").isZero();
-        assertThat(fed.count("m-eu-fr-fe2: if command -v onecfg")).isZero();
+        assertThat(fed.count("m-eu-fr-fe1: if ! command -v onecfg")).isEqualTo(1);
+        assertThat(fed.count("m-eu-fr-fe0: if ! command -v onecfg")).as("old command: onecfg upgrade on every server").isZero();
+        assertThat(fed.count("m-eu-fr-fe2: if ! command -v onecfg")).isZero();
         assertThat(fed.count("m-eu-fr-fe1: mkdir -p") - fed.count("m-eu-fr-fe0: mkdir -p")).isPositive();
         assertThat(fed.count("m-eu-fr-fe0: test -f")).as("apply-leader-config on follower fe0").isEqualTo(1);
         assertThat(fed.count("m-eu-fr-fe2: test -f")).as("apply-leader-config on follower fe2").isEqualTo(1);

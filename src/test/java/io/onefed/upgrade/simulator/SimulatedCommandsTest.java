@@ -341,7 +341,7 @@ class SimulatedCommandsTest {
         assertThat(sync.exit()).as(sync.err()).isZero();
         assertThat(sync.out()).contains("* Adding kvm-m-eu-fr-1 to upgrade").doesNotContain("kvm-m-eu-fr-2")
                 .contains("All hosts updated successfully.");
-        assertThat(Files.readString(synced.resolve("0"))).isEqualTo("6.10.0\n");
+        assertThat(Files.readString(synced.resolve("0"))).isEqualTo("6.10.0.1\n");
         assertThat(Files.exists(synced.resolve("1"))).as("an OFFLINE host is never synced").isFalse();
         assertThat(sim.commandLog(0, "runuser")).hasSize(1);
 
