@@ -45,9 +45,15 @@ public class UpgradeLock {
 
     /** Creates the table and its one row if missing; every node does it at start, so races are expected. */
     public void createIfMissing() {
-        jdbc.execute("CREATE TABLE IF NOT EXISTS " + TABLE + " (LOCK_NAME VARCHAR(64) NOT NULL PRIMARY KEY,"
-                + " UPGRADE_ID VARCHAR(64), PROCESS_INSTANCE_ID VARCHAR(64), LOCKED_BY VARCHAR(255),"
-                + " LOCKED_AT TIMESTAMP)");
+        try {
+            jdbc.execute("CREATE TABLE IF NOT EXISTS " + TABLE + " (LOCK_NAME VARCHAR(64) NOT NULL PRIMARY KEY,"
+                    + " UPGRADE_ID VARCHAR(64), PROCESS_INSTANCE_ID VARCHAR(64), LOCKED_BY VARCHAR(255),"
+                    + " LOCKED_AT TIMESTAMP)");
+        } catch (org.springframework.dao.DataAccessException e) {
+            // PostgreSQL: two nodes creating it at the same instant, one fails on its catalog's unique index;
+            // the table is there then (the query below fails loudly if it is not)
+            log.debug("creating {} failed, checking whether another node created it: {}", TABLE, e.getMessage());
+        }
         Integer rows = jdbc.queryForObject("SELECT COUNT(*) FROM " + TABLE + " WHERE LOCK_NAME = ?", Integer.class, NAME);
         if (rows == null || rows == 0) {
             try {
