@@ -127,8 +127,43 @@ public class ProcessBeans {
     }
 
     @Bean
-    UpgradeRuns upgradeRuns(org.camunda.bpm.engine.ProcessEngine engine, Zones zones, ProcessSettings settings, Clock clock) {
+    UpgradeRuns upgradeRuns(org.camunda.bpm.engine.ProcessEngine engine, Zones zones, ProcessSettings settings, Clock clock,
+            UpgradeLock lock) {
         return new UpgradeRuns(engine.getRuntimeService(), engine.getTaskService(), engine.getHistoryService(), zones,
-                settings, clock);
+                settings, clock, lock);
+    }
+
+    /** On the engine's DataSource and transaction manager: the lock row commits with the engine's start. */
+    @Bean(initMethod = "createIfMissing")
+    UpgradeLock upgradeLock(javax.sql.DataSource dataSource,
+            org.springframework.transaction.PlatformTransactionManager transactionManager, Clock clock) {
+        return new UpgradeLock(new org.springframework.jdbc.core.JdbcTemplate(dataSource),
+                new org.springframework.transaction.support.TransactionTemplate(transactionManager), clock);
+    }
+
+    /** Frees the upgrade lock at the end of every federation-upgrade instance (see UpgradeLock.ReleaseListener). */
+    @Bean
+    static org.camunda.bpm.engine.impl.cfg.ProcessEnginePlugin upgradeLockReleasePlugin(
+            org.springframework.beans.factory.ObjectProvider<UpgradeLock> lock) {
+        UpgradeLock.ReleaseListener listener = new UpgradeLock.ReleaseListener(lock::getObject);
+        return new org.camunda.bpm.engine.impl.cfg.AbstractProcessEnginePlugin() {
+            @Override
+            public void preInit(org.camunda.bpm.engine.impl.cfg.ProcessEngineConfigurationImpl configuration) {
+                java.util.List<org.camunda.bpm.engine.impl.bpmn.parser.BpmnParseListener> listeners =
+                        configuration.getCustomPostBPMNParseListeners() == null ? new java.util.ArrayList<>()
+                                : new java.util.ArrayList<>(configuration.getCustomPostBPMNParseListeners());
+                listeners.add(new org.camunda.bpm.engine.impl.bpmn.parser.AbstractBpmnParseListener() {
+                    @Override
+                    public void parseProcess(org.camunda.bpm.engine.impl.util.xml.Element element,
+                            org.camunda.bpm.engine.impl.persistence.entity.ProcessDefinitionEntity definition) {
+                        if (UpgradeRuns.PROCESS_KEY.equals(definition.getKey())) {
+                            definition.addBuiltInListener(org.camunda.bpm.engine.delegate.ExecutionListener.EVENTNAME_END,
+                                    listener);
+                        }
+                    }
+                });
+                configuration.setCustomPostBPMNParseListeners(listeners);
+            }
+        };
     }
 }

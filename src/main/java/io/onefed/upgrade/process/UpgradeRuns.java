@@ -71,10 +71,12 @@ public class UpgradeRuns {
     private final Zones zones;
     private final ProcessSettings settings;
     private final Clock clock;
+    private final UpgradeLock lock;
     private final SecureRandom random = new SecureRandom();
 
     public UpgradeRuns(RuntimeService runtime, TaskService tasks, HistoryService history, Zones zones,
-            ProcessSettings settings, Clock clock) {
+            ProcessSettings settings, Clock clock, UpgradeLock lock) {
+        this.lock = lock;
         this.runtime = runtime;
         this.tasks = tasks;
         this.history = history;
@@ -106,12 +108,15 @@ public class UpgradeRuns {
             throw new InvalidRequestException("maxParallelZones", parallel + " is out of range: give 1 to 1000"
                     + " (how many slave zones are upgraded at once)");
         }
-        List<ProcessInstance> running = runtime.createProcessInstanceQuery().processDefinitionKey(PROCESS_KEY).active().list();
+        // a quick answer for the common case; suspended upgrades count too. Not the guard: two requests can both
+        // pass here, the lock row below lets exactly one of them start
+        List<ProcessInstance> running = runtime.createProcessInstanceQuery().processDefinitionKey(PROCESS_KEY).list();
         if (!running.isEmpty()) {
             throw new UpgradeRunningException("upgrade " + running.get(0).getBusinessKey() + " is still running:"
                     + " finish or cancel it before starting another one");
         }
         String id = newId();
+        checked(id);
         ZoneProperties master = zones.master();
         Map<String, Object> vars = new HashMap<>();
         vars.put("upgradeId", id);
@@ -125,8 +130,12 @@ public class UpgradeRuns {
         vars.put("stopAttempt", 1);
         vars.put("masterAttempt", 1);
         vars.put("slaveAttempt", 1);
-        runtime.startProcessInstanceByKey(PROCESS_KEY, id, vars);
+        lock.startExclusively(id, startedBy, () -> runtime.startProcessInstanceByKey(PROCESS_KEY, id, vars).getId());
         return id;
+    }
+
+    /** Between the quick check and the guarded start; tests hold concurrent starts here. */
+    protected void checked(String upgradeId) {
     }
 
     String newId() {

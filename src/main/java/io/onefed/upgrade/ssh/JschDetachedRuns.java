@@ -106,7 +106,7 @@ public class JschDetachedRuns implements DetachedRuns {
     private RunStatus parse(SshTarget target, String key, JschRemoteShell.Raw raw, String what) {
         if (raw.exitStatus() != 0 || raw.truncated()) {
             throw new SshException(what + " of run " + key + " on " + target.address() + " failed (exit "
-                    + raw.exitStatus() + "): " + new String(raw.stderr(), StandardCharsets.UTF_8).strip()
+                    + raw.exitStatus() + "): " + shell.text(raw.stderr()).strip()
                     + "; check that " + runDirOf.apply(target) + " can be created and written by " + target.user());
         }
         byte[] b = raw.stdout();
@@ -149,8 +149,9 @@ public class JschDetachedRuns implements DetachedRuns {
             throw new SshException(what + " of run " + key + " on " + target.address()
                     + " returned less output than announced (connection cut?); retry");
         }
-        String out = new String(b, pos, outTail, StandardCharsets.UTF_8);
-        String err = new String(b, pos + outTail, errTail, StandardCharsets.UTF_8);
+        // each tail scrubbed on its own, after it is whole (the protocol's byte counts are read first)
+        String out = shell.text(b, pos, outTail);
+        String err = shell.text(b, pos + outTail, errTail);
         if (h.containsKey("lost")) {
             err = err + (err.isEmpty() || err.endsWith("\n") ? "" : "\n") + "[one-fed-upgrade] " + h.get("lost");
         }

@@ -29,12 +29,19 @@ public class JschRemoteShell implements RemoteShell {
     private final JschSessions sessions;
     private final SecretResolver secrets;
     private final int outputCap;
+    private final OutputScrubber scrubber;
 
     public JschRemoteShell(JschSessions sessions, SecretResolver secrets) {
         this(sessions, secrets, DEFAULT_OUTPUT_CAP);
     }
 
     public JschRemoteShell(JschSessions sessions, SecretResolver secrets, int outputCap) {
+        this(sessions, secrets, outputCap, OutputScrubber.NONE);
+    }
+
+    /** @param scrubber removes the configured secrets from every output this shell captures */
+    public JschRemoteShell(JschSessions sessions, SecretResolver secrets, int outputCap, OutputScrubber scrubber) {
+        this.scrubber = scrubber;
         if (outputCap < 1) {
             throw new IllegalArgumentException("outputCap must be positive: " + outputCap);
         }
@@ -55,8 +62,8 @@ public class JschRemoteShell implements RemoteShell {
             if (raw.exitStatus() == 128 + 9 && raw.duration().compareTo(timeout) >= 0) {
                 throw timedOut(target, command.rendered(), timeout);
             }
-            return new CommandResult(raw.exitStatus(), new String(raw.stdout(), StandardCharsets.UTF_8),
-                    new String(raw.stderr(), StandardCharsets.UTF_8), raw.truncated(), raw.sha256(), raw.duration());
+            return new CommandResult(raw.exitStatus(), text(raw.stdout()), text(raw.stderr()), raw.truncated(),
+                    raw.sha256(), raw.duration());
         } finally {
             Arrays.fill(in.stdin(), (byte) 0);
         }
@@ -120,6 +127,18 @@ public class JschRemoteShell implements RemoteShell {
                     .append(" did not arrive on stdin' >&2; exit 97; }; export ").append(name).append("; ");
         }
         return new SecretInput(prefix.toString(), stdin.toByteArray());
+    }
+
+    /**
+     * Captured output as the service may keep it: decoded, every configured secret removed. All output of a remote
+     * command (this shell's and the detached runs') enters the service through here.
+     */
+    String text(byte[] captured) {
+        return scrubber.scrub(new String(captured, StandardCharsets.UTF_8));
+    }
+
+    String text(byte[] captured, int offset, int length) {
+        return scrubber.scrub(new String(captured, offset, length, StandardCharsets.UTF_8));
     }
 
     record SecretInput(String prefix, byte[] stdin) {

@@ -22,8 +22,11 @@ public class SshConfiguration {
     }
 
     @Bean
-    public JschRemoteShell remoteShell(JschSessions sessions, ObjectProvider<SecretResolver> secrets) {
-        return new JschRemoteShell(sessions, secrets.getIfAvailable(SecretResolver::new));
+    public JschRemoteShell remoteShell(JschSessions sessions, ObjectProvider<SecretResolver> secrets,
+            FederationProperties federation) {
+        SecretResolver resolver = secrets.getIfAvailable(SecretResolver::new);
+        return new JschRemoteShell(sessions, resolver, JschRemoteShell.DEFAULT_OUTPUT_CAP,
+                OutputScrubber.of(federation, resolver));
     }
 
     @Bean

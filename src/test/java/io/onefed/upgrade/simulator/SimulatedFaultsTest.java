@@ -48,6 +48,26 @@ class SimulatedFaultsTest {
         assertThat(ssh.exec(100, "onedb version").exit()).as("other zones are untouched").isZero();
     }
 
+    /**
+     * A failed mysqldump inside onedb backup prints what the real onedb prints: mysqldump's own error, then the
+     * whole command with its password (OpenNebula/one one-7.0 src/onedb/onedb_backend.rb BackEndMySQL#backup,
+     * raise "Unknown error running '#{cmd}'"), exit -1. The service must scrub it (ssh.OutputScrubber).
+     */
+    @Test
+    void aFailedMysqlDumpPrintsTheCommandWithItsPasswordLikeTheRealOnedb() throws Exception {
+        sim.faults().failNext(0, "mysqldump", 1, 2, "mysqldump: Got error: 2013: Lost connection to MySQL server");
+        Path file = tmp.resolve("master.sql");
+        SimClient.Result r = ssh.exec(0, "onedb backup -f " + file);
+        assertThat(r.exit()).isEqualTo(255);
+        assertThat(r.err()).startsWith("mysqldump: Got error: 2013: Lost connection to MySQL server\nUnknown error running"
+                + " 'mysqldump -u ").contains(" -p'" + sim.spec().dbPassword() + "' -h ")
+                .contains(" --add-drop-database --databases --add-drop-table ").endsWith(" > " + file + "'\n");
+        assertThat(file).doesNotExist();
+        SimClient.Result again = ssh.exec(0, "onedb backup -f " + file);
+        assertThat(again.exit()).as(again.err()).isZero();
+        assertThat(again.out()).contains("MySQL dump stored in " + file);
+    }
+
     @Test
     void aSubcommandFaultHitsOnlyThatSubcommand() throws Exception {
         sim.faults().failNext(0, "onedb-restore", 1, 1, "ERROR: restore failed");
