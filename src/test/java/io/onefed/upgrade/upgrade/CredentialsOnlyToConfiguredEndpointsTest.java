@@ -101,11 +101,12 @@ class CredentialsOnlyToConfiguredEndpointsTest {
                 OneClientProperties.defaults());
     }
 
-    /** fe0 leads; the pool lists fe0, fe1 and "fe2" at the foreign listener (fe2's real endpoint is not listed). */
+    /** fe0 leads; the pool lists "fe2" at {@code thirdEndpoint} (the foreign listener, or fe2's own), fe0 and fe1. */
     private void answers(String thirdEndpoint) {
         String zone = "<ZONE><ID>0</ID><NAME>HA</NAME><STATE>0</STATE><TEMPLATE><ENDPOINT><![CDATA[" + fe0.endpoint()
                 + "]]></ENDPOINT></TEMPLATE><SERVER_POOL>"
-                + server(0, "fe0", fe0.endpoint()) + server(1, "fe1", fe1.endpoint()) + server(2, "fe2", thirdEndpoint)
+                // listed first: the old leader search stopped at the first LEADER, so it must come before fe0
+                + server(2, "fe2", thirdEndpoint) + server(0, "fe0", fe0.endpoint()) + server(1, "fe1", fe1.endpoint())
                 + "</SERVER_POOL></ZONE>";
         for (FakeOned o : List.of(fe0, fe1, fe2)) {
             o.success("one.system.version", "6.10.0").success("one.zone.info", zone)
