@@ -9,6 +9,8 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 @ConfigurationPropertiesScan
 public class OneFedUpgradeApplication {
     public static void main(String[] args) {
+        // before anything reads foreign bytes: no Java deserialization in this process (see DeserializationFilter)
+        io.onefed.upgrade.ops.DeserializationFilter.install();
         // `java -jar one-fed-upgrade.jar status`: the federation table, exit 0 when healthy (no engine, no web)
         // `java -jar one-fed-upgrade.jar plan --target-version=7.0.0`: the dry run, every command in order
         if (args.length > 0 && "plan".equals(args[0])) {

@@ -450,6 +450,10 @@ public class FederationConfigValidator {
                 out.add(s + ".user", "'" + printable(server.user()) + "' is not a valid user name",
                         "use a POSIX user name (letters, digits, '_', '.', '-', not starting with '-' or a digit, at most 32), e.g. root or oneadmin");
             }
+            if (server.endpoint() != null) {
+                // the SERVER_POOL endpoint of an HA server: the session goes only to configured endpoints
+                checkEndpoint(out, s + ".endpoint", server.endpoint());
+            }
             if (server.name() != null) {
                 checkSafeName(out, s + ".name", server.name(), "server name", false,
                         "use the server name from 'onezone show' (letters, digits, '.', '_', '-') or leave it out");

@@ -1,5 +1,6 @@
 package io.onefed.upgrade.opennebula;
 
+import io.onefed.upgrade.federation.ConfiguredEndpoints;
 import io.onefed.upgrade.federation.FederationProperties;
 import io.onefed.upgrade.federation.SecretResolver;
 import io.onefed.upgrade.federation.XmlRpcProperties;
@@ -14,7 +15,8 @@ import org.springframework.stereotype.Component;
 /**
  * Clients keyed by endpoint and timeouts. All share one Apache XML-RPC client (its transport hands out an
  * {@code HttpURLConnection} per call, whose keep-alive cache reuses the TCP connection to each front-end).
- * The session is read from {@code federation.credentials} at every call and never kept.
+ * The session is read from {@code federation.credentials} at every call and never kept, and only endpoints the
+ * configuration names get a client ({@link ConfiguredEndpoints}).
  */
 @Component
 public class DefaultOneClients implements OneClients {
@@ -55,6 +57,10 @@ public class DefaultOneClients implements OneClients {
 
     @Override
     public OneClient forEndpoint(String endpoint, XmlRpcProperties timeouts) {
+        // the last gate before the session leaves: endpoints read from OpenNebula's answers are not trusted
+        if (!ConfiguredEndpoints.isConfigured(federation, endpoint)) {
+            throw new UnconfiguredEndpointException(endpoint);
+        }
         OneCallLimits callLimits = new OneCallLimits(timeouts.connectTimeout(), timeouts.readTimeout(),
                 limits.maxResponseSize().toBytes(), limits.maxCallDuration());
         String key = endpoint + '|' + callLimits.connectTimeout() + '|' + callLimits.readTimeout();

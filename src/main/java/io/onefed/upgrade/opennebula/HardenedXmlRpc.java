@@ -14,15 +14,18 @@ import org.apache.ws.commons.util.NamespaceContextImpl;
 import org.apache.xmlrpc.XmlRpcException;
 import org.apache.xmlrpc.XmlRpcRequest;
 import org.apache.xmlrpc.client.XmlRpcClient;
+import org.apache.xmlrpc.client.XmlRpcClientException;
 import org.apache.xmlrpc.client.XmlRpcClientConfigImpl;
 import org.apache.xmlrpc.client.XmlRpcSunHttpTransport;
 import org.apache.xmlrpc.client.XmlRpcTransport;
 import org.apache.xmlrpc.client.XmlRpcTransportFactoryImpl;
 import org.apache.xmlrpc.common.TypeFactoryImpl;
 import org.apache.xmlrpc.common.XmlRpcController;
+import org.apache.xmlrpc.common.XmlRpcStreamRequestConfig;
 import org.apache.xmlrpc.common.XmlRpcStreamConfig;
 import org.apache.xmlrpc.parser.I8Parser;
 import org.apache.xmlrpc.parser.TypeParser;
+import org.xml.sax.InputSource;
 import org.xml.sax.SAXException;
 import org.xml.sax.XMLReader;
 
@@ -30,7 +33,11 @@ import org.xml.sax.XMLReader;
  * Apache XML-RPC 3.1.3 set up for OpenNebula and for a server that may be hostile: extensions stay off, but
  * {@code <i8>} (the replication index OpenNebula appends to every error array) parses as in OpenNebula's own Java
  * OCA; the envelope is parsed with DTDs refused (3.1.3's own parser would expand entities); answers are cut at a
- * size cap and a whole-call deadline; timeouts are set on every connection.
+ * size cap and a whole-call deadline; timeouts are set on every connection. Nothing in an answer is ever read
+ * with Java deserialization: 3.1.3 does it in two places (javap of xmlrpc-common-3.1.3.jar: the fault's
+ * {@code faultCause} in {@code XmlRpcResponseParser.addResult}, and {@code SerializableParser} for the extension
+ * type {@code <ex:serializable>}); the transport parses with {@link SafeResponseParser} instead of the first, and
+ * the type factory refuses every extension type, so neither is reachable.
  */
 final class HardenedXmlRpc {
 
@@ -89,6 +96,11 @@ final class HardenedXmlRpc {
             if ((uri == null || uri.isEmpty()) && "i8".equals(localName)) {
                 return new I8Parser();
             }
+            if (uri != null && !uri.isEmpty()) {
+                // the extension types (serializable, dom, nil ...): refused even if a config enabled extensions;
+                // null makes the parser fail with "Unknown type"
+                return null;
+            }
             return super.getParser(config, context, uri, localName);
         }
     }
@@ -145,6 +157,25 @@ final class HardenedXmlRpc {
         @Override
         protected XMLReader newXMLReader() throws XmlRpcException {
             return hardenedReader();
+        }
+
+        /** As 3.1.3's readResponse, with {@link SafeResponseParser}: a fault becomes its code and string only. */
+        @Override
+        protected Object readResponse(XmlRpcStreamRequestConfig config, InputStream stream) throws XmlRpcException {
+            XMLReader reader = newXMLReader();
+            SafeResponseParser parser = new SafeResponseParser(config, getClient().getTypeFactory());
+            reader.setContentHandler(parser);
+            try {
+                reader.parse(new InputSource(stream));
+            } catch (SAXException e) {
+                throw new XmlRpcClientException("Failed to parse server's response: " + e.getMessage(), e);
+            } catch (IOException e) {
+                throw new XmlRpcClientException("Failed to read server's response: " + e.getMessage(), e);
+            }
+            if (parser.isSuccess()) {
+                return parser.getResult();
+            }
+            throw new XmlRpcException(parser.faultCode(), parser.faultString());
         }
     }
 

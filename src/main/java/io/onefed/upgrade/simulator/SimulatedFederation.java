@@ -729,7 +729,8 @@ public final class SimulatedFederation implements AutoCloseable {
                             new SecretRef(null, dbPasswordFile().toString()))
                     : new DatabaseProperties("sqlite", null, null, null, null, null);
             List<ServerProperties> servers = z.servers.stream()
-                    .map(s -> new ServerProperties(s.name(), "127.0.0.1", s.sshPort(), "root")).toList();
+                    // each simulated server's XML-RPC port differs from the zone's: the configuration names it
+                    .map(s -> new ServerProperties(s.name(), "127.0.0.1", s.sshPort(), "root", s.endpoint())).toList();
             list.add(new ZoneProperties(zs.id(), zs.name(), zs.master() ? "master" : "slave", z.endpoint(), zs.ha(),
                     zs.osFamily().name().toLowerCase(Locale.ROOT), db, zs.extraUnits(), null, paths(z), servers,
                     nodes(z)));
@@ -807,6 +808,9 @@ public final class SimulatedFederation implements AutoCloseable {
                 p.put(sk + "host", sp.host());
                 p.put(sk + "port", sp.port());
                 p.put(sk + "user", sp.user());
+                if (sp.endpoint() != null) {
+                    p.put(sk + "endpoint", sp.endpoint());
+                }
             }
             NodeProperties n = z.nodes();
             if (n != null) {
@@ -860,6 +864,9 @@ public final class SimulatedFederation implements AutoCloseable {
                         .append("          host: ").append(q(s.host())).append('\n')
                         .append("          port: ").append(s.port()).append('\n')
                         .append("          user: ").append(q(s.user())).append('\n');
+                if (s.endpoint() != null) {
+                    y.append("          endpoint: ").append(q(s.endpoint())).append('\n');
+                }
             }
             NodeProperties n = z.nodes();
             if (n != null) {

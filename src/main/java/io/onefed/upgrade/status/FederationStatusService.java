@@ -160,6 +160,11 @@ public class FederationStatusService {
     }
 
     private Probe probe(Row row) {
+        if (row.config() == null) {
+            // the endpoint comes from the zone pool, not from federation.yaml: oneadmin's session is not sent there
+            return new Probe(false, null, null, "not called: " + row.endpoint() + " is not in the configuration"
+                    + " (add the zone to federation.zones to see it)");
+        }
         OneClient client;
         try {
             XmlRpcProperties configuredTimeouts = federation.xmlrpc();
@@ -206,7 +211,9 @@ public class FederationStatusService {
 
     private static void zoneProblems(Row row, Probe p, List<ServerStatus> servers, List<String> problems) {
         String zone = "zone " + row.id() + " (" + row.name() + ")";
-        if (!p.reachable()) {
+        if (row.config() == null) {
+            // already reported as missing from federation.zones, and never called
+        } else if (!p.reachable()) {
             problems.add(zone + " unreachable at " + row.endpoint() + ": " + p.error());
         } else if (p.error() != null) {
             problems.add(zone + " answered with an error: " + p.error());

@@ -1,5 +1,6 @@
 package io.onefed.upgrade.upgrade;
 
+import io.onefed.upgrade.federation.ConfiguredEndpoints;
 import io.onefed.upgrade.federation.ServerProperties;
 import io.onefed.upgrade.federation.ZoneProperties;
 import io.onefed.upgrade.opennebula.OneClient;
@@ -28,9 +29,13 @@ public class FederationProbe {
             String version = client.systemVersion();
             OneZone info = client.zoneInfo(zone.id());
             RaftStatus raft = client.raftStatus();
-            String leader = leader(zone, info, raft);
+            List<String> unknown = unknownServers(zone, info);
+            // a SERVER_POOL member the configuration does not name is never called: no leader is picked, and the
+            // reading says why (the preflight's "Raft leader" check shows it)
+            String leader = unknown.isEmpty() ? leader(zone, info, raft) : null;
             return new ZoneReading(zone.id(), zone.name(), role, zone.endpoint(), true, version,
-                    info.state().name(), raft.state().name(), raft.fedlogIndex().toString(), leader, null);
+                    info.state().name(), raft.state().name(), raft.fedlogIndex().toString(), leader,
+                    unknown.isEmpty() ? null : String.join("; ", unknown));
         } catch (RuntimeException e) {
             return new ZoneReading(zone.id(), zone.name(), role, zone.endpoint(), false, null, null, null, null,
                     null, e.getMessage());
@@ -46,6 +51,9 @@ public class FederationProbe {
             return zone.servers().isEmpty() ? null : zone.servers().get(0).name();
         }
         for (OneZone.Server server : info.servers()) {
+            if (ConfiguredEndpoints.server(zone, server.endpoint()) == null) {
+                continue; // never asked: see unknownServers
+            }
             try {
                 RaftStatus status = clients.forEndpoint(server.endpoint()).raftStatus();
                 if (status.state() == RaftStatus.State.LEADER) {
@@ -57,6 +65,15 @@ public class FederationProbe {
             }
         }
         return null;
+    }
+
+    /** The HA zone's SERVER_POOL members whose endpoint is not a configured server's, each with the fix. */
+    static List<String> unknownServers(ZoneProperties zone, OneZone info) {
+        if (!zone.ha()) {
+            return List.of();
+        }
+        return info.servers().stream().filter(s -> ConfiguredEndpoints.server(zone, s.endpoint()) == null)
+                .map(s -> ConfiguredEndpoints.unknownServer(zone, s.name(), s.endpoint())).toList();
     }
 
     public List<ZoneReading> readAll(List<ZoneProperties> zones) {

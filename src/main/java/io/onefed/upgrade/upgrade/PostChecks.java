@@ -75,6 +75,11 @@ public class PostChecks {
         try {
             OneZone info = clients.forZone(zone).zoneInfo(zone.id());
             List<OneZone.Server> servers = info.servers();
+            List<String> unknown = FederationProbe.unknownServers(zone, info);
+            if (!unknown.isEmpty()) {
+                // none of the zone's servers is asked: the configuration does not describe this zone
+                return Check.fail(zone.name(), what, String.join("; ", unknown));
+            }
             List<RaftStatus> status = new ArrayList<>();
             for (OneZone.Server server : servers) {
                 status.add(clients.forEndpoint(server.endpoint()).raftStatus());

@@ -84,7 +84,8 @@ public class PreflightService {
             checks.add(Check.pass(r.name(), "XML-RPC reachable", r.endpoint() + " answers " + r.version()));
             ZoneProperties zone = zones.byId(r.id());
             if (r.leader() == null) {
-                checks.add(Check.fail(r.name(), "Raft leader", "no server of the HA zone is LEADER"));
+                checks.add(Check.fail(r.name(), "Raft leader",
+                        r.error() != null ? r.error() : "no server of the HA zone is LEADER"));
             } else {
                 leaders.put(r.id(), r.leader());
                 if (zone.ha()) {

@@ -93,6 +93,8 @@ class FederationConfigValidatorTest {
                 bad("same endpoint in two zones", f -> f.zone(2).endpoint = "http://192.168.150.2:2633/RPC2", "federation.zones[2].endpoint", "also used by federation.zones[1]", "own XML-RPC endpoint"),
                 // servers
                 bad("no servers", f -> f.zone(0).servers.clear(), "federation.zones[0].servers", "no front-end server", "host"),
+                bad("server endpoint that is not a URL", f -> f.zone(0).servers.get(0).endpoint = "fe1:2633", "federation.zones[0].servers[0].endpoint", "uses scheme", "http(s)://host:port/RPC2"),
+                bad("server endpoint with credentials", f -> f.zone(0).servers.get(0).endpoint = "http://u:p@fe1:2633/RPC2", "federation.zones[0].servers[0].endpoint", "'@' credentials", "http(s)://host:port/RPC2"),
                 bad("server without host", f -> f.zone(0).servers.get(0).host = "", "federation.zones[0].servers[0].host", "no host", "DNS name or IP address"),
                 bad("server host with shell metacharacters", f -> f.zone(0).servers.get(0).host = "fe1;reboot", "federation.zones[0].servers[0].host", "not a host name", "DNS name"),
                 bad("server host that is an ssh option", f -> f.zone(0).servers.get(0).host = "-oProxyCommand=id", "federation.zones[0].servers[0].host", "not a host name", "DNS name"),

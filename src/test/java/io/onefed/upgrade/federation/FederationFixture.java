@@ -131,7 +131,7 @@ final class FederationFixture {
         ZoneProperties build() {
             List<ServerProperties> built = new ArrayList<>();
             for (Server s : servers) {
-                built.add(s == null ? null : new ServerProperties(s.name, s.host, s.port, s.user));
+                built.add(s == null ? null : new ServerProperties(s.name, s.host, s.port, s.user, s.endpoint));
             }
             return new ZoneProperties(id, name, role, endpoint, ha, osFamily,
                     db == null ? null : new DatabaseProperties(db.backend, db.host, db.port, db.user, db.name, db.password),
@@ -145,6 +145,7 @@ final class FederationFixture {
         String host;
         Integer port;
         String user;
+        String endpoint;
 
         Server(String name, String host, Integer port, String user) {
             this.name = name;

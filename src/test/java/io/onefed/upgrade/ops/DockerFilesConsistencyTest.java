@@ -159,4 +159,14 @@ class DockerFilesConsistencyTest {
         assertThat(context.resolve(String.valueOf(build.get("dockerfile")))).exists();
         assertThat(context.resolve("mvnw")).exists();
     }
+
+    @Test
+    void imageStartsTheJvmWithTheDeserializationFilter() {
+        List<String> entrypoint = instructions("ENTRYPOINT");
+        assertThat(entrypoint).hasSize(1);
+        List<String> argv = new Yaml().load(entrypoint.get(0)); // exec form: a JSON array, no shell in between
+        assertThat(argv).as("ENTRYPOINT of docker/Dockerfile")
+                .containsSubsequence("java", "-Djdk.serialFilter=" + DeserializationFilter.PATTERN, "-jar");
+        assertThat(argv.indexOf("-Djdk.serialFilter=" + DeserializationFilter.PATTERN)).isLessThan(argv.indexOf("-jar"));
+    }
 }

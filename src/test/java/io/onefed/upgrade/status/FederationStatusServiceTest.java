@@ -174,6 +174,21 @@ class FederationStatusServiceTest {
                 .contains("zone 101 (S-US-CA) is in the federation but not in federation.zones");
     }
 
+    /** The old status probe called the pool's endpoint of an unconfigured zone with oneadmin's session. */
+    @Test
+    void zoneMissingFromTheConfigurationIsNeverCalled() {
+        FederationProperties all = fed.properties();
+        FederationProperties twoOnly = new FederationProperties(all.name(), all.credentials(), all.ssh(), all.xmlrpc(),
+                all.zones().subList(0, 2));
+
+        FederationStatus status = status(twoOnly);
+
+        assertThat(fed.zone(101).requests()).as("requests to the unconfigured zone's endpoint").isEmpty();
+        assertThat(status.zones().get(2).reachable()).isFalse();
+        assertThat(status.zones().get(2).error()).contains("not called").contains(fed.zone(101).endpoint())
+                .contains("federation.zones");
+    }
+
     @Test
     void authenticationFailureIsShownPerZone() {
         fed.zone(100).on("one.system.version", (ex, o) -> io.onefed.upgrade.opennebula.FakeOned.send(ex, 200,
