@@ -135,7 +135,7 @@ public class ReportService {
                         lastWord(c.command()), null)));
 
         String state = root.getEndTime() != null ? "ended" : "running";
-        return new Report(upgradeId, root.getId(), state, str(rootVars.get("startedBy")), instant(root.getStartTime()),
+        return new Report(upgradeId, root.getId(), state, root.getStartUserId(), instant(root.getStartTime()),
                 instant(root.getEndTime()), str(rootVars.get("fromVersion")), str(rootVars.get("targetVersion")),
                 versionsAfter(root.getId()), str(rootVars.get("upgradeOutcome")), str(rootVars.get("upgradeOutcomeDetail")),
                 str(rootVars.get("approvedPlanHash")), str(rootVars.get("preflightSummary")),

@@ -125,7 +125,8 @@ public class UpgradeRuns {
         vars.put("stopAttempt", 1);
         vars.put("masterAttempt", 1);
         vars.put("slaveAttempt", 1);
-        runtime.startProcessInstanceByKey(PROCESS_KEY, id, vars);
+        // the engine records startedBy as the start user: four eyes trusts that, not the variable
+        ServiceStart.start(runtime, PROCESS_KEY, id, vars, startedBy);
         return id;
     }
 
@@ -200,7 +201,7 @@ public class UpgradeRuns {
             state = "running";
         }
         return new Status(upgradeId, state, (String) vars.get("targetVersion"), (String) vars.get("fromVersion"),
-                (String) vars.get("startedBy"), (String) vars.get("upgradeOutcome"),
+                root.getStartUserId(), (String) vars.get("upgradeOutcome"),
                 (String) vars.get("upgradeOutcomeDetail"), new ArrayList<>(zoneStates.values()), approvals, incidents);
     }
 
