@@ -18,12 +18,12 @@ import org.camunda.bpm.engine.runtime.ProcessInstance;
  * user, so the engine records them as the start user ({@code HistoricProcessInstance#getStartUserId}), which is
  * what four eyes trusts (never a variable).
  */
-final class ServiceStart {
+public final class ServiceStart {
 
     private ServiceStart() {
     }
 
-    static ProcessInstance start(RuntimeService runtime, String key, String businessKey, Map<String, Object> variables,
+    public static ProcessInstance start(RuntimeService runtime, String key, String businessKey, Map<String, Object> variables,
             String startedBy) {
         if (!(runtime instanceof ServiceImpl service)) {
             throw new IllegalStateException("the engine's own RuntimeService is needed to start " + key);

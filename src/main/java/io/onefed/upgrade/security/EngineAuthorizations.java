@@ -42,8 +42,10 @@ public class EngineAuthorizations {
         // operators: approve in Tasklist and retry failed steps in Cockpit, nothing else. Only the service's own
         // code starts processes (/api/upgrades, UpgradeRuns, as the operator but without the operator's checks), so
         // no CREATE_INSTANCE; no UPDATE_INSTANCE/UPDATE_TASK (they allow variable writes, modification, migration,
-        // restart, assignment and delegation); TASK_WORK is what claim and complete check (Camunda's
-        // AuthorizationCommandChecker#checkTaskWork), RETRY_JOB what a job's "retry" checks (checkUpdateRetriesJob)
+        // restart, and UPDATE on tasks); TASK_WORK is what claim and complete check (Camunda's
+        // AuthorizationCommandChecker#checkTaskWork), RETRY_JOB what a job's "retry" checks (checkUpdateRetriesJob).
+        // TASK_ASSIGN is Tasklist's unclaim and taking over a claimed gate: TaskAuthorizations refuses any
+        // assignment (claim, delegation, assignee) to somebody else than the caller, and gives an assignee no right
         grants.add(new Grant(Groups.OPERATORS, Resources.APPLICATION, TASKLIST, Permissions.ACCESS));
         grants.add(new Grant(Groups.OPERATORS, Resources.APPLICATION, COCKPIT, Permissions.ACCESS));
         // written explicitly empty, so a database converging from the older, wider grants loses them
@@ -55,6 +57,7 @@ public class EngineAuthorizations {
                     ProcessDefinitionPermissions.RETRY_JOB,
                     ProcessDefinitionPermissions.READ_TASK,
                     ProcessDefinitionPermissions.TASK_WORK,
+                    ProcessDefinitionPermissions.TASK_ASSIGN,
                     ProcessDefinitionPermissions.READ_INSTANCE_VARIABLE,
                     ProcessDefinitionPermissions.READ_TASK_VARIABLE,
                     ProcessDefinitionPermissions.READ_HISTORY,
