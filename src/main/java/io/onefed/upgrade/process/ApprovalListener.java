@@ -4,6 +4,7 @@ import io.onefed.upgrade.notify.Notifier;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import org.camunda.bpm.engine.ProcessEngineException;
 import org.camunda.bpm.engine.delegate.DelegateTask;
@@ -194,10 +195,21 @@ public class ApprovalListener implements TaskListener {
     static java.util.Optional<Refusal> tamperRefusal(DelegateTask task) {
         DbEntityCache cache = Context.getCommandContext().getDbEntityManager().getDbEntityCache();
         java.util.TreeSet<String> changed = new java.util.TreeSet<>();
+        CommandContext context = Context.getCommandContext();
         for (VariableInstanceEntity v : cache.getEntitiesByType(VariableInstanceEntity.class)) {
+            if (FORM_FIELDS.contains(v.getName())) {
+                continue;
+            }
             CachedDbEntity cached = cache.getCachedEntity(v);
-            boolean written = cache.isTransient(v) || cache.isDeleted(v) || (cached != null && cached.isDirty());
-            if (written && !FORM_FIELDS.contains(v.getName())) {
+            if (cache.isDeleted(v)) {
+                changed.add(v.getName());
+            } else if (cache.isTransient(v)) {
+                // a new variable; Tasklist sends a form's empty read-only fields as null
+                if (comparable(v) != null) {
+                    changed.add(v.getName());
+                }
+            } else if (cached != null && cached.isDirty() && !Objects.equals(committed(context, v.getId()), comparable(v))) {
+                // Tasklist sends the form's read-only fields back unchanged: only a different value is tampering
                 changed.add(v.getName());
             }
         }
@@ -207,6 +219,26 @@ public class ApprovalListener implements TaskListener {
         return java.util.Optional.of(new Refusal(true, "refused: completing '" + task.getName() + "' may set only "
                 + new java.util.TreeSet<>(FORM_FIELDS) + ", not " + changed + "; send the decision and the comment"
                 + " only"));
+    }
+
+    /** The value as stored before this command, read in a transaction of its own (null: gone meanwhile). */
+    private static Object committed(CommandContext context, String variableId) {
+        return context.getProcessEngineConfiguration().getCommandExecutorTxRequiresNew().execute(c ->
+                c.runWithoutAuthorization(() -> {
+                    VariableInstanceEntity before = c.getDbEntityManager().selectById(VariableInstanceEntity.class,
+                            variableId);
+                    return before == null ? null : comparable(before);
+                }));
+    }
+
+    /** A value to compare, never deserializing an object (its serialized form is compared instead). */
+    private static Object comparable(VariableInstanceEntity v) {
+        org.camunda.bpm.engine.variable.value.TypedValue typed = v.getTypedValue(false);
+        if (typed instanceof org.camunda.bpm.engine.variable.value.SerializableValue serializable) {
+            return serializable.getValueSerialized();
+        }
+        Object value = typed.getValue();
+        return value instanceof byte[] bytes ? java.util.HexFormat.of().formatHex(bytes) : value;
     }
 
     /**
