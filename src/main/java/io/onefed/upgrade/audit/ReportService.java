@@ -135,7 +135,7 @@ public class ReportService {
                         lastWord(c.command()), null)));
 
         String state = root.getEndTime() != null ? "ended" : "running";
-        return new Report(upgradeId, root.getId(), state, str(rootVars.get("startedBy")), instant(root.getStartTime()),
+        return new Report(upgradeId, root.getId(), state, root.getStartUserId(), instant(root.getStartTime()),
                 instant(root.getEndTime()), str(rootVars.get("fromVersion")), str(rootVars.get("targetVersion")),
                 versionsAfter(root.getId()), str(rootVars.get("upgradeOutcome")), str(rootVars.get("upgradeOutcomeDetail")),
                 str(rootVars.get("approvedPlanHash")), str(rootVars.get("preflightSummary")),
@@ -170,8 +170,26 @@ public class ReportService {
                     instant(t.getStartTime()), decided ? Instant.parse(str(l.get("decidedAt"))) : null,
                     decided ? str(l.get("decidedBy")) : null, decided ? str(l.get("decision")) : null,
                     decided ? str(l.get("comment")) : null, str(l.get("planHash"))));
+            // refused completions (four eyes, tampering) rolled back: the engine keeps them as task comments
+            for (org.camunda.bpm.engine.task.Comment c : refusals(t.getId())) {
+                out.add(new Report.Approval(t.getTaskDefinitionKey(), t.getName(), zone(vars, t.getProcessInstanceId()),
+                        instant(t.getStartTime()), c.getTime() == null ? null : c.getTime().toInstant(), c.getUserId(),
+                        "refused", c.getFullMessage().substring(io.onefed.upgrade.process.ApprovalListener.REFUSED.length()),
+                        null));
+            }
         }
         return out;
+    }
+
+    /** The comments recording refused completions of one task (HistoryService has no comment query). */
+    private List<org.camunda.bpm.engine.task.Comment> refusals(String taskId) {
+        if (!(history instanceof org.camunda.bpm.engine.impl.ServiceImpl service)) {
+            return List.of();
+        }
+        List<org.camunda.bpm.engine.task.Comment> comments = service.getCommandExecutor()
+                .execute(c -> c.getCommentManager().findCommentsByTaskId(taskId));
+        return comments.stream().filter(c -> c.getFullMessage() != null
+                && c.getFullMessage().startsWith(io.onefed.upgrade.process.ApprovalListener.REFUSED)).toList();
     }
 
     /** Job failures per process instance and activity: retries the engine made before the step ran (or gave up). */

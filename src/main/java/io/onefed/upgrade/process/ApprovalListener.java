@@ -4,11 +4,20 @@ import io.onefed.upgrade.notify.Notifier;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import org.camunda.bpm.engine.ProcessEngineException;
 import org.camunda.bpm.engine.delegate.DelegateTask;
 import org.camunda.bpm.engine.delegate.TaskListener;
+import org.camunda.bpm.engine.history.HistoricProcessInstance;
+import org.camunda.bpm.engine.impl.context.Context;
+import org.camunda.bpm.engine.impl.db.entitymanager.cache.CachedDbEntity;
+import org.camunda.bpm.engine.impl.db.entitymanager.cache.DbEntityCache;
 import org.camunda.bpm.engine.impl.identity.Authentication;
+import org.camunda.bpm.engine.impl.interceptor.CommandContext;
+import org.camunda.bpm.engine.impl.persistence.entity.CommentEntity;
+import org.camunda.bpm.engine.impl.persistence.entity.ExecutionEntity;
+import org.camunda.bpm.engine.impl.persistence.entity.VariableInstanceEntity;
 
 /**
  * The approval and decision tasks' listener.
@@ -132,17 +141,24 @@ public class ApprovalListener implements TaskListener {
         return settings.fourEyes();
     }
 
+    /** What a completion may set: the form's own fields. Anything else changed by it is refused (tampering). */
+    public static final Set<String> FORM_FIELDS = Set.of("decision", "comment");
+
     private void completed(DelegateTask task) {
         Object decision = task.getVariable("decision");
         Object comment = task.getVariable("comment");
         Authentication auth = task.getProcessEngineServices().getIdentityService().getCurrentAuthentication();
         String who = auth != null && auth.getUserId() != null ? auth.getUserId() : task.getAssignee();
-        check(task.getTaskDefinitionKey(), task.getName(), decision, comment, who, task.getVariable("startedBy"),
-                task.getExecution().getProcessBusinessKey(), settings.fourEyes())
-                .or(() -> skipRefusal(task.getTaskDefinitionKey(), decision, task.getVariable("step")))
-                .ifPresent(r -> {
-                    throw new ProcessEngineException(r.message());
-                });
+        java.util.Optional<Refusal> refusal = tamperRefusal(task)
+                .or(() -> check(task.getTaskDefinitionKey(), task.getName(), decision, comment, who, starterOf(task),
+                        task.getExecution().getProcessBusinessKey(), settings.fourEyes()))
+                .or(() -> skipRefusal(task.getTaskDefinitionKey(), decision, task.getVariable("step")));
+        if (refusal.isPresent()) {
+            if (refusal.get().forbidden()) {
+                recordRefusal(task, who, refusal.get().message());
+            }
+            throw new ProcessEngineException(refusal.get().message());
+        }
         String d = (String) decision;
         String c = (String) comment;
         task.setVariableLocal("decidedBy", who == null ? "unknown" : who);
@@ -157,4 +173,103 @@ public class ApprovalListener implements TaskListener {
             }
         }
     }
+
+    /**
+     * Who started the upgrade, as the engine recorded it: the start user of the root {@code federation-upgrade}
+     * instance (set by the service's own start, see ServiceStart), never a variable anyone could rewrite.
+     */
+    static String starterOf(DelegateTask task) {
+        String rootId = task.getExecution() instanceof ExecutionEntity e ? e.getRootProcessInstanceId()
+                : task.getProcessInstanceId();
+        CommandContext context = Context.getCommandContext();
+        HistoricProcessInstance root = context.runWithoutAuthorization(() -> task.getProcessEngineServices()
+                .getHistoryService().createHistoricProcessInstanceQuery().processInstanceId(rootId).singleResult());
+        return root == null ? null : root.getStartUserId();
+    }
+
+    /**
+     * A completion sets the form's fields only: a startedBy, targetVersion, federatedBackupPath... sent along
+     * with it (REST body, Tasklist form, any path or size) would change what the approval covers. Found in the
+     * engine's own unit of work: every variable this command created or changed.
+     */
+    static java.util.Optional<Refusal> tamperRefusal(DelegateTask task) {
+        DbEntityCache cache = Context.getCommandContext().getDbEntityManager().getDbEntityCache();
+        java.util.TreeSet<String> changed = new java.util.TreeSet<>();
+        CommandContext context = Context.getCommandContext();
+        for (VariableInstanceEntity v : cache.getEntitiesByType(VariableInstanceEntity.class)) {
+            if (FORM_FIELDS.contains(v.getName())) {
+                continue;
+            }
+            CachedDbEntity cached = cache.getCachedEntity(v);
+            if (cache.isDeleted(v)) {
+                changed.add(v.getName());
+            } else if (cache.isTransient(v)) {
+                // a new variable; Tasklist sends a form's empty read-only fields as null
+                if (comparable(v) != null) {
+                    changed.add(v.getName());
+                }
+            } else if (cached != null && cached.isDirty() && !Objects.equals(committed(context, v.getId()), comparable(v))) {
+                // Tasklist sends the form's read-only fields back unchanged: only a different value is tampering
+                changed.add(v.getName());
+            }
+        }
+        if (changed.isEmpty()) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(new Refusal(true, "refused: completing '" + task.getName() + "' may set only "
+                + new java.util.TreeSet<>(FORM_FIELDS) + ", not " + changed + "; send the decision and the comment"
+                + " only"));
+    }
+
+    /** The value as stored before this command, read in a transaction of its own (null: gone meanwhile). */
+    private static Object committed(CommandContext context, String variableId) {
+        return context.getProcessEngineConfiguration().getCommandExecutorTxRequiresNew().execute(c ->
+                c.runWithoutAuthorization(() -> {
+                    VariableInstanceEntity before = c.getDbEntityManager().selectById(VariableInstanceEntity.class,
+                            variableId);
+                    return before == null ? null : comparable(before);
+                }));
+    }
+
+    /** A value to compare, never deserializing an object (its serialized form is compared instead). */
+    private static Object comparable(VariableInstanceEntity v) {
+        org.camunda.bpm.engine.variable.value.TypedValue typed = v.getTypedValue(false);
+        if (typed instanceof org.camunda.bpm.engine.variable.value.SerializableValue serializable) {
+            return serializable.getValueSerialized();
+        }
+        Object value = typed.getValue();
+        return value instanceof byte[] bytes ? java.util.HexFormat.of().formatHex(bytes) : value;
+    }
+
+    /**
+     * A refused completion rolls its own transaction back: the attempt is kept as a comment on the task, written in
+     * a transaction of its own (the report lists these comments with the approvals).
+     */
+    private static void recordRefusal(DelegateTask task, String who, String message) {
+        CommandContext context = Context.getCommandContext();
+        String text = message.length() > 3900 ? message.substring(0, 3900) : message;
+        try {
+            context.getProcessEngineConfiguration().getCommandExecutorTxRequiresNew().execute(c -> {
+                CommentEntity comment = new CommentEntity();
+                comment.setUserId(who);
+                comment.setType(CommentEntity.TYPE_COMMENT);
+                comment.setTime(org.camunda.bpm.engine.impl.util.ClockUtil.getCurrentTime());
+                comment.setTaskId(task.getId());
+                comment.setProcessInstanceId(task.getProcessInstanceId());
+                comment.setRootProcessInstanceId(task.getExecution() instanceof ExecutionEntity e
+                        ? e.getRootProcessInstanceId() : null);
+                comment.setMessage(REFUSED + (text.length() > 160 ? text.substring(0, 160) : text));
+                comment.setFullMessage(REFUSED + text);
+                c.getDbEntityManager().insert(comment);
+                return null;
+            });
+        } catch (RuntimeException e) {
+            // the refusal itself stands; only its record failed
+            org.slf4j.LoggerFactory.getLogger(ApprovalListener.class).warn("could not record a refused completion"
+                    + " of task {}: {}", task.getId(), e.toString());
+        }
+    }
+
+    /** The prefix of a task comment recording a refused completion. */
+    public static final String REFUSED = "REFUSED completion: ";
 }

@@ -130,7 +130,10 @@ public class UpgradeRuns {
         vars.put("stopAttempt", 1);
         vars.put("masterAttempt", 1);
         vars.put("slaveAttempt", 1);
-        lock.startExclusively(id, startedBy, () -> runtime.startProcessInstanceByKey(PROCESS_KEY, id, vars).getId());
+        // the engine records startedBy as the start user (four eyes trusts that, not the variable); the lock row
+        // makes the start exclusive across threads and nodes
+        lock.startExclusively(id, startedBy,
+                () -> ServiceStart.start(runtime, PROCESS_KEY, id, vars, startedBy).getId());
         return id;
     }
 
@@ -209,7 +212,7 @@ public class UpgradeRuns {
             state = "running";
         }
         return new Status(upgradeId, state, (String) vars.get("targetVersion"), (String) vars.get("fromVersion"),
-                (String) vars.get("startedBy"), (String) vars.get("upgradeOutcome"),
+                root.getStartUserId(), (String) vars.get("upgradeOutcome"),
                 (String) vars.get("upgradeOutcomeDetail"), new ArrayList<>(zoneStates.values()), approvals, incidents);
     }
 

@@ -11,7 +11,6 @@ import org.camunda.bpm.engine.authorization.BatchPermissions;
 import org.camunda.bpm.engine.authorization.Permission;
 import org.camunda.bpm.engine.authorization.Permissions;
 import org.camunda.bpm.engine.authorization.ProcessDefinitionPermissions;
-import org.camunda.bpm.engine.authorization.ProcessInstancePermissions;
 import org.camunda.bpm.engine.authorization.Resource;
 import org.camunda.bpm.engine.authorization.Resources;
 
@@ -40,21 +39,25 @@ public class EngineAuthorizations {
 
     List<Grant> grants(String approvalFilterId) {
         List<Grant> grants = new ArrayList<>();
-        // operators: run the upgrade processes end to end
+        // operators: approve in Tasklist and retry failed steps in Cockpit, nothing else. Only the service's own
+        // code starts processes (/api/upgrades, UpgradeRuns, as the operator but without the operator's checks), so
+        // no CREATE_INSTANCE; no UPDATE_INSTANCE/UPDATE_TASK (they allow variable writes, modification, migration,
+        // restart, and UPDATE on tasks); TASK_WORK is what claim and complete check (Camunda's
+        // AuthorizationCommandChecker#checkTaskWork), RETRY_JOB what a job's "retry" checks (checkUpdateRetriesJob).
+        // TASK_ASSIGN is Tasklist's unclaim and taking over a claimed gate: TaskAuthorizations refuses any
+        // assignment (claim, delegation, assignee) to somebody else than the caller, and gives an assignee no right
         grants.add(new Grant(Groups.OPERATORS, Resources.APPLICATION, TASKLIST, Permissions.ACCESS));
         grants.add(new Grant(Groups.OPERATORS, Resources.APPLICATION, COCKPIT, Permissions.ACCESS));
-        // starting an instance needs CREATE on instances in general plus CREATE_INSTANCE on the definition
-        grants.add(new Grant(Groups.OPERATORS, Resources.PROCESS_INSTANCE, ANY, ProcessInstancePermissions.CREATE));
+        // written explicitly empty, so a database converging from the older, wider grants loses them
+        grants.add(new Grant(Groups.OPERATORS, Resources.PROCESS_INSTANCE, ANY, Permissions.NONE));
         for (String key : security.processDefinitionKeys()) {
             grants.add(new Grant(Groups.OPERATORS, Resources.PROCESS_DEFINITION, key,
                     ProcessDefinitionPermissions.READ,
-                    ProcessDefinitionPermissions.CREATE_INSTANCE,
                     ProcessDefinitionPermissions.READ_INSTANCE,
-                    ProcessDefinitionPermissions.UPDATE_INSTANCE,
                     ProcessDefinitionPermissions.RETRY_JOB,
                     ProcessDefinitionPermissions.READ_TASK,
-                    ProcessDefinitionPermissions.UPDATE_TASK,
                     ProcessDefinitionPermissions.TASK_WORK,
+                    ProcessDefinitionPermissions.TASK_ASSIGN,
                     ProcessDefinitionPermissions.READ_INSTANCE_VARIABLE,
                     ProcessDefinitionPermissions.READ_TASK_VARIABLE,
                     ProcessDefinitionPermissions.READ_HISTORY,

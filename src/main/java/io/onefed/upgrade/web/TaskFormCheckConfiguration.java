@@ -14,7 +14,8 @@ public class TaskFormCheckConfiguration {
     @Bean
     FilterRegistrationBean<TaskFormCheckFilter> taskFormCheckFilter(ProcessEngine engine, ApprovalListener listener) {
         FilterRegistrationBean<TaskFormCheckFilter> registration = new FilterRegistrationBean<>(
-                new TaskFormCheckFilter(engine.getTaskService(), engine.getIdentityService(), listener));
+                new TaskFormCheckFilter(engine.getTaskService(), engine.getIdentityService(), listener,
+                        engine.getRuntimeService(), engine.getHistoryService()));
         registration.setName("onefed-task-form-check");
         // the engine REST API only: mapped onto the webapps' /camunda/api too, it broke their own filter chain
         // (500 on login); Tasklist shows the engine's refusal message as it is

@@ -43,11 +43,16 @@ public class TaskFormCheckFilter extends OncePerRequestFilter {
     private final TaskService tasks;
     private final IdentityService identity;
     private final ApprovalListener listener;
+    private final org.camunda.bpm.engine.RuntimeService runtime;
+    private final org.camunda.bpm.engine.HistoryService history;
 
-    public TaskFormCheckFilter(TaskService tasks, IdentityService identity, ApprovalListener listener) {
+    public TaskFormCheckFilter(TaskService tasks, IdentityService identity, ApprovalListener listener,
+            org.camunda.bpm.engine.RuntimeService runtime, org.camunda.bpm.engine.HistoryService history) {
         this.tasks = tasks;
         this.identity = identity;
         this.listener = listener;
+        this.runtime = runtime;
+        this.history = history;
     }
 
     @Override
@@ -71,6 +76,9 @@ public class TaskFormCheckFilter extends OncePerRequestFilter {
         if (refusal.isEmpty()) {
             chain.doFilter(replay, response);
             return;
+        }
+        if (refusal.get().forbidden()) {
+            record(m.group(1), refusal.get().message());
         }
         response.setStatus(refusal.get().forbidden() ? HttpServletResponse.SC_FORBIDDEN : HttpServletResponse.SC_BAD_REQUEST);
         response.setContentType("application/json");
@@ -96,10 +104,45 @@ public class TaskFormCheckFilter extends OncePerRequestFilter {
                 : tasks.getVariable(taskId, "decision");
         Object comment = variables.has("comment") ? value(variables.get("comment"))
                 : tasks.getVariable(taskId, "comment");
-        Object startedBy = tasks.getVariable(taskId, "startedBy");
+        java.util.List<String> extra = new java.util.ArrayList<>();
+        variables.fieldNames().forEachRemaining(n -> {
+            if (!ApprovalListener.FORM_FIELDS.contains(n)) {
+                extra.add(n);
+            }
+        });
+        if (!extra.isEmpty()) {
+            return Optional.of(new ApprovalListener.Refusal(true, "refused: completing '" + task.getName()
+                    + "' may set only " + new java.util.TreeSet<>(ApprovalListener.FORM_FIELDS) + ", not "
+                    + new java.util.TreeSet<>(extra) + "; send the decision and the comment only"));
+        }
+        // who started the upgrade as the engine recorded it (the variable startedBy is only for display)
+        Object startedBy = starter(task);
         return ApprovalListener.check(task.getTaskDefinitionKey(), task.getName(), decision, comment, user, startedBy,
                 String.valueOf(tasks.getVariable(taskId, "upgradeId")), listener.fourEyes())
                 .or(() -> ApprovalListener.skipRefusal(task.getTaskDefinitionKey(), decision, tasks.getVariable(taskId, "step")));
+    }
+
+    private Object starter(Task task) {
+        org.camunda.bpm.engine.runtime.ProcessInstance pi = runtime.createProcessInstanceQuery()
+                .processInstanceId(task.getProcessInstanceId()).singleResult();
+        if (pi == null) {
+            return null;
+        }
+        org.camunda.bpm.engine.history.HistoricProcessInstance root = history.createHistoricProcessInstanceQuery()
+                .processInstanceId(pi.getRootProcessInstanceId()).singleResult();
+        return root == null ? null : root.getStartUserId();
+    }
+
+    /** A refused completion is kept as a comment on the task (the engine's own refusal does the same). */
+    private void record(String taskId, String message) {
+        try {
+            Task task = tasks.createTaskQuery().taskId(taskId).singleResult();
+            String text = message.length() > 3900 ? message.substring(0, 3900) : message;
+            tasks.createComment(taskId, task == null ? null : task.getProcessInstanceId(), ApprovalListener.REFUSED + text);
+        } catch (RuntimeException e) {
+            org.slf4j.LoggerFactory.getLogger(TaskFormCheckFilter.class).warn("could not record a refused completion"
+                    + " of task {}: {}", taskId, e.toString());
+        }
     }
 
     /** A typed value {@code {"value": ..., "type": ...}} as the engine would see it; numbers stay numbers. */

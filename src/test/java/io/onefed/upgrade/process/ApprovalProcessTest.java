@@ -74,8 +74,15 @@ class ApprovalProcessTest {
     ProcessInstance start(FakeFederation fed, ApprovalSettings settings) {
         ProcessTestSupport.register(fed, recorder, settings);
         Map<String, Object> vars = startVariables(fed, "7.0.0", 5);
-        ProcessInstance pi = engine.getRuntimeService().startProcessInstanceByKey("federation-upgrade",
-                (String) vars.get("upgradeId"), vars);
+        // four eyes trusts the start user the engine records, as the service's own start sets it
+        engine.getIdentityService().setAuthenticatedUserId((String) vars.get("startedBy"));
+        ProcessInstance pi;
+        try {
+            pi = engine.getRuntimeService().startProcessInstanceByKey("federation-upgrade",
+                    (String) vars.get("upgradeId"), vars);
+        } finally {
+            engine.getIdentityService().clearAuthentication();
+        }
         runJobs(engine);
         return pi;
     }
@@ -99,6 +106,41 @@ class ApprovalProcessTest {
             locals.put(v.getName(), v.getValue());
         }
         return locals;
+    }
+
+    /** Issue 12: variables sent along with a completion would change what the approval covers. */
+    @Test
+    void aCompletionMaySetOnlyTheDecisionAndTheCommentAndARefusalIsRecorded() {
+        FakeFederation fed = FakeFederation.guide("6.10.0");
+        ProcessInstance pi = start(fed, ApprovalSettings.defaults());
+        assertThat(pi).isWaitingAt("ApproveStart");
+        String taskId = task(engine, "ApproveStart").getId();
+        Object target = engine.getRuntimeService().getVariable(pi.getId(), "targetVersion");
+        Object hash = engine.getRuntimeService().getVariable(pi.getId(), "planHash");
+        engine.getIdentityService().setAuthenticatedUserId("operator2");
+        try {
+            for (Map.Entry<String, Object> extra : List.of(Map.<String, Object>entry("targetVersion", "6.0.0"),
+                    Map.<String, Object>entry("startedBy", "operator9"),
+                    Map.<String, Object>entry("federatedBackupPath", "/tmp/mine.bck"))) {
+                Map<String, Object> vars = new HashMap<>(Map.of("decision", "approve", "comment", "ok"));
+                vars.put(extra.getKey(), extra.getValue());
+                assertThatThrownBy(() -> engine.getTaskService().complete(taskId, vars))
+                        .hasMessageContaining("refused").hasMessageContaining(extra.getKey());
+            }
+            assertThat(engine.getRuntimeService().getVariable(pi.getId(), "targetVersion")).isEqualTo(target);
+            assertThat(engine.getTaskService().getTaskComments(taskId)).hasSize(3)
+                    .allSatisfy(c -> assertThat(c.getFullMessage()).startsWith(ApprovalListener.REFUSED))
+                    .allSatisfy(c -> assertThat(c.getUserId()).isEqualTo("operator2"));
+            // the form's read-only fields sent back unchanged, as Tasklist does, are fine
+            Map<String, Object> form = new HashMap<>(Map.of("decision", "approve", "comment", "CHG-1 ok"));
+            form.put("targetVersion", target);
+            form.put("planHash", hash);
+            engine.getTaskService().complete(taskId, form);
+        } finally {
+            engine.getIdentityService().clearAuthentication();
+        }
+        runJobs(engine);
+        assertThat(pi).isWaitingAt("ApproveReenable");
     }
 
     @Test

@@ -57,7 +57,14 @@ class AuditReportProcessTest {
         ProcessTestSupport.register(fed);
         Map<String, Object> vars = startVariables(fed, "7.0.0", 5);
         String id = (String) vars.get("upgradeId");
-        ProcessInstance pi = engine.getRuntimeService().startProcessInstanceByKey("federation-upgrade", id, vars);
+        // the report's "started by" is the engine's start user, as the service's own start records it
+        engine.getIdentityService().setAuthenticatedUserId("operator1");
+        ProcessInstance pi;
+        try {
+            pi = engine.getRuntimeService().startProcessInstanceByKey("federation-upgrade", id, vars);
+        } finally {
+            engine.getIdentityService().clearAuthentication();
+        }
         runJobs(engine);
         ReportService reports = new ReportService(engine.getHistoryService());
         String planHash = (String) engine.getRuntimeService().getVariable(pi.getId(), "planHash");

@@ -40,9 +40,11 @@ class ApiProbeController {
         return result;
     }
 
+    /** As /api/upgrades starts: the service's own start, recording the caller as start user. */
     @PostMapping("/start")
     String start() {
-        return runtime.startProcessInstanceByKey(SecuredAppTestBase.TEST_PROCESS, "api-start").getId();
+        return io.onefed.upgrade.process.ServiceStart.start(runtime, SecuredAppTestBase.TEST_PROCESS, "api-start",
+                Map.of(), currentUser.idOr(null)).getId();
     }
 
     /** A write behind a GET: only the engine's own check stands between an auditor and a new instance. */

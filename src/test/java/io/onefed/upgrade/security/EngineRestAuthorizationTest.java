@@ -124,13 +124,13 @@ class EngineRestAuthorizationTest extends SecuredAppTestBase {
     }
 
     @Test
-    void operatorStartsClaimsRetriesAndCompletes() {
-        ResponseEntity<String> started = asOperator(HttpMethod.POST,
+    void operatorClaimsRetriesAndCompletesButStartsNothing() {
+        // only the service's own code starts processes (issue 12): the engine REST API refuses the operator
+        ResponseEntity<String> refused = asOperator(HttpMethod.POST,
                 "/process-definition/key/" + TEST_PROCESS + "/start", "{\"businessKey\":\"upgrade-op-1\"}");
-        assertThat(started.getStatusCode()).isEqualTo(HttpStatus.OK);
-        String instance = runtime.createProcessInstanceQuery().processInstanceBusinessKey("upgrade-op-1")
-                .singleResult().getId();
-        assertThat(started.getBody()).contains(instance);
+        assertThat(refused.getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
+        assertThat(runtime.createProcessInstanceQuery().processInstanceBusinessKey("upgrade-op-1").count()).isZero();
+        String instance = startAsSystem();
         Task task = taskOf(instance);
         String job = jobOf(instance);
 
@@ -139,6 +139,7 @@ class EngineRestAuthorizationTest extends SecuredAppTestBase {
         assertThat(asOperator(HttpMethod.GET, "/filter/" + filterId + "/list", null).getBody()).contains(task.getId());
         assertThat(asAuditor(HttpMethod.GET, "/filter/" + filterId + "/list", null).getBody()).contains(task.getId());
 
+        // Cockpit's retry of a failed job: RETRY_JOB is enough
         assertThat(asOperator(HttpMethod.PUT, "/job/" + job + "/retries", "{\"retries\":5}").getStatusCode())
                 .isEqualTo(HttpStatus.NO_CONTENT);
         assertThat(management.createJobQuery().jobId(job).singleResult().getRetries()).isEqualTo(5);
@@ -148,8 +149,23 @@ class EngineRestAuthorizationTest extends SecuredAppTestBase {
         assertThat(asOperator(HttpMethod.POST, "/task/" + task.getId() + "/complete", "{}").getStatusCode())
                 .isEqualTo(HttpStatus.NO_CONTENT);
         assertThat(runtime.createProcessInstanceQuery().processInstanceId(instance).count()).isZero();
-        assertThat(history.createHistoricProcessInstanceQuery().processInstanceId(instance).singleResult()
-                .getStartUserId()).isEqualTo(OPERATOR);
+    }
+
+    @Test
+    void operatorsHoldNoWriteBeyondWorkingTasksAndRetryingJobs() {
+        List<String> refused = List.of("CREATE", "CREATE_INSTANCE", "UPDATE", "UPDATE_INSTANCE", "UPDATE_TASK",
+                "UPDATE_INSTANCE_VARIABLE", "UPDATE_TASK_VARIABLE", "UPDATE_VARIABLE",
+                "MIGRATE_INSTANCE", "DELETE", "DELETE_INSTANCE", "SUSPEND", "SUSPEND_INSTANCE", "ALL");
+        for (EngineAuthorizations.Grant grant : new EngineAuthorizations(null,
+                new SecurityProperties(null, null)).grants("filter-id")) {
+            if (grant.group().equals(Groups.OPERATORS) && !grant.resource().equals(
+                    org.camunda.bpm.engine.authorization.Resources.BATCH)) {
+                for (var permission : grant.permissions()) {
+                    assertThat(refused).as("operator grant on %s", grant.resource().resourceName())
+                            .doesNotContain(permission.getName());
+                }
+            }
+        }
     }
 
     @Test
