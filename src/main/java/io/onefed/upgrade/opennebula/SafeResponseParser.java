@@ -12,7 +12,7 @@ import org.xml.sax.SAXParseException;
 /**
  * The {@code methodResponse} parser used instead of Apache XML-RPC 3.1.3's {@code XmlRpcResponseParser}, whose
  * {@code addResult} turns a fault's {@code faultCause} (base64) into an object with
- * {@code ObjectInputStream.readObject()} whether extensions are on or not (CVE-2019-17570; 3.1.3 is the last
+ * Java object deserialization whether extensions are on or not (CVE-2019-17570; 3.1.3 is the last
  * release, there is no fixed one). A fault here yields its {@code faultCode} and {@code faultString} only: any other
  * member, {@code faultCause} included, is dropped as the bytes it is and never read as an object. Same element
  * checks as 3.1.3's parser (xmlrpc-common-3.1.3.jar, org/apache/xmlrpc/parser/XmlRpcResponseParser), plus a nesting
