@@ -6,16 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.onefed.upgrade.e2e.EndToEndSupport;
 import io.onefed.upgrade.process.ApprovalListener;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.CookieManager;
-import java.net.HttpCookie;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import org.camunda.bpm.engine.ProcessEngine;
@@ -169,7 +160,7 @@ class ApprovalBypassTest extends ServiceTestBase {
 
         // Tasklist's own REST API (logged in, with its CSRF token)
         for (String user : List.of(OP1, OP2)) {
-            Webapp web = new Webapp();
+            WebappSession web = new WebappSession(port, "tasklist");
             assertThat(web.login(user)).isEqualTo(200);
             String engineApi = "/camunda/api/engine/engine/default/task/" + f.task;
             assertThat(web.get(engineApi).statusCode()).as("%s reads the task", user).isEqualTo(200);
@@ -193,7 +184,7 @@ class ApprovalBypassTest extends ServiceTestBase {
             Answer a = json(OP1, "POST", path, body);
             assertThat(a.status()).as(path + ": " + a).isEqualTo(403);
         }
-        Webapp web = new Webapp();
+        WebappSession web = new WebappSession(port, "tasklist");
         assertThat(web.login(OP1)).isEqualTo(200);
         web.get("/camunda/api/engine/engine/default/task/" + f.task);
         assertThat(web.post("/camunda/api/engine/engine/default/process-definition/key/federation-upgrade/start",
@@ -303,63 +294,9 @@ class ApprovalBypassTest extends ServiceTestBase {
 
     // ---------------------------------------------------------------------------------------------------------
 
-    /** A browser session on Tasklist: login form, session cookie, XSRF token cookie and header. */
-    final class Webapp {
-        private final CookieManager cookies = new CookieManager();
-        private final HttpClient http = HttpClient.newBuilder().cookieHandler(cookies).build();
-
-        int login(String user) {
-            send(HttpRequest.newBuilder(uri("/camunda/app/tasklist/default/")).GET().build());
-            String form = "username=" + URLEncoder.encode(user, StandardCharsets.UTF_8) + "&password="
-                    + URLEncoder.encode(EndToEndSupport.PASSWORD, StandardCharsets.UTF_8);
-            return send(withToken(HttpRequest.newBuilder(uri("/camunda/api/admin/auth/user/default/login/tasklist"))
-                    .header("Content-Type", "application/x-www-form-urlencoded")
-                    .POST(HttpRequest.BodyPublishers.ofString(form))).build()).statusCode();
-        }
-
-        /** A read; also hands out the session's XSRF token (a new session after the login has a new one). */
-        HttpResponse<String> get(String path) {
-            return send(HttpRequest.newBuilder(uri(path)).GET().build());
-        }
-
-        HttpResponse<String> post(String path, String json) {
-            return send(withToken(HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(json))).build());
-        }
-
-        private HttpRequest.Builder withToken(HttpRequest.Builder b) {
-            String token = null;
-            for (HttpCookie c : cookies.getCookieStore().getCookies()) {
-                if (c.getName().equals("XSRF-TOKEN")) {
-                    token = c.getValue();
-                }
-            }
-            return token == null ? b : b.header("X-XSRF-TOKEN", token);
-        }
-
-        private URI uri(String path) {
-            return URI.create("http://127.0.0.1:" + port + path);
-        }
-
-        private HttpResponse<String> send(HttpRequest request) {
-            try {
-                return http.send(request, HttpResponse.BodyHandlers.ofString());
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-        }
-    }
-
     /** The shared context outlives this class: end the upgrade so the next class may start one. */
     @AfterAll
     static void endTheUpgrade(@Autowired ProcessEngine engine) {
-        if (sharedId != null) {
-            engine.getRuntimeService().createProcessInstanceQuery().processInstanceBusinessKey(sharedId).list()
-                    .forEach(p -> engine.getRuntimeService().deleteProcessInstanceIfExists(p.getId(),
-                            "security test done", true, true, true, true));
-        }
+        endUpgrade(engine, sharedId);
     }
 }

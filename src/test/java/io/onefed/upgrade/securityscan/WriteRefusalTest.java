@@ -5,18 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.onefed.upgrade.e2e.EndToEndSupport;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.CookieManager;
-import java.net.HttpCookie;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import org.camunda.bpm.engine.ProcessEngine;
 import org.junit.jupiter.api.AfterAll;
@@ -127,21 +117,21 @@ class WriteRefusalTest extends ServiceTestBase {
         Fixture f = fixture();
         String engine = "/camunda/api/engine/engine/default";
         // without the CSRF token: refused by the webapps' CSRF filter (which also ends that session)
-        Webapp noToken = new Webapp();
+        WebappSession noToken = new WebappSession(port, "cockpit");
         assertThat(noToken.login(AUDITOR)).as("the auditor may log in to Cockpit").isEqualTo(200);
-        assertThat(noToken.post(engine + "/task/" + f.task + "/claim", "{\"userId\":\"eaud1\"}", false)).isEqualTo(403);
+        assertThat(noToken.postWithoutToken(engine + "/task/" + f.task + "/claim", "{\"userId\":\"eaud1\"}").statusCode()).isEqualTo(403);
         // with it: refused by the engine's authorizations
-        Webapp web = new Webapp();
+        WebappSession web = new WebappSession(port, "cockpit");
         assertThat(web.login(AUDITOR)).isEqualTo(200);
-        assertThat(web.get(engine + "/task/" + f.task)).as("the auditor reads the task").isEqualTo(200);
-        assertThat(web.post(engine + "/task/" + f.task + "/claim", "{\"userId\":\"eaud1\"}", true)).isEqualTo(403);
+        assertThat(web.get(engine + "/task/" + f.task).statusCode()).as("the auditor reads the task").isEqualTo(200);
+        assertThat(web.post(engine + "/task/" + f.task + "/claim", "{\"userId\":\"eaud1\"}").statusCode()).isEqualTo(403);
         assertThat(web.post(engine + "/task/" + f.task + "/complete",
-                "{\"variables\":{\"decision\":{\"value\":\"approve\"},\"comment\":{\"value\":\"x\"}}}", true)).isEqualTo(403);
-        assertThat(web.post(engine + "/process-definition/key/federation-upgrade/start", "{}", true)).isEqualTo(403);
+                "{\"variables\":{\"decision\":{\"value\":\"approve\"},\"comment\":{\"value\":\"x\"}}}").statusCode()).isEqualTo(403);
+        assertThat(web.post(engine + "/process-definition/key/federation-upgrade/start", "{}").statusCode()).isEqualTo(403);
         assertThat(web.post(engine + "/user/create",
-                "{\"profile\":{\"id\":\"mallory\"},\"credentials\":{\"password\":\"mallory-pw-1\"}}", true)).isEqualTo(403);
+                "{\"profile\":{\"id\":\"mallory\"},\"credentials\":{\"password\":\"mallory-pw-1\"}}").statusCode()).isEqualTo(403);
         assertThat(web.post("/camunda/api/admin/setup/default/user/create",
-                "{\"profile\":{\"id\":\"mallory\"},\"credentials\":{\"password\":\"mallory-pw-1\"}}", true)).isEqualTo(403);
+                "{\"profile\":{\"id\":\"mallory\"},\"credentials\":{\"password\":\"mallory-pw-1\"}}").statusCode()).isEqualTo(403);
         f.assertUnchanged();
     }
 
@@ -217,69 +207,9 @@ class WriteRefusalTest extends ServiceTestBase {
         return new Fixture(sharedId, task, instance);
     }
 
-    /** A browser session on the webapps: login form, session cookie, XSRF token cookie and header. */
-    final class Webapp {
-        private final CookieManager cookies = new CookieManager();
-        private final HttpClient http = HttpClient.newBuilder().cookieHandler(cookies).build();
-
-        int login(String user) throws Exception {
-            // a first GET sets the XSRF-TOKEN cookie the login POST must echo
-            send(HttpRequest.newBuilder(uri("/camunda/app/cockpit/default/")).GET().build());
-            String form = "username=" + URLEncoder.encode(user, StandardCharsets.UTF_8) + "&password="
-                    + URLEncoder.encode(EndToEndSupport.PASSWORD, StandardCharsets.UTF_8);
-            return send(withToken(HttpRequest.newBuilder(uri("/camunda/api/admin/auth/user/default/login/cockpit"))
-                    .header("Content-Type", "application/x-www-form-urlencoded")
-                    .POST(HttpRequest.BodyPublishers.ofString(form)), true).build()).statusCode();
-        }
-
-        /** A read; also hands out the session's XSRF token (a new session after the login has a new one). */
-        int get(String path) {
-            return send(HttpRequest.newBuilder(uri(path)).GET().build()).statusCode();
-        }
-
-        int post(String path, String json, boolean withCsrfToken) throws Exception {
-            return send(withToken(HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(json)), withCsrfToken).build()).statusCode();
-        }
-
-        private HttpRequest.Builder withToken(HttpRequest.Builder b, boolean with) {
-            if (with) {
-                List<String> tokens = new ArrayList<>();
-                for (HttpCookie c : cookies.getCookieStore().getCookies()) {
-                    if (c.getName().equals("XSRF-TOKEN")) {
-                        tokens.add(c.getValue());
-                    }
-                }
-                if (!tokens.isEmpty()) {
-                    b.header("X-XSRF-TOKEN", tokens.get(tokens.size() - 1));
-                }
-            }
-            return b;
-        }
-
-        private URI uri(String path) {
-            return URI.create("http://127.0.0.1:" + port + path);
-        }
-
-        private HttpResponse<String> send(HttpRequest request) {
-            try {
-                return http.send(request, HttpResponse.BodyHandlers.ofString());
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-        }
-    }
-
     /** The shared context outlives this class: end the upgrade so the next class may start one. */
     @AfterAll
     static void endTheUpgrade(@Autowired ProcessEngine engine) {
-        if (sharedId != null) {
-            engine.getRuntimeService().createProcessInstanceQuery().processInstanceBusinessKey(sharedId).list()
-                    .forEach(p -> engine.getRuntimeService().deleteProcessInstanceIfExists(p.getId(),
-                            "security test done", true, true, true, true));
-        }
+        endUpgrade(engine, sharedId);
     }
 }
