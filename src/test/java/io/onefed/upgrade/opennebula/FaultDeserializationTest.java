@@ -4,17 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import io.onefed.upgrade.testsupport.SerialPayloads;
 import io.onefed.upgrade.opennebula.OneException.ErrorCode;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.ObjectInputStream;
-import java.io.ObjectOutputStream;
 import java.io.Serializable;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.Base64;
-import java.util.HashSet;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -83,7 +79,7 @@ class FaultDeserializationTest {
 
     @Test
     void faultCauseHoldingASerialBombFailsFast() {
-        oned.body("one.zone.raftstatus", faultWithCause(-500, "boom", serialize(serialBomb(100))));
+        oned.body("one.zone.raftstatus", faultWithCause(-500, "boom", serialize(SerialPayloads.bomb(100))));
 
         assertTimeoutPreemptively(FAST, () -> assertThatThrownBy(() -> client().raftStatus())
                 .isInstanceOfSatisfying(OneException.class, e -> assertThat(e.errorCode()).isEqualTo(ErrorCode.FAULT))
@@ -114,33 +110,8 @@ class FaultDeserializationTest {
                 .hasMessageContaining("nested deeper than");
     }
 
-    /** Coekaerts' SerialDOS: sets nested so that reading them back hashes 2^depth times. */
-    static Set<Object> serialBomb(int depth) {
-        Set<Object> root = new HashSet<>();
-        Set<Object> s1 = root;
-        Set<Object> s2 = new HashSet<>();
-        for (int i = 0; i < depth; i++) {
-            Set<Object> t1 = new HashSet<>();
-            Set<Object> t2 = new HashSet<>();
-            t1.add("foo"); // makes t1 unequal to t2
-            s1.add(t1);
-            s1.add(t2);
-            s2.add(t1);
-            s2.add(t2);
-            s1 = t1;
-            s2 = t2;
-        }
-        return root;
-    }
-
     static String serialize(Object o) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
-            out.writeObject(o);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return Base64.getEncoder().encodeToString(bytes.toByteArray());
+        return Base64.getEncoder().encodeToString(SerialPayloads.bytes(o));
     }
 
     /** A fault as 3.1.3's server writes one with extensions on: faultCode, faultString, faultCause (base64). */

@@ -3,19 +3,16 @@ package io.onefed.upgrade.ops;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.onefed.upgrade.testsupport.SerialPayloads;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InvalidClassException;
 import java.io.ObjectInputStream;
-import java.io.ObjectOutputStream;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -32,7 +29,7 @@ class DeserializationFilterTest {
             if (args.length > 0 && "install".equals(args[0])) {
                 DeserializationFilter.install();
             }
-            try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(serialize(new Canary())))) {
+            try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(SerialPayloads.bytes(new Canary())))) {
                 in.readObject();
             } catch (InvalidClassException e) {
                 System.out.println("REJECTED " + e.getMessage());
@@ -55,11 +52,11 @@ class DeserializationFilterTest {
     @Test
     void filterRejectsTheCanaryAndTheSerialBomb() throws Exception {
         Canary.ran = false;
-        assertThatThrownBy(() -> read(serialize(new Canary()))).isInstanceOf(InvalidClassException.class)
+        assertThatThrownBy(() -> read(SerialPayloads.bytes(new Canary()))).isInstanceOf(InvalidClassException.class)
                 .hasMessageContaining("REJECTED");
         assertThat(Canary.ran).isFalse();
         long start = System.nanoTime();
-        assertThatThrownBy(() -> read(serialize(bomb(100)))).isInstanceOf(InvalidClassException.class);
+        assertThatThrownBy(() -> read(SerialPayloads.bytes(SerialPayloads.bomb(100)))).isInstanceOf(InvalidClassException.class);
         assertThat(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start)).isLessThan(5);
     }
 
@@ -99,31 +96,5 @@ class DeserializationFilterTest {
             in.setObjectInputFilter(DeserializationFilter.filter());
             return in.readObject();
         }
-    }
-
-    static byte[] serialize(Object o) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
-            out.writeObject(o);
-        }
-        return bytes.toByteArray();
-    }
-
-    static Set<Object> bomb(int depth) {
-        Set<Object> root = new HashSet<>();
-        Set<Object> s1 = root;
-        Set<Object> s2 = new HashSet<>();
-        for (int i = 0; i < depth; i++) {
-            Set<Object> t1 = new HashSet<>();
-            Set<Object> t2 = new HashSet<>();
-            t1.add("foo");
-            s1.add(t1);
-            s1.add(t2);
-            s2.add(t1);
-            s2.add(t2);
-            s1 = t1;
-            s2 = t2;
-        }
-        return root;
     }
 }
