@@ -22,4 +22,9 @@ public class PlanBeans {
         return new PlanService(zones, new RemoteStepService(zones, new ZoneCommands(), runs, Duration.ZERO),
                 new FederationProbe(clients), new io.onefed.upgrade.upgrade.NodeHosts(zones, clients));
     }
+
+    @Bean
+    ApprovedPlanGuard approvedPlanGuard(PlanService plans, FederationProperties federation) {
+        return new ApprovedPlanGuard(plans, new Zones(federation));
+    }
 }

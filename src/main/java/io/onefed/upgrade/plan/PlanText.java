@@ -11,6 +11,11 @@ public final class PlanText {
     private PlanText() {
     }
 
+    /** The first 12 hex digits of a plan hash, as forms and messages show it ("none" when there is none). */
+    public static String shortHash(String hash) {
+        return hash == null ? "none" : hash.substring(0, Math.min(12, hash.length()));
+    }
+
     static String render(String upgradeId, String from, String target, String leaders, List<Plan.Phase> phases) {
         StringBuilder s = new StringBuilder();
         s.append("Upgrade plan ").append(upgradeId).append(": OpenNebula ").append(from).append(" -> ").append(target)

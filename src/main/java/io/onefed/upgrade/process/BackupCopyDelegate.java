@@ -2,6 +2,7 @@ package io.onefed.upgrade.process;
 
 import io.onefed.upgrade.federation.ServerProperties;
 import io.onefed.upgrade.federation.ZoneProperties;
+import io.onefed.upgrade.plan.ApprovedPlanGuard;
 import io.onefed.upgrade.ssh.FileTransfer;
 import io.onefed.upgrade.ssh.SshTarget;
 import io.onefed.upgrade.upgrade.BackupTransfer;
@@ -22,10 +23,12 @@ public class BackupCopyDelegate implements JavaDelegate {
 
     private final Zones zones;
     private final BackupTransfer transfer;
+    private final ApprovedPlanGuard guard;
 
-    public BackupCopyDelegate(Zones zones, BackupTransfer transfer) {
+    public BackupCopyDelegate(Zones zones, BackupTransfer transfer, ApprovedPlanGuard guard) {
         this.zones = zones;
         this.transfer = transfer;
+        this.guard = guard;
     }
 
     @Override
@@ -50,6 +53,8 @@ public class BackupCopyDelegate implements JavaDelegate {
         ZoneProperties master = zones.master();
         String masterPath = Vars.required(execution, "federatedBackupPath");
         String sha = Vars.required(execution, "federatedBackupSha256");
+        guard.checkCopy(ApprovedValues.of(execution), zone.id(), Vars.required(execution, "fromVersion"),
+                Vars.required(execution, "targetVersion"), leaders, masterPath);
         String fileName = masterPath.substring(masterPath.lastIndexOf('/') + 1);
         String slavePath = ZoneCommands.upgradeDir(context(execution, zone, leaders)) + "/" + fileName;
         FileTransfer.TransferResult result = transfer.copy(BackupTransfer.leaderTarget(master, leaders), masterPath,

@@ -33,8 +33,8 @@ public class PlanDelegate implements JavaDelegate {
             if (unchanged) {
                 return;
             }
-            show(execution, plan, "The plan changed after it was shown for approval (approved " + shortHash(approved)
-                    + ", now " + shortHash(plan.sha256()) + "): the configuration, the zones' leaders the package versions in the repositories or the hypervisor hosts changed."
+            show(execution, plan, "The plan changed after it was shown for approval (approved " + PlanText.shortHash(approved)
+                    + ", now " + PlanText.shortHash(plan.sha256()) + "): the configuration, the zones' leaders the package versions in the repositories or the hypervisor hosts changed."
                     + " Review the new plan and decide again.");
             return;
         }
@@ -46,9 +46,5 @@ public class PlanDelegate implements JavaDelegate {
         execution.setVariable("planSummary", PlanText.summary(plan, Vars.MAX_STRING));
         execution.setVariable("planHash", plan.sha256());
         execution.setVariable("approvalNote", note);
-    }
-
-    static String shortHash(String hash) {
-        return hash == null ? "none" : hash.substring(0, Math.min(12, hash.length()));
     }
 }

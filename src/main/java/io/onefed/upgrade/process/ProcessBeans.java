@@ -2,6 +2,7 @@ package io.onefed.upgrade.process;
 
 import io.onefed.upgrade.federation.FederationProperties;
 import io.onefed.upgrade.opennebula.OneClients;
+import io.onefed.upgrade.plan.ApprovedPlanGuard;
 import io.onefed.upgrade.ssh.DetachedRuns;
 import io.onefed.upgrade.ssh.FileTransfer;
 import io.onefed.upgrade.ssh.RemoteShell;
@@ -65,8 +66,9 @@ public class ProcessBeans {
     }
 
     @Bean
-    RemoteStepDelegate remoteStepDelegate(RemoteStepService service, ProcessSettings settings, Clock clock) {
-        return new RemoteStepDelegate(service, settings.stepTimeout(), clock);
+    RemoteStepDelegate remoteStepDelegate(RemoteStepService service, ApprovedPlanGuard guard, ProcessSettings settings,
+            Clock clock) {
+        return new RemoteStepDelegate(service, guard, settings.stepTimeout(), clock);
     }
 
     @Bean
@@ -85,8 +87,8 @@ public class ProcessBeans {
     }
 
     @Bean
-    BackupCopyDelegate backupCopyDelegate(Zones zones, BackupTransfer transfer) {
-        return new BackupCopyDelegate(zones, transfer);
+    BackupCopyDelegate backupCopyDelegate(Zones zones, BackupTransfer transfer, ApprovedPlanGuard guard) {
+        return new BackupCopyDelegate(zones, transfer, guard);
     }
 
     @Bean

@@ -1,5 +1,6 @@
 package io.onefed.upgrade.process;
 
+import io.onefed.upgrade.plan.ApprovedPlanGuard;
 import io.onefed.upgrade.upgrade.RemoteStepRunner;
 import io.onefed.upgrade.upgrade.RemoteStepService;
 import io.onefed.upgrade.upgrade.ZoneStep;
@@ -12,16 +13,19 @@ import org.camunda.bpm.engine.delegate.JavaDelegate;
 /**
  * "Run the step's commands" in {@code remote-step}: starts or attaches to the step's detached runs and
  * long-polls once. The model loops while {@code stepState} is RUNNING; a command that exited non-zero, or one
- * still running after the step timeout, becomes FAILED for an operator to decide on.
+ * still running after the step timeout, becomes FAILED for an operator to decide on. Values the start approval
+ * does not cover stop the step before anything runs ({@link ApprovedPlanGuard}: the job fails into an incident).
  */
 public class RemoteStepDelegate implements JavaDelegate {
 
     private final RemoteStepService service;
+    private final ApprovedPlanGuard guard;
     private final Duration stepTimeout;
     private final Clock clock;
 
-    public RemoteStepDelegate(RemoteStepService service, Duration stepTimeout, Clock clock) {
+    public RemoteStepDelegate(RemoteStepService service, ApprovedPlanGuard guard, Duration stepTimeout, Clock clock) {
         this.service = service;
+        this.guard = guard;
         this.stepTimeout = stepTimeout;
         this.clock = clock;
     }
@@ -47,6 +51,8 @@ public class RemoteStepDelegate implements JavaDelegate {
                 Vars.str(execution, "zoneNodes"));
         Instant now = clock.instant();
         if (execution.getVariable("stepWaitingSince") == null) {
+            // before an attempt's first command: later polls attach to the same runs, whose hosts refuse another command
+            guard.checkStep(ApprovedValues.of(execution), request);
             execution.setVariable("stepWaitingSince", now.toString());
         }
         RemoteStepRunner.Progress progress = service.advance(request);

@@ -196,7 +196,8 @@ class ApprovalProcessTest {
                 ge.database(), List.of("apache2", "nginx"), ge.repository(), ge.paths(), ge.servers()));
         FederationProperties changed = new FederationProperties(fed.properties.name(), fed.properties.credentials(),
                 fed.properties.ssh(), fed.properties.xmlrpc(), zones);
-        Mocks.register("planDelegate", new PlanDelegate(ProcessTestSupport.planService(fed, changed)));
+        // the service restarted with the new configuration
+        ProcessTestSupport.register(fed, changed, recorder, ApprovalSettings.defaults());
 
         decideAs("operator2", "ApproveStart", "approve", "approved the plan as shown");
         assertThat(pi).isWaitingAt("ApproveStart").hasPassed("CheckApprovedPlan").hasNotPassed("RecordEnabledHosts");

@@ -398,6 +398,65 @@ class FederationUpgradeProcessTest {
         assertThat(fed.count("systemctl stop")).isEqualTo(6);
     }
 
+    /**
+     * Attack: a value the start approval covered is changed on a step's own copy (here the remote-step instance's
+     * federatedBackupPath, as any door writing variables would) while the step waits for a decision; the retry
+     * must run nothing and stop in an incident that names the value.
+     */
+    @Test
+    void aStepWhoseValuesTheApprovalDoesNotCoverRunsNothing() {
+        FakeFederation fed = FakeFederation.guide("6.10.0");
+        fed.failures.put("onedb upgrade", 1);
+        start(fed, "7.0.0", 5);
+        approveStart();
+        org.camunda.bpm.engine.task.Task decision = task(engine, "DecideFailedStep");
+        engine.getRuntimeService().setVariable(decision.getProcessInstanceId(), "federatedBackupPath", "/tmp/evil.sql");
+        assertThat(fed.count("onedb upgrade -v")).isEqualTo(1);
+
+        Throwable refused = catchDecision(() -> decide(engine, "DecideFailedStep", "retry", "retry it"));
+        runJobs(engine);
+
+        assertThat(fed.count("onedb upgrade -v")).isEqualTo(1);
+        assertThat(fed.count("/tmp/evil.sql")).isZero();
+        String why = refused != null ? refused.getMessage() : String.valueOf(engine.getRuntimeService()
+                .createIncidentQuery().list().stream().map(i -> i.getIncidentMessage()).toList());
+        assertThat(why).contains("not approved").contains("federatedBackupPath").contains("/tmp/evil.sql")
+                .contains("Nothing was run");
+    }
+
+    /**
+     * Attack: the upgrade's own copy of an approved value (the root instance's targetVersion) is changed after the
+     * approval: the values no longer render the approved plan, so the next step refuses before its first command.
+     */
+    @Test
+    void aRootValueChangedAfterTheApprovalStopsTheNextStep() {
+        FakeFederation fed = FakeFederation.guide("6.10.0");
+        fed.failures.put("onedb upgrade", 1);
+        ProcessInstance pi = start(fed, "7.0.0", 5);
+        approveStart();
+        org.camunda.bpm.engine.task.Task decision = task(engine, "DecideFailedStep");
+        engine.getRuntimeService().setVariable(pi.getId(), "zonePackageVersions", "0=7.0.9-1,100=7.0.9-1,101=7.0.9-1");
+
+        Throwable refused = catchDecision(() -> decide(engine, "DecideFailedStep", "retry", "retry it"));
+        runJobs(engine);
+
+        assertThat(fed.count("onedb upgrade -v")).isEqualTo(1);
+        assertThat(fed.count("7.0.9-1")).isZero();
+        String why = refused != null ? refused.getMessage() : String.valueOf(engine.getRuntimeService()
+                .createIncidentQuery().list().stream().map(i -> i.getIncidentMessage()).toList());
+        assertThat(why).contains("not approved").contains("not the approved");
+    }
+
+    /** A refusal inside the completion's own transaction reaches the caller; a later one becomes an incident. */
+    private static Throwable catchDecision(Runnable decision) {
+        try {
+            decision.run();
+            return null;
+        } catch (RuntimeException e) {
+            return e;
+        }
+    }
+
     @Test
     void aTechnicalFailureBecomesAnIncidentAndACockpitRetryResumesThatStep() {
         FakeFederation fed = FakeFederation.guide("6.10.0");

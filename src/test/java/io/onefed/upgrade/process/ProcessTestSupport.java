@@ -43,17 +43,25 @@ final class ProcessTestSupport {
     }
 
     static void register(FakeFederation fed, io.onefed.upgrade.notify.Notifier notifier, ApprovalSettings approvals) {
-        Zones zones = new Zones(fed.properties);
+        register(fed, fed.properties, notifier, approvals);
+    }
+
+    /** The delegates as a service started with {@code properties} as its configuration would have them. */
+    static void register(FakeFederation fed, io.onefed.upgrade.federation.FederationProperties properties,
+            io.onefed.upgrade.notify.Notifier notifier, ApprovalSettings approvals) {
+        Zones zones = new Zones(properties);
         Clock clock = Clock.systemUTC();
         BackupTransfer transfer = new BackupTransfer(fed, fed);
         Mocks.register("retryPolicy", new RetryPolicy(SETTINGS));
         Mocks.register("zoneIdList", new ZoneIdList());
+        io.onefed.upgrade.plan.ApprovedPlanGuard guard = new io.onefed.upgrade.plan.ApprovedPlanGuard(
+                planService(fed, properties), zones);
         Mocks.register("remoteStepDelegate", new RemoteStepDelegate(
-                new RemoteStepService(zones, new ZoneCommands(), fed, Duration.ZERO), SETTINGS.stepTimeout(), clock));
+                new RemoteStepService(zones, new ZoneCommands(), fed, Duration.ZERO), guard, SETTINGS.stepTimeout(), clock));
         Mocks.register("nextAttemptDelegate", new NextAttemptDelegate());
         Mocks.register("zoneFactsListener", new ZoneFactsListener(zones));
         Mocks.register("verifyStoppedDelegate", new VerifyStoppedDelegate(zones, new StopVerifier(fed)));
-        Mocks.register("backupCopyDelegate", new BackupCopyDelegate(zones, transfer));
+        Mocks.register("backupCopyDelegate", new BackupCopyDelegate(zones, transfer, guard));
         Mocks.register("zoneApiDelegate", new ZoneApiDelegate(zones, new ZoneApiCheck(fed), SETTINGS.apiDeadline(), clock));
         Mocks.register("preflightDelegate", new PreflightDelegate(new PreflightService(zones, fed, fed, 1024),
                 new io.onefed.upgrade.upgrade.NodeHosts(zones, fed)));
@@ -64,7 +72,7 @@ final class ProcessTestSupport {
         Mocks.register("postChecksDelegate", new PostChecksDelegate(new PostChecks(zones, fed)));
         Mocks.register("outcomeDelegate", new OutcomeListener());
         Mocks.register("approvalListener", new ApprovalListener(clock, approvals, notifier));
-        Mocks.register("planDelegate", new PlanDelegate(planService(fed, fed.properties)));
+        Mocks.register("planDelegate", new PlanDelegate(planService(fed, properties)));
         Mocks.register("approvalDeadline", new ApprovalDeadline(approvals));
         Mocks.register("approvalReminder", new io.onefed.upgrade.notify.ApprovalReminder(notifier));
         Mocks.register("upgradeEndedNotifier", new io.onefed.upgrade.notify.UpgradeEndedListener(notifier));

@@ -1,0 +1,63 @@
+package io.onefed.upgrade.process;
+
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.onefed.upgrade.plan.ApprovedPlanGuard;
+import io.onefed.upgrade.plan.PlanService;
+import io.onefed.upgrade.upgrade.NodeHosts;
+import io.onefed.upgrade.upgrade.RemoteStepService;
+import io.onefed.upgrade.upgrade.ZoneStep;
+import io.onefed.upgrade.upgrade.Zones;
+import org.junit.jupiter.api.Test;
+
+/** The guard on its own: what a step may use of the values its upgrade's start approval covered. */
+class ApprovedPlanGuardTest {
+
+    final FakeFederation fed = new FakeFederation("6.10.0", false, true, "S-EU-GE");
+    final PlanService plans = ProcessTestSupport.planService(fed, fed.properties);
+    final ApprovedPlanGuard guard = new ApprovedPlanGuard(plans, new Zones(fed.properties));
+    final String nodes = new NodeHosts(new Zones(fed.properties), fed).read();
+    final String versions = "0=7.0.0-1,100=7.0.0-1";
+    final ApprovedPlanGuard.Approved approved = new ApprovedPlanGuard.Approved("U1", "6.10.0", "7.0.0", "", true,
+            versions, nodes, plans.plan("U1", "6.10.0", "7.0.0", "", true, versions, nodes).sha256());
+
+    RemoteStepService.Request step(int zone, ZoneStep step, String target, String path, String stepNodes) {
+        return new RemoteStepService.Request("U1", zone, step, 1, 1, "6.10.0", target, "", path, versions, null, stepNodes);
+    }
+
+    @Test
+    void theApprovedValuesPassAndSkippedHostsMayOnlyShrinkTheList() {
+        assertThatCode(() -> guard.checkStep(approved, step(0, ZoneStep.UPGRADE_NODES, "7.0.0", null, nodes)))
+                .doesNotThrowAnyException();
+        String skipped = NodeHosts.without(nodes, 100, java.util.Set.of("host1001"));
+        assertThatCode(() -> guard.checkStep(approved, step(100, ZoneStep.UPGRADE_NODES, "7.0.0", null, skipped)))
+                .doesNotThrowAnyException();
+        assertThatThrownBy(() -> guard.checkStep(approved, step(100, ZoneStep.UPGRADE_NODES, "7.0.0", null,
+                nodes.replace("1001:host1001", "1001:host1001 1002:evil"))))
+                .hasMessageContaining("zoneNodes names hosts the approved plan does not: [1002:evil]");
+    }
+
+    @Test
+    void anotherTargetOrBackupPathIsRefusedNamingTheField() {
+        assertThatThrownBy(() -> guard.checkStep(approved, step(100, ZoneStep.UPGRADE_PACKAGES, "7.0.1", null, nodes)))
+                .isInstanceOf(ApprovedPlanGuard.NotApprovedException.class)
+                .hasMessageContaining("targetVersion is '7.0.1', the approved plan has '7.0.0'");
+        assertThatThrownBy(() -> guard.checkStep(approved, step(100, ZoneStep.RESTORE_FEDERATED, "7.0.0", "/root/x.sql", nodes)))
+                .hasMessageContaining("federatedBackupPath is '/root/x.sql'");
+        assertThatThrownBy(() -> guard.checkCopy(approved, 100, "6.10.0", "7.0.0", "", "/root/x.sql"))
+                .hasMessageContaining("federatedBackupPath is '/root/x.sql'");
+    }
+
+    @Test
+    void withoutAnApprovedPlanOrWithValuesThatRenderAnotherPlanNothingRuns() {
+        ApprovedPlanGuard.Approved none = new ApprovedPlanGuard.Approved("U1", "6.10.0", "7.0.0", "", true, versions,
+                nodes, null);
+        assertThatThrownBy(() -> guard.checkStep(none, step(0, ZoneStep.STOP_SERVICES, "7.0.0", null, nodes)))
+                .hasMessageContaining("no approved plan");
+        ApprovedPlanGuard.Approved changed = new ApprovedPlanGuard.Approved("U1", "6.10.0", "7.0.0", "", true,
+                "0=7.0.9-1,100=7.0.0-1", nodes, approved.approvedPlanHash());
+        assertThatThrownBy(() -> guard.checkStep(changed, step(0, ZoneStep.STOP_SERVICES, "7.0.0", null, nodes)))
+                .hasMessageContaining("not the approved");
+    }
+}
