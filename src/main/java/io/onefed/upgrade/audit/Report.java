@@ -15,7 +15,19 @@ public record Report(String upgradeId, String processInstanceId, String state, S
         List<Approval> approvals, List<Step> timeline, List<Incident> incidents, List<Command> commands,
         List<Backup> backups, Instant generated,
         /** Hypervisor hosts an operator skipped in a zone's node upgrade: they stay disabled. */
-        List<SkippedHost> skippedHosts) {
+        List<SkippedHost> skippedHosts,
+        /** Requests refused while the upgrade ran (403s, completions the approval rules refused): attempts. */
+        List<RefusalLog.Refusal> refusedRequests) {
+
+    public Report(String upgradeId, String processInstanceId, String state, String startedBy, Instant started,
+            Instant ended, String fromVersion, String targetVersion, List<ZoneVersion> versionsAfter, String outcome,
+            String outcomeDetail, String approvedPlanHash, String preflightSummary, String postChecksSummary,
+            List<Approval> approvals, List<Step> timeline, List<Incident> incidents, List<Command> commands,
+            List<Backup> backups, Instant generated, List<SkippedHost> skippedHosts) {
+        this(upgradeId, processInstanceId, state, startedBy, started, ended, fromVersion, targetVersion, versionsAfter,
+                outcome, outcomeDetail, approvedPlanHash, preflightSummary, postChecksSummary, approvals, timeline,
+                incidents, commands, backups, generated, skippedHosts, List.of());
+    }
 
     public Report(String upgradeId, String processInstanceId, String state, String startedBy, Instant started,
             Instant ended, String fromVersion, String targetVersion, List<ZoneVersion> versionsAfter, String outcome,

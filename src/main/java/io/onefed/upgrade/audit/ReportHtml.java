@@ -44,6 +44,10 @@ public final class ReportHtml {
                 "Plan hash"), a -> row(a.task(), a.zone(), str(a.created()), str(a.decidedAt()),
                 a.decidedBy() == null ? "(waiting)" : a.decidedBy(), a.decision(), a.comment(), a.planHash()));
 
+        h.append("<h2 id=\"refused-requests\">Refused requests while the upgrade ran</h2>\n");
+        table(h, "refused-requests-table", r.refusedRequests(), List.of("At", "By", "Request", "Status", "Why"),
+                x -> row(str(x.at()), x.userId(), x.method() + " " + x.path(), String.valueOf(x.status()), x.message()));
+
         h.append("<h2 id=\"skipped-hosts\">Hypervisor hosts skipped (left disabled)</h2>\n");
         table(h, "skipped-hosts-table", r.skippedHosts(), List.of("Zone id", "Host id"),
                 s -> row(String.valueOf(s.zoneId()), String.valueOf(s.hostId())));

@@ -41,10 +41,20 @@ public class ReportService {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** The most refused requests one report lists (a flood is already summarised by the log itself). */
+    static final int MAX_REFUSALS = 1000;
+
     private final HistoryService history;
+    private final RefusalLog refusals;
 
     public ReportService(HistoryService history) {
+        this(history, null);
+    }
+
+    /** @param refusals the refused requests to list (null: none, as in tests without the web layer) */
+    public ReportService(HistoryService history, RefusalLog refusals) {
         this.history = history;
+        this.refusals = refusals;
     }
 
     /** @return null when no upgrade has this id */
@@ -140,7 +150,8 @@ public class ReportService {
                 versionsAfter(root.getId()), str(rootVars.get("upgradeOutcome")), str(rootVars.get("upgradeOutcomeDetail")),
                 str(rootVars.get("approvedPlanHash")), str(rootVars.get("preflightSummary")),
                 str(rootVars.get("postChecksSummary")), approvals, timeline, incidents, commands, backups, Instant.now(),
-                skippedHosts(upgradeId));
+                skippedHosts(upgradeId), refusals == null ? List.of()
+                        : refusals.between(root.getStartTime().toInstant(), instant(root.getEndTime()), MAX_REFUSALS));
     }
 
     private List<Report.SkippedHost> skippedHosts(String upgradeId) {

@@ -132,7 +132,7 @@ public class ProcessBeans {
     UpgradeRuns upgradeRuns(org.camunda.bpm.engine.ProcessEngine engine, Zones zones, ProcessSettings settings, Clock clock,
             UpgradeLock lock) {
         return new UpgradeRuns(engine.getRuntimeService(), engine.getTaskService(), engine.getHistoryService(), zones,
-                settings, clock, lock);
+                settings, clock, lock, engine.getIdentityService());
     }
 
     /** On the engine's DataSource and transaction manager: the lock row commits with the engine's start. */

@@ -1,54 +1,45 @@
 package io.onefed.upgrade.process;
 
+import io.onefed.upgrade.security.Groups;
 import java.util.List;
 import java.util.Map;
 import org.camunda.bpm.engine.IdentityService;
 import org.camunda.bpm.engine.RuntimeService;
-import org.camunda.bpm.engine.impl.ProcessInstantiationBuilderImpl;
-import org.camunda.bpm.engine.impl.ServiceImpl;
-import org.camunda.bpm.engine.impl.cmd.StartProcessInstanceCmd;
-import org.camunda.bpm.engine.impl.identity.Authentication;
-import org.camunda.bpm.engine.impl.interceptor.CommandExecutor;
 import org.camunda.bpm.engine.runtime.ProcessInstance;
 
 /**
  * The service's own start of an upgrade process. Operators hold no CREATE_INSTANCE (so the engine REST API and the
- * webapps cannot start our processes with hand-made variables, bypassing the checks of {@link UpgradeRuns#start}):
- * this start runs with the engine's authorization checks off, and with the operator as the engine's authenticated
- * user, so the engine records them as the start user ({@code HistoricProcessInstance#getStartUserId}), which is
- * what four eyes trusts (never a variable).
+ * webapps cannot start our processes with hand-made variables, bypassing the checks of {@link UpgradeRuns#start}).
+ * This start runs as the operator, so the engine records them as the start user
+ * ({@code HistoricProcessInstance#getStartUserId}, what four eyes trusts, never a variable), with the group
+ * {@link Groups#SERVICE} asserted for this one call: only that group may create our instances, and no user can be
+ * a member of it (it is never an identity group, see IdentitySetup), so no request reaches that right.
+ * Public API only: {@code IdentityService#setAuthentication} with explicit groups, then the ordinary start.
  */
 public final class ServiceStart {
 
-    private ServiceStart() {
+    private final RuntimeService runtime;
+    private final IdentityService identity;
+
+    public ServiceStart(RuntimeService runtime, IdentityService identity) {
+        this.runtime = runtime;
+        this.identity = identity;
     }
 
-    public static ProcessInstance start(RuntimeService runtime, String key, String businessKey, Map<String, Object> variables,
-            String startedBy) {
-        if (!(runtime instanceof ServiceImpl service)) {
-            throw new IllegalStateException("the engine's own RuntimeService is needed to start " + key);
-        }
+    public ProcessInstance start(String key, String businessKey, Map<String, Object> variables, String startedBy) {
         if (startedBy == null || startedBy.isBlank()) {
             throw new IllegalArgumentException("no user to start " + key + " as");
         }
-        CommandExecutor executor = service.getCommandExecutor();
-        ProcessInstantiationBuilderImpl builder = (ProcessInstantiationBuilderImpl)
-                ProcessInstantiationBuilderImpl.createProcessInstanceByKey(executor, key)
-                        .businessKey(businessKey).setVariables(variables);
-        return executor.execute(context -> {
-            IdentityService identity = context.getProcessEngineConfiguration().getIdentityService();
-            Authentication before = identity.getCurrentAuthentication();
-            // the caller's groups do not matter (no checks here); its name is what the engine records
-            identity.setAuthentication(startedBy, List.of());
-            try {
-                return context.runWithoutAuthorization(new StartProcessInstanceCmd(builder));
-            } finally {
-                if (before == null) {
-                    identity.clearAuthentication();
-                } else {
-                    identity.setAuthentication(before);
-                }
+        org.camunda.bpm.engine.impl.identity.Authentication before = identity.getCurrentAuthentication();
+        identity.setAuthentication(startedBy, List.of(Groups.SERVICE));
+        try {
+            return runtime.createProcessInstanceByKey(key).businessKey(businessKey).setVariables(variables).execute();
+        } finally {
+            if (before == null) {
+                identity.clearAuthentication();
+            } else {
+                identity.setAuthentication(before);
             }
-        });
+        }
     }
 }

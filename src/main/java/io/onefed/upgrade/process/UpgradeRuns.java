@@ -72,11 +72,13 @@ public class UpgradeRuns {
     private final ProcessSettings settings;
     private final Clock clock;
     private final UpgradeLock lock;
+    private final ServiceStart serviceStart;
     private final SecureRandom random = new SecureRandom();
 
     public UpgradeRuns(RuntimeService runtime, TaskService tasks, HistoryService history, Zones zones,
-            ProcessSettings settings, Clock clock, UpgradeLock lock) {
+            ProcessSettings settings, Clock clock, UpgradeLock lock, org.camunda.bpm.engine.IdentityService identity) {
         this.lock = lock;
+        this.serviceStart = new ServiceStart(runtime, identity);
         this.runtime = runtime;
         this.tasks = tasks;
         this.history = history;
@@ -133,7 +135,7 @@ public class UpgradeRuns {
         // the engine records startedBy as the start user (four eyes trusts that, not the variable); the lock row
         // makes the start exclusive across threads and nodes
         lock.startExclusively(id, startedBy,
-                () -> ServiceStart.start(runtime, PROCESS_KEY, id, vars, startedBy).getId());
+                () -> serviceStart.start(PROCESS_KEY, id, vars, startedBy).getId());
         return id;
     }
 

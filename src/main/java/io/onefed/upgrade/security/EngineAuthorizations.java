@@ -67,6 +67,14 @@ public class EngineAuthorizations {
         grants.add(new Grant(Groups.OPERATORS, Resources.BATCH, ANY,
                 BatchPermissions.READ, BatchPermissions.CREATE_BATCH_SET_JOB_RETRIES));
 
+        // the service's own start (ServiceStart): create our instances, nothing else; the process is asynchronous
+        // right after its start event, so the start runs no step under these rights
+        grants.add(new Grant(Groups.SERVICE, Resources.PROCESS_INSTANCE, ANY, Permissions.CREATE));
+        for (String key : security.processDefinitionKeys()) {
+            grants.add(new Grant(Groups.SERVICE, Resources.PROCESS_DEFINITION, key,
+                    ProcessDefinitionPermissions.READ, ProcessDefinitionPermissions.CREATE_INSTANCE));
+        }
+
         // auditors: read only, never CREATE/UPDATE/TASK_WORK/RETRY
         grants.add(new Grant(Groups.AUDITORS, Resources.APPLICATION, COCKPIT, Permissions.ACCESS));
         grants.add(new Grant(Groups.AUDITORS, Resources.APPLICATION, TASKLIST, Permissions.ACCESS));

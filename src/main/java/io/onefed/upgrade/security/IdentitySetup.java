@@ -99,6 +99,7 @@ public class IdentitySetup extends AbstractProcessEnginePlugin {
     public void postProcessEngineBuild(ProcessEngine engine) {
         IdentityService identity = engine.getIdentityService();
         createGroups(identity);
+        removeServiceGroup(identity);
         for (int i = 0; i < users.users().size(); i++) {
             upsertUser(identity, users.users().get(i), "onefed.users[" + i + "]");
         }
@@ -108,6 +109,19 @@ public class IdentitySetup extends AbstractProcessEnginePlugin {
             log.warn("No administrator exists: nobody can manage users in the Admin webapp. Add an entry to"
                     + " onefed.users with groups [{}] and password.env (the Admin webapp's first-admin setup page is"
                     + " disabled on purpose)", Groups.ADMINS);
+        }
+    }
+
+    /**
+     * The service's own group ({@link Groups#SERVICE}) may create upgrade instances; it is asserted by the
+     * service's code only and must never have members. A group of that id made in the Admin webapp (only an
+     * administrator can, who holds every right anyway) is removed with its memberships at the next start.
+     */
+    private static void removeServiceGroup(IdentityService identity) {
+        if (identity.createGroupQuery().groupId(Groups.SERVICE).count() > 0) {
+            log.warn("Removing the identity group '{}' and its members: that group id is reserved for the service's"
+                    + " own start of upgrades, and no user may hold it", Groups.SERVICE);
+            identity.deleteGroup(Groups.SERVICE);
         }
     }
 

@@ -43,8 +43,8 @@ class ApiProbeController {
     /** As /api/upgrades starts: the service's own start, recording the caller as start user. */
     @PostMapping("/start")
     String start() {
-        return io.onefed.upgrade.process.ServiceStart.start(runtime, SecuredAppTestBase.TEST_PROCESS, "api-start",
-                Map.of(), currentUser.idOr(null)).getId();
+        return new io.onefed.upgrade.process.ServiceStart(runtime, identity).start(SecuredAppTestBase.TEST_PROCESS,
+                "api-start", Map.of(), currentUser.idOr(null)).getId();
     }
 
     /** A write behind a GET: only the engine's own check stands between an auditor and a new instance. */

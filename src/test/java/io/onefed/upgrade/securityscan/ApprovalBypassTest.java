@@ -292,6 +292,46 @@ class ApprovalBypassTest extends ServiceTestBase {
         f.assertUnchanged();
     }
 
+    /**
+     * Every refused request is an attempt an auditor must see (issue 12: "the attempt recorded in the audit
+     * report"), not only refused completions: a variable rewrite, a start through the engine, a modification,
+     * and a Tasklist completion refused by four eyes, each listed with who, what and why.
+     */
+    @Test
+    void g_everyRefusedRequestIsListedInTheReportWithWhoAndWhat() {
+        Fixture f = new Fixture();
+        String variable = "/engine-rest/process-instance/" + f.instance + "/variables/startedBy";
+        assertThat(json(OP1, "PUT", variable, "{\"value\":\"" + OP2 + "\",\"type\":\"String\"}").status())
+                .isEqualTo(403);
+        String start = "/engine-rest/process-definition/key/federation-upgrade/start";
+        assertThat(json(OP1, "POST", start, "{\"variables\":{}}").status()).isEqualTo(403);
+        String modification = "/engine-rest/process-instance/" + f.instance + "/modification";
+        assertThat(json(OP1, "POST", modification, "{\"instructions\":[{\"type\":\"startBeforeActivity\","
+                + "\"activityId\":\"RecordEnabledHosts\"}]}").status()).isEqualTo(403);
+        WebappSession tasklist = new WebappSession(port, "tasklist");
+        assertThat(tasklist.login(OP1)).isEqualTo(200);
+        String submit = "/camunda/api/engine/engine/default/task/" + f.task + "/submit-form";
+        // the read hands out the new session's XSRF token, as Tasklist's page does
+        assertThat(tasklist.get("/camunda/api/engine/engine/default/task/" + f.task).statusCode()).isEqualTo(200);
+        assertThat(tasklist.post(submit, approve(null)).statusCode()).isIn(403, 500);
+        f.assertUnchanged();
+
+        JsonNode report = api.call(AUDITOR, "GET", "/api/upgrades/" + sharedId + "/report?format=json", null, 200);
+        List<String> listed = new java.util.ArrayList<>();
+        for (JsonNode r : report.get("refusedRequests")) {
+            listed.add(r.path("userId").asText() + " " + r.path("method").asText() + " " + r.path("path").asText()
+                    + " " + r.path("status").asText() + " " + r.path("message").asText());
+        }
+        assertThat(listed).as("refused requests in the report")
+                .anyMatch(l -> l.startsWith(OP1 + " PUT " + variable + " 403"))
+                .anyMatch(l -> l.startsWith(OP1 + " POST " + start + " 403"))
+                .anyMatch(l -> l.startsWith(OP1 + " POST " + modification + " 403"))
+                .anyMatch(l -> l.startsWith(OP1 + " POST " + submit) && l.contains("four eyes"))
+                .noneMatch(l -> l.contains(EndToEndSupport.PASSWORD));
+        String html = json(AUDITOR, "GET", "/api/upgrades/" + sharedId + "/report?format=html", null).body();
+        assertThat(html).contains("Refused requests while the upgrade ran").contains(variable);
+    }
+
     // ---------------------------------------------------------------------------------------------------------
 
     /** The shared context outlives this class: end the upgrade so the next class may start one. */

@@ -50,7 +50,7 @@ class ConcurrentStartTest extends ServiceTestBase {
         UpgradeRuns heldUpgradeRuns(ProcessEngine engine, Zones zones, ProcessSettings settings, Clock clock,
                 UpgradeLock lock) {
             return new UpgradeRuns(engine.getRuntimeService(), engine.getTaskService(), engine.getHistoryService(),
-                    zones, settings, clock, lock) {
+                    zones, settings, clock, lock, engine.getIdentityService()) {
                 @Override
                 protected void checked(String upgradeId) {
                     CyclicBarrier barrier = BARRIER.get();
