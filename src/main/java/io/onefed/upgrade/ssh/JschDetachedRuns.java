@@ -211,8 +211,8 @@ public class JschDetachedRuns implements DetachedRuns {
      * launch or backs off without running anything, then records start time and pid, runs the command, records
      * rc, end time and digest. It holds the pipe {@code alive} open for the rest of its life (the command does not
      * inherit it), so an awaiting reader sees end-of-file the moment the wrapper ends, even before its parent reaps
-     * it; the pipe is removed at the end (a finished run directory holds regular files only: reading them all
-     * never blocks).
+     * it; the pipe is removed at the end (a finished run directory holds regular files and the empty
+     * {@code launch} only: reading them all never blocks).
      */
     private static final String WRAPPER = SHA + """
             d=$1
