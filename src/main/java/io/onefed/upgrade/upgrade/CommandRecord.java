@@ -32,7 +32,7 @@ public record CommandRecord(String zone, String server, String host, String comm
                 + " running, did its effect happen?), then decide: 'retry' runs it again under a new key, 'abort'"
                 + " stops this zone; it is never run again on its own";
         return new CommandRecord(hc.target().zoneName(), hc.target().serverName(), hc.target().address(),
-                hc.command().rendered(), key, VANISHED, null, null, why, false, null, null, null, true);
+                hc.command().rendered(), key, VANISHED, null, null, why, false, null, null, null, false);
     }
 
     public boolean vanished() {
