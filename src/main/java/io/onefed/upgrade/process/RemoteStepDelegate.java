@@ -33,10 +33,25 @@ public class RemoteStepDelegate implements JavaDelegate {
     /** Servers (hosts) whose run failed, or still runs after the timeout: what "skip failed hosts" leaves out. */
     static String failedServers(RemoteStepRunner.Progress progress, boolean stillRunning) {
         return progress.records().stream()
-                .filter(r -> stillRunning ? !"FINISHED".equals(r.state())
-                        : "FINISHED".equals(r.state()) && (r.exitStatus() == null || r.exitStatus() != 0))
+                .filter(r -> stillRunning ? !"FINISHED".equals(r.state()) && !r.vanished()
+                        : r.vanished() || "FINISHED".equals(r.state()) && (r.exitStatus() == null || r.exitStatus() != 0))
                 .map(io.onefed.upgrade.upgrade.CommandRecord::server).distinct()
                 .collect(java.util.stream.Collectors.joining(","));
+    }
+
+    /** The idempotency keys this step has started (a JSON list: one per host and attempt, any number of hosts). */
+    static final String STARTED_KEYS = "stepStartedKeys";
+
+    static java.util.Set<String> startedKeys(DelegateExecution execution) {
+        org.camunda.bpm.engine.variable.value.TypedValue v = execution.getVariableTyped(STARTED_KEYS);
+        if (!(v instanceof org.camunda.bpm.engine.variable.value.FileValue file) || file.getValue() == null) {
+            return java.util.Set.of();
+        }
+        try (java.io.InputStream in = file.getValue()) {
+            return new java.util.LinkedHashSet<>(java.util.Arrays.asList(Vars.JSON.readValue(in, String[].class)));
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("process variable '" + STARTED_KEYS + "' is not a JSON list of keys", e);
+        }
     }
 
     @Override
@@ -55,7 +70,13 @@ public class RemoteStepDelegate implements JavaDelegate {
             guard.checkStep(ApprovedValues.of(execution), request);
             execution.setVariable("stepWaitingSince", now.toString());
         }
-        RemoteStepRunner.Progress progress = service.advance(request);
+        // the keys this step's earlier jobs started and committed: awaited only, never claimed again
+        java.util.Set<String> known = startedKeys(execution);
+        RemoteStepRunner.Progress progress = service.advance(request, known);
+        if (!known.containsAll(progress.startedKeys())) {
+            // committed with this job: a crash before the commit leaves the key unknown, and its start attaches
+            execution.setVariable(STARTED_KEYS, Vars.json("step-started-keys.json", progress.startedKeys()));
+        }
         execution.setVariable("stepTitle", step.title());
         if (progress.state() != RemoteStepRunner.State.RUNNING || execution.getVariable("stepRecords") == null) {
             // once when the commands start and once when they end: a long poll loop does not bloat the history

@@ -18,8 +18,13 @@ import java.util.regex.Pattern;
  *   started   epoch seconds the command started      pid      the wrapper's pid
  *   out, err  the command's stdout and stderr        exit     rc, finished, sha256 (written by mv: atomic)
  *   lost      why a run ended without its own exit status
+ *   wpid      the wrapper's pid, before it launches  launch   directory: who made it decides the launch
  * </pre>
  * The claim is {@code mkdir} of the key directory, which succeeds for exactly one caller; everyone else attaches.
+ * The launch is a second {@code mkdir}, of {@code launch}: the wrapper makes it before it runs the command, a
+ * poller before it declares the run "never started" (past the grace without a pid). Whoever makes it decides, so
+ * a wrapper delayed past the grace never runs a command the service was already told never started, and a run
+ * whose wrapper won is never declared lost. Directories of older wrappers (no {@code launch}) read as before.
  * The claiming shell survives SIGHUP and SIGTERM and writes nothing to the connection until the wrapper runs, so the command is
  * launched even if the orchestrator dies right after the claim. Secrets are exported into the wrapper's
  * environment from stdin and never written to the directory.
@@ -37,6 +42,13 @@ public class JschDetachedRuns implements DetachedRuns {
     private final Duration startTimeout;
     /** Tests only: seconds the claiming shell sleeps between claim and launch, to cut the connection there. */
     volatile int pauseAfterClaimSeconds;
+    /** Tests only: the grace, shortened to race a delayed wrapper against a poller. */
+    volatile int graceSeconds = START_GRACE_SECONDS;
+    /**
+     * Tests only: the wrapper waits (at most 30 s) for {@code <hold>.before} to exist before it tries the launch,
+     * and for {@code <hold>.after} once it won it (before its pid): a slow or stopped host, made deterministic.
+     */
+    volatile String launchHold;
 
     /**
      * @param runDirOf the run directory of a target's host (per zone: {@code federation.zones[].paths.run-dir})
@@ -56,6 +68,7 @@ public class JschDetachedRuns implements DetachedRuns {
         String script = secrets.prefix() + CLAIMER_TRAPS + "umask 077\n" + vars(dir, 0) + FUNCTIONS
                 + "mkdir -p " + ShellQuoting.quote(parent(dir)) + " || exit 90\n"
                 + START.replace("@PAUSE@", pauseAfterClaimSeconds > 0 ? "sleep " + pauseAfterClaimSeconds : ":")
+                        .replace("@HOLD_BEFORE@", hold(".before")).replace("@HOLD_AFTER@", hold(".after"))
                         .replace("@CMD@", ShellQuoting.quote(command.rendered()));
         try {
             JschRemoteShell.Raw raw = shell.exec(target, script, secrets.stdin(), startTimeout.plusSeconds(10),
@@ -89,13 +102,19 @@ public class JschDetachedRuns implements DetachedRuns {
         return (runDir.endsWith("/") ? runDir : runDir + "/") + key;
     }
 
+    private String hold(String suffix) {
+        String h = launchHold;
+        return h == null ? ":" : "i=0; while [ ! -e " + ShellQuoting.quote(h + suffix)
+                + " ] && [ \"$i\" -lt 600 ]; do sleep 0.05; i=$((i + 1)); done";
+    }
+
     private static String parent(String dir) {
         return dir.substring(0, dir.lastIndexOf('/'));
     }
 
     private String vars(String dir, long waitMs) {
         return "d=" + ShellQuoting.quote(dir) + "\ncap=" + outputCap + "\npolls=" + (waitMs + 199) / 200
-                + "\nmaxs=" + ((waitMs + 999) / 1000) + "\ngrace=" + START_GRACE_SECONDS + "\n";
+                + "\nmaxs=" + ((waitMs + 999) / 1000) + "\ngrace=" + graceSeconds + "\n";
     }
 
     /** Both tails at full size plus the header: the status protocol itself is never cut. */
@@ -188,15 +207,21 @@ public class JschDetachedRuns implements DetachedRuns {
             """;
 
     /**
-     * The wrapper: records boot id, start time and pid, runs the command, records rc, end time and digest. It
-     * holds the pipe {@code alive} open for its whole life (the command does not inherit it), so an awaiting reader
-     * sees end-of-file the moment the wrapper ends, even before its parent reaps it; the pipe is removed at the end
-     * (a finished run directory holds regular files only: reading them all never blocks).
+     * The wrapper: records boot id and its own pid ({@code wpid}, so a poller can tell it is alive), takes the
+     * launch or backs off without running anything, then records start time and pid, runs the command, records
+     * rc, end time and digest. It holds the pipe {@code alive} open for the rest of its life (the command does not
+     * inherit it), so an awaiting reader sees end-of-file the moment the wrapper ends, even before its parent reaps
+     * it; the pipe is removed at the end (a finished run directory holds regular files and the empty
+     * {@code launch} only: reading them all never blocks).
      */
     private static final String WRAPPER = SHA + """
             d=$1
-            if mkfifo "$d/alive" 2>/dev/null; then exec 9<>"$d/alive"; fi
             if [ -r /proc/sys/kernel/random/boot_id ]; then cat /proc/sys/kernel/random/boot_id > "$d/boot"; fi
+            echo $$ > "$d/wpid.tmp" && mv -f "$d/wpid.tmp" "$d/wpid"
+            @HOLD_BEFORE@
+            mkdir "$d/launch" 2>/dev/null || exit 0
+            @HOLD_AFTER@
+            if mkfifo "$d/alive" 2>/dev/null; then exec 9<>"$d/alive"; fi
             date +%s > "$d/started.tmp" && mv -f "$d/started.tmp" "$d/started"
             echo $$ > "$d/pid.tmp" && mv -f "$d/pid.tmp" "$d/pid"
             sh "$d/cmd" > "$d/out" 2> "$d/err" < /dev/null 9>&-
@@ -217,18 +242,20 @@ public class JschDetachedRuns implements DetachedRuns {
               rm -f "$d/alive"
               printf 'rc=-1\\nfinished=%s\\n' "$(date +%s)" > "$d/exit.tmp.$$" && mv -f "$d/exit.tmp.$$" "$d/exit"
             }
+            proc_alive() {
+              [ -n "$1" ] && kill -0 "$1" 2>/dev/null || return 1
+              if [ -f "$d/boot" ] && [ -r /proc/sys/kernel/random/boot_id ]; then
+                b1=; b2=; read -r b1 < "$d/boot"; read -r b2 < /proc/sys/kernel/random/boot_id
+                [ "$b1" = "$b2" ] || return 1
+              fi
+              return 0
+            }
             check_run() {
               [ -f "$d/exit" ] && return 0
               if [ -f "$d/pid" ]; then
                 pid=; read -r pid < "$d/pid"
                 alive=no
-                if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
-                  alive=yes
-                  if [ -f "$d/boot" ] && [ -r /proc/sys/kernel/random/boot_id ]; then
-                    b1=; b2=; read -r b1 < "$d/boot"; read -r b2 < /proc/sys/kernel/random/boot_id
-                    [ "$b1" = "$b2" ] || alive=no
-                  fi
-                fi
+                proc_alive "$pid" && alive=yes
                 [ "$alive" = yes ] && return 1
                 [ -f "$d/exit" ] && return 0
                 lost "lost: the run's process ($pid) ended without recording an exit status (host rebooted or process killed)"
@@ -237,11 +264,21 @@ public class JschDetachedRuns implements DetachedRuns {
               [ -f "$d/created" ] || { date +%s > "$d/created.$$" && mv -f "$d/created.$$" "$d/created"; }
               c=; read -r c < "$d/created"
               [ -n "$c" ] || return 1
-              if [ $(( $(date +%s) - c )) -gt "$grace" ] && [ ! -f "$d/pid" ]; then
+              [ $(( $(date +%s) - c )) -gt "$grace" ] || return 1
+              # past the grace without a pid: a late wrapper may still be on its way; the launch decides
+              if mkdir "$d/launch" 2>/dev/null; then
                 lost "lost: the run never started (no process $grace s after its key was claimed)"
                 return 0
               fi
-              return 1
+              [ -d "$d/launch" ] || return 1
+              # taken by the wrapper (wpid is written first: running while it lives) or by a poller
+              w=
+              [ -f "$d/wpid" ] && read -r w < "$d/wpid"
+              proc_alive "$w" && return 1
+              [ -f "$d/pid" ] && return 1
+              [ -f "$d/exit" ] && return 0
+              lost "lost: the run never started (its wrapper ended before running the command)"
+              return 0
             }
             report() {
               if [ -f "$d/exit" ]; then echo state=FINISHED; cat "$d/exit"; else echo state=RUNNING; fi
@@ -279,7 +316,7 @@ public class JschDetachedRuns implements DetachedRuns {
                 nohup sh "$d/run.sh" "$d" >/dev/null 2>&1 </dev/null &
               fi
               i=0
-              while [ ! -f "$d/pid" ] && [ "$i" -lt 100 ]; do sleep 0.05 2>/dev/null || sleep 1; i=$((i + 1)); done
+              while [ ! -f "$d/pid" ] && [ ! -f "$d/exit" ] && [ "$i" -lt 100 ]; do sleep 0.05 2>/dev/null || sleep 1; i=$((i + 1)); done
             elif [ -d "$d" ]; then
               attached=true
               if [ -f "$d/cmd" ]; then

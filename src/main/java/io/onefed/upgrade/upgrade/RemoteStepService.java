@@ -4,6 +4,7 @@ import io.onefed.upgrade.federation.ZoneProperties;
 import io.onefed.upgrade.ssh.DetachedRuns;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Runs one {@link ZoneStep} of one zone through the exactly-once detached runs. The idempotency key of each
@@ -40,8 +41,13 @@ public class RemoteStepService {
     }
 
     public RemoteStepRunner.Progress advance(Request r) {
+        return advance(r, Set.of());
+    }
+
+    /** @param startedKeys the keys of this step an earlier, committed advance started ({@code Progress.startedKeys}) */
+    public RemoteStepRunner.Progress advance(Request r, Set<String> startedKeys) {
         StepContext ctx = context(r);
-        return runner.advance(keyPrefix(r), commands.commands(r.step(), ctx));
+        return runner.advance(keyPrefix(r), commands.commands(r.step(), ctx), startedKeys);
     }
 
     /** The commands the step would run, for the plan and the approval forms; touches nothing. */

@@ -347,6 +347,10 @@ class FakeFederation implements OneClients, RemoteShell, DetachedRuns, FileTrans
     @Override
     public RunStatus await(SshTarget target, String key, Duration maxWait) {
         RunStatus s = runs.get(key);
+        if (s == null) {
+            // as the real protocol: no key directory (never started, or wiped on the host)
+            throw new io.onefed.upgrade.ssh.SshException.NoSuchRun("no run with key " + key + " on " + target.address());
+        }
         return new RunStatus(key, s.state(), s.exitStatus(), s.stdout(), s.stderr(), false, "sha", s.started(),
                 s.finished(), false);
     }

@@ -164,6 +164,35 @@ class ExactlyOnceTest {
         resumeAndCheckOnce(key, counter, command(counter, "0.3"));
     }
 
+    /**
+     * Issue 12's hole 1 on a real sshd and sh: a step's run is started and the engine commits its key; then the
+     * key directory is wiped on the host (a tmpfs run dir after a reboot, someone's clean-up). The next advance
+     * used to start it again, mkdir succeeded and the command ran twice. Now the known key is only awaited: the
+     * step fails with "disappeared after it was started" and the command ran once.
+     */
+    @Test
+    void aWipedRunDirectoryOfAStartedKeyIsNeverClaimedAgain() throws Exception {
+        Path counter = fx.dir.resolve("eo-wiped");
+        io.onefed.upgrade.upgrade.RemoteStepRunner runner =
+                new io.onefed.upgrade.upgrade.RemoteStepRunner(orchestrator(), Duration.ZERO);
+        List<List<io.onefed.upgrade.upgrade.HostCommand>> groups =
+                List.of(List.of(new io.onefed.upgrade.upgrade.HostCommand(fx.target(), command(counter, "2"))));
+        io.onefed.upgrade.upgrade.RemoteStepRunner.Progress first = runner.advance("eo-wiped", groups);
+        assertThat(first.state()).isEqualTo(io.onefed.upgrade.upgrade.RemoteStepRunner.State.RUNNING);
+        String key = first.startedKeys().get(0);
+        Path dir = runDir.resolve(key);
+        await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(dir.resolve("exit")));
+        SshFixture.deleteTree(dir);
+
+        io.onefed.upgrade.upgrade.RemoteStepRunner.Progress next =
+                runner.advance("eo-wiped", groups, java.util.Set.copyOf(first.startedKeys()));
+        assertThat(next.state()).isEqualTo(io.onefed.upgrade.upgrade.RemoteStepRunner.State.FAILED);
+        assertThat(next.failure().summary()).contains("run directory of key " + key)
+                .contains("disappeared after it was started").contains("may or may not have run");
+        assertThat(Files.exists(dir)).as("not claimed again").isFalse();
+        assertThat(runsOf(counter)).as("side effect count").isEqualTo(1);
+    }
+
     /** Whether a shell on this machine runs the await script for this key. */
     private static boolean awaitLoopRunningFor(String key) throws Exception {
         return !shellsRunning(runDir.resolve(key).toString(), "polls=").isEmpty();

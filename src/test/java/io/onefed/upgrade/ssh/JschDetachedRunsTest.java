@@ -194,6 +194,131 @@ class JschDetachedRunsTest {
         assertThat(s.stderr()).contains("never started");
     }
 
+    /** A runner of its own with a 1 s grace and the wrapper held at its launch, released through files. */
+    private static JschDetachedRuns heldRuns(Path hold) {
+        JschDetachedRuns held = new JschDetachedRuns(new JschRemoteShell(sessions, SshFixture.secrets(Map.of()), 200),
+                t -> runDir.toString(), 200, Duration.ofSeconds(20));
+        held.graceSeconds = 1;
+        held.launchHold = hold.toString();
+        return held;
+    }
+
+    private static boolean pastGrace(Path dir, int grace) throws Exception {
+        Path created = dir.resolve("created");
+        return Files.exists(created) && Instant.now().getEpochSecond()
+                - Long.parseLong(Files.readString(created).trim()) > grace;
+    }
+
+    /**
+     * Hole: a poller declared the run "never started" (no pid after the grace) while its wrapper was only late (a
+     * slow or stopped host); the wrapper then ran the command anyway, after the service had reported the run
+     * lost and might retry it under a new key: two runs. Now the poller takes the launch first and the late
+     * wrapper backs off: the command never runs.
+     */
+    @Test
+    void aLateWrapperNeverRunsACommandAlreadyDeclaredNeverStarted() throws Exception {
+        String key = key("late-wrapper");
+        Path dir = runDir.resolve(key);
+        Path counter = fx.dir.resolve(key + ".count");
+        Path hold = fx.dir.resolve(key + ".hold");
+        JschDetachedRuns held = heldRuns(hold);
+        java.util.concurrent.CompletableFuture<RunStatus> starting = java.util.concurrent.CompletableFuture
+                .supplyAsync(() -> held.start(fx.target(), key, RemoteCommand.of("echo run >> {}", counter)));
+        try {
+            // the wrapper is alive (wpid) but has not launched, and the grace is over
+            await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(dir.resolve("wpid")));
+            await().atMost(Duration.ofSeconds(10)).until(() -> pastGrace(dir, 1));
+            RunStatus lost = held.await(fx.target(), key, Duration.ZERO);
+            assertThat(lost.isFinished()).isTrue();
+            assertThat(lost.exitStatus()).isEqualTo(-1);
+            assertThat(lost.stderr()).contains("never started");
+        } finally {
+            Files.writeString(hold.resolveSibling(hold.getFileName() + ".before"), "");
+            Files.writeString(hold.resolveSibling(hold.getFileName() + ".after"), "");
+        }
+        long wpid = Long.parseLong(Files.readString(dir.resolve("wpid")).trim());
+        await().atMost(Duration.ofSeconds(10)).until(() -> ProcessHandle.of(wpid).map(p -> !p.isAlive()).orElse(true));
+        assertThat(lines(counter)).as("the late wrapper backed off").isZero();
+        assertThat(dir.resolve("pid")).doesNotExist();
+        assertThat(starting.get(20, java.util.concurrent.TimeUnit.SECONDS).exitStatus()).isEqualTo(-1);
+        RunStatus later = held.await(fx.target(), key, Duration.ZERO);
+        assertThat(later.exitStatus()).isEqualTo(-1);
+        assertThat(later.stderr()).contains("never started");
+        assertThat(lines(counter)).isZero();
+    }
+
+    /**
+     * The other side of the race: the wrapper took the launch but has not written its pid yet when the grace is
+     * over (stopped right after the launch). A poller must not declare it lost: its command runs, once, and its
+     * real exit status is reported.
+     */
+    @Test
+    void aWrapperThatWonTheLaunchIsNeverDeclaredLost() throws Exception {
+        String key = key("won-launch");
+        Path dir = runDir.resolve(key);
+        Path counter = fx.dir.resolve(key + ".count");
+        Path hold = fx.dir.resolve(key + ".hold");
+        Files.writeString(hold.resolveSibling(hold.getFileName() + ".before"), "");
+        JschDetachedRuns held = heldRuns(hold);
+        java.util.concurrent.CompletableFuture<RunStatus> starting = java.util.concurrent.CompletableFuture
+                .supplyAsync(() -> held.start(fx.target(), key, RemoteCommand.of("echo run >> {}; sleep 1; exit 3",
+                        counter)));
+        try {
+            await().atMost(Duration.ofSeconds(10)).until(() -> Files.isDirectory(dir.resolve("launch")));
+            await().atMost(Duration.ofSeconds(10)).until(() -> pastGrace(dir, 1));
+            assertThat(dir.resolve("pid")).doesNotExist();
+            assertThat(held.await(fx.target(), key, Duration.ZERO).state()).isEqualTo(RunStatus.State.RUNNING);
+            assertThat(held.await(fx.target(), key, Duration.ofMillis(600)).state()).isEqualTo(RunStatus.State.RUNNING);
+        } finally {
+            Files.writeString(hold.resolveSibling(hold.getFileName() + ".after"), "");
+        }
+        // while the command runs, past the grace: still running, never lost
+        await().atMost(Duration.ofSeconds(10)).until(() -> lines(counter) == 1);
+        RunStatus during = held.await(fx.target(), key, Duration.ZERO);
+        assertThat(during.isFinished() ? during.exitStatus() : 0).as("not lost while it runs").isNotEqualTo(-1);
+        RunStatus done = held.await(fx.target(), key, Duration.ofSeconds(10));
+        assertThat(done.exitStatus()).isEqualTo(3);
+        assertThat(done.stderr()).doesNotContain("lost");
+        assertThat(starting.get(20, java.util.concurrent.TimeUnit.SECONDS).attached()).isFalse();
+        assertThat(lines(counter)).isEqualTo(1);
+    }
+
+    /** A wrapper that won the launch and died before its pid (host crash there) is lost, not running forever. */
+    @Test
+    void aWrapperThatDiedAfterTheLaunchBeforeItsPidIsLost() throws Exception {
+        String key = key("died-at-launch");
+        Path dir = runDir.resolve(key);
+        Files.createDirectories(dir.resolve("launch"));
+        Files.writeString(dir.resolve("created"),
+                (Instant.now().getEpochSecond() - JschDetachedRuns.START_GRACE_SECONDS - 5) + "\n");
+        Files.writeString(dir.resolve("wpid"), "999999999\n");
+        RunStatus s = runs.await(fx.target(), key, Duration.ofSeconds(2));
+        assertThat(s.exitStatus()).isEqualTo(-1);
+        assertThat(s.stderr()).contains("never started").contains("wrapper ended");
+    }
+
+    /** A run directory an older wrapper left (no launch, no wpid) still reads as it did. */
+    @Test
+    void aFinishedRunOfAnOlderWrapperStillReads() throws Exception {
+        String key = key("old-format");
+        Path dir = runDir.resolve(key);
+        Files.createDirectories(dir);
+        long now = Instant.now().getEpochSecond();
+        Files.writeString(dir.resolve("created"), (now - 100) + "\n");
+        Files.writeString(dir.resolve("started"), (now - 99) + "\n");
+        Files.writeString(dir.resolve("cmd"), "echo old\n");
+        Files.writeString(dir.resolve("pid"), "999999999\n");
+        Files.writeString(dir.resolve("out"), "old\n");
+        Files.writeString(dir.resolve("err"), "");
+        Files.writeString(dir.resolve("exit"), "rc=0\nfinished=" + (now - 98) + "\nsha256="
+                + JschRemoteShellTest.sha256("old\n") + "\n");
+        RunStatus s = runs.start(fx.target(), key, RemoteCommand.of("echo old"));
+        assertThat(s.attached()).isTrue();
+        assertThat(s.succeeded()).isTrue();
+        assertThat(s.stdout()).isEqualTo("old\n");
+        assertThat(dir.resolve("launch")).doesNotExist();
+    }
+
     @Test
     void theCommandKeepsDefaultSignalHandling() {
         // the claiming shell survives SIGTERM, but the command must not inherit that: a TERM still ends it
@@ -226,7 +351,8 @@ class JschDetachedRunsTest {
         assertThat(runs.await(fx.target(), key, Duration.ofSeconds(10)).succeeded()).isTrue();
         assertThat(Files.readString(seen)).isEqualTo(SECRET);
         try (Stream<Path> files = Files.list(runDir.resolve(key))) {
-            for (Path f : files.toList()) {
+            // every file; launch is an empty directory (the launch arbiter)
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
                 assertThat(new String(Files.readAllBytes(f), StandardCharsets.UTF_8)).as("%s", f).doesNotContain(SECRET);
             }
         }
