@@ -63,6 +63,12 @@ public final class TrustStores {
             for (String alias : Collections.list(keyStore.aliases())) {
                 anyCertificate |= keyStore.isCertificateEntry(alias) || keyStore.getCertificate(alias) != null;
             }
+            if (!anyCertificate && password == null) {
+                // keytool's PKCS12 stores encrypt their certificates: without the password they read as empty
+                throw new TrustStoreException(FIELD + ".password", "the trust store " + path + " shows no certificate"
+                        + " without a password (keytool's PKCS12 stores encrypt them), so no https endpoint would be"
+                        + " trusted", "set " + FIELD + ".password.env or " + FIELD + ".password.file to its password");
+            }
             if (!anyCertificate) {
                 throw new TrustStoreException(FIELD + ".path", "the trust store " + path + " holds no certificate,"
                         + " so no https endpoint would be trusted", "import the CA certificate: keytool -importcert"
