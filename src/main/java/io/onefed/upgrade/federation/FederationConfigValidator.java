@@ -47,7 +47,8 @@ public class FederationConfigValidator {
     /** Repository lines are written into a file on the host: no control characters (no second line). */
     static final Pattern REPOSITORY_CHARS = Pattern.compile("[A-Za-z0-9 ._~:/\\[\\]=,{}$@+%-]+");
     static final List<String> BACKENDS = List.of("sqlite", "mysql", "postgresql");
-    static final String ENDPOINT_EXAMPLE = "http://192.168.150.1:2633/RPC2";
+    /** https: plain http to a host other than loopback is refused unless allowed (see plainHttpEndpoints). */
+    static final String ENDPOINT_EXAMPLE = "https://192.168.150.1:2633/RPC2";
 
     private final Function<String, String> environment;
 
