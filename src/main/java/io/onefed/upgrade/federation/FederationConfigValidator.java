@@ -268,8 +268,12 @@ public class FederationConfigValidator {
                 if (server == null) {
                     continue;
                 }
+                if (server.endpoint() == null && !zone.ha()) {
+                    // a solo zone's SERVER_POOL is empty: its server is never called at an endpoint of its own
+                    continue;
+                }
                 String endpoint = server.xmlRpcEndpoint(zone.endpoint());
-                // a server without an endpoint of its own is reached at the zone's endpoint with its host
+                // an HA server without an endpoint of its own is called at the zone's endpoint with its host
                 if (isPlainHttpToNetwork(endpoint) && !ConfiguredEndpoints.same(endpoint, zone.endpoint())) {
                     found.add(new String[] {f + ".servers[" + j + "]" + (server.endpoint() != null ? ".endpoint" : ".host"),
                             endpoint});
