@@ -53,6 +53,23 @@ class XmlRpcTransportConfigTest {
     }
 
     @Test
+    void theSettingsBindAsWrittenInYaml() {
+        java.util.Map<String, String> yaml = java.util.Map.of(
+                "federation.xmlrpc.trust-store.path", "/etc/one-fed-upgrade/one-ca.p12",
+                "federation.xmlrpc.trust-store.password.env", "ONE_TRUST_STORE_PASSWORD",
+                "federation.xmlrpc.allow-plain-http", "true",
+                "federation.xmlrpc.read-timeout", "10s");
+        XmlRpcProperties xmlrpc = new org.springframework.boot.context.properties.bind.Binder(
+                new org.springframework.boot.context.properties.source.MapConfigurationPropertySource(yaml))
+                .bind("federation.xmlrpc", XmlRpcProperties.class).get();
+        assertThat(xmlrpc.trustStore().path()).isEqualTo("/etc/one-fed-upgrade/one-ca.p12");
+        assertThat(xmlrpc.trustStore().type()).isEqualTo("PKCS12");
+        assertThat(xmlrpc.trustStore().password().env()).isEqualTo("ONE_TRUST_STORE_PASSWORD");
+        assertThat(xmlrpc.plainHttpAllowed()).isTrue();
+        assertThat(xmlrpc.readTimeout()).hasSeconds(10);
+    }
+
+    @Test
     void aReadableTrustStoreWithItsPasswordIsAccepted() {
         fed.trustStore = new TrustStoreProperties(pair.trustStore().toString(), "PKCS12", new SecretRef("TRUST_PW", null));
         assertThat(fed.validate()).isEmpty();
