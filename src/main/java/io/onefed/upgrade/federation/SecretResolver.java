@@ -25,6 +25,11 @@ public class SecretResolver {
         this(environment::get);
     }
 
+    /** An explicit environment lookup (the start-up validator's). */
+    public static SecretResolver withEnvironment(Function<String, String> environment) {
+        return new SecretResolver(environment);
+    }
+
     private SecretResolver(Function<String, String> environment) {
         this.environment = environment;
     }

@@ -5,6 +5,7 @@ import io.onefed.upgrade.federation.FederationProperties;
 import io.onefed.upgrade.federation.SecretResolver;
 import io.onefed.upgrade.federation.XmlRpcProperties;
 import io.onefed.upgrade.federation.ZoneProperties;
+import io.onefed.upgrade.tls.ClientTls;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.xmlrpc.client.XmlRpcClient;
@@ -28,6 +29,8 @@ public class DefaultOneClients implements OneClients {
     private final OneClientProperties limits;
     private final XmlRpcClient rpc = HardenedXmlRpc.newClient();
     private final Map<String, XmlRpcOneClient> clients = new ConcurrentHashMap<>();
+    /** From federation.xmlrpc.trust-store, opened on first use (the validator checked it at start-up). */
+    private volatile ClientTls tls;
 
     @Autowired
     public DefaultOneClients(FederationProperties federation, ObjectProvider<SecretResolver> secrets,
@@ -64,7 +67,22 @@ public class DefaultOneClients implements OneClients {
         OneCallLimits callLimits = new OneCallLimits(timeouts.connectTimeout(), timeouts.readTimeout(),
                 limits.maxResponseSize().toBytes(), limits.maxCallDuration());
         String key = endpoint + '|' + callLimits.connectTimeout() + '|' + callLimits.readTimeout();
-        return clients.computeIfAbsent(key, k -> new XmlRpcOneClient(endpoint, callLimits, this::session, rpc));
+        return clients.computeIfAbsent(key, k -> new XmlRpcOneClient(endpoint, callLimits, this::session, rpc, tls()));
+    }
+
+    /** One socket factory for all endpoints, so kept-alive TLS connections are reused. */
+    private ClientTls tls() {
+        ClientTls current = tls;
+        if (current == null) {
+            synchronized (this) {
+                if (tls == null) {
+                    // the per-call XmlRpcProperties (status probes) carry timeouts only: trust is the federation's
+                    tls = ClientTls.of(federation.xmlrpc().trustStore(), secrets);
+                }
+                current = tls;
+            }
+        }
+        return current;
     }
 
     private char[] session() {

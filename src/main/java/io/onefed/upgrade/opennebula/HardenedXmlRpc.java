@@ -1,5 +1,6 @@
 package io.onefed.upgrade.opennebula;
 
+import io.onefed.upgrade.tls.ClientTls;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -7,6 +8,7 @@ import java.net.HttpURLConnection;
 import java.net.SocketTimeoutException;
 import java.net.URL;
 import java.net.URLConnection;
+import javax.net.ssl.HttpsURLConnection;
 import javax.xml.XMLConstants;
 import javax.xml.parsers.ParserConfigurationException;
 import javax.xml.parsers.SAXParserFactory;
@@ -55,9 +57,16 @@ final class HardenedXmlRpc {
     /** Per-call configuration: standard settings plus the size cap and deadline. */
     static final class CallConfig extends XmlRpcClientConfigImpl {
         private final transient OneCallLimits limits;
+        private final transient ClientTls tls;
 
         CallConfig(URL url, OneCallLimits limits) {
+            this(url, limits, null);
+        }
+
+        /** @param tls trust and host name verification for an https URL; null: the JVM's default CAs */
+        CallConfig(URL url, OneCallLimits limits, ClientTls tls) {
             this.limits = limits;
+            this.tls = tls == null ? DEFAULT_TLS : tls;
             setServerURL(url);
             setEnabledForExtensions(false);
             setGzipCompressing(false);
@@ -70,7 +79,14 @@ final class HardenedXmlRpc {
         OneCallLimits limits() {
             return limits;
         }
+
+        ClientTls tls() {
+            return tls;
+        }
     }
+
+    /** Built once: loading the JVM's CA certificates is not free. */
+    private static final ClientTls DEFAULT_TLS = ClientTls.jvmDefault();
 
     /** The answer exceeded the configured cap. */
     static final class ResponseTooLargeException extends IOException {
@@ -119,6 +135,7 @@ final class HardenedXmlRpc {
     /** A new instance per call (the factory hands out one per request), so the fields are call-local. */
     static final class Transport extends XmlRpcSunHttpTransport {
         private OneCallLimits limits;
+        private ClientTls tls;
         private long deadlineNanos;
 
         Transport(XmlRpcClient client) {
@@ -127,7 +144,9 @@ final class HardenedXmlRpc {
 
         @Override
         public Object sendRequest(XmlRpcRequest request) throws XmlRpcException {
-            limits = ((CallConfig) request.getConfig()).limits();
+            CallConfig config = (CallConfig) request.getConfig();
+            limits = config.limits();
+            tls = config.tls();
             deadlineNanos = System.nanoTime() + limits.maxCallDuration().toNanos();
             return super.sendRequest(request);
         }
@@ -140,6 +159,12 @@ final class HardenedXmlRpc {
             conn.setReadTimeout(limits.readMillis());
             if (conn instanceof HttpURLConnection http) {
                 http.setInstanceFollowRedirects(false);
+            }
+            if (conn instanceof HttpsURLConnection https) {
+                // per connection, never the JVM-wide default: only these calls trust the configured CAs
+                https.setSSLSocketFactory(tls.socketFactory());
+                // the handshake verifies the host name (ClientTls); a mismatch it let through is not accepted here
+                https.setHostnameVerifier((host, session) -> false);
             }
             return conn;
         }

@@ -1,6 +1,7 @@
 package io.onefed.upgrade.opennebula;
 
 import io.onefed.upgrade.opennebula.OneException.ErrorCode;
+import io.onefed.upgrade.tls.ClientTls;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.MalformedURLException;
@@ -10,9 +11,13 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URL;
 import java.net.UnknownHostException;
+import java.security.cert.CertPathBuilderException;
+import java.security.cert.CertPathValidatorException;
+import java.security.cert.CertificateException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Supplier;
+import javax.net.ssl.SSLException;
 import org.apache.xmlrpc.XmlRpcException;
 import org.apache.xmlrpc.client.XmlRpcClient;
 import org.apache.xmlrpc.client.XmlRpcClientException;
@@ -35,20 +40,31 @@ public class XmlRpcOneClient implements OneClient {
     private final OneCallLimits limits;
     private final Supplier<char[]> session;
     private final XmlRpcClient rpc;
+    private final ClientTls tls;
 
     /**
      * @param session returns a fresh {@code user:password} array per call; the client wipes it after use
      */
     public XmlRpcOneClient(String endpoint, OneCallLimits limits, Supplier<char[]> session) {
-        this(endpoint, limits, session, HardenedXmlRpc.newClient());
+        this(endpoint, limits, session, HardenedXmlRpc.newClient(), ClientTls.jvmDefault());
+    }
+
+    /** @param tls what an https endpoint's certificate is checked against (federation.xmlrpc.trust-store) */
+    public XmlRpcOneClient(String endpoint, OneCallLimits limits, Supplier<char[]> session, ClientTls tls) {
+        this(endpoint, limits, session, HardenedXmlRpc.newClient(), tls);
     }
 
     XmlRpcOneClient(String endpoint, OneCallLimits limits, Supplier<char[]> session, XmlRpcClient rpc) {
+        this(endpoint, limits, session, rpc, ClientTls.jvmDefault());
+    }
+
+    XmlRpcOneClient(String endpoint, OneCallLimits limits, Supplier<char[]> session, XmlRpcClient rpc, ClientTls tls) {
         this.endpoint = endpoint;
         this.url = parseEndpoint(endpoint);
         this.limits = limits;
         this.session = session;
         this.rpc = rpc;
+        this.tls = tls;
     }
 
     static URL parseEndpoint(String endpoint) {
@@ -153,7 +169,7 @@ public class XmlRpcOneClient implements OneClient {
         Object result;
         long start = System.nanoTime();
         try {
-            result = rpc.execute(new HardenedXmlRpc.CallConfig(url, limits), method, params);
+            result = rpc.execute(new HardenedXmlRpc.CallConfig(url, limits, tls), method, params);
         } catch (XmlRpcException e) {
             RuntimeException failure = translate(method, e, scrub);
             log.debug("{} failed after {} ms: {}", method, (System.nanoTime() - start) / 1_000_000, failure.getMessage());
@@ -217,6 +233,10 @@ public class XmlRpcOneClient implements OneClient {
         if (deepest instanceof HardenedXmlRpc.CallDeadlineException) {
             return deepest.getMessage() + "; the limit is onefed.xmlrpc.max-call-duration";
         }
+        String tlsReason = tlsReason(cause);
+        if (tlsReason != null) {
+            return tlsReason;
+        }
         if (deepest instanceof SocketTimeoutException) {
             return "no answer within the read timeout of " + limits.readTimeout()
                     + " (federation.xmlrpc.read-timeout) or the connect timeout of " + limits.connectTimeout();
@@ -237,6 +257,45 @@ public class XmlRpcOneClient implements OneClient {
             return deepest.getClass().getSimpleName() + ": " + deepest.getMessage();
         }
         return String.valueOf(e.getMessage());
+    }
+
+    /**
+     * Why the TLS handshake failed, with the setting to fix, or null when it was not TLS. The JDK's messages
+     * ("PKIX path building failed", "No subject alternative names matching ...") say what but not where to act.
+     */
+    private String tlsReason(Throwable cause) {
+        SSLException ssl = null;
+        boolean untrusted = false;
+        String nameMismatch = null;
+        for (Throwable t = cause; t != null && t.getCause() != t; t = t.getCause()) {
+            if (t instanceof SSLException s && ssl == null) {
+                ssl = s;
+            }
+            if (t instanceof CertPathBuilderException || t instanceof CertPathValidatorException) {
+                untrusted = true;
+            }
+            if (t instanceof CertificateException && t.getMessage() != null
+                    && (t.getMessage().startsWith("No subject alternative") || t.getMessage().startsWith("No name matching"))) {
+                nameMismatch = t.getMessage();
+            }
+        }
+        if (ssl == null) {
+            return null;
+        }
+        String host = url.getHost();
+        if (nameMismatch != null) {
+            return "TLS: the certificate of " + host + " is not issued for that name (" + nameMismatch
+                    + "); write the endpoint with the host name the certificate names, or reissue the certificate"
+                    + " with '" + host + "' as a subjectAltName (host name verification stays on)";
+        }
+        if (untrusted) {
+            return "TLS: the certificate presented by " + host + " is not trusted by " + tls.trustSource()
+                    + "; import the CA that signed it into the trust store and set federation.xmlrpc.trust-store"
+                    + " (path, type, password)";
+        }
+        return "TLS handshake failed (" + ssl.getClass().getSimpleName() + ": " + ssl.getMessage()
+                + "); check that the endpoint really speaks https on that port (oned itself speaks plain http:"
+                + " https needs a TLS proxy in front of it)";
     }
 
     /** Cuts the session and the password out of text that came from the server. */

@@ -281,7 +281,8 @@ class FederationConfigValidatorTest {
         assertThat(validator.validate(fed.build())).isEmpty();
         assertThat(validator.warnings(fed.build())).extracting(ConfigProblem::field).containsExactlyInAnyOrder(
                 "federation.zones[1].servers", "federation.zones[2].repository",
-                "federation.ssh.accept-new-host-keys", "federation.ssh.private-key");
+                "federation.ssh.accept-new-host-keys", "federation.ssh.private-key",
+                "federation.xmlrpc.allow-plain-http");
     }
 
     @Test

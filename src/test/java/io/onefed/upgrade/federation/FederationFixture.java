@@ -35,6 +35,9 @@ final class FederationFixture {
     Duration sshCommandTimeout;
     Duration xmlrpcConnectTimeout;
     Duration xmlrpcReadTimeout;
+    TrustStoreProperties trustStore;
+    /** The guide's zones use plain http to LAN addresses: accepted here; the refusal has tests of its own. */
+    Boolean allowPlainHttp = true;
     final List<Zone> zones = new ArrayList<>();
 
     FederationFixture(Path dir) throws IOException {
@@ -83,7 +86,7 @@ final class FederationFixture {
         }
         return new FederationProperties(name, credentials,
                 new SshProperties(privateKey, passphrase, knownHosts, acceptNewHostKeys, sshConnectTimeout, sshCommandTimeout),
-                new XmlRpcProperties(xmlrpcConnectTimeout, xmlrpcReadTimeout), built);
+                new XmlRpcProperties(xmlrpcConnectTimeout, xmlrpcReadTimeout, trustStore, allowPlainHttp), built);
     }
 
     List<ConfigProblem> validate() {

@@ -61,6 +61,9 @@ class FederationStartupTest {
                     private-key: %s
                     known-hosts: %s
                     connect-timeout: 5s
+                  xmlrpc:
+                    # the guide's endpoints are plain http on a lab network
+                    allow-plain-http: true
                   zones:
                     - id: 0
                       name: M-EU-FR
@@ -112,6 +115,7 @@ class FederationStartupTest {
             assertThat(ca.paths().var()).isEqualTo("/var/lib/one");
             assertThat(config.zone(100).database().password().file()).endsWith("db_password");
             assertThat(config.properties().ssh().connectTimeout()).hasSeconds(5);
+            assertThat(config.properties().xmlrpc().plainHttpAllowed()).isTrue();
         }
     }
 

@@ -2,6 +2,8 @@ package io.onefed.upgrade.opennebula;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -19,9 +21,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.net.ssl.SSLContext;
 
 /**
- * A tiny XML-RPC endpoint on loopback (JDK HTTP server, port 0) answering like oned: per method a canned answer
+ * A tiny XML-RPC endpoint on loopback (JDK HTTP or HTTPS server, port 0) answering like oned: per method a canned answer
  * in xmlrpc-c's format, or a misbehaviour (hang, drip, HTTP error). Records every request body.
  */
 public final class FakeOned implements AutoCloseable {
@@ -45,8 +48,20 @@ public final class FakeOned implements AutoCloseable {
     private final CountDownLatch released = new CountDownLatch(1);
 
     public FakeOned() {
+        this(null);
+    }
+
+    /** @param tls null: plain http; otherwise https presenting that context's certificate (a TLS proxy in front of oned) */
+    public FakeOned(SSLContext tls) {
         try {
-            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+            InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+            if (tls == null) {
+                server = HttpServer.create(address, 0);
+            } else {
+                HttpsServer https = HttpsServer.create(address, 0);
+                https.setHttpsConfigurator(new HttpsConfigurator(tls));
+                server = https;
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -56,7 +71,16 @@ public final class FakeOned implements AutoCloseable {
     }
 
     public String endpoint() {
-        return "http://127.0.0.1:" + server.getAddress().getPort() + "/RPC2";
+        return endpoint("127.0.0.1");
+    }
+
+    /** The endpoint under another name of the loopback address (e.g. localhost). */
+    public String endpoint(String host) {
+        return (server instanceof HttpsServer ? "https://" : "http://") + host + ":" + server.getAddress().getPort() + "/RPC2";
+    }
+
+    public int port() {
+        return server.getAddress().getPort();
     }
 
     public FakeOned on(String method, Behaviour behaviour) {
