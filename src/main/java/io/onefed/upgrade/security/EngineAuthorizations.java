@@ -121,4 +121,26 @@ public class EngineAuthorizations {
             authorizations.saveAuthorization(row);
         }
     }
+
+    /**
+     * Grants on single tasks of our processes, as Camunda's default provider gave assignees and candidates before
+     * {@link TaskAuthorizations} (UPDATE: write variables, delegate, assign): a database from an older version of
+     * this service still holds them for its open tasks. Removed at every start, so rights come from the groups only.
+     * @return how many were removed
+     */
+    public int removeTaskGrants(org.camunda.bpm.engine.TaskService tasks) {
+        int removed = 0;
+        for (Authorization row : authorizations.createAuthorizationQuery().resourceType(Resources.TASK).list()) {
+            String taskId = row.getResourceId();
+            if (taskId == null || ANY.equals(taskId)) {
+                continue;
+            }
+            if (tasks.createTaskQuery().taskId(taskId)
+                    .processDefinitionKeyIn(security.processDefinitionKeys().toArray(String[]::new)).count() > 0) {
+                authorizations.deleteAuthorization(row.getId());
+                removed++;
+            }
+        }
+        return removed;
+    }
 }

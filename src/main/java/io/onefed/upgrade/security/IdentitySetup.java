@@ -104,7 +104,13 @@ public class IdentitySetup extends AbstractProcessEnginePlugin {
             upsertUser(identity, users.users().get(i), "onefed.users[" + i + "]");
         }
         String filterId = new ApprovalFilter(engine, security).ensure();
-        new EngineAuthorizations(engine.getAuthorizationService(), security).ensure(filterId);
+        EngineAuthorizations grants = new EngineAuthorizations(engine.getAuthorizationService(), security);
+        grants.ensure(filterId);
+        int stale = grants.removeTaskGrants(engine.getTaskService());
+        if (stale > 0) {
+            log.info("Removed {} grants on single tasks (left by an older version): rights come from the groups only",
+                    stale);
+        }
         if (identity.createUserQuery().memberOfGroup(Groups.ADMINS).count() == 0) {
             log.warn("No administrator exists: nobody can manage users in the Admin webapp. Add an entry to"
                     + " onefed.users with groups [{}] and password.env (the Admin webapp's first-admin setup page is"

@@ -70,6 +70,66 @@ class EngineRestAuthorizationTest extends SecuredAppTestBase {
                 + "\"resourceType\":6,\"resourceId\":\"*\"}";
     }
 
+    @Autowired org.camunda.bpm.engine.ProcessEngine engine;
+    @Autowired IdentitySetup identitySetup;
+
+    /**
+     * Attack: the service's own group (the only holder of CREATE_INSTANCE) made an identity group with an operator
+     * in it, e.g. through the Admin webapp. Every start removes it, and the operator's start through the engine
+     * REST API stays refused.
+     */
+    @Test
+    void theServiceGroupCanHaveNoMembers() {
+        org.camunda.bpm.engine.IdentityService identity = engine.getIdentityService();
+        // first line: the engine's default id pattern refuses the id (no '-' outside camunda-admin)
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> identity.saveGroup(identity.newGroup(Groups.SERVICE)))
+                .hasMessageContaining("not a valid resource identifier");
+        // an engine configured with a wider pattern accepts it: then the start removes it
+        var configuration = (org.camunda.bpm.engine.impl.cfg.ProcessEngineConfigurationImpl)
+                engine.getProcessEngineConfiguration();
+        String pattern = configuration.getGroupResourceWhitelistPattern();
+        configuration.setGroupResourceWhitelistPattern("[a-zA-Z0-9-]+");
+        try {
+            identity.saveGroup(identity.newGroup(Groups.SERVICE));
+        } finally {
+            configuration.setGroupResourceWhitelistPattern(pattern);
+        }
+        identity.createMembership(OPERATOR, Groups.SERVICE);
+        identitySetup.postProcessEngineBuild(engine); // what every start of the service runs
+        assertThat(identity.createGroupQuery().groupId(Groups.SERVICE).count()).isZero();
+        assertThat(identity.createGroupQuery().groupMember(OPERATOR).list()).extracting(g -> g.getId())
+                .doesNotContain(Groups.SERVICE);
+        assertThat(asOperator(HttpMethod.POST, "/process-definition/key/" + TEST_PROCESS + "/start", "{}")
+                .getStatusCode()).isEqualTo(HttpStatus.FORBIDDEN);
+    }
+
+    /**
+     * Hole: a database from an older version holds grants on single open tasks (Camunda's default gave the
+     * candidate group UPDATE on each task: variable writes, delegation). The next start removes them.
+     */
+    @Test
+    void taskGrantsLeftByAnOlderVersionAreRemovedAtStart() {
+        Task task = taskOf(startAsSystem());
+        org.camunda.bpm.engine.AuthorizationService authorizations = engine.getAuthorizationService();
+        org.camunda.bpm.engine.authorization.Authorization old = authorizations.createNewAuthorization(
+                org.camunda.bpm.engine.authorization.Authorization.AUTH_TYPE_GRANT);
+        old.setGroupId(Groups.OPERATORS);
+        old.setResource(org.camunda.bpm.engine.authorization.Resources.TASK);
+        old.setResourceId(task.getId());
+        old.addPermission(org.camunda.bpm.engine.authorization.Permissions.UPDATE);
+        authorizations.saveAuthorization(old);
+        String write = "/task/" + task.getId() + "/variables/startedBy";
+        assertThat(asOperator(HttpMethod.PUT, write, "{\"value\":\"x\"}").getStatusCode())
+                .as("the old grant lets an operator write").isEqualTo(HttpStatus.NO_CONTENT);
+
+        identitySetup.postProcessEngineBuild(engine);
+
+        assertThat(authorizations.createAuthorizationQuery().resourceType(
+                org.camunda.bpm.engine.authorization.Resources.TASK).resourceId(task.getId()).count()).isZero();
+        assertThat(asOperator(HttpMethod.PUT, write, "{\"value\":\"y\"}").getStatusCode())
+                .isEqualTo(HttpStatus.FORBIDDEN);
+    }
+
     @Test
     void anonymousAndWrongPasswordAreRefused() {
         long before = runtime.createProcessInstanceQuery().processDefinitionKey(TEST_PROCESS).count();
