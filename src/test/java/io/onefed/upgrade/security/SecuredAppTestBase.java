@@ -41,7 +41,7 @@ public abstract class SecuredAppTestBase {
     public static final String AUDITOR_PASSWORD = "aud-secret-1";
     public static final String ADMIN = "adm";
     public static final String ADMIN_PASSWORD = "adm-secret-1";
-    /** Only for wrong-password attempts, which make Camunda delay that user's next logins. */
+    /** Only for wrong-password attempts and for locking (see LoginThrottleHttpTest), never for other tests. */
     public static final String SPARE = "spare";
     public static final String SPARE_PASSWORD = "spare-secret-1";
 
