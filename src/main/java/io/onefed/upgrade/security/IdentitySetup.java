@@ -166,6 +166,9 @@ public class IdentitySetup extends AbstractProcessEnginePlugin {
         // Set unconditionally: comparing through checkPassword would count as a failed login and can lock the user.
         user.setPassword(password);
         identity.saveUser(user);
+        // a configured user locked by failed logins (Camunda's per-user lockout, see EngineLoginLockout) is open again
+        // after a restart: the configuration says this user may log in
+        identity.unlockUser(config.id());
         for (String group : config.groups()) {
             if (identity.createUserQuery().userId(config.id()).memberOfGroup(group).count() == 0) {
                 identity.createMembership(config.id(), group);

@@ -41,8 +41,9 @@ public abstract class SecuredAppTestBase {
     public static final String AUDITOR_PASSWORD = "aud-secret-1";
     public static final String ADMIN = "adm";
     public static final String ADMIN_PASSWORD = "adm-secret-1";
-    /** Only for wrong-password attempts, which make Camunda delay that user's next logins. */
+    /** Only for wrong-password attempts and for locking (see LoginThrottleHttpTest), never for other tests. */
     public static final String SPARE = "spare";
+    public static final String SPARE_PASSWORD = "spare-secret-1";
 
     /** start -> user task "Approve" (candidate operators) with a non-interrupting 1h timer (a job) -> end. */
     public static BpmnModelInstance testProcess() {
@@ -77,7 +78,7 @@ public abstract class SecuredAppTestBase {
         register(registry, 0, OPERATOR, OPERATOR_PASSWORD, Groups.OPERATORS);
         register(registry, 1, AUDITOR, AUDITOR_PASSWORD, Groups.AUDITORS);
         register(registry, 2, ADMIN, ADMIN_PASSWORD, Groups.ADMINS);
-        register(registry, 3, SPARE, "spare-secret-1", Groups.OPERATORS);
+        register(registry, 3, SPARE, SPARE_PASSWORD, Groups.OPERATORS);
     }
 
     private static void register(DynamicPropertyRegistry registry, int index, String id, String password,

@@ -86,8 +86,9 @@ class ApprovalBypassTest extends ServiceTestBase {
 
     static void assertRefused(Answer a, String what) {
         // 403 from the REST layer; 500 when only the engine's own last guard saw it (its message says why);
-        // an odd path is not routed at all (400 from the firewall, 404 from the REST API)
-        assertThat(a.status()).as(what + ": " + a).isIn(400, 403, 404, 500);
+        // an odd path is not routed at all (400 from the firewall, 404 from the REST API); 413 for a body over the
+        // size limit
+        assertThat(a.status()).as(what + ": " + a).isIn(400, 403, 404, 413, 500);
         if (a.status() == 500) {
             assertThat(a.body()).as(what).containsAnyOf("four eyes", "refused");
         }
@@ -116,17 +117,18 @@ class ApprovalBypassTest extends ServiceTestBase {
         try {
             Answer again = json(OP1, "POST", "/engine-rest/task/" + f.task + "/complete", approve(null));
             assertThat(again.status()).as(again.toString()).isEqualTo(403);
-            // a body over the REST filter's size limit: only the engine's own guard sees it, and records it too
+            // a body over the size limit (onefed.web.max-request-body, web/RequestBodyLimit) is refused before any
+            // filter reads it, so it never reaches the engine unchecked
             String big = "{\"variables\":{\"decision\":{\"value\":\"approve\"},\"comment\":{\"value\":\""
                     + "x".repeat(1_100_000) + "\"}}}";
-            Answer engineOnly = json(OP1, "POST", "/engine-rest/task/" + f.task + "/complete", big);
-            assertThat(engineOnly.status()).as(engineOnly.toString()).isEqualTo(500);
-            assertThat(engineOnly.body()).contains("four eyes");
+            Answer tooBig = json(OP1, "POST", "/engine-rest/task/" + f.task + "/complete", big);
+            assertThat(tooBig.status()).as(tooBig.toString()).isEqualTo(413);
+            assertThat(tooBig.body()).contains("\"field\":\"body\"").contains("bytes at most");
         } finally {
             engine.getRuntimeService().setVariable(f.instance, "startedBy", OP1);
         }
         f.assertUnchanged();
-        assertThat(f.refusalsBy(OP1)).as("each refused completion is recorded").isGreaterThanOrEqualTo(recorded + 3);
+        assertThat(f.refusalsBy(OP1)).as("each refused completion is recorded").isGreaterThanOrEqualTo(recorded + 2);
         JsonNode report = api.call(AUDITOR, "GET", "/api/upgrades/" + sharedId + "/report?format=json", null, 200);
         boolean listed = false;
         for (JsonNode approval : report.get("approvals")) {
@@ -151,10 +153,11 @@ class ApprovalBypassTest extends ServiceTestBase {
                     assertRefused(a, user + " " + path + " with " + extra);
                 }
             }
-            // a body over the REST filter's size limit reaches the engine unchecked by the filter
+            // a body over the size limit: 413 before any filter or the engine reads it
             String big = "{\"variables\":{\"decision\":{\"value\":\"approve\"},\"comment\":{\"value\":\""
                     + "x".repeat(1_100_000) + "\"}," + target + "}}";
-            assertRefused(json(user, "POST", "/engine-rest/task/" + f.task + "/complete", big), user + " big body");
+            Answer tooBig = json(user, "POST", "/engine-rest/task/" + f.task + "/complete", big);
+            assertThat(tooBig.status()).as(user + " big body: " + tooBig).isEqualTo(413);
         }
         f.assertUnchanged();
 
