@@ -418,8 +418,7 @@ class FederationUpgradeProcessTest {
 
         assertThat(fed.count("onedb upgrade -v")).isEqualTo(1);
         assertThat(fed.count("/tmp/evil.sql")).isZero();
-        String why = refused != null ? refused.getMessage() : String.valueOf(engine.getRuntimeService()
-                .createIncidentQuery().list().stream().map(i -> i.getIncidentMessage()).toList());
+        String why = refusal(refused);
         assertThat(why).contains("not approved").contains("federatedBackupPath").contains("/tmp/evil.sql")
                 .contains("Nothing was run");
     }
@@ -442,9 +441,14 @@ class FederationUpgradeProcessTest {
 
         assertThat(fed.count("onedb upgrade -v")).isEqualTo(1);
         assertThat(fed.count("7.0.9-1")).isZero();
-        String why = refused != null ? refused.getMessage() : String.valueOf(engine.getRuntimeService()
-                .createIncidentQuery().list().stream().map(i -> i.getIncidentMessage()).toList());
+        String why = refusal(refused);
         assertThat(why).contains("not approved").contains("not the approved");
+    }
+
+    /** The refusal's message: the completion's own (it reached the caller) or the incidents' (a later job's). */
+    private String refusal(Throwable refused) {
+        return refused != null ? refused.getMessage() : String.valueOf(engine.getRuntimeService()
+                .createIncidentQuery().list().stream().map(i -> i.getIncidentMessage()).toList());
     }
 
     /** A refusal inside the completion's own transaction reaches the caller; a later one becomes an incident. */
