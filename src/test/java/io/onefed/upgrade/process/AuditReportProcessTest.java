@@ -25,7 +25,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 @Deployment(resources = {"bpmn/federation-upgrade.bpmn", "bpmn/zone-upgrade.bpmn", "bpmn/zone-stop.bpmn",
         "bpmn/remote-step.bpmn", "bpmn/approve-start.form", "bpmn/approve-reenable.form", "bpmn/preflight-review.form",
         "bpmn/confirm-api-blocked.form", "bpmn/confirm-api-open.form", "bpmn/failed-step-decision.form",
-        "bpmn/failed-slaves-decision.form", "bpmn/post-checks-review.form"})
+        "bpmn/failed-slaves-decision.form", "bpmn/post-checks-review.form",
+        "bpmn/units-still-active-decision.form", "bpmn/stop-failed-decision.form", "bpmn/api-down-decision.form"})
 class AuditReportProcessTest {
 
     @RegisterExtension

@@ -65,6 +65,8 @@ class FakeFederation implements OneClients, RemoteShell, DetachedRuns, FileTrans
     /** Command fragments whose runs stay RUNNING. */
     final List<String> hanging = Collections.synchronizedList(new ArrayList<>());
     volatile boolean unitsStuck;
+    /** Zones whose oned does not answer after its start: the start command succeeds, the API stays down. */
+    final java.util.Set<Integer> apiStaysDown = ConcurrentHashMap.newKeySet();
     /** HA follower name -> how many log records it is behind its leader (one.zone.raftstatus LOG_INDEX). */
     final Map<String, Integer> raftLag = new ConcurrentHashMap<>();
 
@@ -338,7 +340,7 @@ class FakeFederation implements OneClients, RemoteShell, DetachedRuns, FileTrans
             z.installed = TARGET;
         } else if (c.contains("systemctl start opennebula")) {
             z.version = z.installed;
-            z.running = true;
+            z.running = !apiStaysDown.contains(z.config.id());
         }
     }
 
