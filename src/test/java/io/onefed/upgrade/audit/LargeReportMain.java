@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.Writer;
 import org.camunda.bpm.engine.ProcessEngine;
-import org.camunda.bpm.engine.ProcessEngineConfiguration;
 
 /**
  * Run by {@link LargeReportTest} in a JVM with a small heap: writes the HTML and the JSON report of the synthetic
@@ -42,7 +41,7 @@ public final class LargeReportMain {
     }
 
     public static void main(String[] args) throws IOException {
-        ProcessEngine engine = LargeReportTest.engine(args[0], "false");
+        ProcessEngine engine = SyntheticHistory.engine(args[0], "false");
         try {
             ReportService reports = new ReportService(engine.getHistoryService());
             ReportService.Streamed report = reports.stream(args[1]);

@@ -7,16 +7,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.camunda.bpm.engine.ProcessEngine;
-import org.camunda.bpm.engine.ProcessEngineConfiguration;
-import org.camunda.bpm.engine.RuntimeService;
-import org.camunda.bpm.engine.variable.Variables;
-import org.camunda.bpm.model.bpmn.Bpmn;
-import org.camunda.bpm.model.bpmn.BpmnModelInstance;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,60 +32,12 @@ class LargeReportTest {
     @TempDir
     Path dir;
 
-    static ProcessEngine engine(String jdbcUrl, String schemaUpdate) {
-        return ProcessEngineConfiguration.createStandaloneProcessEngineConfiguration().setJdbcUrl(jdbcUrl)
-                .setDatabaseSchemaUpdate(schemaUpdate).setHistory(ProcessEngineConfiguration.HISTORY_FULL)
-                .setJobExecutorActivate(false).setProcessEngineName("large-report-" + System.nanoTime())
-                .buildProcessEngine();
-    }
-
-    private static BpmnModelInstance waiting(String key) {
-        return Bpmn.createExecutableProcess(key).camundaHistoryTimeToLive(1).startEvent().userTask("Wait").endEvent().done();
-    }
-
-    /** A stepRecords value as RemoteStepDelegate writes it: the records of every command of one step. */
-    private static byte[] records(int zone, int step, boolean finished) {
-        StringBuilder json = new StringBuilder("[");
-        String output = ("line of apt output for zone " + zone + " step " + step + " ").repeat(OUTPUT / 30)
-                .substring(0, OUTPUT - 6) + "\nEND.\n";
-        for (int h = 0; h < HOSTS; h++) {
-            json.append(h == 0 ? "" : ",").append("{\"zone\":\"Z").append(zone).append("\",\"server\":\"host").append(h)
-                    .append("\",\"host\":\"10.0.").append(zone).append('.').append(h).append("\",\"command\":\"apt-get install x\"")
-                    .append(",\"key\":\"U-BIG-1-z").append(zone).append("-s").append(step).append("-a1.1-host").append(h)
-                    .append("\",\"state\":\"").append(finished ? "FINISHED" : "RUNNING").append("\",\"exitStatus\":")
-                    .append(finished ? "0" : "null").append(",\"stdout\":\"").append(finished ? output.replace("\n", "\\n") : "")
-                    .append("\",\"stderr\":\"\",\"truncated\":false,\"outputSha256\":\"ab\",\"started\":\"2026-12-01T10:")
-                    .append(String.format("%02d:%02d", zone, step)).append("Z\",\"finished\":")
-                    .append(finished ? "\"2026-12-01T11:00:00Z\"" : "null").append(",\"attached\":false}");
-        }
-        return json.append(']').toString().getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static void history(ProcessEngine engine) {
-        engine.getRepositoryService().createDeployment().addModelInstance("f.bpmn", waiting("federation-upgrade"))
-                .addModelInstance("r.bpmn", waiting("remote-step")).deploy();
-        RuntimeService runtime = engine.getRuntimeService();
-        runtime.startProcessInstanceByKey("federation-upgrade", UPGRADE, Map.of("targetVersion", "7.0.0"));
-        for (int z = 0; z < ZONES; z++) {
-            for (int s = 0; s < STEPS; s++) {
-                Map<String, Object> vars = new HashMap<>();
-                vars.put("zoneName", "Z" + z);
-                vars.put("step", "step-" + s);
-                String id = runtime.startProcessInstanceByKey("remote-step", UPGRADE, vars).getId();
-                for (boolean finished : new boolean[] {false, true}) {
-                    runtime.setVariable(id, "stepRecords", Variables.fileValue("step-records.json")
-                            .file(records(z, s, finished)).mimeType("application/json").encoding(StandardCharsets.UTF_8).create());
-                }
-            }
-        }
-    }
-
     @Test
     void aReportOfFiftyMebibytesOfOutputIsWrittenInASmallHeapWithCutOutputsNamed() throws Exception {
         String url = "jdbc:h2:file:" + dir.resolve("history").toAbsolutePath() + ";DB_CLOSE_DELAY=0;CACHE_SIZE=4096";
-        ProcessEngine engine = engine(url, "true");
+        ProcessEngine engine = SyntheticHistory.engine(url, "true");
         try {
-            history(engine);
+            SyntheticHistory.write(engine, UPGRADE, ZONES, STEPS, HOSTS, OUTPUT);
             ReportService reports = new ReportService(engine.getHistoryService());
 
             // in this JVM: what the report says about cut outputs, and the whole output of one command
