@@ -127,32 +127,30 @@ public final class ReportHtml {
     }
 
     private static void row(StringBuilder h, String upgradeId, Report.Command c) {
-        {
-            boolean failed = c.exitStatus() != null && c.exitStatus() != 0;
-            h.append("<tr><td>").append(esc(c.zone())).append("</td><td>").append(esc(c.step())).append("</td><td>")
-                    .append(esc(c.server())).append("<br><small>").append(esc(c.host())).append("</small></td><td><code>")
-                    .append(esc(c.command())).append("</code>");
-            if (hasText(c.stdout()) || hasText(c.stderr())) {
-                h.append("<details><summary>output").append(c.truncated() ? " (last lines)" : "")
-                        .append(c.outputCut() ? " (cut: its last part)" : "").append("</summary>");
-                if (c.outputCut()) {
-                    String base = "/api/upgrades/" + url(upgradeId) + "/commands/" + url(c.key()) + "/output?stream=";
-                    h.append("<p>Whole output: <a href=\"").append(esc(base)).append("stdout\">stdout</a>, <a href=\"")
-                            .append(esc(base)).append("stderr\">stderr</a></p>");
-                }
-                if (hasText(c.stdout())) {
-                    h.append("<pre>").append(esc(c.stdout())).append("</pre>");
-                }
-                if (hasText(c.stderr())) {
-                    h.append("<pre class=\"fail\">").append(esc(c.stderr())).append("</pre>");
-                }
-                h.append("</details>");
+        boolean failed = c.exitStatus() != null && c.exitStatus() != 0;
+        h.append("<tr><td>").append(esc(c.zone())).append("</td><td>").append(esc(c.step())).append("</td><td>")
+                .append(esc(c.server())).append("<br><small>").append(esc(c.host())).append("</small></td><td><code>")
+                .append(esc(c.command())).append("</code>");
+        if (hasText(c.stdout()) || hasText(c.stderr())) {
+            h.append("<details><summary>output").append(c.truncated() ? " (last lines)" : "")
+                    .append(c.outputCut() ? " (cut: its last part)" : "").append("</summary>");
+            if (c.outputCut()) {
+                String base = "/api/upgrades/" + url(upgradeId) + "/commands/" + url(c.key()) + "/output?stream=";
+                h.append("<p>Whole output: <a href=\"").append(esc(base)).append("stdout\">stdout</a>, <a href=\"")
+                        .append(esc(base)).append("stderr\">stderr</a></p>");
             }
-            h.append("</td><td").append(failed ? " class=\"fail\"" : "").append('>')
-                    .append(esc(c.exitStatus() == null ? c.state() : String.valueOf(c.exitStatus()))).append("</td><td>")
-                    .append(esc(str(c.started()))).append("</td><td>").append(esc(duration(c.durationMs())))
-                    .append("</td><td><code>").append(esc(c.outputSha256())).append("</code></td></tr>\n");
+            if (hasText(c.stdout())) {
+                h.append("<pre>").append(esc(c.stdout())).append("</pre>");
+            }
+            if (hasText(c.stderr())) {
+                h.append("<pre class=\"fail\">").append(esc(c.stderr())).append("</pre>");
+            }
+            h.append("</details>");
         }
+        h.append("</td><td").append(failed ? " class=\"fail\"" : "").append('>')
+                .append(esc(c.exitStatus() == null ? c.state() : String.valueOf(c.exitStatus()))).append("</td><td>")
+                .append(esc(str(c.started()))).append("</td><td>").append(esc(duration(c.durationMs())))
+                .append("</td><td><code>").append(esc(c.outputSha256())).append("</code></td></tr>\n");
     }
 
     private static String url(String s) {
