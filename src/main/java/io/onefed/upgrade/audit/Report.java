@@ -39,6 +39,13 @@ public record Report(String upgradeId, String processInstanceId, String state, S
                 incidents, commands, backups, generated, List.of());
     }
 
+    /** The same report with these commands (the streamed report carries none: they are written one by one). */
+    public Report withCommands(List<Command> list) {
+        return new Report(upgradeId, processInstanceId, state, startedBy, started, ended, fromVersion, targetVersion,
+                versionsAfter, outcome, outcomeDetail, approvedPlanHash, preflightSummary, postChecksSummary, approvals,
+                timeline, incidents, list, backups, generated, skippedHosts, refusedRequests);
+    }
+
     /** A host left out of the node upgrade by an operator's "skip" (see the approvals for who and why). */
     public record SkippedHost(int zoneId, int hostId) {
     }
@@ -61,9 +68,14 @@ public record Report(String upgradeId, String processInstanceId, String state, S
             String state, List<String> retriedBy) {
     }
 
+    /**
+     * {@code truncated}: the command printed more than the capture keeps (the full output stays on the host, in
+     * the run directory of {@code key}; the digest covers all of it). {@code outputCut}: this report shows only the
+     * last part of the kept output; {@code GET /api/upgrades/{id}/commands/{key}/output} gives all of it.
+     */
     public record Command(String zone, String step, String server, String host, String command, String key,
             String state, Integer exitStatus, Instant started, Instant finished, Long durationMs,
-            String outputSha256, boolean truncated, String stdout, String stderr) {
+            String outputSha256, boolean truncated, String stdout, String stderr, boolean outputCut) {
     }
 
     public record Backup(String zone, String kind, String path, String sha256) {

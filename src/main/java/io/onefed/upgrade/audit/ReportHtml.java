@@ -15,6 +15,27 @@ public final class ReportHtml {
     }
 
     public static String render(Report r) {
+        java.io.StringWriter out = new java.io.StringWriter(64 * 1024);
+        try {
+            write(r, sink -> r.commands().forEach(sink), r.commands().size(), Integer.MAX_VALUE, out);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return out.toString();
+    }
+
+    /** Hands the report's commands to a consumer one by one (from memory, or read step by step from history). */
+    public interface Commands {
+        void forEach(java.util.function.Consumer<Report.Command> sink);
+    }
+
+    /**
+     * Writes the page to {@code out} as it goes: the head, then one command row at a time (each flushed before the
+     * next is read), so a report of any size needs the memory of one row. {@code head.commands()} is not used.
+     * @param outputChars what the rows show of each output, for the note on cut outputs
+     */
+    public static void write(Report r, Commands commands, int commandCount, int outputChars, java.io.Writer out)
+            throws java.io.IOException {
         StringBuilder h = new StringBuilder(64 * 1024);
         h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Upgrade report ")
                 .append(esc(r.upgradeId())).append("</title>\n<style>")
@@ -71,34 +92,73 @@ public final class ReportHtml {
                         duration(s.durationMs()), s.failedAttempts() == 0 ? "" : String.valueOf(s.failedAttempts())));
 
         h.append("<h2 id=\"commands\">Remote commands</h2>\n");
+        h.append("<p>").append(commandCount).append(" commands, grouped by step in the order the steps started.");
+        if (outputChars != Integer.MAX_VALUE) {
+            h.append(" Each output shows at most its last ").append(outputChars / 1024).append(" KiB; where it is cut,"
+                    + " the row links the whole output kept in the history (GET /api/upgrades/").append(esc(r.upgradeId()))
+                    .append("/commands/&lt;key&gt;/output?stream=stdout or stderr).");
+        }
+        h.append(" Where the command printed more than the capture keeps (\"last lines\"), the full output stays on"
+                + " the host in the run directory of its key; the SHA-256 covers all of it.</p>\n");
         h.append("<table id=\"commands-table\"><tr><th>Zone</th><th>Step</th><th>Server</th><th>Command</th><th>Exit</th><th>Started</th>"
                 + "<th>Duration</th><th>Output SHA-256</th></tr>\n");
-        for (Report.Command c : r.commands()) {
-            boolean failed = c.exitStatus() != null && c.exitStatus() != 0;
-            h.append("<tr><td>").append(esc(c.zone())).append("</td><td>").append(esc(c.step())).append("</td><td>")
-                    .append(esc(c.server())).append("<br><small>").append(esc(c.host())).append("</small></td><td><code>")
-                    .append(esc(c.command())).append("</code>");
-            if (hasText(c.stdout()) || hasText(c.stderr())) {
-                h.append("<details><summary>output").append(c.truncated() ? " (last lines)" : "").append("</summary>");
-                if (hasText(c.stdout())) {
-                    h.append("<pre>").append(esc(c.stdout())).append("</pre>");
-                }
-                if (hasText(c.stderr())) {
-                    h.append("<pre class=\"fail\">").append(esc(c.stderr())).append("</pre>");
-                }
-                h.append("</details>");
+        out.write(h.toString());
+        h.setLength(0);
+        java.io.IOException[] failure = new java.io.IOException[1];
+        commands.forEach(c -> {
+            if (failure[0] != null) {
+                return;
             }
-            h.append("</td><td").append(failed ? " class=\"fail\"" : "").append('>')
-                    .append(esc(c.exitStatus() == null ? c.state() : String.valueOf(c.exitStatus()))).append("</td><td>")
-                    .append(esc(str(c.started()))).append("</td><td>").append(esc(duration(c.durationMs())))
-                    .append("</td><td><code>").append(esc(c.outputSha256())).append("</code></td></tr>\n");
+            row(h, r.upgradeId(), c);
+            try {
+                out.write(h.toString());
+                out.flush();
+            } catch (java.io.IOException e) {
+                failure[0] = e; // the client went away: stop writing, read nothing more
+            }
+            h.setLength(0);
+        });
+        if (failure[0] != null) {
+            throw failure[0];
         }
         h.append("</table>\n");
 
         h.append("<h2 id=\"preflight\">Preflight</h2>\n<pre>").append(esc(r.preflightSummary())).append("</pre>\n");
         h.append("<h2 id=\"post-checks\">Post-checks</h2>\n<pre>").append(esc(r.postChecksSummary())).append("</pre>\n");
         h.append("</body></html>\n");
-        return h.toString();
+        out.write(h.toString());
+        out.flush();
+    }
+
+    private static void row(StringBuilder h, String upgradeId, Report.Command c) {
+        boolean failed = c.exitStatus() != null && c.exitStatus() != 0;
+        h.append("<tr><td>").append(esc(c.zone())).append("</td><td>").append(esc(c.step())).append("</td><td>")
+                .append(esc(c.server())).append("<br><small>").append(esc(c.host())).append("</small></td><td><code>")
+                .append(esc(c.command())).append("</code>");
+        if (hasText(c.stdout()) || hasText(c.stderr())) {
+            h.append("<details><summary>output").append(c.truncated() ? " (last lines)" : "")
+                    .append(c.outputCut() ? " (cut: its last part)" : "").append("</summary>");
+            if (c.outputCut()) {
+                String base = "/api/upgrades/" + url(upgradeId) + "/commands/" + url(c.key()) + "/output?stream=";
+                h.append("<p>Whole output: <a href=\"").append(esc(base)).append("stdout\">stdout</a>, <a href=\"")
+                        .append(esc(base)).append("stderr\">stderr</a></p>");
+            }
+            if (hasText(c.stdout())) {
+                h.append("<pre>").append(esc(c.stdout())).append("</pre>");
+            }
+            if (hasText(c.stderr())) {
+                h.append("<pre class=\"fail\">").append(esc(c.stderr())).append("</pre>");
+            }
+            h.append("</details>");
+        }
+        h.append("</td><td").append(failed ? " class=\"fail\"" : "").append('>')
+                .append(esc(c.exitStatus() == null ? c.state() : String.valueOf(c.exitStatus()))).append("</td><td>")
+                .append(esc(str(c.started()))).append("</td><td>").append(esc(duration(c.durationMs())))
+                .append("</td><td><code>").append(esc(c.outputSha256())).append("</code></td></tr>\n");
+    }
+
+    private static String url(String s) {
+        return java.net.URLEncoder.encode(s == null ? "" : s, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20");
     }
 
     private static <T> void table(StringBuilder h, String id, List<T> rows, List<String> headers, Function<T, List<String>> cells) {

@@ -57,19 +57,114 @@ public class ReportService {
         this.refusals = refusals;
     }
 
-    /** @return null when no upgrade has this id */
+    /**
+     * Characters of each command's stdout and of its stderr that the report shows (the last ones): a hundred zones
+     * of commands with megabytes of output each would not fit one page, nor the service's memory.
+     */
+    public static final int OUTPUT_CHARS = 16 * 1024;
+
+    /**
+     * The report of an upgrade whose commands are read one step at a time: {@link #head} is everything but the
+     * commands (small: one row per activity, task and incident), {@link #forEachCommand} hands over the commands
+     * of one step instance after the other, so memory holds one step's records, never the whole history.
+     */
+    public final class Streamed {
+        private final Report head;
+        private final CommandIndex index;
+        private final String[] ids;
+        private final Map<String, Map<String, Object>> vars;
+
+        private Streamed(Report head, CommandIndex index, String[] ids, Map<String, Map<String, Object>> vars) {
+            this.head = head;
+            this.index = index;
+            this.ids = ids;
+            this.vars = vars;
+        }
+
+        /** The report without its commands. */
+        public Report head() {
+            return head;
+        }
+
+        public int commandCount() {
+            return index.winners.size();
+        }
+
+        /** Every command (the last record per idempotency key), outputs cut to their last {@code outputChars}. */
+        public void forEachCommand(int outputChars, java.util.function.Consumer<Report.Command> out) {
+            for (String detailId : index.detailsInOrder()) {
+                readRecords(detailId, (i, r) -> {
+                    Entry e = index.winners.get(r.path("key").asText());
+                    if (e != null && e.detailId.equals(detailId) && e.index == i) {
+                        out.accept(command(r, e, outputChars));
+                    }
+                });
+            }
+        }
+
+        private Report.Command command(JsonNode r, Entry e, int outputChars) {
+            Instant started = time(r, "started");
+            Instant finished = time(r, "finished");
+            String stdout = text(r, "stdout");
+            String stderr = text(r, "stderr");
+            boolean cut = length(stdout) > outputChars || length(stderr) > outputChars;
+            return new Report.Command(zone(vars, e.processInstanceId), e.step, text(r, "server"), text(r, "host"),
+                    text(r, "command"), text(r, "key"), text(r, "state"),
+                    r.hasNonNull("exitStatus") ? r.get("exitStatus").asInt() : null, started, finished,
+                    started != null && finished != null ? finished.toEpochMilli() - started.toEpochMilli() : null,
+                    text(r, "outputSha256"), r.path("truncated").asBoolean(), tail(stdout, outputChars),
+                    tail(stderr, outputChars), cut);
+        }
+    }
+
+    /** @return null when no upgrade has this id; otherwise the whole report in memory (tests, small upgrades) */
     public Report report(String upgradeId) {
-        HistoricProcessInstance root = history.createHistoricProcessInstanceQuery().processDefinitionKey(ROOT)
-                .processInstanceBusinessKey(upgradeId).singleResult();
+        Streamed s = stream(upgradeId);
+        if (s == null) {
+            return null;
+        }
+        List<Report.Command> commands = new ArrayList<>();
+        s.forEachCommand(Integer.MAX_VALUE, commands::add);
+        return s.head().withCommands(commands);
+    }
+
+    /**
+     * The whole kept output of one command of the upgrade (the report shows its last {@link #OUTPUT_CHARS}).
+     * @return null when the upgrade or the key is unknown
+     */
+    public Report.Command command(String upgradeId, String key) {
+        HistoricProcessInstance root = root(upgradeId);
         if (root == null) {
             return null;
         }
-        List<HistoricProcessInstance> instances = history.createHistoricProcessInstanceQuery()
-                .processInstanceBusinessKey(upgradeId).list();
-        Map<String, HistoricProcessInstance> byId = new HashMap<>();
-        instances.forEach(i -> byId.put(i.getId(), i));
-        String[] ids = byId.keySet().toArray(String[]::new);
+        String[] ids = instanceIds(upgradeId);
+        Map<String, Map<String, Object>> vars = vars(ids);
+        CommandIndex index = index(ids, vars);
+        Entry e = index.winners.get(key);
+        if (e == null) {
+            return null;
+        }
+        Report.Command[] found = new Report.Command[1];
+        Streamed s = new Streamed(null, index, ids, vars);
+        readRecords(e.detailId, (i, r) -> {
+            if (i == e.index) {
+                found[0] = s.command(r, e, Integer.MAX_VALUE);
+            }
+        });
+        return found[0];
+    }
 
+    private HistoricProcessInstance root(String upgradeId) {
+        return history.createHistoricProcessInstanceQuery().processDefinitionKey(ROOT)
+                .processInstanceBusinessKey(upgradeId).singleResult();
+    }
+
+    private String[] instanceIds(String upgradeId) {
+        return history.createHistoricProcessInstanceQuery().processInstanceBusinessKey(upgradeId).list().stream()
+                .map(HistoricProcessInstance::getId).toArray(String[]::new);
+    }
+
+    private Map<String, Map<String, Object>> vars(String[] ids) {
         Map<String, Map<String, Object>> vars = new HashMap<>();
         for (HistoricVariableInstance v : history.createHistoricVariableInstanceQuery().processInstanceIdIn(ids)
                 .variableNameIn("zoneName", "step", "fromVersion", "targetVersion", "startedBy", "upgradeOutcome",
@@ -81,6 +176,23 @@ public class ReportService {
                 vars.computeIfAbsent(v.getProcessInstanceId(), k -> new HashMap<>()).put(v.getName(), v.getValue());
             }
         }
+        return vars;
+    }
+
+    /** @return null when no upgrade has this id */
+    public Streamed stream(String upgradeId) {
+        HistoricProcessInstance root = history.createHistoricProcessInstanceQuery().processDefinitionKey(ROOT)
+                .processInstanceBusinessKey(upgradeId).singleResult();
+        if (root == null) {
+            return null;
+        }
+        List<HistoricProcessInstance> instances = history.createHistoricProcessInstanceQuery()
+                .processInstanceBusinessKey(upgradeId).list();
+        Map<String, HistoricProcessInstance> byId = new HashMap<>();
+        instances.forEach(i -> byId.put(i.getId(), i));
+        String[] ids = byId.keySet().toArray(String[]::new);
+
+        Map<String, Map<String, Object>> vars = vars(ids);
         Map<String, Object> rootVars = vars.getOrDefault(root.getId(), Map.of());
 
         List<Report.Approval> approvals = approvals(upgradeId, vars);
@@ -117,7 +229,7 @@ public class ReportService {
                     i.getIncidentMessage(), instant(i.getCreateTime()), instant(i.getEndTime()), state,
                     retriedBy(i.getConfiguration())));
         }
-        List<Report.Command> commands = commands(ids, byId, vars);
+        CommandIndex commands = index(ids, vars);
         List<Report.Backup> backups = new ArrayList<>();
         for (HistoricProcessInstance pi : instances) {
             Map<String, Object> v = vars.getOrDefault(pi.getId(), Map.of());
@@ -140,18 +252,19 @@ public class ReportService {
                         "(per zone upgrade directory)", str(v.get("leaderConfigSha256"))));
             }
         }
-        commands.stream().filter(c -> "backup-db".equals(c.step()) && c.exitStatus() != null && c.exitStatus() == 0)
-                .forEach(c -> backups.add(new Report.Backup(c.zone(), "zone database (onedb backup)",
-                        lastWord(c.command()), null)));
+        commands.winnersInOrder().stream().filter(e -> e.backupCommand != null)
+                .forEach(e -> backups.add(new Report.Backup(zone(vars, e.processInstanceId), "zone database (onedb backup)",
+                        lastWord(e.backupCommand), null)));
 
         String state = root.getEndTime() != null ? "ended" : "running";
-        return new Report(upgradeId, root.getId(), state, root.getStartUserId(), instant(root.getStartTime()),
+        Report head = new Report(upgradeId, root.getId(), state, root.getStartUserId(), instant(root.getStartTime()),
                 instant(root.getEndTime()), str(rootVars.get("fromVersion")), str(rootVars.get("targetVersion")),
                 versionsAfter(root.getId()), str(rootVars.get("upgradeOutcome")), str(rootVars.get("upgradeOutcomeDetail")),
                 str(rootVars.get("approvedPlanHash")), str(rootVars.get("preflightSummary")),
-                str(rootVars.get("postChecksSummary")), approvals, timeline, incidents, commands, backups, Instant.now(),
+                str(rootVars.get("postChecksSummary")), approvals, timeline, incidents, List.of(), backups, Instant.now(),
                 skippedHosts(upgradeId), refusals == null ? List.of()
                         : refusals.between(root.getStartTime().toInstant(), instant(root.getEndTime()), MAX_REFUSALS));
+        return new Streamed(head, commands, ids, vars);
     }
 
     private List<Report.SkippedHost> skippedHosts(String upgradeId) {
@@ -225,48 +338,88 @@ public class ReportService {
                 .map(e -> e.getUserId() + " at " + instant(e.getTimestamp())).distinct().toList();
     }
 
+    /** Where the last record of one idempotency key is: which stepRecords update, at which position. */
+    private record Entry(String detailId, int index, String processInstanceId, String step, Instant started,
+            String backupCommand) {
+    }
+
+    /** The winning record per key, found without keeping any output: a few hundred bytes per command. */
+    private static final class CommandIndex {
+        final Map<String, Entry> winners = new LinkedHashMap<>();
+
+        List<Entry> winnersInOrder() {
+            List<Entry> list = new ArrayList<>(winners.values());
+            list.sort(Comparator.comparing(Entry::started, Comparator.nullsLast(Comparator.naturalOrder())));
+            return list;
+        }
+
+        /** The updates holding winners, each once, in the order their first command started. */
+        List<String> detailsInOrder() {
+            List<String> order = new ArrayList<>();
+            java.util.Set<String> seen = new java.util.HashSet<>();
+            for (Entry e : winnersInOrder()) {
+                if (seen.add(e.detailId)) {
+                    order.add(e.detailId);
+                }
+            }
+            return order;
+        }
+    }
+
     /**
      * Every remote command, from each update of the remote-step instances' {@code stepRecords} (history level
      * full keeps every update, so a retried step shows both attempts); the last record per idempotency key wins.
+     * The updates are listed without their content, then read one at a time.
      */
-    private List<Report.Command> commands(String[] ids, Map<String, HistoricProcessInstance> byId,
-            Map<String, Map<String, Object>> vars) {
-        Map<String, Report.Command> byKey = new LinkedHashMap<>();
+    private CommandIndex index(String[] ids, Map<String, Map<String, Object>> vars) {
+        CommandIndex index = new CommandIndex();
         List<HistoricDetail> details = history.createHistoricDetailQuery().processInstanceIdIn(ids).variableUpdates()
-                .orderByTime().asc().list();
+                .variableNameLike("stepRecords").disableBinaryFetching().orderByTime().asc().list();
         for (HistoricDetail d : details) {
             if (!(d instanceof HistoricVariableUpdate u) || !"stepRecords".equals(u.getVariableName())) {
                 continue;
             }
-            String zone = zone(vars, u.getProcessInstanceId());
             String step = str(vars.getOrDefault(u.getProcessInstanceId(), Map.of()).get("step"));
-            for (JsonNode r : records(u.getTypedValue())) {
-                Instant started = time(r, "started");
-                Instant finished = time(r, "finished");
-                byKey.put(r.path("key").asText(), new Report.Command(zone, step, text(r, "server"), text(r, "host"),
-                        text(r, "command"), text(r, "key"), text(r, "state"),
-                        r.hasNonNull("exitStatus") ? r.get("exitStatus").asInt() : null, started, finished,
-                        started != null && finished != null ? finished.toEpochMilli() - started.toEpochMilli() : null,
-                        text(r, "outputSha256"), r.path("truncated").asBoolean(), text(r, "stdout"), text(r, "stderr")));
-            }
+            readRecords(d.getId(), (i, r) -> {
+                boolean backup = "backup-db".equals(step) && r.hasNonNull("exitStatus") && r.get("exitStatus").asInt() == 0;
+                index.winners.put(r.path("key").asText(), new Entry(d.getId(), i, u.getProcessInstanceId(), step,
+                        time(r, "started"), backup ? text(r, "command") : null));
+            });
         }
-        List<Report.Command> list = new ArrayList<>(byKey.values());
-        list.sort(Comparator.comparing(Report.Command::started, Comparator.nullsLast(Comparator.naturalOrder())));
-        return list;
+        return index;
     }
 
-    private static List<JsonNode> records(TypedValue value) {
-        if (!(value instanceof FileValue file) || file.getValue() == null) {
-            return List.of();
+    /** Reads one stepRecords update record by record (the JSON is never a tree as a whole). */
+    private void readRecords(String detailId, java.util.function.BiConsumer<Integer, JsonNode> each) {
+        HistoricDetail d = history.createHistoricDetailQuery().detailId(detailId).singleResult();
+        if (!(d instanceof HistoricVariableUpdate u) || !(u.getTypedValue() instanceof FileValue file)
+                || file.getValue() == null) {
+            return;
         }
-        try (InputStream in = file.getValue()) {
-            JsonNode node = JSON.readTree(in);
-            List<JsonNode> list = new ArrayList<>();
-            node.forEach(list::add);
-            return list;
+        try (InputStream in = file.getValue(); com.fasterxml.jackson.core.JsonParser p = JSON.getFactory().createParser(in)) {
+            if (p.nextToken() != com.fasterxml.jackson.core.JsonToken.START_ARRAY) {
+                return;
+            }
+            int i = 0;
+            while (p.nextToken() == com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
+                each.accept(i++, JSON.readTree(p));
+            }
         } catch (IOException e) {
             throw new IllegalStateException("stepRecords of the history is not readable JSON", e);
         }
+    }
+
+    private static int length(String s) {
+        return s == null ? 0 : s.length();
+    }
+
+    /** The last {@code max} characters: a failing command's reason is at its end. */
+    private static String tail(String s, int max) {
+        if (s == null || s.length() <= max) {
+            return s;
+        }
+        int from = s.length() - max;
+        return s.substring(Character.isLowSurrogate(s.charAt(from)) ? from + 1 : from);
     }
 
     /** The version each zone answered in the post-checks (the last run of them). */

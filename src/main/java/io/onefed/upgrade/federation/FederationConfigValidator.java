@@ -556,10 +556,15 @@ public class FederationConfigValidator {
                 // the SERVER_POOL endpoint of an HA server: the session goes only to configured endpoints
                 checkEndpoint(out, s + ".endpoint", server.endpoint());
             }
-            if (server.name() != null) {
-                checkSafeName(out, s + ".name", server.name(), "server name", false,
-                        "use the server name from 'onezone show' (letters, digits, '.', '_', '-') or leave it out");
-                if (!isBlank(server.name()) && !names.add(server.name())) {
+            if (isBlank(server.name())) {
+                // the name keys the server's runs (exactly once), picks the HA leader and labels plan, report and status
+                out.add(s + ".name", "the server at host '" + printable(String.valueOf(server.host())) + "' has no name",
+                        "set name to the server's NAME in the zone's SERVER_POOL ('onezone show " + printable(String.valueOf(zone.name()))
+                                + "'), or for a single front-end any short name, e.g. name: fe-1");
+            } else {
+                checkSafeName(out, s + ".name", server.name(), "server name", true,
+                        "use the server name from 'onezone show' (letters, digits, '.', '_', '-')");
+                if (!names.add(server.name())) {
                     out.add(s + ".name", "server name '" + server.name() + "' is used twice in this zone", "give each server its own name");
                 }
             }

@@ -82,7 +82,9 @@ public final class OneXmlParser {
         Element root = root(xml, "HOST_POOL");
         List<OneHost> hosts = new ArrayList<>();
         for (Element host : children(root, "HOST")) {
-            hosts.add(new OneHost(intValue(host, "ID"), text(host, "NAME"), intValue(host, "STATE"),
+            int id = intValue(host, "ID");
+            hosts.add(new OneHost(id, name(host, "HOST " + id, "name the host in OpenNebula ('onehost list'; a host"
+                    + " keeps the name it was created with, so delete and re-create a nameless one)"), intValue(host, "STATE"),
                     optionalText(host, "CLUSTER")));
         }
         return List.copyOf(hosts);
@@ -110,14 +112,31 @@ public final class OneXmlParser {
         }
         Element template = child(zone, "TEMPLATE");
         String endpoint = template == null ? null : optionalText(template, "ENDPOINT");
+        int id = intValue(zone, "ID");
+        String name = name(zone, "ZONE " + id, "give the zone a name ('onezone rename " + id + " <name>')");
         List<OneZone.Server> servers = new ArrayList<>();
         Element pool = child(zone, "SERVER_POOL");
         if (pool != null) {
             for (Element server : children(pool, "SERVER")) {
-                servers.add(new OneZone.Server(intValue(server, "ID"), text(server, "NAME"), text(server, "ENDPOINT")));
+                int serverId = intValue(server, "ID");
+                // a nameless HA server would reach run keys, the leader match and the report as null
+                servers.add(new OneZone.Server(serverId, name(server, "ZONE " + id + " (" + name + ") SERVER_POOL/SERVER "
+                        + serverId, "every HA server needs the name it was added with: 'onezone show " + id
+                        + "' lists them; re-add this one with 'onezone server-del " + id + " " + serverId
+                        + "' and 'onezone server-add " + id + " --name <name> --rpc <endpoint>'"), text(server, "ENDPOINT")));
             }
         }
-        return new OneZone(intValue(zone, "ID"), text(zone, "NAME"), state, endpoint, servers);
+        return new OneZone(id, name, state, endpoint, servers);
+    }
+
+    /** NAME of an element, refused when missing or blank: names key runs, match servers and label reports. */
+    private static String name(Element parent, String what, String fix) {
+        String value = optionalText(parent, "NAME");
+        if (value == null || value.isEmpty()) {
+            throw new InvalidOneXmlException(what + " has " + (value == null ? "no NAME element" : "an empty NAME")
+                    + ": " + fix);
+        }
+        return value;
     }
 
     private static Element root(String xml, String expected) {

@@ -36,7 +36,7 @@ public class FederationStepDelegate implements JavaDelegate {
     @Override
     public void execute(DelegateExecution execution) {
         switch (execution.getCurrentActivityId()) {
-            case "RecordEnabledHosts" -> execution.setVariable("enabledHosts", hosts.recordEnabled());
+            case "RecordEnabledHosts" -> execution.setVariable("enabledHosts", Vars.longText(hosts.recordEnabled()));
             case "DisableHosts" -> execution.setVariable("hostsDisabled", hosts.disable(Vars.str(execution, "enabledHosts")));
             case "EnableHosts" -> execution.setVariable("hostsEnabled", hosts.enable(Vars.str(execution, "enabledHosts"),
                     leftOut(execution), SkippedHosts.fromHistory(execution.getProcessEngineServices().getHistoryService(),

@@ -34,7 +34,7 @@ public class PreflightDelegate implements JavaDelegate {
         execution.setVariable("hasZoneDisable", result.hasZoneDisable());
         if (nodes != null && result.verdict() == PreflightService.Verdict.OK) {
             // read before the plan, so the plan shows every hypervisor host and its hash covers the list
-            execution.setVariable("zoneNodes", nodes.read());
+            execution.setVariable("zoneNodes", Vars.longText(nodes.read()));
         }
         if (result.verdict() == PreflightService.Verdict.RECHECK) {
             execution.setVariable("fedIndexRechecksLeft", rechecksLeft - 1);

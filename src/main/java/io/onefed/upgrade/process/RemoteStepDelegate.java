@@ -32,11 +32,20 @@ public class RemoteStepDelegate implements JavaDelegate {
 
     /** Servers (hosts) whose run failed, or still runs after the timeout: what "skip failed hosts" leaves out. */
     static String failedServers(RemoteStepRunner.Progress progress, boolean stillRunning) {
+        return String.join(",", failedList(progress, stillRunning));
+    }
+
+    private static java.util.List<String> failedList(RemoteStepRunner.Progress progress, boolean stillRunning) {
         return progress.records().stream()
                 .filter(r -> stillRunning ? !"FINISHED".equals(r.state()) && !r.vanished()
                         : r.vanished() || "FINISHED".equals(r.state()) && (r.exitStatus() == null || r.exitStatus() != 0))
-                .map(io.onefed.upgrade.upgrade.CommandRecord::server).distinct()
-                .collect(java.util.stream.Collectors.joining(","));
+                .map(io.onefed.upgrade.upgrade.CommandRecord::server).distinct().toList();
+    }
+
+    /** For the decision form: how many hosts failed, a few of them by name (the full list is in the report). */
+    static String failedSummary(RemoteStepRunner.Progress progress, boolean stillRunning) {
+        java.util.List<String> failed = failedList(progress, stillRunning);
+        return failed.size() <= 1 ? "" : " [" + failed.size() + " hosts: " + Vars.firstOf(failed, 20) + "]";
     }
 
     /** The idempotency keys this step has started (a JSON list: one per host and attempt, any number of hosts). */
@@ -89,15 +98,16 @@ public class RemoteStepDelegate implements JavaDelegate {
             }
             case FAILED -> {
                 execution.setVariable("stepState", "FAILED");
-                execution.setVariable("stepFailedServers", failedServers(progress, false));
-                execution.setVariable("stepFailure", Vars.text(step.title() + " failed: " + progress.failure().summary()));
+                execution.setVariable("stepFailedServers", Vars.longText(failedServers(progress, false)));
+                execution.setVariable("stepFailure", Vars.text(step.title() + " failed" + failedSummary(progress, false)
+                        + ": " + progress.failure().summary()));
             }
             case RUNNING -> {
                 Instant since = Instant.parse(Vars.str(execution, "stepWaitingSince"));
                 if (Duration.between(since, now).compareTo(stepTimeout) > 0) {
                     execution.setVariable("stepState", "FAILED");
-                    execution.setVariable("stepFailedServers", failedServers(progress, true));
-                    execution.setVariable("stepFailure", Vars.text(step.title() + " is still running after "
+                    execution.setVariable("stepFailedServers", Vars.longText(failedServers(progress, true)));
+                    execution.setVariable("stepFailure", Vars.text(step.title() + failedSummary(progress, true) + " is still running after "
                             + stepTimeout + ": 'wait' keeps waiting for the same run; 'retry' starts the command again"
                             + " (only if you know the first run is dead); 'abort' stops this zone."));
                 } else {

@@ -27,8 +27,9 @@ public class SkipFailedHostsDelegate implements JavaDelegate {
         List<NodeHosts.Node> hosts = NodeHosts.of(nodes, zoneId);
         Set<Integer> skipped = new TreeSet<>(SkippedHosts.parse(Vars.str(execution, "skippedHosts")).getOrDefault(zoneId, Set.of()));
         hosts.stream().filter(h -> failed.contains(h.name())).forEach(h -> skipped.add(h.id()));
-        execution.setVariable("skippedHosts", SkippedHosts.format(zoneId, skipped));
-        execution.setVariable("zoneNodes", NodeHosts.without(nodes, zoneId, failed));
+        // both grow with the zone (thousands of hosts): longText keeps them whole past Camunda's 4000 characters
+        execution.setVariable("skippedHosts", Vars.longText(SkippedHosts.format(zoneId, skipped)));
+        execution.setVariable("zoneNodes", Vars.longText(NodeHosts.without(nodes, zoneId, failed)));
         execution.setVariable("stepWaitingSince", null);
         execution.setVariable("decision", null);
     }

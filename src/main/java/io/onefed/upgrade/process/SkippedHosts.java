@@ -58,7 +58,7 @@ public final class SkippedHosts {
                 }
             }
             if ("upgrade-nodes".equals(v.get("step")) && v.get("zoneId") instanceof Number zone) {
-                latest.put(zone.intValue(), parse(String.valueOf(v.getOrDefault("skippedHosts", "")))
+                latest.put(zone.intValue(), parse(Vars.str(v.getOrDefault("skippedHosts", "")))
                         .getOrDefault(zone.intValue(), Set.of()));
             }
         });

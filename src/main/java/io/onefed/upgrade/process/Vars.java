@@ -21,8 +21,28 @@ final class Vars {
     }
 
     static String str(VariableScope scope, String name) {
-        Object v = scope.getVariable(name);
-        return v == null ? null : v.toString();
+        return str(scope.getVariable(name));
+    }
+
+    /** A variable's value as text: {@link #longText} values come back as the String they were. */
+    static String str(Object v) {
+        return v == null ? null : v instanceof byte[] b ? new String(b, StandardCharsets.UTF_8) : v.toString();
+    }
+
+    /**
+     * A text of any length that the process reads back whole (host lists of zones with thousands of hosts): a
+     * String while it fits {@link #MAX_STRING}, above it its UTF-8 bytes (a byte array variable, kept in
+     * ACT_GE_BYTEARRAY like the file variables), which {@link #str} turns back into the text. A String variable
+     * over the limit would fail the job with the database's "value too long" in the middle of an upgrade.
+     */
+    static Object longText(String s) {
+        return s == null || s.length() <= MAX_STRING ? s : Variables.byteArrayValue(s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The first {@code max} items of a list and how many more: a form or message stays readable. */
+    static String firstOf(java.util.Collection<String> items, int max) {
+        String shown = items.stream().limit(max).collect(java.util.stream.Collectors.joining(", "));
+        return items.size() <= max ? shown : shown + " and " + (items.size() - max) + " more";
     }
 
     static String required(VariableScope scope, String name) {

@@ -51,14 +51,15 @@ public class FederationProbe {
             return zone.servers().isEmpty() ? null : zone.servers().get(0).name();
         }
         for (OneZone.Server server : info.servers()) {
-            if (ConfiguredEndpoints.server(zone, server.endpoint()) == null) {
+            ServerProperties configured = ConfiguredEndpoints.server(zone, server.endpoint());
+            if (configured == null) {
                 continue; // never asked: see unknownServers
             }
             try {
                 RaftStatus status = clients.forEndpoint(server.endpoint()).raftStatus();
                 if (status.state() == RaftStatus.State.LEADER) {
-                    return zone.servers().stream().map(ServerProperties::name)
-                            .filter(n -> n.equals(server.name())).findFirst().orElse(null);
+                    // the configured server at that endpoint: its (validated) name, whatever SERVER_POOL calls it
+                    return configured.name();
                 }
             } catch (RuntimeException e) {
                 // an unreachable follower does not hide the leader

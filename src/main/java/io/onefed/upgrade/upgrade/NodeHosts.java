@@ -19,6 +19,19 @@ import java.util.stream.Collectors;
  */
 public class NodeHosts {
 
+    /**
+     * Hosts per zone whose node packages the orchestrator upgrades. Every list of a zone's hosts is a process
+     * variable of any length ({@code Vars.longText}); the bound is the one command line that names them all
+     * ({@code onehost sync} on the front-end, see {@code ZoneCommands.syncHosts}): sent as the SSH exec request,
+     * it must stay well inside Linux' 128 KiB per argument (MAX_ARG_STRLEN).
+     */
+    public static final int MAX_HOSTS_PER_ZONE = 10_000;
+    /**
+     * Characters of the {@code onehost sync} id list: the detached run's start script carries the command twice and
+     * the command names it twice (runuser, su), so 4 x 16 KiB plus the wrapper stays under 128 KiB.
+     */
+    public static final int MAX_ID_LIST_CHARS = 16 * 1024;
+
     /** One host as OpenNebula lists it (NAME is what SSH reaches unless nodes.addresses maps it). */
     public record Node(int id, String name) {
     }
@@ -38,7 +51,20 @@ public class NodeHosts {
                 continue;
             }
             List<Node> hosts = new ArrayList<>();
-            for (OneHost h : clients.forZone(zone).hostPool()) {
+            List<OneHost> pool;
+            try {
+                pool = clients.forZone(zone).hostPool();
+            } catch (RuntimeException e) {
+                throw new IllegalStateException("zone " + zone.id() + " (" + zone.name() + "): the host pool cannot be read: "
+                        + e.getMessage(), e);
+            }
+            if (pool.size() > MAX_HOSTS_PER_ZONE) {
+                throw new IllegalStateException("zone " + zone.id() + " (" + zone.name() + ") has " + pool.size()
+                        + " hypervisor hosts; the node upgrade handles at most " + MAX_HOSTS_PER_ZONE + " per zone"
+                        + " (the host list of 'onehost sync' must fit one command line): leave out"
+                        + " federation.zones[id=" + zone.id() + "].nodes and upgrade the zone's hosts by hand");
+            }
+            for (OneHost h : pool) {
                 if (h.state() == 8) {
                     continue;
                 }
@@ -49,9 +75,36 @@ public class NodeHosts {
                 }
                 hosts.add(new Node(h.id(), h.name()));
             }
+            String ids = idRanges(hosts);
+            if (ids.length() > MAX_ID_LIST_CHARS) {
+                throw new IllegalStateException("zone " + zone.id() + " (" + zone.name() + "): the ids of its "
+                        + hosts.size() + " hosts make a list of " + ids.length() + " characters for 'onehost sync'"
+                        + " (at most " + MAX_ID_LIST_CHARS + "; contiguous ids are written as ranges like 0..2999):"
+                        + " leave out federation.zones[id=" + zone.id() + "].nodes and upgrade the zone's hosts by hand");
+            }
             all.put(zone.id(), hosts);
         }
         return format(all);
+    }
+
+    /**
+     * The hosts' ids as OpenNebula's CLI takes a range ({@code 1,8..15}): ascending, runs of consecutive ids as
+     * {@code a..b}, so thousands of hosts created one after another stay a short argument.
+     */
+    public static String idRanges(List<Node> hosts) {
+        int[] ids = hosts.stream().mapToInt(Node::id).sorted().distinct().toArray();
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < ids.length; i++) {
+            int from = ids[i];
+            while (i + 1 < ids.length && ids[i + 1] == ids[i] + 1) {
+                i++;
+            }
+            out.append(out.length() == 0 ? "" : ",").append(from);
+            if (ids[i] > from) {
+                out.append(ids[i] == from + 1 ? "," : "..").append(ids[i]);
+            }
+        }
+        return out.toString();
     }
 
     public static String format(Map<Integer, List<Node>> hosts) {

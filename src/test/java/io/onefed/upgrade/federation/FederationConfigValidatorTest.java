@@ -106,6 +106,9 @@ class FederationConfigValidatorTest {
                 bad("server user with shell metacharacters", f -> f.zone(0).servers.get(0).user = "root;id", "federation.zones[0].servers[0].user", "not a valid user name", "POSIX user name"),
                 bad("server user that is an option", f -> f.zone(0).servers.get(0).user = "-oProxyCommand", "federation.zones[0].servers[0].user", "not a valid user name", "POSIX user name"),
                 bad("server user too long", f -> f.zone(0).servers.get(0).user = "u".repeat(40), "federation.zones[0].servers[0].user", "not a valid user name", "at most 32"),
+                // a server without a name used to reach run keys ("...-null"), the leader match and the report as null (NPE)
+                bad("server without a name", f -> f.zone(1).servers.get(0).name = null, "federation.zones[1].servers[0].name", "has no name", "SERVER_POOL"),
+                bad("server with a blank name", f -> f.zone(0).servers.get(0).name = "  ", "federation.zones[0].servers[0].name", "has no name", "onezone show M-EU-FR"),
                 bad("server name with a slash", f -> f.zone(1).servers.get(0).name = "ge/1", "federation.zones[1].servers[0].name", "contains characters", "letters, digits"),
                 bad("HA zone with one server", f -> f.zone(1).servers.subList(1, 3).clear(), "federation.zones[1].servers", "ha: true", "set ha: false"),
                 bad("single zone with two servers", f -> f.zone(0).servers.add(new Server(null, "192.168.150.9", 22, "root")), "federation.zones[0].ha", "not marked HA", "ha: true"),

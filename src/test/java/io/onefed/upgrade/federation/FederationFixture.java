@@ -60,7 +60,7 @@ final class FederationFixture {
         geneva.db = new Db("mysql", "localhost", 3306, "oneadmin", "opennebula", new SecretRef("ONE_DB_PASSWORD_GE", null));
 
         Zone california = new Zone(101, "S-US-CA", "slave", "https://[2001:db8::1]:2633/RPC2", "almalinux");
-        california.servers.add(new Server(null, "2001:db8::1", 22, "root"));
+        california.servers.add(new Server("ca-1", "2001:db8::1", 22, "root"));
         california.extraServices.add("nginx.service");
         california.repository = "https://downloads.opennebula.io/repo/{version}/AlmaLinux/$releasever/$basearch";
         california.db = new Db("sqlite", null, null, null, null, null);

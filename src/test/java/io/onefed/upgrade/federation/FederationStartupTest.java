@@ -72,7 +72,8 @@ class FederationStartupTest {
                       os-family: ubuntu
                       extra-services: [apache2]
                       servers:
-                        - host: 192.168.150.1
+                        - name: fe-fr
+                          host: 192.168.150.1
                     - id: 100
                       name: S-EU-GE
                       role: slave
@@ -85,9 +86,12 @@ class FederationStartupTest {
                         password:
                           file: %s
                       servers:
-                        - host: 192.168.150.21
-                        - host: 192.168.150.22
-                        - host: 192.168.150.23
+                        - name: ge-1
+                          host: 192.168.150.21
+                        - name: ge-2
+                          host: 192.168.150.22
+                        - name: ge-3
+                          host: 192.168.150.23
                     - id: 101
                       name: S-US-CA
                       role: slave
@@ -96,7 +100,8 @@ class FederationStartupTest {
                       paths:
                         etc: /opt/one/etc
                       servers:
-                        - host: 192.168.150.3
+                        - name: ca-1
+                          host: 192.168.150.3
                           port: 2222
                           user: oneadmin
                 """.formatted(auth, key, knownHosts, dbPassword);
@@ -143,6 +148,24 @@ class FederationStartupTest {
                 .contains("federation.ssh.known-hosts: the known_hosts file")
                 .contains("federation.zones[1].os-family: set os-family to one of: " + OsFamily.accepted())
                 .doesNotContain(FederationFixture.ONE_PASSWORD).doesNotContain(FederationFixture.DB_PASSWORD);
+    }
+
+    /** Hole: a server without name started fine and reached run keys ("...-null"), the plan and the report as null. */
+    @Test
+    void aServerWithoutANameStopsStartUpNamingTheFieldAndTheFix(CapturedOutput output) throws IOException {
+        String bad = goodYaml().replace("- name: ge-2\n          host: 192.168.150.22",
+                "- host: 192.168.150.22");
+        assertThat(bad).doesNotContain("ge-2");
+
+        RuntimeException failure = assertThrows(RuntimeException.class, () -> start(yaml(bad)).close());
+
+        InvalidFederationConfigException invalid = findCause(failure, InvalidFederationConfigException.class);
+        assertThat(invalid).isNotNull();
+        assertThat(invalid.problems()).extracting(ConfigProblem::field).containsExactly("federation.zones[1].servers[1].name");
+        assertThat(output.getAll()).contains("APPLICATION FAILED TO START")
+                .contains("federation.zones[1].servers[1].name: the server at host '192.168.150.22' has no name")
+                .contains("federation.zones[1].servers[1].name: set name to the server's NAME in the zone's SERVER_POOL"
+                        + " ('onezone show S-EU-GE')");
     }
 
     @Test

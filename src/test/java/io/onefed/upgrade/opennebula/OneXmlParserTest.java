@@ -127,6 +127,35 @@ class OneXmlParserTest {
                 .isInstanceOf(OneXmlParser.InvalidOneXmlException.class).hasMessageContaining("not well-formed");
     }
 
+    /**
+     * Hole: a SERVER_POOL member or host with an empty NAME was taken as "" (and one without NAME failed as a bare
+     * "SERVER/NAME is missing"), to reach run keys, the leader match and the report. Now the answer is refused,
+     * naming the zone, the server or host id and the fix.
+     */
+    @Test
+    void namelessServersZonesAndHostsAreRefusedNamingWhereAndTheFix() {
+        String zone = "<ZONE><ID>100</ID><NAME>S-EU-GE</NAME><TEMPLATE><ENDPOINT>http://fe1:2633/RPC2</ENDPOINT></TEMPLATE>"
+                + "<SERVER_POOL><SERVER><ENDPOINT>http://fe1:2633/RPC2</ENDPOINT><ID>0</ID><NAME>ge-1</NAME></SERVER>"
+                + "<SERVER><ENDPOINT>http://fe2:2633/RPC2</ENDPOINT><ID>1</ID>@NAME@</SERVER></SERVER_POOL></ZONE>";
+        for (String name : new String[] {"", "<NAME></NAME>", "<NAME>  </NAME>", "<NAME/>"}) {
+            assertThatThrownBy(() -> OneXmlParser.zone(zone.replace("@NAME@", name)))
+                    .as(name.isEmpty() ? "no NAME" : name)
+                    .isInstanceOf(OneXmlParser.InvalidOneXmlException.class)
+                    .hasMessageContaining("ZONE 100 (S-EU-GE) SERVER_POOL/SERVER 1 has " + (name.isEmpty() ? "no NAME" : "an empty NAME"))
+                    .hasMessageContaining("onezone show 100").hasMessageContaining("onezone server-add 100 --name");
+            assertThatThrownBy(() -> OneXmlParser.zonePool("<ZONE_POOL>" + zone.replace("@NAME@", name) + "</ZONE_POOL>"))
+                    .hasMessageContaining("SERVER_POOL/SERVER 1 has");
+        }
+        assertThatThrownBy(() -> OneXmlParser.zone("<ZONE><ID>7</ID><NAME></NAME></ZONE>"))
+                .hasMessageContaining("ZONE 7 has an empty NAME").hasMessageContaining("onezone rename 7");
+        assertThatThrownBy(() -> OneXmlParser.hostPool("<HOST_POOL><HOST><ID>3</ID><NAME>kvm3</NAME><STATE>2</STATE></HOST>"
+                + "<HOST><ID>17</ID><NAME> </NAME><STATE>2</STATE></HOST></HOST_POOL>"))
+                .isInstanceOf(OneXmlParser.InvalidOneXmlException.class)
+                .hasMessageContaining("HOST 17 has an empty NAME").hasMessageContaining("onehost list");
+        assertThatThrownBy(() -> OneXmlParser.hostPool("<HOST_POOL><HOST><ID>4</ID><STATE>2</STATE></HOST></HOST_POOL>"))
+                .hasMessageContaining("HOST 4 has no NAME element");
+    }
+
     @Test
     void billionLaughsIsRefusedWithoutExpanding() {
         String lol = "<?xml version=\"1.0\"?><!DOCTYPE ZONE_POOL [<!ENTITY a \"aaaaaaaaaa\">"

@@ -82,11 +82,34 @@ class FakeFederation implements OneClients, RemoteShell, DetachedRuns, FileTrans
 
     /** @param nodes every zone configures its hypervisor hosts (nodes, one host at a time) for the node upgrade */
     FakeFederation(String version, boolean haMaster, boolean nodes, String... slaveNames) {
+        this(version, haMaster, nodes ? 1 : 0, slaveNames);
+    }
+
+    /**
+     * A master whose {@code hosts} hypervisor hosts (ids 0.., named {@code hostPrefix + id}) are upgraded
+     * {@code concurrency} at a time; the slaves' hosts are not touched.
+     */
+    static FakeFederation largeMaster(int hosts, int concurrency, String hostPrefix, String... slaveNames) {
+        FakeFederation fed = new FakeFederation("6.10.0", false, -concurrency, slaveNames);
+        fed.hostNamePrefix = hostPrefix;
+        Zone master = fed.zone(0);
+        master.hostStates.clear();
+        for (int i = 0; i < hosts; i++) {
+            master.hostStates.put(i, 2);
+        }
+        return fed;
+    }
+
+    /** Name of each host in the host pool: prefix and id. */
+    String hostNamePrefix = "host";
+
+    /** @param nodes concurrency of every zone's node upgrade (0: none), negative: the master's only */
+    private FakeFederation(String version, boolean haMaster, int nodes, String... slaveNames) {
         List<ZoneProperties> list = new ArrayList<>();
-        list.add(withNodes(zone(0, "M-EU-FR", "master", haMaster), nodes));
+        list.add(withNodes(zone(0, "M-EU-FR", "master", haMaster), Math.abs(nodes)));
         int id = 100;
         for (String name : slaveNames) {
-            list.add(withNodes(zone(id++, name, "slave", false), nodes));
+            list.add(withNodes(zone(id++, name, "slave", false), Math.max(nodes, 0)));
         }
         properties = new FederationProperties("guide", new SecretRef("ONE_AUTH_TEST", null), null, null, list);
         for (ZoneProperties z : list) {
@@ -111,10 +134,10 @@ class FakeFederation implements OneClients, RemoteShell, DetachedRuns, FileTrans
                 List.of("apache2"), null, null, servers);
     }
 
-    private static ZoneProperties withNodes(ZoneProperties z, boolean nodes) {
-        return !nodes ? z : new ZoneProperties(z.id(), z.name(), z.role(), z.endpoint(), z.ha(), z.osFamily(),
+    private static ZoneProperties withNodes(ZoneProperties z, int concurrency) {
+        return concurrency == 0 ? z : new ZoneProperties(z.id(), z.name(), z.role(), z.endpoint(), z.ha(), z.osFamily(),
                 z.database(), z.extraServices(), z.repository(), z.paths(), z.servers(),
-                new io.onefed.upgrade.federation.NodeProperties(null, null, null, 1, null, null, null, null, null));
+                new io.onefed.upgrade.federation.NodeProperties(null, null, null, concurrency, null, null, null, null, null));
     }
 
     Zone zone(int id) {
@@ -242,7 +265,7 @@ class FakeFederation implements OneClients, RemoteShell, DetachedRuns, FileTrans
         @Override
         public List<OneHost> hostPool() {
             up("one.hostpool.info");
-            return z.hostStates.entrySet().stream().map(e -> new OneHost(e.getKey(), "host" + e.getKey(), e.getValue(), "default")).toList();
+            return z.hostStates.entrySet().stream().map(e -> new OneHost(e.getKey(), hostNamePrefix + e.getKey(), e.getValue(), "default")).toList();
         }
 
         @Override

@@ -323,6 +323,16 @@ class SimulatedCommandsTest {
         assertThat(syncDown.err()).contains("Connection refused");
     }
 
+    /** The orchestrator names thousands of hosts as OpenNebula's ranges (0..2999); the simulated CLI takes them too. */
+    @Test
+    void onehostSyncTakesOpenNebulasRangeForm() throws Exception {
+        SimClient.Result sync = ssh.exec(0, "runuser -u oneadmin -- onehost sync --force 0..1");
+        assertThat(sync.exit()).as(sync.err()).isZero();
+        assertThat(sync.out()).contains("* Adding kvm-m-eu-fr-1 to upgrade").contains("* Adding kvm-m-eu-fr-2 to upgrade");
+        SimClient.Result one = ssh.exec(0, "runuser -u oneadmin -- onehost sync --force 1..1");
+        assertThat(one.out()).contains("* Adding kvm-m-eu-fr-2 to upgrade").doesNotContain("kvm-m-eu-fr-1");
+    }
+
     /**
      * Catches the old SYNC_HOSTS command {@code onehost sync --force} run as the SSH user root: the real CLI refuses
      * uid 0 (onehost_helper.rb), and so does the simulation now; the command the orchestrator sends runs it as

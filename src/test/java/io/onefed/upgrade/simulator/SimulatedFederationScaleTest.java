@@ -17,6 +17,44 @@ class SimulatedFederationScaleTest {
     @TempDir
     Path tmp;
 
+    /**
+     * A zone of 1500 hypervisor hosts with long names through oned's real XML-RPC (LargeZoneProcessTest takes 3000 through
+     * the whole process; here each host costs two HTTP calls) (the service's client, its size
+     * limits and parser): the enabled hosts are recorded (a list far over Camunda's 4000 characters, kept as a byte
+     * variable by the process), all disabled, then re-enabled but for the skipped ones.
+     */
+    @Test
+    void fifteenHundredHostsAreRecordedDisabledAndReEnabledThroughTheApi() throws Exception {
+        List<SimulationSpec.HostSpec> hosts = new ArrayList<>();
+        for (int i = 0; i < 1500; i++) {
+            hosts.add(new SimulationSpec.HostSpec(i, "kvm-geneva-datacenter-rack-row-17-hypervisor-node-" + i, 2, false));
+        }
+        SimulationSpec spec = new SimulationSpec("big", "pw", "dbpw", 10, List.of(
+                SimulationSpec.ZoneSpec.single(0, "MASTER", true, "6.10.0", "7.0.0").withHosts(hosts).withVms(List.of())));
+        try (SimulatedFederation sim = SimulatedFederation.start(spec, tmp)) {
+            io.onefed.upgrade.federation.FederationProperties federation = sim.toFederationProperties();
+            io.onefed.upgrade.upgrade.Zones zones = new io.onefed.upgrade.upgrade.Zones(federation);
+            io.onefed.upgrade.opennebula.DefaultOneClients clients = new io.onefed.upgrade.opennebula.DefaultOneClients(
+                    federation, new io.onefed.upgrade.federation.SecretResolver(),
+                    io.onefed.upgrade.opennebula.OneClientProperties.defaults());
+            io.onefed.upgrade.upgrade.HostFencing fencing = new io.onefed.upgrade.upgrade.HostFencing(zones, clients);
+
+            String recorded = fencing.recordEnabled();
+            assertThat(recorded.length()).isGreaterThan(4000);
+            assertThat(recorded).startsWith("0:0 1 2 ").endsWith(" 1499");
+            assertThat(fencing.disable(recorded)).isEqualTo(1500);
+            assertThat(clients.forZone(federation.zones().get(0)).hostPool())
+                    .hasSize(1500).allSatisfy(h -> assertThat(h.isDisabled()).isTrue());
+            java.util.Set<Integer> skipped = new java.util.TreeSet<>();
+            for (int i = 0; i < 1500; i += 3) {
+                skipped.add(i);
+            }
+            assertThat(fencing.enable(recorded, java.util.Set.of(), java.util.Map.of(0, skipped))).isEqualTo(1000);
+            assertThat(clients.forZone(federation.zones().get(0)).hostPool())
+                    .allSatisfy(h -> assertThat(h.isDisabled()).isEqualTo(h.id() % 3 == 0));
+        }
+    }
+
     @Test
     void fiftyZonesStartAndAllAnswer() throws Exception {
         List<SimulationSpec.ZoneSpec> slaves = new ArrayList<>();
