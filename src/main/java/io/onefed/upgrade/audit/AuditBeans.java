@@ -14,7 +14,7 @@ public class AuditBeans {
 
     @Bean
     ReportService reportService(ProcessEngine engine, RefusalLog refusals) {
-        return new ReportService(engine.getHistoryService(), refusals);
+        return new ReportService(engine.getHistoryService(), engine.getTaskService(), refusals);
     }
 
     /** On the engine's DataSource, outside its transactions: a refusal is kept although the request rolled back. */

@@ -45,15 +45,20 @@ public class ReportService {
     static final int MAX_REFUSALS = 1000;
 
     private final HistoryService history;
+    private final org.camunda.bpm.engine.TaskService tasks;
     private final RefusalLog refusals;
 
     public ReportService(HistoryService history) {
-        this(history, null);
+        this(history, null, null);
     }
 
-    /** @param refusals the refused requests to list (null: none, as in tests without the web layer) */
-    public ReportService(HistoryService history, RefusalLog refusals) {
+    /**
+     * @param tasks reads the comments recording refused completions (null: not listed)
+     * @param refusals the refused requests to list (null: none, as in tests without the web layer)
+     */
+    public ReportService(HistoryService history, org.camunda.bpm.engine.TaskService tasks, RefusalLog refusals) {
         this.history = history;
+        this.tasks = tasks;
         this.refusals = refusals;
     }
 
@@ -305,14 +310,12 @@ public class ReportService {
         return out;
     }
 
-    /** The comments recording refused completions of one task (HistoryService has no comment query). */
+    /** The comments recording refused completions of one task (kept after the task ended). */
     private List<org.camunda.bpm.engine.task.Comment> refusals(String taskId) {
-        if (!(history instanceof org.camunda.bpm.engine.impl.ServiceImpl service)) {
+        if (tasks == null) {
             return List.of();
         }
-        List<org.camunda.bpm.engine.task.Comment> comments = service.getCommandExecutor()
-                .execute(c -> c.getCommentManager().findCommentsByTaskId(taskId));
-        return comments.stream().filter(c -> c.getFullMessage() != null
+        return tasks.getTaskComments(taskId).stream().filter(c -> c.getFullMessage() != null
                 && c.getFullMessage().startsWith(io.onefed.upgrade.process.ApprovalListener.REFUSED)).toList();
     }
 
