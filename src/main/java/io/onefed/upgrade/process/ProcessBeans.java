@@ -7,7 +7,9 @@ import io.onefed.upgrade.ssh.DetachedRuns;
 import io.onefed.upgrade.ssh.FileTransfer;
 import io.onefed.upgrade.ssh.RemoteShell;
 import io.onefed.upgrade.upgrade.ApiAccess;
+import io.onefed.upgrade.upgrade.BackupCopies;
 import io.onefed.upgrade.upgrade.BackupTransfer;
+import io.onefed.upgrade.upgrade.DbVersionReader;
 import io.onefed.upgrade.upgrade.HostFencing;
 import io.onefed.upgrade.upgrade.NodeHosts;
 import io.onefed.upgrade.upgrade.PostChecks;
@@ -72,8 +74,23 @@ public class ProcessBeans {
     }
 
     @Bean
-    NextAttemptDelegate nextAttemptDelegate() {
-        return new NextAttemptDelegate();
+    PrepareNextAttemptDelegate prepareNextAttemptDelegate() {
+        return new PrepareNextAttemptDelegate();
+    }
+
+    @Bean
+    PrepareStopAgainDelegate prepareStopAgainDelegate() {
+        return new PrepareStopAgainDelegate();
+    }
+
+    @Bean
+    PrepareStopRetryDelegate prepareStopRetryDelegate() {
+        return new PrepareStopRetryDelegate();
+    }
+
+    @Bean
+    PrepareSlaveRetryDelegate prepareSlaveRetryDelegate() {
+        return new PrepareSlaveRetryDelegate();
     }
 
     @Bean
@@ -87,8 +104,23 @@ public class ProcessBeans {
     }
 
     @Bean
-    BackupCopyDelegate backupCopyDelegate(Zones zones, BackupTransfer transfer, ApprovedPlanGuard guard) {
-        return new BackupCopyDelegate(zones, transfer, guard);
+    BackupCopies backupCopies(BackupTransfer transfer, RemoteShell shell) {
+        return new BackupCopies(transfer, new DbVersionReader(shell));
+    }
+
+    @Bean
+    CopyFederatedBackupDelegate copyFederatedBackupDelegate(Zones zones, BackupCopies backups, ApprovedPlanGuard guard) {
+        return new CopyFederatedBackupDelegate(zones, backups, guard);
+    }
+
+    @Bean
+    CopyLeaderDumpDelegate copyLeaderDumpDelegate(Zones zones, BackupCopies backups) {
+        return new CopyLeaderDumpDelegate(zones, backups);
+    }
+
+    @Bean
+    CopyLeaderConfigDelegate copyLeaderConfigDelegate(Zones zones, BackupCopies backups) {
+        return new CopyLeaderConfigDelegate(zones, backups);
     }
 
     @Bean
@@ -107,10 +139,43 @@ public class ProcessBeans {
     }
 
     @Bean
-    FederationStepDelegate federationStepDelegate(Zones zones, OneClients clients, BackupTransfer transfer,
-            RemoteShell shell) {
-        return new FederationStepDelegate(zones, new HostFencing(zones, clients), new ApiAccess(zones, clients), transfer,
-                new io.onefed.upgrade.upgrade.DbVersionReader(shell));
+    HostFencing hostFencing(Zones zones, OneClients clients) {
+        return new HostFencing(zones, clients);
+    }
+
+    @Bean
+    ApiAccess apiAccess(Zones zones, OneClients clients) {
+        return new ApiAccess(zones, clients);
+    }
+
+    @Bean
+    RecordEnabledHostsDelegate recordEnabledHostsDelegate(HostFencing hosts) {
+        return new RecordEnabledHostsDelegate(hosts);
+    }
+
+    @Bean
+    DisableHostsDelegate disableHostsDelegate(HostFencing hosts) {
+        return new DisableHostsDelegate(hosts);
+    }
+
+    @Bean
+    EnableHostsDelegate enableHostsDelegate(HostFencing hosts) {
+        return new EnableHostsDelegate(hosts);
+    }
+
+    @Bean
+    BlockApiAccessDelegate blockApiAccessDelegate(ApiAccess api) {
+        return new BlockApiAccessDelegate(api);
+    }
+
+    @Bean
+    EnableApiAccessDelegate enableApiAccessDelegate(ApiAccess api) {
+        return new EnableApiAccessDelegate(api);
+    }
+
+    @Bean
+    ChecksumBackupDelegate checksumBackupDelegate(Zones zones, BackupCopies backups) {
+        return new ChecksumBackupDelegate(zones, backups);
     }
 
     @Bean
@@ -124,7 +189,7 @@ public class ProcessBeans {
     }
 
     @Bean
-    OutcomeListener outcomeDelegate() {
+    OutcomeListener outcomeListener() {
         return new OutcomeListener();
     }
 

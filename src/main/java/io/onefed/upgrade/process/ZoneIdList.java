@@ -19,6 +19,11 @@ public class ZoneIdList {
         return Arrays.stream(csv.split(",")).map(String::trim).filter(s -> !s.isEmpty()).map(Integer::valueOf).toList();
     }
 
+    /** The ids of a list as a set: the slaves an operator chose to continue without ({@code failedSlaveZoneIds}). */
+    public static java.util.Set<Integer> setOf(String csv) {
+        return new java.util.HashSet<>(new ZoneIdList().of(csv));
+    }
+
     public static String csv(List<Integer> ids) {
         return String.join(",", ids.stream().map(String::valueOf).toList());
     }

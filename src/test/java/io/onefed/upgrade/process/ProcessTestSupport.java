@@ -1,5 +1,6 @@
 package io.onefed.upgrade.process;
 
+import io.onefed.upgrade.upgrade.BackupCopies;
 import io.onefed.upgrade.upgrade.BackupTransfer;
 import io.onefed.upgrade.upgrade.ApiAccess;
 import io.onefed.upgrade.upgrade.HostFencing;
@@ -58,24 +59,37 @@ final class ProcessTestSupport {
                 planService(fed, properties), zones);
         Mocks.register("remoteStepDelegate", new RemoteStepDelegate(
                 new RemoteStepService(zones, new ZoneCommands(), fed, Duration.ZERO), guard, SETTINGS.stepTimeout(), clock));
-        Mocks.register("nextAttemptDelegate", new NextAttemptDelegate());
+        Mocks.register("prepareNextAttemptDelegate", new PrepareNextAttemptDelegate());
+        Mocks.register("prepareStopAgainDelegate", new PrepareStopAgainDelegate());
+        Mocks.register("prepareStopRetryDelegate", new PrepareStopRetryDelegate());
+        Mocks.register("prepareSlaveRetryDelegate", new PrepareSlaveRetryDelegate());
         Mocks.register("zoneFactsListener", new ZoneFactsListener(zones));
         Mocks.register("verifyStoppedDelegate", new VerifyStoppedDelegate(zones, new StopVerifier(fed)));
-        Mocks.register("backupCopyDelegate", new BackupCopyDelegate(zones, transfer, guard));
+        BackupCopies backups = new BackupCopies(transfer, new io.onefed.upgrade.upgrade.DbVersionReader(fed));
+        Mocks.register("copyFederatedBackupDelegate", new CopyFederatedBackupDelegate(zones, backups, guard));
+        Mocks.register("copyLeaderDumpDelegate", new CopyLeaderDumpDelegate(zones, backups));
+        Mocks.register("copyLeaderConfigDelegate", new CopyLeaderConfigDelegate(zones, backups));
         Mocks.register("zoneApiDelegate", new ZoneApiDelegate(zones, new ZoneApiCheck(fed), SETTINGS.apiDeadline(), clock));
         Mocks.register("preflightDelegate", new PreflightDelegate(new PreflightService(zones, fed, fed, 1024),
                 new io.onefed.upgrade.upgrade.NodeHosts(zones, fed)));
         Mocks.register("skipFailedHostsDelegate", new SkipFailedHostsDelegate());
-        Mocks.register("federationStepDelegate", new FederationStepDelegate(zones, new HostFencing(zones, fed),
-                new ApiAccess(zones, fed), transfer, new io.onefed.upgrade.upgrade.DbVersionReader(fed)));
+        HostFencing hosts = new HostFencing(zones, fed);
+        ApiAccess api = new ApiAccess(zones, fed);
+        Mocks.register("recordEnabledHostsDelegate", new RecordEnabledHostsDelegate(hosts));
+        Mocks.register("disableHostsDelegate", new DisableHostsDelegate(hosts));
+        Mocks.register("enableHostsDelegate", new EnableHostsDelegate(hosts));
+        Mocks.register("blockApiAccessDelegate", new BlockApiAccessDelegate(api));
+        Mocks.register("enableApiAccessDelegate", new EnableApiAccessDelegate(api));
+        Mocks.register("checksumBackupDelegate", new ChecksumBackupDelegate(zones, backups));
         Mocks.register("slaveOutcomesDelegate", new SlaveOutcomesDelegate());
         Mocks.register("postChecksDelegate", new PostChecksDelegate(new PostChecks(zones, fed)));
-        Mocks.register("outcomeDelegate", new OutcomeListener());
+        Mocks.register("outcomeListener", new OutcomeListener());
         Mocks.register("approvalListener", new ApprovalListener(clock, approvals, notifier));
-        Mocks.register("planDelegate", new PlanDelegate(planService(fed, properties)));
+        Mocks.register("renderPlanDelegate", new RenderPlanDelegate(planService(fed, properties)));
+        Mocks.register("checkApprovedPlanDelegate", new CheckApprovedPlanDelegate(planService(fed, properties)));
         Mocks.register("approvalDeadline", new ApprovalDeadline(approvals));
         Mocks.register("approvalReminder", new io.onefed.upgrade.notify.ApprovalReminder(notifier));
-        Mocks.register("upgradeEndedNotifier", new io.onefed.upgrade.notify.UpgradeEndedListener(notifier));
+        Mocks.register("upgradeEndedListener", new io.onefed.upgrade.notify.UpgradeEndedListener(notifier));
     }
 
     static Map<String, Object> startVariables(FakeFederation fed, String target, int maxParallel) {
