@@ -41,14 +41,22 @@ public class ZoneIdList {
     }
 
     public List<Integer> batch(DelegateExecution execution) {
-        List<Integer> pending = of((String) execution.getVariable("pendingSlaveZoneIds"));
-        int size = Math.max(1, ((Number) execution.getVariable("maxParallelZones")).intValue());
-        int index = ((Number) execution.getVariable("batchIndex")).intValue();
-        int from = index * size;
-        if (from >= pending.size()) {
-            return List.of();
+        return batch(of((String) execution.getVariable("pendingSlaveZoneIds")),
+                ((Number) execution.getVariable("maxParallelZones")).intValue(),
+                ((Number) execution.getVariable("batchIndex")).intValue());
+    }
+
+    /**
+     * Batch {@code index} (from 0) of {@code pending} cut into batches of {@code maxParallel} zones (at least 1), in
+     * order; empty past the last batch. A mutable copy: the engine's multi-instance keeps the collection.
+     */
+    static List<Integer> batch(List<Integer> pending, int maxParallel, int index) {
+        int size = Math.max(1, maxParallel);
+        long from = (long) index * size;
+        if (index < 0 || from >= pending.size()) {
+            return new ArrayList<>();
         }
-        return new ArrayList<>(pending.subList(from, Math.min(pending.size(), from + size)));
+        return new ArrayList<>(pending.subList((int) from, (int) Math.min(pending.size(), from + size)));
     }
 
     public void nextBatch(DelegateExecution execution) {
