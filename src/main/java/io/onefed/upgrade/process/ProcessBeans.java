@@ -26,7 +26,7 @@ import org.springframework.context.annotation.Configuration;
 
 /**
  * Wires the plain upgrade services (package {@code upgrade}) to the zone clients, and exposes the thin
- * delegates under the names the BPMN uses ({@code ${remoteStepDelegate}} ...).
+ * delegates under the names the BPMN uses ({@code ${runStepCommandsDelegate}} ...).
  */
 @Configuration
 @EnableConfigurationProperties(ProcessSettings.class)
@@ -68,9 +68,9 @@ public class ProcessBeans {
     }
 
     @Bean
-    RemoteStepDelegate remoteStepDelegate(RemoteStepService service, ApprovedPlanGuard guard, ProcessSettings settings,
+    RunStepCommandsDelegate runStepCommandsDelegate(RemoteStepService service, ApprovedPlanGuard guard, ProcessSettings settings,
             Clock clock) {
-        return new RemoteStepDelegate(service, guard, settings.stepTimeout(), clock);
+        return new RunStepCommandsDelegate(service, guard, settings.stepTimeout(), clock);
     }
 
     @Bean
@@ -99,8 +99,8 @@ public class ProcessBeans {
     }
 
     @Bean
-    VerifyStoppedDelegate verifyStoppedDelegate(Zones zones, RemoteShell shell) {
-        return new VerifyStoppedDelegate(zones, new StopVerifier(shell));
+    ProveStoppedDelegate proveStoppedDelegate(Zones zones, RemoteShell shell) {
+        return new ProveStoppedDelegate(zones, new StopVerifier(shell));
     }
 
     @Bean
@@ -124,13 +124,13 @@ public class ProcessBeans {
     }
 
     @Bean
-    ZoneApiDelegate zoneApiDelegate(Zones zones, OneClients clients, ProcessSettings settings, Clock clock) {
-        return new ZoneApiDelegate(zones, new ZoneApiCheck(clients), settings.apiDeadline(), clock);
+    CheckZoneApiDelegate checkZoneApiDelegate(Zones zones, OneClients clients, ProcessSettings settings, Clock clock) {
+        return new CheckZoneApiDelegate(zones, new ZoneApiCheck(clients), settings.apiDeadline(), clock);
     }
 
     @Bean
-    PreflightDelegate preflightDelegate(PreflightService preflight, Zones zones, OneClients clients) {
-        return new PreflightDelegate(preflight, new NodeHosts(zones, clients));
+    RunPreflightDelegate runPreflightDelegate(PreflightService preflight, Zones zones, OneClients clients) {
+        return new RunPreflightDelegate(preflight, new NodeHosts(zones, clients));
     }
 
     @Bean
@@ -179,13 +179,13 @@ public class ProcessBeans {
     }
 
     @Bean
-    SlaveOutcomesDelegate slaveOutcomesDelegate() {
-        return new SlaveOutcomesDelegate();
+    CollectSlaveOutcomesDelegate collectSlaveOutcomesDelegate() {
+        return new CollectSlaveOutcomesDelegate();
     }
 
     @Bean
-    PostChecksDelegate postChecksDelegate(Zones zones, OneClients clients) {
-        return new PostChecksDelegate(new PostChecks(zones, clients));
+    RunPostChecksDelegate runPostChecksDelegate(Zones zones, OneClients clients) {
+        return new RunPostChecksDelegate(new PostChecks(zones, clients));
     }
 
     @Bean

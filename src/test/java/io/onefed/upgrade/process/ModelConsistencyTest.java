@@ -214,6 +214,23 @@ class ModelConsistencyTest {
         assertThat(shared).as("delegates serving more than one element").isEmpty();
     }
 
+    /** From an element to its class in one hop: element {@code RecordEnabledHosts} runs {@code RecordEnabledHostsDelegate}. */
+    @Test
+    void eachServiceTaskDelegateIsNamedLikeItsElement() {
+        List<String> problems = new ArrayList<>();
+        for (BpmnModelInstance m : models.values()) {
+            for (org.camunda.bpm.model.bpmn.instance.ServiceTask t
+                    : m.getModelElementsByType(org.camunda.bpm.model.bpmn.instance.ServiceTask.class)) {
+                String bean = beanOf(t.getCamundaDelegateExpression());
+                String expected = Character.toLowerCase(t.getId().charAt(0)) + t.getId().substring(1) + "Delegate";
+                if (!bean.isEmpty() && !SHARED_DELEGATES.containsKey(bean) && !bean.equals(expected)) {
+                    problems.add(t.getId() + " runs ${" + bean + "}: name its delegate " + expected);
+                }
+            }
+        }
+        assertThat(problems).as("service tasks whose delegate is not named like them").isEmpty();
+    }
+
     // ------------------------------------------------------------------ ids named in Java
 
     @Test

@@ -57,20 +57,20 @@ final class ProcessTestSupport {
         Mocks.register("zoneIdList", new ZoneIdList());
         io.onefed.upgrade.plan.ApprovedPlanGuard guard = new io.onefed.upgrade.plan.ApprovedPlanGuard(
                 planService(fed, properties), zones);
-        Mocks.register("remoteStepDelegate", new RemoteStepDelegate(
+        Mocks.register("runStepCommandsDelegate", new RunStepCommandsDelegate(
                 new RemoteStepService(zones, new ZoneCommands(), fed, Duration.ZERO), guard, SETTINGS.stepTimeout(), clock));
         Mocks.register("prepareNextAttemptDelegate", new PrepareNextAttemptDelegate());
         Mocks.register("prepareStopAgainDelegate", new PrepareStopAgainDelegate());
         Mocks.register("prepareStopRetryDelegate", new PrepareStopRetryDelegate());
         Mocks.register("prepareSlaveRetryDelegate", new PrepareSlaveRetryDelegate());
         Mocks.register("zoneFactsListener", new ZoneFactsListener(zones));
-        Mocks.register("verifyStoppedDelegate", new VerifyStoppedDelegate(zones, new StopVerifier(fed)));
+        Mocks.register("proveStoppedDelegate", new ProveStoppedDelegate(zones, new StopVerifier(fed)));
         BackupCopies backups = new BackupCopies(transfer, new io.onefed.upgrade.upgrade.DbVersionReader(fed));
         Mocks.register("copyFederatedBackupDelegate", new CopyFederatedBackupDelegate(zones, backups, guard));
         Mocks.register("copyLeaderDumpDelegate", new CopyLeaderDumpDelegate(zones, backups));
         Mocks.register("copyLeaderConfigDelegate", new CopyLeaderConfigDelegate(zones, backups));
-        Mocks.register("zoneApiDelegate", new ZoneApiDelegate(zones, new ZoneApiCheck(fed), SETTINGS.apiDeadline(), clock));
-        Mocks.register("preflightDelegate", new PreflightDelegate(new PreflightService(zones, fed, fed, 1024),
+        Mocks.register("checkZoneApiDelegate", new CheckZoneApiDelegate(zones, new ZoneApiCheck(fed), SETTINGS.apiDeadline(), clock));
+        Mocks.register("runPreflightDelegate", new RunPreflightDelegate(new PreflightService(zones, fed, fed, 1024),
                 new io.onefed.upgrade.upgrade.NodeHosts(zones, fed)));
         Mocks.register("skipFailedHostsDelegate", new SkipFailedHostsDelegate());
         HostFencing hosts = new HostFencing(zones, fed);
@@ -81,8 +81,8 @@ final class ProcessTestSupport {
         Mocks.register("blockApiAccessDelegate", new BlockApiAccessDelegate(api));
         Mocks.register("enableApiAccessDelegate", new EnableApiAccessDelegate(api));
         Mocks.register("checksumBackupDelegate", new ChecksumBackupDelegate(zones, backups));
-        Mocks.register("slaveOutcomesDelegate", new SlaveOutcomesDelegate());
-        Mocks.register("postChecksDelegate", new PostChecksDelegate(new PostChecks(zones, fed)));
+        Mocks.register("collectSlaveOutcomesDelegate", new CollectSlaveOutcomesDelegate());
+        Mocks.register("runPostChecksDelegate", new RunPostChecksDelegate(new PostChecks(zones, fed)));
         Mocks.register("outcomeListener", new OutcomeListener());
         Mocks.register("approvalListener", new ApprovalListener(clock, approvals, notifier));
         Mocks.register("renderPlanDelegate", new RenderPlanDelegate(planService(fed, properties)));

@@ -10,7 +10,7 @@ import org.camunda.bpm.engine.history.HistoricVariableInstance;
  * "Collect the slave zones' outcomes": reads each slave's {@code zone-upgrade} run from the history and lets
  * {@link SlaveOutcomes} merge them into {@code upgradedSlaveZoneIds} and {@code failedSlaveZoneIds}.
  */
-public class SlaveOutcomesDelegate implements JavaDelegate {
+public class CollectSlaveOutcomesDelegate implements JavaDelegate {
 
     @Override
     public void execute(DelegateExecution execution) {

@@ -16,14 +16,14 @@ import org.camunda.bpm.engine.delegate.JavaDelegate;
  * still running after the step timeout, becomes FAILED for an operator to decide on. Values the start approval
  * does not cover stop the step before anything runs ({@link ApprovedPlanGuard}: the job fails into an incident).
  */
-public class RemoteStepDelegate implements JavaDelegate {
+public class RunStepCommandsDelegate implements JavaDelegate {
 
     private final RemoteStepService service;
     private final ApprovedPlanGuard guard;
     private final Duration stepTimeout;
     private final Clock clock;
 
-    public RemoteStepDelegate(RemoteStepService service, ApprovedPlanGuard guard, Duration stepTimeout, Clock clock) {
+    public RunStepCommandsDelegate(RemoteStepService service, ApprovedPlanGuard guard, Duration stepTimeout, Clock clock) {
         this.service = service;
         this.guard = guard;
         this.stepTimeout = stepTimeout;
