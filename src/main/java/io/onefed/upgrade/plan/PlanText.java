@@ -16,6 +16,19 @@ public final class PlanText {
         return hash == null ? "none" : hash.substring(0, Math.min(12, hash.length()));
     }
 
+    /**
+     * What the approval form says when the plan rendered after the approval is not the approved one; null when it is
+     * (then the approval covers it).
+     */
+    public static String changedSinceApproval(String approvedHash, Plan now) {
+        if (now.sha256().equals(approvedHash)) {
+            return null;
+        }
+        return "The plan changed after it was shown for approval (approved " + shortHash(approvedHash) + ", now "
+                + shortHash(now.sha256()) + "): the configuration, the zones' leaders the package versions in the"
+                + " repositories or the hypervisor hosts changed. Review the new plan and decide again.";
+    }
+
     static String render(String upgradeId, String from, String target, String leaders, List<Plan.Phase> phases) {
         StringBuilder s = new StringBuilder();
         s.append("Upgrade plan ").append(upgradeId).append(": OpenNebula ").append(from).append(" -> ").append(target)

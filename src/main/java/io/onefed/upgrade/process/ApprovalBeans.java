@@ -20,8 +20,13 @@ public class ApprovalBeans {
     }
 
     @Bean
-    PlanDelegate planDelegate(PlanService plans) {
-        return new PlanDelegate(plans);
+    RenderPlanDelegate renderPlanDelegate(PlanService plans) {
+        return new RenderPlanDelegate(plans);
+    }
+
+    @Bean
+    CheckApprovedPlanDelegate checkApprovedPlanDelegate(PlanService plans) {
+        return new CheckApprovedPlanDelegate(plans);
     }
 
     @Bean
@@ -35,7 +40,7 @@ public class ApprovalBeans {
     }
 
     @Bean
-    UpgradeEndedListener upgradeEndedNotifier(Notifier notifier) {
+    UpgradeEndedListener upgradeEndedListener(Notifier notifier) {
         return new UpgradeEndedListener(notifier);
     }
 }

@@ -7,7 +7,9 @@ import io.onefed.upgrade.ssh.DetachedRuns;
 import io.onefed.upgrade.ssh.FileTransfer;
 import io.onefed.upgrade.ssh.RemoteShell;
 import io.onefed.upgrade.upgrade.ApiAccess;
+import io.onefed.upgrade.upgrade.BackupCopies;
 import io.onefed.upgrade.upgrade.BackupTransfer;
+import io.onefed.upgrade.upgrade.DbVersionReader;
 import io.onefed.upgrade.upgrade.HostFencing;
 import io.onefed.upgrade.upgrade.NodeHosts;
 import io.onefed.upgrade.upgrade.PostChecks;
@@ -24,7 +26,7 @@ import org.springframework.context.annotation.Configuration;
 
 /**
  * Wires the plain upgrade services (package {@code upgrade}) to the zone clients, and exposes the thin
- * delegates under the names the BPMN uses ({@code ${remoteStepDelegate}} ...).
+ * delegates under the names the BPMN uses ({@code ${runStepCommandsDelegate}} ...).
  */
 @Configuration
 @EnableConfigurationProperties(ProcessSettings.class)
@@ -66,14 +68,29 @@ public class ProcessBeans {
     }
 
     @Bean
-    RemoteStepDelegate remoteStepDelegate(RemoteStepService service, ApprovedPlanGuard guard, ProcessSettings settings,
+    RunStepCommandsDelegate runStepCommandsDelegate(RemoteStepService service, ApprovedPlanGuard guard, ProcessSettings settings,
             Clock clock) {
-        return new RemoteStepDelegate(service, guard, settings.stepTimeout(), clock);
+        return new RunStepCommandsDelegate(service, guard, settings.stepTimeout(), clock);
     }
 
     @Bean
-    NextAttemptDelegate nextAttemptDelegate() {
-        return new NextAttemptDelegate();
+    PrepareNextAttemptDelegate prepareNextAttemptDelegate() {
+        return new PrepareNextAttemptDelegate();
+    }
+
+    @Bean
+    PrepareStopAgainDelegate prepareStopAgainDelegate() {
+        return new PrepareStopAgainDelegate();
+    }
+
+    @Bean
+    PrepareStopRetryDelegate prepareStopRetryDelegate() {
+        return new PrepareStopRetryDelegate();
+    }
+
+    @Bean
+    PrepareSlaveRetryDelegate prepareSlaveRetryDelegate() {
+        return new PrepareSlaveRetryDelegate();
     }
 
     @Bean
@@ -82,23 +99,38 @@ public class ProcessBeans {
     }
 
     @Bean
-    VerifyStoppedDelegate verifyStoppedDelegate(Zones zones, RemoteShell shell) {
-        return new VerifyStoppedDelegate(zones, new StopVerifier(shell));
+    ProveStoppedDelegate proveStoppedDelegate(Zones zones, RemoteShell shell) {
+        return new ProveStoppedDelegate(zones, new StopVerifier(shell));
     }
 
     @Bean
-    BackupCopyDelegate backupCopyDelegate(Zones zones, BackupTransfer transfer, ApprovedPlanGuard guard) {
-        return new BackupCopyDelegate(zones, transfer, guard);
+    BackupCopies backupCopies(BackupTransfer transfer, RemoteShell shell) {
+        return new BackupCopies(transfer, new DbVersionReader(shell));
     }
 
     @Bean
-    ZoneApiDelegate zoneApiDelegate(Zones zones, OneClients clients, ProcessSettings settings, Clock clock) {
-        return new ZoneApiDelegate(zones, new ZoneApiCheck(clients), settings.apiDeadline(), clock);
+    CopyFederatedBackupDelegate copyFederatedBackupDelegate(Zones zones, BackupCopies backups, ApprovedPlanGuard guard) {
+        return new CopyFederatedBackupDelegate(zones, backups, guard);
     }
 
     @Bean
-    PreflightDelegate preflightDelegate(PreflightService preflight, Zones zones, OneClients clients) {
-        return new PreflightDelegate(preflight, new NodeHosts(zones, clients));
+    CopyLeaderDumpDelegate copyLeaderDumpDelegate(Zones zones, BackupCopies backups) {
+        return new CopyLeaderDumpDelegate(zones, backups);
+    }
+
+    @Bean
+    CopyLeaderConfigDelegate copyLeaderConfigDelegate(Zones zones, BackupCopies backups) {
+        return new CopyLeaderConfigDelegate(zones, backups);
+    }
+
+    @Bean
+    CheckZoneApiDelegate checkZoneApiDelegate(Zones zones, OneClients clients, ProcessSettings settings, Clock clock) {
+        return new CheckZoneApiDelegate(zones, new ZoneApiCheck(clients), settings.apiDeadline(), clock);
+    }
+
+    @Bean
+    RunPreflightDelegate runPreflightDelegate(PreflightService preflight, Zones zones, OneClients clients) {
+        return new RunPreflightDelegate(preflight, new NodeHosts(zones, clients));
     }
 
     @Bean
@@ -107,24 +139,57 @@ public class ProcessBeans {
     }
 
     @Bean
-    FederationStepDelegate federationStepDelegate(Zones zones, OneClients clients, BackupTransfer transfer,
-            RemoteShell shell) {
-        return new FederationStepDelegate(zones, new HostFencing(zones, clients), new ApiAccess(zones, clients), transfer,
-                new io.onefed.upgrade.upgrade.DbVersionReader(shell));
+    HostFencing hostFencing(Zones zones, OneClients clients) {
+        return new HostFencing(zones, clients);
     }
 
     @Bean
-    SlaveOutcomesDelegate slaveOutcomesDelegate() {
-        return new SlaveOutcomesDelegate();
+    ApiAccess apiAccess(Zones zones, OneClients clients) {
+        return new ApiAccess(zones, clients);
     }
 
     @Bean
-    PostChecksDelegate postChecksDelegate(Zones zones, OneClients clients) {
-        return new PostChecksDelegate(new PostChecks(zones, clients));
+    RecordEnabledHostsDelegate recordEnabledHostsDelegate(HostFencing hosts) {
+        return new RecordEnabledHostsDelegate(hosts);
     }
 
     @Bean
-    OutcomeListener outcomeDelegate() {
+    DisableHostsDelegate disableHostsDelegate(HostFencing hosts) {
+        return new DisableHostsDelegate(hosts);
+    }
+
+    @Bean
+    EnableHostsDelegate enableHostsDelegate(HostFencing hosts) {
+        return new EnableHostsDelegate(hosts);
+    }
+
+    @Bean
+    BlockApiAccessDelegate blockApiAccessDelegate(ApiAccess api) {
+        return new BlockApiAccessDelegate(api);
+    }
+
+    @Bean
+    EnableApiAccessDelegate enableApiAccessDelegate(ApiAccess api) {
+        return new EnableApiAccessDelegate(api);
+    }
+
+    @Bean
+    ChecksumBackupDelegate checksumBackupDelegate(Zones zones, BackupCopies backups) {
+        return new ChecksumBackupDelegate(zones, backups);
+    }
+
+    @Bean
+    CollectSlaveOutcomesDelegate collectSlaveOutcomesDelegate() {
+        return new CollectSlaveOutcomesDelegate();
+    }
+
+    @Bean
+    RunPostChecksDelegate runPostChecksDelegate(Zones zones, OneClients clients) {
+        return new RunPostChecksDelegate(new PostChecks(zones, clients));
+    }
+
+    @Bean
+    OutcomeListener outcomeListener() {
         return new OutcomeListener();
     }
 

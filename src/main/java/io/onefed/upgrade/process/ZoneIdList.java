@@ -19,6 +19,11 @@ public class ZoneIdList {
         return Arrays.stream(csv.split(",")).map(String::trim).filter(s -> !s.isEmpty()).map(Integer::valueOf).toList();
     }
 
+    /** The ids of a list as a set: the slaves an operator chose to continue without ({@code failedSlaveZoneIds}). */
+    public static java.util.Set<Integer> setOf(String csv) {
+        return new java.util.HashSet<>(new ZoneIdList().of(csv));
+    }
+
     public static String csv(List<Integer> ids) {
         return String.join(",", ids.stream().map(String::valueOf).toList());
     }
@@ -36,14 +41,22 @@ public class ZoneIdList {
     }
 
     public List<Integer> batch(DelegateExecution execution) {
-        List<Integer> pending = of((String) execution.getVariable("pendingSlaveZoneIds"));
-        int size = Math.max(1, ((Number) execution.getVariable("maxParallelZones")).intValue());
-        int index = ((Number) execution.getVariable("batchIndex")).intValue();
-        int from = index * size;
-        if (from >= pending.size()) {
-            return List.of();
+        return batch(of((String) execution.getVariable("pendingSlaveZoneIds")),
+                ((Number) execution.getVariable("maxParallelZones")).intValue(),
+                ((Number) execution.getVariable("batchIndex")).intValue());
+    }
+
+    /**
+     * Batch {@code index} (from 0) of {@code pending} cut into batches of {@code maxParallel} zones (at least 1), in
+     * order; empty past the last batch. A mutable copy: the engine's multi-instance keeps the collection.
+     */
+    static List<Integer> batch(List<Integer> pending, int maxParallel, int index) {
+        int size = Math.max(1, maxParallel);
+        long from = (long) index * size;
+        if (index < 0 || from >= pending.size()) {
+            return new ArrayList<>();
         }
-        return new ArrayList<>(pending.subList(from, Math.min(pending.size(), from + size)));
+        return new ArrayList<>(pending.subList((int) from, (int) Math.min(pending.size(), from + size)));
     }
 
     public void nextBatch(DelegateExecution execution) {

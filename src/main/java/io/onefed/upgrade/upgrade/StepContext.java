@@ -29,6 +29,16 @@ public record StepContext(String upgradeId, ZoneProperties zone, OneVersion from
         this(upgradeId, zone, from, target, leaderServer, federatedBackupPath, null, null, null);
     }
 
+    /**
+     * The context of a step on {@code zone}'s leader as {@code zoneLeaders} names it (the only server when it names
+     * none), versions as the process variables hold them: the one place the backup steps build theirs.
+     */
+    public static StepContext onLeader(String upgradeId, ZoneProperties zone, String fromVersion, String targetVersion,
+            String zoneLeaders) {
+        return new StepContext(upgradeId, zone, OneVersion.parse(fromVersion), OneVersion.parse(targetVersion),
+                Zones.leaderOf(zone, zoneLeaders).name(), null);
+    }
+
     public StepContext {
         if (upgradeId == null || !upgradeId.matches("[A-Za-z0-9][A-Za-z0-9-]{0,63}")) {
             throw new IllegalArgumentException("upgradeId must be 1-64 letters, digits or dashes: " + upgradeId);

@@ -163,6 +163,74 @@ class ModelConsistencyTest {
                 .isEmpty();
     }
 
+    /**
+     * From an element to its code in one hop: a bean the models use is named like its class ({@code outcomeDelegate}
+     * was an {@code OutcomeListener}, {@code upgradeEndedNotifier} an {@code UpgradeEndedListener}).
+     */
+    @Test
+    void everyBeanTheModelsUseIsNamedLikeItsClass() {
+        List<String> problems = new ArrayList<>();
+        for (String bean : usedBeans()) {
+            Class<?> type = beans.get(bean);
+            if (type == null) {
+                continue; // everyBeanAnExpressionNamesIsDeclaredWithTheMemberItUses reports it
+            }
+            String expected = Character.toLowerCase(type.getSimpleName().charAt(0)) + type.getSimpleName().substring(1);
+            if (!bean.equals(expected)) {
+                problems.add("bean " + bean + " is a " + type.getSimpleName() + ": name it " + expected);
+            }
+        }
+        assertThat(problems).as("bean names that are not their class's").isEmpty();
+    }
+
+    /** Beans that do the same job for several elements on purpose (no switch on the element id), and why. */
+    static final Map<String, String> SHARED_DELEGATES = Map.of(
+            "approvalReminder", "the same reminder on each approval gate's timer; the gate is the element's id");
+
+    /**
+     * One element, one delegate: a service task's delegate serves only that element. Before, federationStepDelegate
+     * served six elements by switching on the activity id, nextAttemptDelegate four, backupCopyDelegate three and
+     * planDelegate two; a reader of the model could not tell which code an element ran.
+     */
+    @Test
+    void eachServiceTaskHasADelegateOfItsOwn() {
+        Map<String, Set<String>> elementsByBean = new TreeMap<>();
+        for (BpmnModelInstance m : models.values()) {
+            for (org.camunda.bpm.model.bpmn.instance.ServiceTask t
+                    : m.getModelElementsByType(org.camunda.bpm.model.bpmn.instance.ServiceTask.class)) {
+                String bean = beanOf(t.getCamundaDelegateExpression());
+                if (!bean.isEmpty()) {
+                    elementsByBean.computeIfAbsent(bean, b -> new TreeSet<>()).add(t.getId());
+                }
+            }
+        }
+        assertThat(elementsByBean).as("service task delegates").hasSizeGreaterThan(20);
+        List<String> shared = new ArrayList<>();
+        elementsByBean.forEach((bean, ids) -> {
+            if (ids.size() > 1 && !SHARED_DELEGATES.containsKey(bean)) {
+                shared.add(bean + " serves " + ids + ": give each element a delegate named like it");
+            }
+        });
+        assertThat(shared).as("delegates serving more than one element").isEmpty();
+    }
+
+    /** From an element to its class in one hop: element {@code RecordEnabledHosts} runs {@code RecordEnabledHostsDelegate}. */
+    @Test
+    void eachServiceTaskDelegateIsNamedLikeItsElement() {
+        List<String> problems = new ArrayList<>();
+        for (BpmnModelInstance m : models.values()) {
+            for (org.camunda.bpm.model.bpmn.instance.ServiceTask t
+                    : m.getModelElementsByType(org.camunda.bpm.model.bpmn.instance.ServiceTask.class)) {
+                String bean = beanOf(t.getCamundaDelegateExpression());
+                String expected = Character.toLowerCase(t.getId().charAt(0)) + t.getId().substring(1) + "Delegate";
+                if (!bean.isEmpty() && !SHARED_DELEGATES.containsKey(bean) && !bean.equals(expected)) {
+                    problems.add(t.getId() + " runs ${" + bean + "}: name its delegate " + expected);
+                }
+            }
+        }
+        assertThat(problems).as("service tasks whose delegate is not named like them").isEmpty();
+    }
+
     // ------------------------------------------------------------------ ids named in Java
 
     @Test

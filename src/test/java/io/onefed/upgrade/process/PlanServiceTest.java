@@ -103,4 +103,16 @@ class PlanServiceTest {
         assertThat(plan.phases().size()).isGreaterThan(1000);
         assertThat(PlanService.sha256(plan.text())).isEqualTo(plan.sha256());
     }
+
+    /** CheckApprovedPlan's rule: an approval covers only the plan with the approved hash; any other plan re-opens it. */
+    @Test
+    void onlyThePlanWithTheApprovedHashIsCoveredByTheApproval() {
+        FakeFederation fed = FakeFederation.guide("6.10.0");
+        Plan plan = ProcessTestSupport.planService(fed, fed.properties).dryRun("7.0.0");
+        assertThat(PlanText.changedSinceApproval(plan.sha256(), plan)).isNull();
+        assertThat(PlanText.changedSinceApproval("0123456789abcdef", plan)).contains("approved 0123456789ab")
+                .contains("now " + PlanText.shortHash(plan.sha256())).contains("decide again");
+        assertThat(PlanText.changedSinceApproval(null, plan)).as("no approved hash: nothing is covered")
+                .contains("approved none");
+    }
 }

@@ -1,5 +1,6 @@
 package io.onefed.upgrade.process;
 
+import io.onefed.upgrade.upgrade.BackupCopies;
 import io.onefed.upgrade.upgrade.BackupTransfer;
 import io.onefed.upgrade.upgrade.ApiAccess;
 import io.onefed.upgrade.upgrade.HostFencing;
@@ -56,26 +57,39 @@ final class ProcessTestSupport {
         Mocks.register("zoneIdList", new ZoneIdList());
         io.onefed.upgrade.plan.ApprovedPlanGuard guard = new io.onefed.upgrade.plan.ApprovedPlanGuard(
                 planService(fed, properties), zones);
-        Mocks.register("remoteStepDelegate", new RemoteStepDelegate(
+        Mocks.register("runStepCommandsDelegate", new RunStepCommandsDelegate(
                 new RemoteStepService(zones, new ZoneCommands(), fed, Duration.ZERO), guard, SETTINGS.stepTimeout(), clock));
-        Mocks.register("nextAttemptDelegate", new NextAttemptDelegate());
+        Mocks.register("prepareNextAttemptDelegate", new PrepareNextAttemptDelegate());
+        Mocks.register("prepareStopAgainDelegate", new PrepareStopAgainDelegate());
+        Mocks.register("prepareStopRetryDelegate", new PrepareStopRetryDelegate());
+        Mocks.register("prepareSlaveRetryDelegate", new PrepareSlaveRetryDelegate());
         Mocks.register("zoneFactsListener", new ZoneFactsListener(zones));
-        Mocks.register("verifyStoppedDelegate", new VerifyStoppedDelegate(zones, new StopVerifier(fed)));
-        Mocks.register("backupCopyDelegate", new BackupCopyDelegate(zones, transfer, guard));
-        Mocks.register("zoneApiDelegate", new ZoneApiDelegate(zones, new ZoneApiCheck(fed), SETTINGS.apiDeadline(), clock));
-        Mocks.register("preflightDelegate", new PreflightDelegate(new PreflightService(zones, fed, fed, 1024),
+        Mocks.register("proveStoppedDelegate", new ProveStoppedDelegate(zones, new StopVerifier(fed)));
+        BackupCopies backups = new BackupCopies(transfer, new io.onefed.upgrade.upgrade.DbVersionReader(fed));
+        Mocks.register("copyFederatedBackupDelegate", new CopyFederatedBackupDelegate(zones, backups, guard));
+        Mocks.register("copyLeaderDumpDelegate", new CopyLeaderDumpDelegate(zones, backups));
+        Mocks.register("copyLeaderConfigDelegate", new CopyLeaderConfigDelegate(zones, backups));
+        Mocks.register("checkZoneApiDelegate", new CheckZoneApiDelegate(zones, new ZoneApiCheck(fed), SETTINGS.apiDeadline(), clock));
+        Mocks.register("runPreflightDelegate", new RunPreflightDelegate(new PreflightService(zones, fed, fed, 1024),
                 new io.onefed.upgrade.upgrade.NodeHosts(zones, fed)));
         Mocks.register("skipFailedHostsDelegate", new SkipFailedHostsDelegate());
-        Mocks.register("federationStepDelegate", new FederationStepDelegate(zones, new HostFencing(zones, fed),
-                new ApiAccess(zones, fed), transfer, new io.onefed.upgrade.upgrade.DbVersionReader(fed)));
-        Mocks.register("slaveOutcomesDelegate", new SlaveOutcomesDelegate());
-        Mocks.register("postChecksDelegate", new PostChecksDelegate(new PostChecks(zones, fed)));
-        Mocks.register("outcomeDelegate", new OutcomeListener());
+        HostFencing hosts = new HostFencing(zones, fed);
+        ApiAccess api = new ApiAccess(zones, fed);
+        Mocks.register("recordEnabledHostsDelegate", new RecordEnabledHostsDelegate(hosts));
+        Mocks.register("disableHostsDelegate", new DisableHostsDelegate(hosts));
+        Mocks.register("enableHostsDelegate", new EnableHostsDelegate(hosts));
+        Mocks.register("blockApiAccessDelegate", new BlockApiAccessDelegate(api));
+        Mocks.register("enableApiAccessDelegate", new EnableApiAccessDelegate(api));
+        Mocks.register("checksumBackupDelegate", new ChecksumBackupDelegate(zones, backups));
+        Mocks.register("collectSlaveOutcomesDelegate", new CollectSlaveOutcomesDelegate());
+        Mocks.register("runPostChecksDelegate", new RunPostChecksDelegate(new PostChecks(zones, fed)));
+        Mocks.register("outcomeListener", new OutcomeListener());
         Mocks.register("approvalListener", new ApprovalListener(clock, approvals, notifier));
-        Mocks.register("planDelegate", new PlanDelegate(planService(fed, properties)));
+        Mocks.register("renderPlanDelegate", new RenderPlanDelegate(planService(fed, properties)));
+        Mocks.register("checkApprovedPlanDelegate", new CheckApprovedPlanDelegate(planService(fed, properties)));
         Mocks.register("approvalDeadline", new ApprovalDeadline(approvals));
         Mocks.register("approvalReminder", new io.onefed.upgrade.notify.ApprovalReminder(notifier));
-        Mocks.register("upgradeEndedNotifier", new io.onefed.upgrade.notify.UpgradeEndedListener(notifier));
+        Mocks.register("upgradeEndedListener", new io.onefed.upgrade.notify.UpgradeEndedListener(notifier));
     }
 
     static Map<String, Object> startVariables(FakeFederation fed, String target, int maxParallel) {

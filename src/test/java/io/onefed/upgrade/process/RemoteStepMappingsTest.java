@@ -14,7 +14,7 @@ import org.w3c.dom.NodeList;
 
 /**
  * Every call of {@code remote-step} hands it the whole context the step's commands are rendered from
- * ({@code RemoteStepDelegate} builds the request from these variables). A call that forgets one renders other
+ * ({@code RunStepCommandsDelegate} builds the request from these variables). A call that forgets one renders other
  * commands than the approved plan: the node step once installed the repository's newest patch because
  * {@code zonePackageVersions} was not passed to it.
  */

@@ -58,7 +58,7 @@ class UpgradePathsProcessTest {
 
     ProcessInstance start(FakeFederation fed) {
         ProcessTestSupport.register(fed);
-        Mocks.register("zoneApiDelegate", new ZoneApiDelegate(new Zones(fed.properties), new ZoneApiCheck(fed),
+        Mocks.register("checkZoneApiDelegate", new CheckZoneApiDelegate(new Zones(fed.properties), new ZoneApiCheck(fed),
                 ProcessTestSupport.SETTINGS.apiDeadline(), clock));
         Map<String, Object> vars = startVariables(fed, "7.0.0", 5);
         ProcessInstance pi = engine.getRuntimeService().startProcessInstanceByKey("federation-upgrade",

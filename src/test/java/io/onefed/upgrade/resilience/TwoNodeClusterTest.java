@@ -107,7 +107,7 @@ class TwoNodeClusterTest {
     }
 
     private static boolean inRemoteStep(ServiceNode node) {
-        return node.isAlive() && node.threadDump().contains("RemoteStepDelegate.execute");
+        return node.isAlive() && node.threadDump().contains("RunStepCommandsDelegate.execute");
     }
 
     /**

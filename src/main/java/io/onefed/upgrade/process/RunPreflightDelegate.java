@@ -6,16 +6,16 @@ import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
 
 /** "Run preflight checks": read-only; keeps every check's result for the approval form and the report. */
-public class PreflightDelegate implements JavaDelegate {
+public class RunPreflightDelegate implements JavaDelegate {
 
     private final PreflightService preflight;
     private final NodeHosts nodes;
 
-    public PreflightDelegate(PreflightService preflight) {
+    public RunPreflightDelegate(PreflightService preflight) {
         this(preflight, null);
     }
 
-    public PreflightDelegate(PreflightService preflight, NodeHosts nodes) {
+    public RunPreflightDelegate(PreflightService preflight, NodeHosts nodes) {
         this.preflight = preflight;
         this.nodes = nodes;
     }

@@ -8,12 +8,12 @@ import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
 
 /** "Prove nothing opennebula* is running": a unit still active is a business fault an operator decides on. */
-public class VerifyStoppedDelegate implements JavaDelegate {
+public class ProveStoppedDelegate implements JavaDelegate {
 
     private final Zones zones;
     private final StopVerifier verifier;
 
-    public VerifyStoppedDelegate(Zones zones, StopVerifier verifier) {
+    public ProveStoppedDelegate(Zones zones, StopVerifier verifier) {
         this.zones = zones;
         this.verifier = verifier;
     }

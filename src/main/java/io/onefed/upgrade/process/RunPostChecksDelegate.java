@@ -6,11 +6,11 @@ import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
 
 /** "Run post-upgrade checks": target version everywhere, HA in sync, FED_INDEX equal; skipped zones reported. */
-public class PostChecksDelegate implements JavaDelegate {
+public class RunPostChecksDelegate implements JavaDelegate {
 
     private final PostChecks checks;
 
-    public PostChecksDelegate(PostChecks checks) {
+    public RunPostChecksDelegate(PostChecks checks) {
         this.checks = checks;
     }
 

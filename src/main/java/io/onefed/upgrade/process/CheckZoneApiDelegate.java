@@ -12,14 +12,14 @@ import org.camunda.bpm.engine.delegate.JavaDelegate;
  * "Check the zone's API and version" after the start step. The model waits on a timer while WAITING; past the
  * deadline (or on a wrong version) an operator decides. Choosing to wait longer starts a fresh deadline.
  */
-public class ZoneApiDelegate implements JavaDelegate {
+public class CheckZoneApiDelegate implements JavaDelegate {
 
     private final Zones zones;
     private final ZoneApiCheck check;
     private final Duration deadline;
     private final Clock clock;
 
-    public ZoneApiDelegate(Zones zones, ZoneApiCheck check, Duration deadline, Clock clock) {
+    public CheckZoneApiDelegate(Zones zones, ZoneApiCheck check, Duration deadline, Clock clock) {
         this.zones = zones;
         this.check = check;
         this.deadline = deadline;

@@ -1,0 +1,31 @@
+package io.onefed.upgrade.process;
+
+import io.onefed.upgrade.plan.Plan;
+import io.onefed.upgrade.plan.PlanService;
+import io.onefed.upgrade.plan.PlanText;
+import org.camunda.bpm.engine.delegate.DelegateExecution;
+import org.camunda.bpm.engine.delegate.JavaDelegate;
+
+/**
+ * {@code CheckApprovedPlan}, right after the start approval: renders the plan again from the configuration as it is
+ * now; if its hash differs from {@code approvedPlanHash}, the approval does not cover it, so {@code planUnchanged} is
+ * false, the new plan is shown and the gate re-opens.
+ */
+public class CheckApprovedPlanDelegate implements JavaDelegate {
+
+    private final PlanService plans;
+
+    public CheckApprovedPlanDelegate(PlanService plans) {
+        this.plans = plans;
+    }
+
+    @Override
+    public void execute(DelegateExecution execution) {
+        Plan plan = PlanVariables.render(plans, execution);
+        String changed = PlanText.changedSinceApproval(Vars.str(execution, "approvedPlanHash"), plan);
+        execution.setVariable("planUnchanged", changed == null);
+        if (changed != null) {
+            PlanVariables.show(execution, plan, changed);
+        }
+    }
+}

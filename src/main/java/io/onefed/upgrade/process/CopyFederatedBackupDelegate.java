@@ -1,0 +1,40 @@
+package io.onefed.upgrade.process;
+
+import io.onefed.upgrade.federation.ZoneProperties;
+import io.onefed.upgrade.plan.ApprovedPlanGuard;
+import io.onefed.upgrade.upgrade.BackupCopies;
+import io.onefed.upgrade.upgrade.StepContext;
+import io.onefed.upgrade.upgrade.Zones;
+import org.camunda.bpm.engine.delegate.DelegateExecution;
+import org.camunda.bpm.engine.delegate.JavaDelegate;
+
+/**
+ * {@code CopyFederatedBackup}: carries the master's federated backup to a slave's leader, checksum verified. The
+ * slave's copy goes to its own upgrade directory and becomes the zone's {@code federatedBackupPath}. Values the
+ * start approval does not cover stop it before anything is copied ({@link ApprovedPlanGuard}).
+ */
+public class CopyFederatedBackupDelegate implements JavaDelegate {
+
+    private final Zones zones;
+    private final BackupCopies backups;
+    private final ApprovedPlanGuard guard;
+
+    public CopyFederatedBackupDelegate(Zones zones, BackupCopies backups, ApprovedPlanGuard guard) {
+        this.zones = zones;
+        this.backups = backups;
+        this.guard = guard;
+    }
+
+    @Override
+    public void execute(DelegateExecution execution) {
+        ZoneProperties zone = zones.byId(Vars.integer(execution, "zoneId", -1));
+        String leaders = Vars.str(execution, "zoneLeaders");
+        String from = Vars.required(execution, "fromVersion");
+        String target = Vars.required(execution, "targetVersion");
+        String masterPath = Vars.required(execution, "federatedBackupPath");
+        guard.checkCopy(ApprovedValues.of(execution), zone.id(), from, target, leaders, masterPath);
+        execution.setVariable("federatedBackupPath", backups.federatedToSlave(zones.master(),
+                StepContext.onLeader(execution.getProcessBusinessKey(), zone, from, target, leaders), leaders, masterPath,
+                Vars.required(execution, "federatedBackupSha256")));
+    }
+}

@@ -1,0 +1,30 @@
+package io.onefed.upgrade.process;
+
+import io.onefed.upgrade.federation.ZoneProperties;
+import io.onefed.upgrade.upgrade.BackupCopies;
+import io.onefed.upgrade.upgrade.StepContext;
+import io.onefed.upgrade.upgrade.ZoneCommands;
+import io.onefed.upgrade.upgrade.Zones;
+import org.camunda.bpm.engine.delegate.DelegateExecution;
+import org.camunda.bpm.engine.delegate.JavaDelegate;
+
+/** {@code CopyLeaderConfig}: an HA zone's leader gives its packed configuration to its followers, checksum verified. */
+public class CopyLeaderConfigDelegate implements JavaDelegate {
+
+    private final Zones zones;
+    private final BackupCopies backups;
+
+    public CopyLeaderConfigDelegate(Zones zones, BackupCopies backups) {
+        this.zones = zones;
+        this.backups = backups;
+    }
+
+    @Override
+    public void execute(DelegateExecution execution) {
+        ZoneProperties zone = zones.byId(Vars.integer(execution, "zoneId", -1));
+        String leaders = Vars.str(execution, "zoneLeaders");
+        StepContext ctx = StepContext.onLeader(execution.getProcessBusinessKey(), zone,
+                Vars.required(execution, "fromVersion"), Vars.required(execution, "targetVersion"), leaders);
+        execution.setVariable("leaderConfigSha256", backups.leaderFileToFollowers(zone, leaders, ZoneCommands.leaderConfigPath(ctx)));
+    }
+}

@@ -1,0 +1,30 @@
+package io.onefed.upgrade.process;
+
+import io.onefed.upgrade.federation.ZoneProperties;
+import io.onefed.upgrade.upgrade.BackupCopies;
+import io.onefed.upgrade.upgrade.StepContext;
+import io.onefed.upgrade.upgrade.ZoneCommands;
+import io.onefed.upgrade.upgrade.Zones;
+import org.camunda.bpm.engine.delegate.DelegateExecution;
+import org.camunda.bpm.engine.delegate.JavaDelegate;
+
+/** {@code CopyLeaderDump}: an HA zone's leader gives its database dump to its followers, checksum verified. */
+public class CopyLeaderDumpDelegate implements JavaDelegate {
+
+    private final Zones zones;
+    private final BackupCopies backups;
+
+    public CopyLeaderDumpDelegate(Zones zones, BackupCopies backups) {
+        this.zones = zones;
+        this.backups = backups;
+    }
+
+    @Override
+    public void execute(DelegateExecution execution) {
+        ZoneProperties zone = zones.byId(Vars.integer(execution, "zoneId", -1));
+        String leaders = Vars.str(execution, "zoneLeaders");
+        StepContext ctx = StepContext.onLeader(execution.getProcessBusinessKey(), zone,
+                Vars.required(execution, "fromVersion"), Vars.required(execution, "targetVersion"), leaders);
+        execution.setVariable("leaderDumpSha256", backups.leaderFileToFollowers(zone, leaders, ZoneCommands.leaderDumpPath(ctx)));
+    }
+}

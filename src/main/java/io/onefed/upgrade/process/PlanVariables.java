@@ -1,0 +1,28 @@
+package io.onefed.upgrade.process;
+
+import io.onefed.upgrade.plan.Plan;
+import io.onefed.upgrade.plan.PlanService;
+import io.onefed.upgrade.plan.PlanText;
+import org.camunda.bpm.engine.delegate.DelegateExecution;
+
+/** The plan's inputs and outputs as process variables, shared by {@code RenderPlan} and {@code CheckApprovedPlan}. */
+final class PlanVariables {
+
+    private PlanVariables() {
+    }
+
+    static Plan render(PlanService plans, DelegateExecution execution) {
+        return plans.plan(execution.getProcessBusinessKey(), Vars.required(execution, "fromVersion"),
+                Vars.required(execution, "targetVersion"), Vars.str(execution, "zoneLeaders"),
+                Boolean.TRUE.equals(execution.getVariable("hasZoneDisable")), Vars.str(execution, "zonePackageVersions"),
+                Vars.str(execution, "zoneNodes"));
+    }
+
+    /** Summary in {@code planSummary}, every command in the file variable {@code plan}, hash in {@code planHash}. */
+    static void show(DelegateExecution execution, Plan plan, String note) {
+        execution.setVariable("plan", Vars.json("plan.json", plan));
+        execution.setVariable("planSummary", PlanText.summary(plan, Vars.MAX_STRING));
+        execution.setVariable("planHash", plan.sha256());
+        execution.setVariable("approvalNote", note);
+    }
+}

@@ -1,0 +1,69 @@
+package io.onefed.upgrade.process;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.onefed.upgrade.federation.ZoneProperties;
+import io.onefed.upgrade.upgrade.BackupCopies;
+import io.onefed.upgrade.upgrade.BackupTransfer;
+import io.onefed.upgrade.upgrade.DbVersionReader;
+import io.onefed.upgrade.upgrade.StepContext;
+import io.onefed.upgrade.upgrade.ZoneCommands;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link BackupCopies}, the service behind ChecksumBackup, CopyFederatedBackup, CopyLeaderDump and CopyLeaderConfig
+ * (which used to be two delegates switching on the element id), over the process tests' {@link FakeFederation}.
+ */
+class BackupCopiesTest {
+
+    static final String ID = "U20261123-120000-ab12";
+
+    final FakeFederation fed = new FakeFederation("6.10.0", true, "S-EU-GE");
+    final BackupCopies copies = new BackupCopies(new BackupTransfer(fed, fed), new DbVersionReader(fed));
+    final ZoneProperties master = fed.properties.zones().get(0);
+    final ZoneProperties slave = fed.properties.zones().get(1);
+
+    @Test
+    void theLeaderNamedInZoneLeadersRunsTheStepElseTheFirstServer() {
+        assertThat(StepContext.onLeader(ID, master, "6.10.0", "7.0.1", "0=m-eu-fr-fe2").leaderServer())
+                .isEqualTo("m-eu-fr-fe2");
+        assertThat(StepContext.onLeader(ID, master, "6.10.0", "7.0.1", null).leaderServer()).isEqualTo("m-eu-fr-fe0");
+    }
+
+    /** The leader's file reaches every follower, never the leader itself (which would copy a file onto itself). */
+    @Test
+    void aLeaderFileGoesToEachFollowerOnly() {
+        String path = ZoneCommands.leaderDumpPath(StepContext.onLeader(ID, master, "6.10.0", "7.0.1", "0=m-eu-fr-fe1"));
+        assertThat(copies.leaderFileToFollowers(master, "0=m-eu-fr-fe1", path)).isEqualTo("ab12cd34");
+        assertThat(fed.started.stream().filter(s -> s.contains(": copy ")).toList()).containsExactly(
+                "M-EU-FR/m-eu-fr-fe0: copy " + path + " -> " + path, "M-EU-FR/m-eu-fr-fe2: copy " + path + " -> " + path);
+    }
+
+    @Test
+    void theFederatedBackupIsChecksummedOnTheMastersLeaderWithItsSharedVersion() {
+        StepContext ctx = StepContext.onLeader(ID, master, "6.10.0", "7.0.1", "0=m-eu-fr-fe1");
+        BackupCopies.FederatedBackup backup = copies.checksumFederated(ctx, "0=m-eu-fr-fe1");
+        assertThat(backup.path()).isEqualTo(ZoneCommands.federatedBackupPath(ctx)).contains("/" + ID + "/");
+        assertThat(backup.sha256()).isEqualTo("ab12cd34");
+        assertThat(backup.masterSharedDbVersion()).isEqualTo("6.10.0");
+    }
+
+    /** The slave's copy lands in the slave's own upgrade directory, under the master's file name. */
+    @Test
+    void theSlavesCopyLandsInItsOwnUpgradeDirectory() {
+        String masterPath = ZoneCommands.federatedBackupPath(StepContext.onLeader(ID, master, "6.10.0", "7.0.1", null));
+        StepContext slaveCtx = StepContext.onLeader(ID, slave, "6.10.0", "7.0.1", null);
+        String slavePath = copies.federatedToSlave(master, slaveCtx, null, masterPath, "ab12cd34");
+        assertThat(slavePath).isEqualTo(ZoneCommands.upgradeDir(slaveCtx) + masterPath.substring(masterPath.lastIndexOf('/')));
+        assertThat(fed.started).contains("S-EU-GE/s-eu-ge-fe0: copy " + masterPath + " -> " + slavePath);
+    }
+
+    /** Attack: the master's backup changed after its checksum (or the copy is corrupt): the copy is refused. */
+    @Test
+    void aCopyWhoseDigestDiffersFromTheMastersIsRefused() {
+        assertThatThrownBy(() -> copies.federatedToSlave(master, StepContext.onLeader(ID, slave, "6.10.0", "7.0.1", null),
+                null, "/var/lib/one/backup/x.sql", "ffff0000")).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("ffff0000").hasMessageContaining("the source changed since it was checksummed");
+    }
+}
