@@ -54,7 +54,9 @@ class StepVerdictTest {
         StepVerdict v = StepVerdict.of("Upgrade the DB", p, T0, T0, TIMEOUT);
         assertThat(v.state()).isEqualTo("FAILED");
         assertThat(v.failedServers()).isEqualTo("fe1,fe2");
-        assertThat(v.failure()).startsWith("Upgrade the DB failed: 'onedb upgrade -v' on fe1").contains("exited 2");
+        // more than one failed host: the form says how many and names them (the full list is in stepFailedServers)
+        assertThat(v.failure()).startsWith("Upgrade the DB failed [2 hosts: fe1, fe2]: 'onedb upgrade -v' on fe1")
+                .contains("exited 2");
     }
 
     @Test
