@@ -18,6 +18,8 @@ import org.springframework.core.env.Profiles;
  * {@code simulator.root}, default {@code ./data/sim}, reused on restart so an upgrade continues) and adds its
  * {@code federation.*} configuration. Does nothing unless the {@code demo} profile is active and neither
  * {@code FEDERATION_CONFIG} nor {@code federation.zones} is set. The simulation stops with the context.
+ * Registered in the test class path's {@code META-INF/spring.factories} only: the service's jar has no simulator
+ * ({@code ./mvnw spring-boot:test-run} runs the demo, see {@code io.onefed.demo.DemoApplication}).
  */
 public class SimulatedFederationDemo implements EnvironmentPostProcessor, Ordered {
 
