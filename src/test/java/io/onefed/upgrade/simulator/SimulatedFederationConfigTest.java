@@ -105,6 +105,41 @@ class SimulatedFederationConfigTest {
         assertThatThrownBy(() -> new Socket("127.0.0.1", port).close()).isInstanceOf(java.net.ConnectException.class);
     }
 
+    /** A rehearsal's spec: one HA master on RHEL, as someone's own federation might be. */
+    public static class OwnFederation implements java.util.function.Supplier<SimulationSpec> {
+        @Override
+        public SimulationSpec get() {
+            return new SimulationSpec("own", "pw-own-1", "db-own-1", 42L, java.util.List.of(
+                    SimulationSpec.ZoneSpec.single(7, "M-OWN", true, "6.8.0", "6.10.0")
+                            .withServers(3).withOsFamily(io.onefed.upgrade.federation.OsFamily.RHEL)));
+        }
+    }
+
+    /**
+     * The README's rehearsal: simulator.spec picks the zones to simulate. Without it the guide's three zones would
+     * run, whatever the property says; a wrong class name must fail the start naming the property and the fix.
+     */
+    @Test
+    void demoProfileSimulatesTheSpecThatSimulatorSpecNames() {
+        SpringApplication app = new SpringApplication(Empty.class);
+        app.setWebApplicationType(WebApplicationType.NONE);
+        app.setDefaultProperties(Map.of("simulator.root", tmp.resolve("own").toString(),
+                "simulator.spec", OwnFederation.class.getName()));
+        try (ConfigurableApplicationContext ctx = app.run("--spring.profiles.active=demo")) {
+            assertThat(ctx.getEnvironment().getProperty("federation.zones[0].id")).isEqualTo("7");
+            assertThat(ctx.getEnvironment().getProperty("federation.zones[0].name")).isEqualTo("M-OWN");
+            assertThat(ctx.getEnvironment().getProperty("federation.zones[0].servers[2].port")).isNotNull();
+            assertThat(ctx.getEnvironment().getProperty("federation.zones[1].id")).isNull();
+        }
+        assertThatThrownBy(() -> SimulatedFederationDemo.spec("com.example.NoSuchSpec"))
+                .hasMessageContaining("simulator.spec: no class com.example.NoSuchSpec")
+                .hasMessageContaining("src/test/java");
+        assertThatThrownBy(() -> SimulatedFederationDemo.spec(Empty.class.getName()))
+                .hasMessageContaining("is not a Supplier<SimulationSpec>");
+        assertThat(SimulatedFederationDemo.spec(null).zones()).extracting(SimulationSpec.ZoneSpec::id)
+                .containsExactly(0, 100, 101);
+    }
+
     @Test
     void demoProfileLeavesAConfiguredFederationAlone() {
         SpringApplication app = new SpringApplication(Empty.class);

@@ -1,5 +1,6 @@
 /**
  * The simulated OpenNebula federation: the stand-in for real zones used by the tests and the demo profile.
+ * It lives in the test source set (with Apache MINA sshd, test scope): nothing of it reaches the service's jar.
  *
  * <p>{@link io.onefed.upgrade.simulator.SimulatedFederation} starts, per zone, one SSH server per front-end
  * (Apache MINA; exec runs a real {@code /bin/sh -c} with the simulated OpenNebula commands of
