@@ -63,7 +63,7 @@ public class IncidentNotifyingHandler extends DefaultIncidentHandler {
             Object step = execution.getVariable("stepTitle");
             if (step == null && execution.getVariable("step") != null) {
                 try {
-                    step = io.onefed.upgrade.upgrade.ZoneStep.byId(execution.getVariable("step").toString()).title();
+                    step = io.onefed.upgrade.steps.ZoneStep.byId(execution.getVariable("step").toString()).title();
                 } catch (IllegalArgumentException unknown) {
                     step = execution.getVariable("step");
                 }

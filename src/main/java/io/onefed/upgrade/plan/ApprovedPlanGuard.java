@@ -1,13 +1,13 @@
 package io.onefed.upgrade.plan;
 
 import io.onefed.upgrade.federation.ZoneProperties;
-import io.onefed.upgrade.upgrade.NodeHosts;
-import io.onefed.upgrade.upgrade.OneVersion;
-import io.onefed.upgrade.upgrade.PackageVersions;
-import io.onefed.upgrade.upgrade.RemoteStepService;
-import io.onefed.upgrade.upgrade.StepContext;
-import io.onefed.upgrade.upgrade.ZoneCommands;
-import io.onefed.upgrade.upgrade.Zones;
+import io.onefed.upgrade.steps.NodeHosts;
+import io.onefed.upgrade.steps.OneVersion;
+import io.onefed.upgrade.steps.PackageVersions;
+import io.onefed.upgrade.steps.RemoteStepService;
+import io.onefed.upgrade.steps.StepContext;
+import io.onefed.upgrade.steps.ZoneCommands;
+import io.onefed.upgrade.steps.Zones;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;

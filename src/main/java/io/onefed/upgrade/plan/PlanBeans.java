@@ -3,10 +3,10 @@ package io.onefed.upgrade.plan;
 import io.onefed.upgrade.federation.FederationProperties;
 import io.onefed.upgrade.opennebula.OneClients;
 import io.onefed.upgrade.ssh.DetachedRuns;
-import io.onefed.upgrade.upgrade.FederationProbe;
-import io.onefed.upgrade.upgrade.RemoteStepService;
-import io.onefed.upgrade.upgrade.ZoneCommands;
-import io.onefed.upgrade.upgrade.Zones;
+import io.onefed.upgrade.steps.FederationProbe;
+import io.onefed.upgrade.steps.RemoteStepService;
+import io.onefed.upgrade.steps.ZoneCommands;
+import io.onefed.upgrade.steps.Zones;
 import java.time.Duration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -20,7 +20,7 @@ public class PlanBeans {
         Zones zones = new Zones(federation);
         // plan() only renders commands: the detached runs are never called
         return new PlanService(zones, new RemoteStepService(zones, new ZoneCommands(), runs, Duration.ZERO),
-                new FederationProbe(clients), new io.onefed.upgrade.upgrade.NodeHosts(zones, clients));
+                new FederationProbe(clients), new io.onefed.upgrade.steps.NodeHosts(zones, clients));
     }
 
     @Bean

@@ -3,15 +3,15 @@ package io.onefed.upgrade.plan;
 import io.onefed.upgrade.federation.ServerProperties;
 import io.onefed.upgrade.federation.ZoneProperties;
 import io.onefed.upgrade.ssh.SshTarget;
-import io.onefed.upgrade.upgrade.FederationProbe;
-import io.onefed.upgrade.upgrade.HostCommand;
-import io.onefed.upgrade.upgrade.OneVersion;
-import io.onefed.upgrade.upgrade.RemoteStepService;
-import io.onefed.upgrade.upgrade.StepContext;
-import io.onefed.upgrade.upgrade.ZoneCommands;
-import io.onefed.upgrade.upgrade.ZoneReading;
-import io.onefed.upgrade.upgrade.ZoneStep;
-import io.onefed.upgrade.upgrade.Zones;
+import io.onefed.upgrade.steps.FederationProbe;
+import io.onefed.upgrade.steps.HostCommand;
+import io.onefed.upgrade.steps.OneVersion;
+import io.onefed.upgrade.steps.RemoteStepService;
+import io.onefed.upgrade.steps.StepContext;
+import io.onefed.upgrade.steps.ZoneCommands;
+import io.onefed.upgrade.steps.ZoneReading;
+import io.onefed.upgrade.steps.ZoneStep;
+import io.onefed.upgrade.steps.Zones;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -50,7 +50,7 @@ public class PlanService {
     private final Zones zones;
     private final RemoteStepService steps;
     private final FederationProbe probe;
-    private final io.onefed.upgrade.upgrade.NodeHosts nodeHosts;
+    private final io.onefed.upgrade.steps.NodeHosts nodeHosts;
 
     public PlanService(Zones zones, RemoteStepService steps, FederationProbe probe) {
         this(zones, steps, probe, null);
@@ -58,7 +58,7 @@ public class PlanService {
 
     /** @param nodeHosts reads the hypervisor hosts for a dry run (null: the dry run lists none) */
     public PlanService(Zones zones, RemoteStepService steps, FederationProbe probe,
-            io.onefed.upgrade.upgrade.NodeHosts nodeHosts) {
+            io.onefed.upgrade.steps.NodeHosts nodeHosts) {
         this.zones = zones;
         this.steps = steps;
         this.probe = probe;
@@ -111,7 +111,7 @@ public class PlanService {
 
     /**
      * The plan from known facts (the preflight's variables inside the process). Pure. {@code zonePackageVersions}
-     * ({@link io.onefed.upgrade.upgrade.PackageVersions}) pins the package step's versions, so the plan's commands,
+     * ({@link io.onefed.upgrade.steps.PackageVersions}) pins the package step's versions, so the plan's commands,
      * and with them its hash, name exactly what will be installed; {@code zoneNodes}
      * ({@code NodeHosts}), the hypervisor hosts read before the plan, puts each host in the plan.
      */
@@ -150,7 +150,7 @@ public class PlanService {
         Phase checksum = b.phase(master.name(), "checksum-backup", "Checksum the federated backup, read the master's shared DB version");
         checksum.ssh(leader(master, zoneLeaders), master,
                 io.onefed.upgrade.ssh.RemoteCommand.of("sha256sum {}", masterBackup).rendered());
-        checksum.ssh(leader(master, zoneLeaders), master, io.onefed.upgrade.upgrade.DbVersionReader.command(master).rendered());
+        checksum.ssh(leader(master, zoneLeaders), master, io.onefed.upgrade.steps.DbVersionReader.command(master).rendered());
         for (ZoneProperties slave : zones.slaves()) {
             for (ZoneStep s : BACKUP_STEPS) {
                 b.steps(slave, s, null);
@@ -258,7 +258,7 @@ public class PlanService {
             List<List<HostCommand>> groups = steps.plan(new RemoteStepService.Request(upgradeId, zone.id(), step, 1, 1,
                     from, target, leaders, federatedBackupPath, packageVersions,
                     step == ZoneStep.RESTORE_FEDERATED ? MASTER_SHARED_PLACEHOLDER : null, zoneNodes));
-            String version = io.onefed.upgrade.upgrade.PackageVersions.forZone(packageVersions, zone.id());
+            String version = io.onefed.upgrade.steps.PackageVersions.forZone(packageVersions, zone.id());
             Phase p = phase(zone.name(), step.id(), step == ZoneStep.UPGRADE_PACKAGES && version != null
                     ? step.title() + " (exactly " + version + ")" : step.title());
             if (step == ZoneStep.UPGRADE_NODES && zone.nodes() == null) {

@@ -1,7 +1,7 @@
 package io.onefed.upgrade.process;
 
-import io.onefed.upgrade.upgrade.ZoneApiCheck;
-import io.onefed.upgrade.upgrade.Zones;
+import io.onefed.upgrade.steps.ZoneApiCheck;
+import io.onefed.upgrade.steps.Zones;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

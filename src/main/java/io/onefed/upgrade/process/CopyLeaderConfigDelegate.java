@@ -1,10 +1,10 @@
 package io.onefed.upgrade.process;
 
 import io.onefed.upgrade.federation.ZoneProperties;
-import io.onefed.upgrade.upgrade.BackupCopies;
-import io.onefed.upgrade.upgrade.StepContext;
-import io.onefed.upgrade.upgrade.ZoneCommands;
-import io.onefed.upgrade.upgrade.Zones;
+import io.onefed.upgrade.steps.BackupCopies;
+import io.onefed.upgrade.steps.StepContext;
+import io.onefed.upgrade.steps.ZoneCommands;
+import io.onefed.upgrade.steps.Zones;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
 

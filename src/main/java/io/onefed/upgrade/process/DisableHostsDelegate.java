@@ -1,6 +1,6 @@
 package io.onefed.upgrade.process;
 
-import io.onefed.upgrade.upgrade.HostFencing;
+import io.onefed.upgrade.steps.HostFencing;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
 

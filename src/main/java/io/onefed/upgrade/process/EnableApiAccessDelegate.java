@@ -1,6 +1,6 @@
 package io.onefed.upgrade.process;
 
-import io.onefed.upgrade.upgrade.ApiAccess;
+import io.onefed.upgrade.steps.ApiAccess;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
 

@@ -1,7 +1,7 @@
 package io.onefed.upgrade.process;
 
-import io.onefed.upgrade.upgrade.StopVerifier;
-import io.onefed.upgrade.upgrade.Zones;
+import io.onefed.upgrade.steps.StopVerifier;
+import io.onefed.upgrade.steps.Zones;
 import java.util.List;
 import org.camunda.bpm.engine.delegate.BpmnError;
 import org.camunda.bpm.engine.delegate.DelegateExecution;

@@ -1,6 +1,6 @@
 package io.onefed.upgrade.process;
 
-import io.onefed.upgrade.upgrade.PostChecks;
+import io.onefed.upgrade.steps.PostChecks;
 import java.util.HashSet;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.JavaDelegate;

@@ -1,7 +1,7 @@
 package io.onefed.upgrade.process;
 
-import io.onefed.upgrade.upgrade.NodeHosts;
-import io.onefed.upgrade.upgrade.PreflightService;
+import io.onefed.upgrade.steps.NodeHosts;
+import io.onefed.upgrade.steps.PreflightService;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
 

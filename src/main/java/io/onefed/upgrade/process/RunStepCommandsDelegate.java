@@ -1,9 +1,9 @@
 package io.onefed.upgrade.process;
 
 import io.onefed.upgrade.plan.ApprovedPlanGuard;
-import io.onefed.upgrade.upgrade.RemoteStepRunner;
-import io.onefed.upgrade.upgrade.RemoteStepService;
-import io.onefed.upgrade.upgrade.ZoneStep;
+import io.onefed.upgrade.steps.RemoteStepRunner;
+import io.onefed.upgrade.steps.RemoteStepService;
+import io.onefed.upgrade.steps.ZoneStep;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,6 +1,6 @@
 package io.onefed.upgrade.process;
 
-import io.onefed.upgrade.upgrade.NodeHosts;
+import io.onefed.upgrade.steps.NodeHosts;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;

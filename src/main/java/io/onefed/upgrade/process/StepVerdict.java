@@ -1,7 +1,7 @@
 package io.onefed.upgrade.process;
 
-import io.onefed.upgrade.upgrade.CommandRecord;
-import io.onefed.upgrade.upgrade.RemoteStepRunner;
+import io.onefed.upgrade.steps.CommandRecord;
+import io.onefed.upgrade.steps.RemoteStepRunner;
 import java.time.Duration;
 import java.time.Instant;
 

@@ -1,8 +1,8 @@
 package io.onefed.upgrade.process;
 
 import io.onefed.upgrade.federation.ZoneProperties;
-import io.onefed.upgrade.upgrade.OneVersion;
-import io.onefed.upgrade.upgrade.Zones;
+import io.onefed.upgrade.steps.OneVersion;
+import io.onefed.upgrade.steps.Zones;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.ZoneOffset;

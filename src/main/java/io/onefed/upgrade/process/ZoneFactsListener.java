@@ -1,7 +1,7 @@
 package io.onefed.upgrade.process;
 
 import io.onefed.upgrade.federation.ZoneProperties;
-import io.onefed.upgrade.upgrade.Zones;
+import io.onefed.upgrade.steps.Zones;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.ExecutionListener;
 

@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.onefed.upgrade.plan.ApprovedPlanGuard;
 import io.onefed.upgrade.plan.PlanService;
-import io.onefed.upgrade.upgrade.NodeHosts;
-import io.onefed.upgrade.upgrade.RemoteStepService;
-import io.onefed.upgrade.upgrade.ZoneStep;
-import io.onefed.upgrade.upgrade.Zones;
+import io.onefed.upgrade.steps.NodeHosts;
+import io.onefed.upgrade.steps.RemoteStepService;
+import io.onefed.upgrade.steps.ZoneStep;
+import io.onefed.upgrade.steps.Zones;
 import org.junit.jupiter.api.Test;
 
 /** The guard on its own: what a step may use of the values its upgrade's start approval covered. */

@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.onefed.upgrade.federation.ZoneProperties;
-import io.onefed.upgrade.upgrade.BackupCopies;
-import io.onefed.upgrade.upgrade.BackupTransfer;
-import io.onefed.upgrade.upgrade.DbVersionReader;
-import io.onefed.upgrade.upgrade.StepContext;
-import io.onefed.upgrade.upgrade.ZoneCommands;
+import io.onefed.upgrade.steps.BackupCopies;
+import io.onefed.upgrade.steps.BackupTransfer;
+import io.onefed.upgrade.steps.DbVersionReader;
+import io.onefed.upgrade.steps.StepContext;
+import io.onefed.upgrade.steps.ZoneCommands;
 import org.junit.jupiter.api.Test;
 
 /**

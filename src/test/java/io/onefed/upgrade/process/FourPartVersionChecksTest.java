@@ -2,10 +2,10 @@ package io.onefed.upgrade.process;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.onefed.upgrade.upgrade.PostChecks;
-import io.onefed.upgrade.upgrade.PreflightService;
-import io.onefed.upgrade.upgrade.ZoneApiCheck;
-import io.onefed.upgrade.upgrade.Zones;
+import io.onefed.upgrade.steps.PostChecks;
+import io.onefed.upgrade.steps.PreflightService;
+import io.onefed.upgrade.steps.ZoneApiCheck;
+import io.onefed.upgrade.steps.Zones;
 import java.time.Instant;
 import java.util.Set;
 import org.junit.jupiter.api.Test;

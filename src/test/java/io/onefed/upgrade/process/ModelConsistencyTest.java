@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.onefed.upgrade.notify.ApprovalReminder;
-import io.onefed.upgrade.upgrade.ZoneStep;
+import io.onefed.upgrade.steps.ZoneStep;
 import java.io.IOException;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;

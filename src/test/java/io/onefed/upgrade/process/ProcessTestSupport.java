@@ -1,16 +1,16 @@
 package io.onefed.upgrade.process;
 
-import io.onefed.upgrade.upgrade.BackupCopies;
-import io.onefed.upgrade.upgrade.BackupTransfer;
-import io.onefed.upgrade.upgrade.ApiAccess;
-import io.onefed.upgrade.upgrade.HostFencing;
-import io.onefed.upgrade.upgrade.PostChecks;
-import io.onefed.upgrade.upgrade.PreflightService;
-import io.onefed.upgrade.upgrade.RemoteStepService;
-import io.onefed.upgrade.upgrade.StopVerifier;
-import io.onefed.upgrade.upgrade.ZoneApiCheck;
-import io.onefed.upgrade.upgrade.ZoneCommands;
-import io.onefed.upgrade.upgrade.Zones;
+import io.onefed.upgrade.steps.BackupCopies;
+import io.onefed.upgrade.steps.BackupTransfer;
+import io.onefed.upgrade.steps.ApiAccess;
+import io.onefed.upgrade.steps.HostFencing;
+import io.onefed.upgrade.steps.PostChecks;
+import io.onefed.upgrade.steps.PreflightService;
+import io.onefed.upgrade.steps.RemoteStepService;
+import io.onefed.upgrade.steps.StopVerifier;
+import io.onefed.upgrade.steps.ZoneApiCheck;
+import io.onefed.upgrade.steps.ZoneCommands;
+import io.onefed.upgrade.steps.Zones;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
@@ -40,7 +40,7 @@ final class ProcessTestSupport {
         Zones zones = new Zones(properties);
         return new io.onefed.upgrade.plan.PlanService(zones,
                 new RemoteStepService(zones, new ZoneCommands(), fed, Duration.ZERO),
-                new io.onefed.upgrade.upgrade.FederationProbe(fed));
+                new io.onefed.upgrade.steps.FederationProbe(fed));
     }
 
     static void register(FakeFederation fed, io.onefed.upgrade.notify.Notifier notifier, ApprovalSettings approvals) {
@@ -65,13 +65,13 @@ final class ProcessTestSupport {
         Mocks.register("prepareSlaveRetryDelegate", new PrepareSlaveRetryDelegate());
         Mocks.register("zoneFactsListener", new ZoneFactsListener(zones));
         Mocks.register("proveStoppedDelegate", new ProveStoppedDelegate(zones, new StopVerifier(fed)));
-        BackupCopies backups = new BackupCopies(transfer, new io.onefed.upgrade.upgrade.DbVersionReader(fed));
+        BackupCopies backups = new BackupCopies(transfer, new io.onefed.upgrade.steps.DbVersionReader(fed));
         Mocks.register("copyFederatedBackupDelegate", new CopyFederatedBackupDelegate(zones, backups, guard));
         Mocks.register("copyLeaderDumpDelegate", new CopyLeaderDumpDelegate(zones, backups));
         Mocks.register("copyLeaderConfigDelegate", new CopyLeaderConfigDelegate(zones, backups));
         Mocks.register("checkZoneApiDelegate", new CheckZoneApiDelegate(zones, new ZoneApiCheck(fed), SETTINGS.apiDeadline(), clock));
         Mocks.register("runPreflightDelegate", new RunPreflightDelegate(new PreflightService(zones, fed, fed, 1024),
-                new io.onefed.upgrade.upgrade.NodeHosts(zones, fed)));
+                new io.onefed.upgrade.steps.NodeHosts(zones, fed)));
         Mocks.register("skipFailedHostsDelegate", new SkipFailedHostsDelegate());
         HostFencing hosts = new HostFencing(zones, fed);
         ApiAccess api = new ApiAccess(zones, fed);

@@ -2,9 +2,9 @@ package io.onefed.upgrade.process;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.onefed.upgrade.upgrade.CommandRecord;
-import io.onefed.upgrade.upgrade.RemoteStepRunner;
-import io.onefed.upgrade.upgrade.RemoteStepRunner.State;
+import io.onefed.upgrade.steps.CommandRecord;
+import io.onefed.upgrade.steps.RemoteStepRunner;
+import io.onefed.upgrade.steps.RemoteStepRunner.State;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

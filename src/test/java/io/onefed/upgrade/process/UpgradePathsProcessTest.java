@@ -8,8 +8,8 @@ import static io.onefed.upgrade.process.ProcessTestSupport.task;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.assertThat;
 
-import io.onefed.upgrade.upgrade.ZoneApiCheck;
-import io.onefed.upgrade.upgrade.Zones;
+import io.onefed.upgrade.steps.ZoneApiCheck;
+import io.onefed.upgrade.steps.Zones;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

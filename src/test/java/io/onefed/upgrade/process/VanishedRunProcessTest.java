@@ -62,10 +62,10 @@ class VanishedRunProcessTest {
         vars.put("masterSharedDbVersion", "7.0.0");
         // started alone, the step is its own root: it carries the approval the guard checks (ApprovedPlanGuard)
         io.onefed.upgrade.federation.ZoneProperties master = fed.properties.zones().get(0);
-        vars.put("federatedBackupPath", io.onefed.upgrade.upgrade.ZoneCommands.federatedBackupPath(
-                new io.onefed.upgrade.upgrade.StepContext("U20261123-120000-ab12", master,
-                        io.onefed.upgrade.upgrade.OneVersion.parse("6.10.0"),
-                        io.onefed.upgrade.upgrade.OneVersion.parse("7.0.0"), master.servers().get(0).name(), null)));
+        vars.put("federatedBackupPath", io.onefed.upgrade.steps.ZoneCommands.federatedBackupPath(
+                new io.onefed.upgrade.steps.StepContext("U20261123-120000-ab12", master,
+                        io.onefed.upgrade.steps.OneVersion.parse("6.10.0"),
+                        io.onefed.upgrade.steps.OneVersion.parse("7.0.0"), master.servers().get(0).name(), null)));
         vars.put("approvedPlanHash", ProcessTestSupport.planService(fed, fed.properties)
                 .plan("U20261123-120000-ab12", "6.10.0", "7.0.0", null, false, null, null).sha256());
         ProcessInstance pi = engine.getRuntimeService().startProcessInstanceByKey("remote-step",

@@ -7,7 +7,7 @@ import io.onefed.upgrade.e2e.EndToEndSupport;
 import io.onefed.upgrade.process.ProcessSettings;
 import io.onefed.upgrade.process.UpgradeLock;
 import io.onefed.upgrade.process.UpgradeRuns;
-import io.onefed.upgrade.upgrade.Zones;
+import io.onefed.upgrade.steps.Zones;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;

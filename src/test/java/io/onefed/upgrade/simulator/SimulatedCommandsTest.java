@@ -347,7 +347,7 @@ class SimulatedCommandsTest {
         assertThat(Files.exists(synced)).isFalse();
 
         assertThat(ssh.exec(0, "onehost offline 1").exit()).isZero();
-        SimClient.Result sync = ssh.exec(0, io.onefed.upgrade.upgrade.ZoneCommands.syncHosts().rendered());
+        SimClient.Result sync = ssh.exec(0, io.onefed.upgrade.steps.ZoneCommands.syncHosts().rendered());
         assertThat(sync.exit()).as(sync.err()).isZero();
         assertThat(sync.out()).contains("* Adding kvm-m-eu-fr-1 to upgrade").doesNotContain("kvm-m-eu-fr-2")
                 .contains("All hosts updated successfully.");

@@ -5,11 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.onefed.upgrade.federation.SecretResolver;
 import io.onefed.upgrade.federation.ZoneProperties;
 import io.onefed.upgrade.ssh.RemoteCommand;
-import io.onefed.upgrade.upgrade.HostCommand;
-import io.onefed.upgrade.upgrade.OneVersion;
-import io.onefed.upgrade.upgrade.StepContext;
-import io.onefed.upgrade.upgrade.ZoneCommands;
-import io.onefed.upgrade.upgrade.ZoneStep;
+import io.onefed.upgrade.steps.HostCommand;
+import io.onefed.upgrade.steps.OneVersion;
+import io.onefed.upgrade.steps.StepContext;
+import io.onefed.upgrade.steps.ZoneCommands;
+import io.onefed.upgrade.steps.ZoneStep;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -270,10 +270,10 @@ class SimulatedUpgradePathTest {
         }
 
         // post-check "in sync": one leader, each server its own SERVER_ID, every follower at the leader's LOG_INDEX
-        io.onefed.upgrade.upgrade.PostChecks checks = postChecks();
+        io.onefed.upgrade.steps.PostChecks checks = postChecks();
         assertThat(haCheck(checks)).as(haCheck(checks).detail()).satisfies(c -> assertThat(c.passed()).isTrue());
         sim.faults().raftLag(0, servers.get(2), 4);
-        io.onefed.upgrade.upgrade.Check lagging = haCheck(checks);
+        io.onefed.upgrade.steps.Check lagging = haCheck(checks);
         assertThat(lagging.passed()).isFalse();
         assertThat(lagging.detail()).contains(servers.get(2) + " LOG_INDEX 0 is behind the leader's 4");
         sim.faults().raftCatchUp(0, servers.get(2));
@@ -284,7 +284,7 @@ class SimulatedUpgradePathTest {
         java.nio.file.Files.copy(leaderEtc.resolve("oned.conf"), sim.serverDir(0, follower).resolve("etc/one/oned.conf"),
                 java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         assertThat(ssh.exec(0, follower, "systemctl restart opennebula", null).exit()).isZero();
-        io.onefed.upgrade.upgrade.Check duplicate = haCheck(checks);
+        io.onefed.upgrade.steps.Check duplicate = haCheck(checks);
         assertThat(duplicate.passed()).isFalse();
         assertThat(duplicate.detail()).contains(follower + " answers as SERVER_ID 0 but the zone lists it as 1");
         // and the apply step refuses a follower whose saved SERVER_ID is the leader's
@@ -294,14 +294,14 @@ class SimulatedUpgradePathTest {
         assertThat(refused.get(0).err()).contains("this follower's SERVER_ID 0 is the leader's");
     }
 
-    private io.onefed.upgrade.upgrade.PostChecks postChecks() {
+    private io.onefed.upgrade.steps.PostChecks postChecks() {
         io.onefed.upgrade.federation.FederationProperties f = sim.toFederationProperties();
-        return new io.onefed.upgrade.upgrade.PostChecks(new io.onefed.upgrade.upgrade.Zones(f),
+        return new io.onefed.upgrade.steps.PostChecks(new io.onefed.upgrade.steps.Zones(f),
                 new io.onefed.upgrade.opennebula.DefaultOneClients(f, new SecretResolver(),
                         io.onefed.upgrade.opennebula.OneClientProperties.defaults()));
     }
 
-    private static io.onefed.upgrade.upgrade.Check haCheck(io.onefed.upgrade.upgrade.PostChecks checks) {
+    private static io.onefed.upgrade.steps.Check haCheck(io.onefed.upgrade.steps.PostChecks checks) {
         return checks.run("7.0.0", java.util.Set.of()).checks().stream()
                 .filter(c -> c.name().equals("HA servers in sync")).findFirst().orElseThrow();
     }

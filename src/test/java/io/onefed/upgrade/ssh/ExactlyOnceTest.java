@@ -173,20 +173,20 @@ class ExactlyOnceTest {
     @Test
     void aWipedRunDirectoryOfAStartedKeyIsNeverClaimedAgain() throws Exception {
         Path counter = fx.dir.resolve("eo-wiped");
-        io.onefed.upgrade.upgrade.RemoteStepRunner runner =
-                new io.onefed.upgrade.upgrade.RemoteStepRunner(orchestrator(), Duration.ZERO);
-        List<List<io.onefed.upgrade.upgrade.HostCommand>> groups =
-                List.of(List.of(new io.onefed.upgrade.upgrade.HostCommand(fx.target(), command(counter, "2"))));
-        io.onefed.upgrade.upgrade.RemoteStepRunner.Progress first = runner.advance("eo-wiped", groups);
-        assertThat(first.state()).isEqualTo(io.onefed.upgrade.upgrade.RemoteStepRunner.State.RUNNING);
+        io.onefed.upgrade.steps.RemoteStepRunner runner =
+                new io.onefed.upgrade.steps.RemoteStepRunner(orchestrator(), Duration.ZERO);
+        List<List<io.onefed.upgrade.steps.HostCommand>> groups =
+                List.of(List.of(new io.onefed.upgrade.steps.HostCommand(fx.target(), command(counter, "2"))));
+        io.onefed.upgrade.steps.RemoteStepRunner.Progress first = runner.advance("eo-wiped", groups);
+        assertThat(first.state()).isEqualTo(io.onefed.upgrade.steps.RemoteStepRunner.State.RUNNING);
         String key = first.startedKeys().get(0);
         Path dir = runDir.resolve(key);
         await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(dir.resolve("exit")));
         SshFixture.deleteTree(dir);
 
-        io.onefed.upgrade.upgrade.RemoteStepRunner.Progress next =
+        io.onefed.upgrade.steps.RemoteStepRunner.Progress next =
                 runner.advance("eo-wiped", groups, java.util.Set.copyOf(first.startedKeys()));
-        assertThat(next.state()).isEqualTo(io.onefed.upgrade.upgrade.RemoteStepRunner.State.FAILED);
+        assertThat(next.state()).isEqualTo(io.onefed.upgrade.steps.RemoteStepRunner.State.FAILED);
         assertThat(next.failure().summary()).contains("run directory of key " + key)
                 .contains("disappeared after it was started").contains("may or may not have run");
         assertThat(Files.exists(dir)).as("not claimed again").isFalse();

@@ -1,0 +1,57 @@
+package io.onefed.upgrade.steps;
+
+import io.onefed.upgrade.federation.ZoneProperties;
+import io.onefed.upgrade.ssh.CommandResult;
+import io.onefed.upgrade.ssh.FileTransfer;
+import io.onefed.upgrade.ssh.RemoteCommand;
+import io.onefed.upgrade.ssh.RemoteShell;
+import io.onefed.upgrade.ssh.SshTarget;
+
+/**
+ * Carries a backup between front-ends (the master's federated backup to each slave, an HA leader's dump to
+ * its followers) with its SHA-256 checked on the receiving side. Copying again is harmless: the copy lands
+ * in a part file and is moved into place only when its digest matches; a copy already in place with the
+ * right digest is kept.
+ */
+public class BackupTransfer {
+
+    private final RemoteShell shell;
+    private final FileTransfer transfer;
+
+    public BackupTransfer(RemoteShell shell, FileTransfer transfer) {
+        this.shell = shell;
+        this.transfer = transfer;
+    }
+
+    public String sha256(SshTarget host, String path) {
+        // read-only, so a plain synchronous command
+        CommandResult r = shell.run(host, RemoteCommand.of("sha256sum {}", path));
+        if (!r.succeeded()) {
+            throw new IllegalStateException("cannot read " + path + " on " + host.address() + " (exit " + r.exitStatus()
+                    + "): " + r.stderr().strip());
+        }
+        return r.stdout().trim().split("\\s+")[0];
+    }
+
+    /** Copies {@code fromPath} on {@code from} to {@code toPath} on {@code to}, verified against {@code expectedSha256}. */
+    public FileTransfer.TransferResult copy(SshTarget from, String fromPath, SshTarget to, String toPath,
+            String expectedSha256) {
+        String path = toPath;
+        CommandResult present = shell.run(to, RemoteCommand.of(
+                "mkdir -p \"$(dirname {})\" && if [ -f {} ]; then sha256sum {}; fi", path, path, path));
+        if (present.succeeded() && !present.stdout().isBlank()
+                && present.stdout().trim().split("\\s+")[0].equals(expectedSha256)) {
+            return new FileTransfer.TransferResult(path, -1, expectedSha256);
+        }
+        FileTransfer.TransferResult result = transfer.copy(from, fromPath, to, toPath);
+        if (expectedSha256 != null && !expectedSha256.equals(result.sha256())) {
+            throw new IllegalStateException("backup " + path + " on " + to.address() + " has SHA-256 " + result.sha256()
+                    + " but the master's copy has " + expectedSha256 + ": the source changed since it was checksummed");
+        }
+        return result;
+    }
+
+    public static SshTarget leaderTarget(ZoneProperties zone, String zoneLeaders) {
+        return SshTarget.of(zone, Zones.leaderOf(zone, zoneLeaders));
+    }
+}

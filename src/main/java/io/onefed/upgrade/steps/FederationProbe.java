@@ -1,0 +1,110 @@
+package io.onefed.upgrade.steps;
+
+import io.onefed.upgrade.federation.ConfiguredEndpoints;
+import io.onefed.upgrade.federation.ServerProperties;
+import io.onefed.upgrade.federation.ZoneProperties;
+import io.onefed.upgrade.opennebula.OneClient;
+import io.onefed.upgrade.opennebula.OneClients;
+import io.onefed.upgrade.opennebula.OneZone;
+import io.onefed.upgrade.opennebula.RaftStatus;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Read-only questions to a zone's API, shared by the preflight and the post-checks: version, enabled state,
+ * Raft state, FED_INDEX and, for HA zones, which server leads. Each zone is asked on its own endpoint.
+ */
+public class FederationProbe {
+
+    private final OneClients clients;
+
+    public FederationProbe(OneClients clients) {
+        this.clients = clients;
+    }
+
+    public ZoneReading read(ZoneProperties zone) {
+        String role = zone.isMaster() ? "master" : "slave";
+        try {
+            OneClient client = clients.forZone(zone);
+            String version = client.systemVersion();
+            OneZone info = client.zoneInfo(zone.id());
+            RaftStatus raft = client.raftStatus();
+            List<String> unknown = unknownServers(zone, info);
+            // a SERVER_POOL member the configuration does not name is never called: no leader is picked, and the
+            // reading says why (the preflight's "Raft leader" check shows it)
+            String leader = unknown.isEmpty() ? leader(zone, info, raft) : null;
+            return new ZoneReading(zone.id(), zone.name(), role, zone.endpoint(), true, version,
+                    info.state().name(), raft.state().name(), raft.fedlogIndex().toString(), leader,
+                    unknown.isEmpty() ? null : String.join("; ", unknown));
+        } catch (RuntimeException e) {
+            return new ZoneReading(zone.id(), zone.name(), role, zone.endpoint(), false, null, null, null, null,
+                    null, e.getMessage());
+        }
+    }
+
+    /**
+     * The configured server that leads the zone: for a single front-end, that server; for HA, the SERVER_POOL
+     * member whose own endpoint says LEADER, matched to the configuration by name. Null when none leads.
+     */
+    String leader(ZoneProperties zone, OneZone info, RaftStatus answeringServer) {
+        if (!zone.ha() || info.servers().isEmpty()) {
+            return zone.servers().isEmpty() ? null : zone.servers().get(0).name();
+        }
+        for (OneZone.Server server : info.servers()) {
+            ServerProperties configured = ConfiguredEndpoints.server(zone, server.endpoint());
+            if (configured == null) {
+                continue; // never asked: see unknownServers
+            }
+            try {
+                RaftStatus status = clients.forEndpoint(server.endpoint()).raftStatus();
+                if (status.state() == RaftStatus.State.LEADER) {
+                    // the configured server at that endpoint: its (validated) name, whatever SERVER_POOL calls it
+                    return configured.name();
+                }
+            } catch (RuntimeException e) {
+                // an unreachable follower does not hide the leader
+            }
+        }
+        return null;
+    }
+
+    /** The HA zone's SERVER_POOL members whose endpoint is not a configured server's, each with the fix. */
+    static List<String> unknownServers(ZoneProperties zone, OneZone info) {
+        if (!zone.ha()) {
+            return List.of();
+        }
+        return info.servers().stream().filter(s -> ConfiguredEndpoints.server(zone, s.endpoint()) == null)
+                .map(s -> ConfiguredEndpoints.unknownServer(zone, s.name(), s.endpoint())).toList();
+    }
+
+    public List<ZoneReading> readAll(List<ZoneProperties> zones) {
+        return inParallel(zones, this::read);
+    }
+
+    /** Zones are independent: ask them side by side, so 100 zones do not cost 100 round trips in a row. */
+    public static <T, R> List<R> inParallel(List<T> items, java.util.function.Function<T, R> f) {
+        if (items.size() <= 1) {
+            return items.stream().map(f).toList();
+        }
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(
+                Math.min(items.size(), 16));
+        try {
+            List<java.util.concurrent.Future<R>> futures = new ArrayList<>();
+            for (T item : items) {
+                futures.add(pool.submit(() -> f.apply(item)));
+            }
+            List<R> results = new ArrayList<>();
+            for (java.util.concurrent.Future<R> future : futures) {
+                results.add(future.get());
+            }
+            return results;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while reading zones", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+}

@@ -1,0 +1,113 @@
+package io.onefed.upgrade.steps;
+
+import io.onefed.upgrade.ssh.DetachedRuns;
+import io.onefed.upgrade.ssh.RunStatus;
+import io.onefed.upgrade.ssh.SshException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Advances one step (groups of host commands, run group after group) through the exactly-once detached runs.
+ * Each call starts or attaches to every run of the current group and waits at most {@code pollBudget} in total,
+ * so an engine job never holds its lock for long; the process calls it again until the step is done.
+ * Calling it again after a crash is safe by construction: every start with an existing key attaches.
+ * A key the engine has already recorded as started is only awaited, never started again: if its run directory
+ * is gone (wiped run dir, a reboot of a tmpfs, someone's clean-up), {@code start} would claim it afresh and run
+ * the command a second time, so a vanished run fails the step for an operator to decide on instead.
+ */
+public class RemoteStepRunner {
+
+    private final DetachedRuns runs;
+    private final Duration pollBudget;
+
+    public RemoteStepRunner(DetachedRuns runs, Duration pollBudget) {
+        this.runs = runs;
+        this.pollBudget = pollBudget;
+    }
+
+    public enum State { RUNNING, SUCCEEDED, FAILED }
+
+    /**
+     * Where the step stands, the record of every command started so far, the first failure if any, and every key
+     * known to be started (those passed in plus those started now): the caller persists them with the step's
+     * state and passes them to the next advance.
+     */
+    public record Progress(State state, List<CommandRecord> records, CommandRecord failure, Instant firstStarted,
+            List<String> startedKeys) {
+    }
+
+    /** The first advance of a step, or one whose caller keeps no record of started keys. */
+    public Progress advance(String keyPrefix, List<List<HostCommand>> groups) {
+        return advance(keyPrefix, groups, Set.of());
+    }
+
+    /**
+     * @param startedBefore keys an earlier advance started and the engine committed: awaited only. A key started
+     *     but not committed (a crash in between) is started again, which attaches since its directory exists.
+     */
+    public Progress advance(String keyPrefix, List<List<HostCommand>> groups, Set<String> startedBefore) {
+        Instant deadline = Instant.now().plus(pollBudget);
+        List<CommandRecord> records = new ArrayList<>();
+        Set<String> startedKeys = new LinkedHashSet<>(startedBefore);
+        Instant firstStarted = null;
+        for (List<HostCommand> group : groups) {
+            List<RunStatus> started = new ArrayList<>();
+            for (HostCommand hc : group) {
+                String key = key(keyPrefix, hc);
+                // null: known to be started, so the await below looks for it (and finds it gone, or not)
+                RunStatus s = startedBefore.contains(key) ? null : runs.start(hc.target(), key, hc.command());
+                started.add(s);
+                startedKeys.add(key);
+                firstStarted = earlier(firstStarted, s);
+            }
+            boolean groupRunning = false;
+            CommandRecord failure = null;
+            for (int i = 0; i < group.size(); i++) {
+                HostCommand hc = group.get(i);
+                String key = key(keyPrefix, hc);
+                RunStatus s = started.get(i);
+                CommandRecord record;
+                try {
+                    if (s == null || !s.isFinished()) {
+                        Duration left = Duration.between(Instant.now(), deadline);
+                        s = runs.await(hc.target(), key, left.isNegative() ? Duration.ZERO : left);
+                        firstStarted = earlier(firstStarted, s);
+                    }
+                    record = CommandRecord.of(hc, key, s);
+                } catch (SshException.NoSuchRun gone) {
+                    // every key awaited here was started (now or by a committed advance): never claim it again
+                    record = CommandRecord.vanished(hc, key);
+                }
+                records.add(record);
+                if (record.vanished()) {
+                    failure = failure == null ? record : failure;
+                } else if (!s.isFinished()) {
+                    groupRunning = true;
+                } else if (!s.succeeded() && failure == null) {
+                    failure = record;
+                }
+            }
+            if (failure != null) {
+                return new Progress(State.FAILED, records, failure, firstStarted, List.copyOf(startedKeys));
+            }
+            if (groupRunning) {
+                return new Progress(State.RUNNING, records, null, firstStarted, List.copyOf(startedKeys));
+            }
+        }
+        return new Progress(State.SUCCEEDED, records, null, firstStarted, List.copyOf(startedKeys));
+    }
+
+    private static Instant earlier(Instant first, RunStatus s) {
+        return s == null || s.started() == null || (first != null && !s.started().isBefore(first)) ? first
+                : s.started();
+    }
+
+    /** {@code <upgrade>-z<zone>-<step>-a<attempt>-<server>}: one key per host and attempt. */
+    static String key(String keyPrefix, HostCommand hc) {
+        return (keyPrefix + "-" + hc.target().serverName()).replaceAll("[^A-Za-z0-9._-]", "_");
+    }
+}

@@ -1,0 +1,69 @@
+package io.onefed.upgrade.steps;
+
+import io.onefed.upgrade.federation.ZoneProperties;
+import io.onefed.upgrade.ssh.DetachedRuns;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Runs one {@link ZoneStep} of one zone through the exactly-once detached runs. The idempotency key of each
+ * host's run is {@code <upgrade>-z<zone>-<step>-a<zoneAttempt>.<stepAttempt>-<server>}: the same key after a
+ * crash, a job retry or on another cluster node attaches to the run already there; only an operator's
+ * "retry" raises an attempt number and so runs the command again, on purpose.
+ */
+public class RemoteStepService {
+
+    private final Zones zones;
+    private final ZoneCommands commands;
+    private final RemoteStepRunner runner;
+
+    public RemoteStepService(Zones zones, ZoneCommands commands, DetachedRuns runs, Duration pollBudget) {
+        this.zones = zones;
+        this.commands = commands;
+        this.runner = new RemoteStepRunner(runs, pollBudget);
+    }
+
+    /** @param zonePackageVersions the preflight's exact package version per zone ({@link PackageVersions}) */
+    public record Request(String upgradeId, int zoneId, ZoneStep step, int zoneAttempt, int stepAttempt,
+            String fromVersion, String targetVersion, String zoneLeaders, String federatedBackupPath,
+            String zonePackageVersions,
+            /** The master's shared tables version, for a slave's federated restore check; null elsewhere. */
+            String masterSharedVersion,
+            /** The hypervisor hosts of the upgrade-nodes step ({@link NodeHosts}), or null. */
+            String zoneNodes) {
+
+        public Request(String upgradeId, int zoneId, ZoneStep step, int zoneAttempt, int stepAttempt,
+                String fromVersion, String targetVersion, String zoneLeaders, String federatedBackupPath) {
+            this(upgradeId, zoneId, step, zoneAttempt, stepAttempt, fromVersion, targetVersion, zoneLeaders,
+                    federatedBackupPath, null, null, null);
+        }
+    }
+
+    public RemoteStepRunner.Progress advance(Request r) {
+        return advance(r, Set.of());
+    }
+
+    /** @param startedKeys the keys of this step an earlier, committed advance started ({@code Progress.startedKeys}) */
+    public RemoteStepRunner.Progress advance(Request r, Set<String> startedKeys) {
+        StepContext ctx = context(r);
+        return runner.advance(keyPrefix(r), commands.commands(r.step(), ctx), startedKeys);
+    }
+
+    /** The commands the step would run, for the plan and the approval forms; touches nothing. */
+    public List<List<HostCommand>> plan(Request r) {
+        return commands.commands(r.step(), context(r));
+    }
+
+    StepContext context(Request r) {
+        ZoneProperties zone = zones.byId(r.zoneId());
+        return new StepContext(r.upgradeId(), zone, OneVersion.parse(r.fromVersion()),
+                OneVersion.parse(r.targetVersion()), Zones.leaderOf(zone, r.zoneLeaders()).name(),
+                r.federatedBackupPath(), PackageVersions.forZone(r.zonePackageVersions(), zone.id()),
+                r.masterSharedVersion(), r.zoneNodes());
+    }
+
+    static String keyPrefix(Request r) {
+        return r.upgradeId() + "-z" + r.zoneId() + "-" + r.step().id() + "-a" + r.zoneAttempt() + "." + r.stepAttempt();
+    }
+}

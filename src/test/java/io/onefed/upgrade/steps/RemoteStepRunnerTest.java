@@ -1,0 +1,159 @@
+package io.onefed.upgrade.steps;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.onefed.upgrade.ssh.DetachedRuns;
+import io.onefed.upgrade.ssh.RemoteCommand;
+import io.onefed.upgrade.ssh.RunStatus;
+import io.onefed.upgrade.ssh.SshException;
+import io.onefed.upgrade.ssh.SshTarget;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The runner's part of exactly-once: keys the engine recorded as started are awaited, never started again. The
+ * host is an in-memory run directory with the real protocol's semantics (start claims a missing key and runs the
+ * command, attaches to a present one; await of a missing key is {@link SshException.NoSuchRun}).
+ */
+class RemoteStepRunnerTest {
+
+    /** Run directories by key; {@code executions} counts how often a command really ran (its side effect). */
+    static final class Host implements DetachedRuns {
+        final Map<String, RunStatus> dirs = new ConcurrentHashMap<>();
+        final List<String> executions = new ArrayList<>();
+        final List<String> starts = new ArrayList<>();
+        boolean finishImmediately;
+
+        @Override
+        public RunStatus start(SshTarget target, String key, RemoteCommand command) {
+            starts.add(key);
+            RunStatus existing = dirs.get(key);
+            if (existing != null) {
+                return copy(existing, true);
+            }
+            executions.add(key);
+            Instant now = Instant.now();
+            RunStatus s = finishImmediately
+                    ? new RunStatus(key, RunStatus.State.FINISHED, 0, "ok", "", false, "sha", now, now, false)
+                    : new RunStatus(key, RunStatus.State.RUNNING, null, null, null, false, null, now, null, false);
+            dirs.put(key, s);
+            return s;
+        }
+
+        @Override
+        public RunStatus await(SshTarget target, String key, Duration maxWait) {
+            RunStatus s = dirs.get(key);
+            if (s == null) {
+                throw new SshException.NoSuchRun("no run with key " + key);
+            }
+            return copy(s, false);
+        }
+
+        void finish(String key) {
+            RunStatus s = dirs.get(key);
+            dirs.put(key, new RunStatus(key, RunStatus.State.FINISHED, 0, "done", "", false, "sha", s.started(),
+                    Instant.now(), false));
+        }
+
+        private static RunStatus copy(RunStatus s, boolean attached) {
+            return new RunStatus(s.key(), s.state(), s.exitStatus(), s.stdout(), s.stderr(), s.truncated(),
+                    s.outputSha256(), s.started(), s.finished(), attached);
+        }
+    }
+
+    static HostCommand on(String server, String command) {
+        return new HostCommand(new SshTarget(0, "M-EU-FR", server, "10.0.0.1", 22, "root"), RemoteCommand.of(command));
+    }
+
+    final Host host = new Host();
+    final RemoteStepRunner runner = new RemoteStepRunner(host, Duration.ZERO);
+
+    /**
+     * Hole: the run directory of a started run disappeared (run dir wiped) and the next advance's start claimed
+     * the key afresh: {@code onedb restore} ran twice. Now the key is known, only awaited, and its absence fails
+     * the step with a message that says the command may or may not have run.
+     */
+    @Test
+    void aKnownKeyWhoseRunDirectoryVanishedFailsTheStepInsteadOfRunningAgain() {
+        List<List<HostCommand>> groups = List.of(List.of(on("fe0", "onedb restore")));
+        RemoteStepRunner.Progress first = runner.advance("U1-z0-restore-a1.1", groups);
+        assertThat(first.state()).isEqualTo(RemoteStepRunner.State.RUNNING);
+        assertThat(first.startedKeys()).containsExactly("U1-z0-restore-a1.1-fe0");
+
+        host.dirs.clear(); // the host's run directory is wiped
+        RemoteStepRunner.Progress next = runner.advance("U1-z0-restore-a1.1", groups, Set.copyOf(first.startedKeys()));
+
+        assertThat(host.executions).as("the command ran once").containsExactly("U1-z0-restore-a1.1-fe0");
+        assertThat(host.starts).as("a known key is not started again").hasSize(1);
+        assertThat(next.state()).isEqualTo(RemoteStepRunner.State.FAILED);
+        CommandRecord failure = next.failure();
+        assertThat(failure.vanished()).isTrue();
+        assertThat(failure.state()).isEqualTo(CommandRecord.VANISHED);
+        assertThat(failure.summary()).contains("'onedb restore' on fe0")
+                .contains("run directory of key U1-z0-restore-a1.1-fe0 on host root@10.0.0.1:22")
+                .contains("disappeared after it was started").contains("may or may not have run")
+                .contains("Check the host").contains("'retry'");
+        assertThat(next.startedKeys()).containsExactly("U1-z0-restore-a1.1-fe0");
+    }
+
+    /** A key started but never committed (the engine crashed after the SSH start): started again, it attaches. */
+    @Test
+    void anUnknownKeyWhoseRunExistsAttaches() {
+        List<List<HostCommand>> groups = List.of(List.of(on("fe0", "apt-get install")));
+        runner.advance("U1-z0-pk-a1.1", groups); // its job's commit is lost
+        RemoteStepRunner.Progress again = runner.advance("U1-z0-pk-a1.1", groups, Set.of());
+        assertThat(again.state()).isEqualTo(RemoteStepRunner.State.RUNNING);
+        assertThat(host.starts).as("started again").hasSize(2);
+        assertThat(host.executions).as("but it attached").hasSize(1);
+    }
+
+    /** Known keys are awaited to their end; later groups start, and their keys join the known ones. */
+    @Test
+    void knownKeysAreAwaitedAndLaterGroupsStartOnce() {
+        List<List<HostCommand>> groups = List.of(List.of(on("fe0", "stop"), on("fe1", "stop")),
+                List.of(on("fe2", "start")));
+        Set<String> known = new HashSet<>(runner.advance("U1-z0-s-a1.1", groups).startedKeys());
+        assertThat(known).containsExactlyInAnyOrder("U1-z0-s-a1.1-fe0", "U1-z0-s-a1.1-fe1");
+        host.finish("U1-z0-s-a1.1-fe0");
+        assertThat(runner.advance("U1-z0-s-a1.1", groups, known).state()).isEqualTo(RemoteStepRunner.State.RUNNING);
+        host.finish("U1-z0-s-a1.1-fe1");
+        host.finishImmediately = true;
+        RemoteStepRunner.Progress done = runner.advance("U1-z0-s-a1.1", groups, known);
+        assertThat(done.state()).isEqualTo(RemoteStepRunner.State.SUCCEEDED);
+        assertThat(done.startedKeys()).containsExactlyInAnyOrder("U1-z0-s-a1.1-fe0", "U1-z0-s-a1.1-fe1", "U1-z0-s-a1.1-fe2");
+        assertThat(host.starts).as("known keys are not started again")
+                .containsExactly("U1-z0-s-a1.1-fe0", "U1-z0-s-a1.1-fe1", "U1-z0-s-a1.1-fe2");
+        assertThat(host.executions).hasSize(3);
+    }
+
+    /** A run that vanished between its start and its await in the same advance is not claimed again either. */
+    @Test
+    void aRunThatVanishesRightAfterItsStartFailsTheStep() {
+        DetachedRuns wipedAfterStart = new DetachedRuns() {
+            @Override
+            public RunStatus start(SshTarget t, String key, RemoteCommand c) {
+                RunStatus s = host.start(t, key, c);
+                host.dirs.remove(key);
+                return s;
+            }
+
+            @Override
+            public RunStatus await(SshTarget t, String key, Duration maxWait) {
+                return host.await(t, key, maxWait);
+            }
+        };
+        RemoteStepRunner.Progress p = new RemoteStepRunner(wipedAfterStart, Duration.ZERO)
+                .advance("U1-z0-r-a1.1", List.of(List.of(on("fe0", "onedb restore"))));
+        assertThat(p.state()).isEqualTo(RemoteStepRunner.State.FAILED);
+        assertThat(p.failure().vanished()).isTrue();
+        assertThat(p.startedKeys()).containsExactly("U1-z0-r-a1.1-fe0");
+        assertThat(host.executions).hasSize(1);
+    }
+}
