@@ -1,4 +1,4 @@
-package io.onefed.upgrade.web;
+package io.onefed.upgrade.audit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;

@@ -1,7 +1,5 @@
-package io.onefed.upgrade.web;
+package io.onefed.upgrade.plan;
 
-import io.onefed.upgrade.plan.Plan;
-import io.onefed.upgrade.plan.PlanService;
 import java.util.Map;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;

@@ -1,10 +1,6 @@
-package io.onefed.upgrade.web;
+package io.onefed.upgrade.audit;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.onefed.upgrade.audit.Report;
-import io.onefed.upgrade.audit.ReportHtml;
-import io.onefed.upgrade.audit.ReportJson;
-import io.onefed.upgrade.audit.ReportService;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
