@@ -1,5 +1,7 @@
 package io.onefed.upgrade.plan;
 
+import io.onefed.upgrade.federation.FederationProperties;
+import io.onefed.upgrade.federation.Leaders;
 import io.onefed.upgrade.federation.ZoneProperties;
 import io.onefed.upgrade.steps.NodeHosts;
 import io.onefed.upgrade.steps.OneVersion;
@@ -7,7 +9,6 @@ import io.onefed.upgrade.steps.PackageVersions;
 import io.onefed.upgrade.steps.RemoteStepService;
 import io.onefed.upgrade.steps.StepContext;
 import io.onefed.upgrade.steps.ZoneCommands;
-import io.onefed.upgrade.steps.Zones;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
@@ -47,7 +48,7 @@ public class ApprovedPlanGuard {
     private static final int CACHE_SIZE = 32;
 
     private final PlanService plans;
-    private final Zones zones;
+    private final FederationProperties zones;
     /** Root values already proved to render the approved plan (rendering it costs; the values rarely change). */
     private final Map<String, Boolean> proved = Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, true) {
         @Override
@@ -56,7 +57,7 @@ public class ApprovedPlanGuard {
         }
     });
 
-    public ApprovedPlanGuard(PlanService plans, Zones zones) {
+    public ApprovedPlanGuard(PlanService plans, FederationProperties zones) {
         this.plans = plans;
         this.zones = zones;
     }
@@ -141,7 +142,7 @@ public class ApprovedPlanGuard {
 
     private static StepContext context(Approved a, ZoneProperties zone) {
         return new StepContext(a.upgradeId(), zone, OneVersion.parse(a.fromVersion()), OneVersion.parse(a.targetVersion()),
-                Zones.leaderOf(zone, a.zoneLeaders()).name(), null);
+                Leaders.parse(a.zoneLeaders()).leaderOf(zone).name(), null);
     }
 
     private static void same(String what, String field, String approved, String used) {

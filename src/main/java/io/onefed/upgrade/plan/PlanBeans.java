@@ -6,7 +6,6 @@ import io.onefed.upgrade.ssh.DetachedRuns;
 import io.onefed.upgrade.steps.FederationProbe;
 import io.onefed.upgrade.steps.RemoteStepService;
 import io.onefed.upgrade.steps.ZoneCommands;
-import io.onefed.upgrade.steps.Zones;
 import java.time.Duration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -17,14 +16,13 @@ public class PlanBeans {
 
     @Bean
     PlanService planService(FederationProperties federation, OneClients clients, DetachedRuns runs) {
-        Zones zones = new Zones(federation);
         // plan() only renders commands: the detached runs are never called
-        return new PlanService(zones, new RemoteStepService(zones, new ZoneCommands(), runs, Duration.ZERO),
-                new FederationProbe(clients), new io.onefed.upgrade.steps.NodeHosts(zones, clients));
+        return new PlanService(federation, new RemoteStepService(federation, new ZoneCommands(), runs, Duration.ZERO),
+                new FederationProbe(clients), new io.onefed.upgrade.steps.NodeHosts(federation, clients));
     }
 
     @Bean
     ApprovedPlanGuard approvedPlanGuard(PlanService plans, FederationProperties federation) {
-        return new ApprovedPlanGuard(plans, new Zones(federation));
+        return new ApprovedPlanGuard(plans, federation);
     }
 }

@@ -1,5 +1,7 @@
 package io.onefed.upgrade.plan;
 
+import io.onefed.upgrade.federation.FederationProperties;
+import io.onefed.upgrade.federation.Leaders;
 import io.onefed.upgrade.federation.ServerProperties;
 import io.onefed.upgrade.federation.ZoneProperties;
 import io.onefed.upgrade.ssh.SshTarget;
@@ -11,7 +13,6 @@ import io.onefed.upgrade.steps.StepContext;
 import io.onefed.upgrade.steps.ZoneCommands;
 import io.onefed.upgrade.steps.ZoneReading;
 import io.onefed.upgrade.steps.ZoneStep;
-import io.onefed.upgrade.steps.Zones;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -47,17 +48,17 @@ public class PlanService {
     public static final String MASTER_SHARED_PLACEHOLDER = "<shared tables version read on the master after its federated backup>";
     static final List<ZoneStep> AFTER_STEPS = List.of(ZoneStep.START_SERVICES, ZoneStep.SYNC_HOSTS);
 
-    private final Zones zones;
+    private final FederationProperties zones;
     private final RemoteStepService steps;
     private final FederationProbe probe;
     private final io.onefed.upgrade.steps.NodeHosts nodeHosts;
 
-    public PlanService(Zones zones, RemoteStepService steps, FederationProbe probe) {
+    public PlanService(FederationProperties zones, RemoteStepService steps, FederationProbe probe) {
         this(zones, steps, probe, null);
     }
 
     /** @param nodeHosts reads the hypervisor hosts for a dry run (null: the dry run lists none) */
-    public PlanService(Zones zones, RemoteStepService steps, FederationProbe probe,
+    public PlanService(FederationProperties zones, RemoteStepService steps, FederationProbe probe,
             io.onefed.upgrade.steps.NodeHosts nodeHosts) {
         this.zones = zones;
         this.steps = steps;
@@ -100,7 +101,7 @@ public class PlanService {
             throw new PlanException(e.getMessage()); // a host name SSH cannot reach: the message says what to fix
         }
         // no preflight here, so no repository query: the package step is shown unpinned (the approved plan is pinned)
-        return plan(DRY_RUN_ID, from, targetVersion, Zones.formatLeaders(leaders), OneVersion.parse(from).hasZoneDisable(),
+        return plan(DRY_RUN_ID, from, targetVersion, new Leaders(leaders).format(), OneVersion.parse(from).hasZoneDisable(),
                 null, nodes);
     }
 
@@ -206,7 +207,7 @@ public class PlanService {
     }
 
     private static ServerProperties leader(ZoneProperties zone, String zoneLeaders) {
-        return Zones.leaderOf(zone, zoneLeaders);
+        return Leaders.parse(zoneLeaders).leaderOf(zone);
     }
 
     private static OneVersion parse(String field, String value) {
@@ -251,7 +252,7 @@ public class PlanService {
 
         StepContext context(ZoneProperties zone, String federatedBackupPath) {
             return new StepContext(upgradeId, zone, OneVersion.parse(from), OneVersion.parse(target),
-                    Zones.leaderOf(zone, leaders).name(), federatedBackupPath);
+                    Leaders.parse(leaders).leaderOf(zone).name(), federatedBackupPath);
         }
 
         void steps(ZoneProperties zone, ZoneStep step, String federatedBackupPath) {

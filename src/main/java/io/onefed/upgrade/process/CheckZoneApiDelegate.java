@@ -1,7 +1,7 @@
 package io.onefed.upgrade.process;
 
+import io.onefed.upgrade.federation.FederationProperties;
 import io.onefed.upgrade.steps.ZoneApiCheck;
-import io.onefed.upgrade.steps.Zones;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -14,12 +14,12 @@ import org.camunda.bpm.engine.delegate.JavaDelegate;
  */
 public class CheckZoneApiDelegate implements JavaDelegate {
 
-    private final Zones zones;
+    private final FederationProperties zones;
     private final ZoneApiCheck check;
     private final Duration deadline;
     private final Clock clock;
 
-    public CheckZoneApiDelegate(Zones zones, ZoneApiCheck check, Duration deadline, Clock clock) {
+    public CheckZoneApiDelegate(FederationProperties zones, ZoneApiCheck check, Duration deadline, Clock clock) {
         this.zones = zones;
         this.check = check;
         this.deadline = deadline;

@@ -1,8 +1,8 @@
 package io.onefed.upgrade.process;
 
+import io.onefed.upgrade.federation.FederationProperties;
 import io.onefed.upgrade.steps.BackupCopies;
 import io.onefed.upgrade.steps.StepContext;
-import io.onefed.upgrade.steps.Zones;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
 
@@ -13,10 +13,10 @@ import org.camunda.bpm.engine.delegate.JavaDelegate;
  */
 public class ChecksumBackupDelegate implements JavaDelegate {
 
-    private final Zones zones;
+    private final FederationProperties zones;
     private final BackupCopies backups;
 
-    public ChecksumBackupDelegate(Zones zones, BackupCopies backups) {
+    public ChecksumBackupDelegate(FederationProperties zones, BackupCopies backups) {
         this.zones = zones;
         this.backups = backups;
     }

@@ -1,10 +1,10 @@
 package io.onefed.upgrade.process;
 
+import io.onefed.upgrade.federation.FederationProperties;
 import io.onefed.upgrade.federation.ZoneProperties;
 import io.onefed.upgrade.plan.ApprovedPlanGuard;
 import io.onefed.upgrade.steps.BackupCopies;
 import io.onefed.upgrade.steps.StepContext;
-import io.onefed.upgrade.steps.Zones;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
 
@@ -15,11 +15,11 @@ import org.camunda.bpm.engine.delegate.JavaDelegate;
  */
 public class CopyFederatedBackupDelegate implements JavaDelegate {
 
-    private final Zones zones;
+    private final FederationProperties zones;
     private final BackupCopies backups;
     private final ApprovedPlanGuard guard;
 
-    public CopyFederatedBackupDelegate(Zones zones, BackupCopies backups, ApprovedPlanGuard guard) {
+    public CopyFederatedBackupDelegate(FederationProperties zones, BackupCopies backups, ApprovedPlanGuard guard) {
         this.zones = zones;
         this.backups = backups;
         this.guard = guard;

@@ -1,20 +1,20 @@
 package io.onefed.upgrade.process;
 
+import io.onefed.upgrade.federation.FederationProperties;
 import io.onefed.upgrade.federation.ZoneProperties;
 import io.onefed.upgrade.steps.BackupCopies;
 import io.onefed.upgrade.steps.StepContext;
 import io.onefed.upgrade.steps.ZoneCommands;
-import io.onefed.upgrade.steps.Zones;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
 
 /** {@code CopyLeaderDump}: an HA zone's leader gives its database dump to its followers, checksum verified. */
 public class CopyLeaderDumpDelegate implements JavaDelegate {
 
-    private final Zones zones;
+    private final FederationProperties zones;
     private final BackupCopies backups;
 
-    public CopyLeaderDumpDelegate(Zones zones, BackupCopies backups) {
+    public CopyLeaderDumpDelegate(FederationProperties zones, BackupCopies backups) {
         this.zones = zones;
         this.backups = backups;
     }

@@ -18,7 +18,6 @@ import io.onefed.upgrade.steps.RemoteStepService;
 import io.onefed.upgrade.steps.StopVerifier;
 import io.onefed.upgrade.steps.ZoneApiCheck;
 import io.onefed.upgrade.steps.ZoneCommands;
-import io.onefed.upgrade.steps.Zones;
 import java.time.Clock;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
@@ -38,11 +37,6 @@ public class ProcessBeans {
     }
 
     @Bean
-    Zones zones(FederationProperties federation) {
-        return new Zones(federation);
-    }
-
-    @Bean
     RetryPolicy retryPolicy(ProcessSettings settings) {
         return new RetryPolicy(settings);
     }
@@ -53,12 +47,12 @@ public class ProcessBeans {
     }
 
     @Bean
-    RemoteStepService remoteStepService(Zones zones, DetachedRuns runs, ProcessSettings settings) {
+    RemoteStepService remoteStepService(FederationProperties zones, DetachedRuns runs, ProcessSettings settings) {
         return new RemoteStepService(zones, new ZoneCommands(), runs, settings.stepPollBudget());
     }
 
     @Bean
-    PreflightService preflightService(Zones zones, OneClients clients, RemoteShell shell, ProcessSettings settings) {
+    PreflightService preflightService(FederationProperties zones, OneClients clients, RemoteShell shell, ProcessSettings settings) {
         return new PreflightService(zones, clients, shell, settings.minBackupSpaceMb() * 1024);
     }
 
@@ -94,12 +88,12 @@ public class ProcessBeans {
     }
 
     @Bean
-    ZoneFactsListener zoneFactsListener(Zones zones) {
+    ZoneFactsListener zoneFactsListener(FederationProperties zones) {
         return new ZoneFactsListener(zones);
     }
 
     @Bean
-    ProveStoppedDelegate proveStoppedDelegate(Zones zones, RemoteShell shell) {
+    ProveStoppedDelegate proveStoppedDelegate(FederationProperties zones, RemoteShell shell) {
         return new ProveStoppedDelegate(zones, new StopVerifier(shell));
     }
 
@@ -109,27 +103,27 @@ public class ProcessBeans {
     }
 
     @Bean
-    CopyFederatedBackupDelegate copyFederatedBackupDelegate(Zones zones, BackupCopies backups, ApprovedPlanGuard guard) {
+    CopyFederatedBackupDelegate copyFederatedBackupDelegate(FederationProperties zones, BackupCopies backups, ApprovedPlanGuard guard) {
         return new CopyFederatedBackupDelegate(zones, backups, guard);
     }
 
     @Bean
-    CopyLeaderDumpDelegate copyLeaderDumpDelegate(Zones zones, BackupCopies backups) {
+    CopyLeaderDumpDelegate copyLeaderDumpDelegate(FederationProperties zones, BackupCopies backups) {
         return new CopyLeaderDumpDelegate(zones, backups);
     }
 
     @Bean
-    CopyLeaderConfigDelegate copyLeaderConfigDelegate(Zones zones, BackupCopies backups) {
+    CopyLeaderConfigDelegate copyLeaderConfigDelegate(FederationProperties zones, BackupCopies backups) {
         return new CopyLeaderConfigDelegate(zones, backups);
     }
 
     @Bean
-    CheckZoneApiDelegate checkZoneApiDelegate(Zones zones, OneClients clients, ProcessSettings settings, Clock clock) {
+    CheckZoneApiDelegate checkZoneApiDelegate(FederationProperties zones, OneClients clients, ProcessSettings settings, Clock clock) {
         return new CheckZoneApiDelegate(zones, new ZoneApiCheck(clients), settings.apiDeadline(), clock);
     }
 
     @Bean
-    RunPreflightDelegate runPreflightDelegate(PreflightService preflight, Zones zones, OneClients clients) {
+    RunPreflightDelegate runPreflightDelegate(PreflightService preflight, FederationProperties zones, OneClients clients) {
         return new RunPreflightDelegate(preflight, new NodeHosts(zones, clients));
     }
 
@@ -139,12 +133,12 @@ public class ProcessBeans {
     }
 
     @Bean
-    HostFencing hostFencing(Zones zones, OneClients clients) {
+    HostFencing hostFencing(FederationProperties zones, OneClients clients) {
         return new HostFencing(zones, clients);
     }
 
     @Bean
-    ApiAccess apiAccess(Zones zones, OneClients clients) {
+    ApiAccess apiAccess(FederationProperties zones, OneClients clients) {
         return new ApiAccess(zones, clients);
     }
 
@@ -174,7 +168,7 @@ public class ProcessBeans {
     }
 
     @Bean
-    ChecksumBackupDelegate checksumBackupDelegate(Zones zones, BackupCopies backups) {
+    ChecksumBackupDelegate checksumBackupDelegate(FederationProperties zones, BackupCopies backups) {
         return new ChecksumBackupDelegate(zones, backups);
     }
 
@@ -184,7 +178,7 @@ public class ProcessBeans {
     }
 
     @Bean
-    RunPostChecksDelegate runPostChecksDelegate(Zones zones, OneClients clients) {
+    RunPostChecksDelegate runPostChecksDelegate(FederationProperties zones, OneClients clients) {
         return new RunPostChecksDelegate(new PostChecks(zones, clients));
     }
 
@@ -194,7 +188,7 @@ public class ProcessBeans {
     }
 
     @Bean
-    UpgradeRuns upgradeRuns(org.camunda.bpm.engine.ProcessEngine engine, Zones zones, ProcessSettings settings, Clock clock,
+    UpgradeRuns upgradeRuns(org.camunda.bpm.engine.ProcessEngine engine, FederationProperties zones, ProcessSettings settings, Clock clock,
             UpgradeLock lock) {
         return new UpgradeRuns(engine.getRuntimeService(), engine.getTaskService(), engine.getHistoryService(), zones,
                 settings, clock, lock, engine.getIdentityService());

@@ -1,7 +1,7 @@
 package io.onefed.upgrade.process;
 
+import io.onefed.upgrade.federation.FederationProperties;
 import io.onefed.upgrade.steps.StopVerifier;
-import io.onefed.upgrade.steps.Zones;
 import java.util.List;
 import org.camunda.bpm.engine.delegate.BpmnError;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
@@ -10,10 +10,10 @@ import org.camunda.bpm.engine.delegate.JavaDelegate;
 /** "Prove nothing opennebula* is running": a unit still active is a business fault an operator decides on. */
 public class ProveStoppedDelegate implements JavaDelegate {
 
-    private final Zones zones;
+    private final FederationProperties zones;
     private final StopVerifier verifier;
 
-    public ProveStoppedDelegate(Zones zones, StopVerifier verifier) {
+    public ProveStoppedDelegate(FederationProperties zones, StopVerifier verifier) {
         this.zones = zones;
         this.verifier = verifier;
     }

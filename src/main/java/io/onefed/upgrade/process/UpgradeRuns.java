@@ -1,8 +1,8 @@
 package io.onefed.upgrade.process;
 
+import io.onefed.upgrade.federation.FederationProperties;
 import io.onefed.upgrade.federation.ZoneProperties;
 import io.onefed.upgrade.steps.OneVersion;
-import io.onefed.upgrade.steps.Zones;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.ZoneOffset;
@@ -68,14 +68,14 @@ public class UpgradeRuns {
     private final RuntimeService runtime;
     private final TaskService tasks;
     private final HistoryService history;
-    private final Zones zones;
+    private final FederationProperties zones;
     private final ProcessSettings settings;
     private final Clock clock;
     private final UpgradeLock lock;
     private final ServiceStart serviceStart;
     private final SecureRandom random = new SecureRandom();
 
-    public UpgradeRuns(RuntimeService runtime, TaskService tasks, HistoryService history, Zones zones,
+    public UpgradeRuns(RuntimeService runtime, TaskService tasks, HistoryService history, FederationProperties zones,
             ProcessSettings settings, Clock clock, UpgradeLock lock, org.camunda.bpm.engine.IdentityService identity) {
         this.lock = lock;
         this.serviceStart = new ServiceStart(runtime, identity);

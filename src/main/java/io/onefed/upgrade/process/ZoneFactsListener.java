@@ -1,16 +1,16 @@
 package io.onefed.upgrade.process;
 
+import io.onefed.upgrade.federation.FederationProperties;
 import io.onefed.upgrade.federation.ZoneProperties;
-import io.onefed.upgrade.steps.Zones;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.ExecutionListener;
 
 /** Start of a zone process: the zone's name and kind, for the gateways and for people reading Cockpit. */
 public class ZoneFactsListener implements ExecutionListener {
 
-    private final Zones zones;
+    private final FederationProperties zones;
 
-    public ZoneFactsListener(Zones zones) {
+    public ZoneFactsListener(FederationProperties zones) {
         this.zones = zones;
     }
 

@@ -1,5 +1,6 @@
 package io.onefed.upgrade.steps;
 
+import io.onefed.upgrade.federation.FederationProperties;
 import io.onefed.upgrade.federation.ZoneProperties;
 import io.onefed.upgrade.opennebula.OneClients;
 import java.util.ArrayList;
@@ -12,10 +13,10 @@ import java.util.List;
  */
 public class ApiAccess {
 
-    private final Zones zones;
+    private final FederationProperties zones;
     private final OneClients clients;
 
-    public ApiAccess(Zones zones, OneClients clients) {
+    public ApiAccess(FederationProperties zones, OneClients clients) {
         this.zones = zones;
         this.clients = clients;
     }

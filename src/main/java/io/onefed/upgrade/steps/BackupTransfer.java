@@ -1,5 +1,6 @@
 package io.onefed.upgrade.steps;
 
+import io.onefed.upgrade.federation.Leaders;
 import io.onefed.upgrade.federation.ZoneProperties;
 import io.onefed.upgrade.ssh.CommandResult;
 import io.onefed.upgrade.ssh.FileTransfer;
@@ -52,6 +53,6 @@ public class BackupTransfer {
     }
 
     public static SshTarget leaderTarget(ZoneProperties zone, String zoneLeaders) {
-        return SshTarget.of(zone, Zones.leaderOf(zone, zoneLeaders));
+        return SshTarget.of(zone, Leaders.parse(zoneLeaders).leaderOf(zone));
     }
 }

@@ -1,5 +1,6 @@
 package io.onefed.upgrade.steps;
 
+import io.onefed.upgrade.federation.FederationProperties;
 import io.onefed.upgrade.federation.ZoneProperties;
 import io.onefed.upgrade.opennebula.OneClients;
 import io.onefed.upgrade.opennebula.OneHost;
@@ -17,10 +18,10 @@ import java.util.stream.Collectors;
  */
 public class HostFencing {
 
-    private final Zones zones;
+    private final FederationProperties zones;
     private final OneClients clients;
 
-    public HostFencing(Zones zones, OneClients clients) {
+    public HostFencing(FederationProperties zones, OneClients clients) {
         this.zones = zones;
         this.clients = clients;
     }

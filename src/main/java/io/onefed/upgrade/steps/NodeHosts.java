@@ -1,5 +1,6 @@
 package io.onefed.upgrade.steps;
 
+import io.onefed.upgrade.federation.FederationProperties;
 import io.onefed.upgrade.federation.ZoneProperties;
 import io.onefed.upgrade.opennebula.OneClients;
 import io.onefed.upgrade.opennebula.OneHost;
@@ -36,10 +37,10 @@ public class NodeHosts {
     public record Node(int id, String name) {
     }
 
-    private final Zones zones;
+    private final FederationProperties zones;
     private final OneClients clients;
 
-    public NodeHosts(Zones zones, OneClients clients) {
+    public NodeHosts(FederationProperties zones, OneClients clients) {
         this.zones = zones;
         this.clients = clients;
     }

@@ -1,5 +1,6 @@
 package io.onefed.upgrade.steps;
 
+import io.onefed.upgrade.federation.Leaders;
 import java.util.Map;
 
 /**
@@ -13,11 +14,11 @@ public final class PackageVersions {
     }
 
     public static String format(Map<Integer, String> versions) {
-        return Zones.formatLeaders(versions);
+        return Leaders.formatMap(versions);
     }
 
     public static Map<Integer, String> parse(String text) {
-        return Zones.parseLeaders(text);
+        return Leaders.parseMap(text);
     }
 
     /** The zone's version, or null when none was recorded (then nothing is pinned). */

@@ -1,5 +1,6 @@
 package io.onefed.upgrade.steps;
 
+import io.onefed.upgrade.federation.FederationProperties;
 import io.onefed.upgrade.federation.ZoneProperties;
 import io.onefed.upgrade.opennebula.OneClients;
 import io.onefed.upgrade.opennebula.OneZone;
@@ -20,11 +21,11 @@ public class PostChecks {
         }
     }
 
-    private final Zones zones;
+    private final FederationProperties zones;
     private final OneClients clients;
     private final FederationProbe probe;
 
-    public PostChecks(Zones zones, OneClients clients) {
+    public PostChecks(FederationProperties zones, OneClients clients) {
         this.zones = zones;
         this.clients = clients;
         this.probe = new FederationProbe(clients);

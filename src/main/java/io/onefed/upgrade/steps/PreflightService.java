@@ -1,5 +1,7 @@
 package io.onefed.upgrade.steps;
 
+import io.onefed.upgrade.federation.FederationProperties;
+import io.onefed.upgrade.federation.Leaders;
 import io.onefed.upgrade.federation.ServerProperties;
 import io.onefed.upgrade.federation.ZoneProperties;
 import io.onefed.upgrade.opennebula.OneClients;
@@ -54,13 +56,13 @@ public class PreflightService {
         }
     }
 
-    private final Zones zones;
+    private final FederationProperties zones;
     private final OneClients clients;
     private final RemoteShell shell;
     private final FederationProbe probe;
     private final long minBackupSpaceKb;
 
-    public PreflightService(Zones zones, OneClients clients, RemoteShell shell, long minBackupSpaceKb) {
+    public PreflightService(FederationProperties zones, OneClients clients, RemoteShell shell, long minBackupSpaceKb) {
         this.zones = zones;
         this.clients = clients;
         this.shell = shell;
@@ -104,7 +106,7 @@ public class PreflightService {
         Verdict verdict = othersFailed ? Verdict.BLOCKED
                 : fedOutOfSync ? (rechecksLeft > 0 ? Verdict.RECHECK : Verdict.BLOCKED) : Verdict.OK;
         boolean zoneDisable = from != null && OneVersion.parse(from).hasZoneDisable();
-        return new Result(verdict, List.copyOf(checks), readings, from, Zones.formatLeaders(leaders), zoneDisable,
+        return new Result(verdict, List.copyOf(checks), readings, from, new Leaders(leaders).format(), zoneDisable,
                 PackageVersions.format(packageVersions));
     }
 

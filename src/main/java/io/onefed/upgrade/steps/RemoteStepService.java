@@ -1,5 +1,7 @@
 package io.onefed.upgrade.steps;
 
+import io.onefed.upgrade.federation.FederationProperties;
+import io.onefed.upgrade.federation.Leaders;
 import io.onefed.upgrade.federation.ZoneProperties;
 import io.onefed.upgrade.ssh.DetachedRuns;
 import java.time.Duration;
@@ -14,11 +16,11 @@ import java.util.Set;
  */
 public class RemoteStepService {
 
-    private final Zones zones;
+    private final FederationProperties zones;
     private final ZoneCommands commands;
     private final RemoteStepRunner runner;
 
-    public RemoteStepService(Zones zones, ZoneCommands commands, DetachedRuns runs, Duration pollBudget) {
+    public RemoteStepService(FederationProperties zones, ZoneCommands commands, DetachedRuns runs, Duration pollBudget) {
         this.zones = zones;
         this.commands = commands;
         this.runner = new RemoteStepRunner(runs, pollBudget);
@@ -58,7 +60,7 @@ public class RemoteStepService {
     StepContext context(Request r) {
         ZoneProperties zone = zones.byId(r.zoneId());
         return new StepContext(r.upgradeId(), zone, OneVersion.parse(r.fromVersion()),
-                OneVersion.parse(r.targetVersion()), Zones.leaderOf(zone, r.zoneLeaders()).name(),
+                OneVersion.parse(r.targetVersion()), Leaders.parse(r.zoneLeaders()).leaderOf(zone).name(),
                 r.federatedBackupPath(), PackageVersions.forZone(r.zonePackageVersions(), zone.id()),
                 r.masterSharedVersion(), r.zoneNodes());
     }

@@ -1,5 +1,6 @@
 package io.onefed.upgrade.steps;
 
+import io.onefed.upgrade.federation.Leaders;
 import io.onefed.upgrade.federation.ZoneProperties;
 
 /**
@@ -36,7 +37,7 @@ public record StepContext(String upgradeId, ZoneProperties zone, OneVersion from
     public static StepContext onLeader(String upgradeId, ZoneProperties zone, String fromVersion, String targetVersion,
             String zoneLeaders) {
         return new StepContext(upgradeId, zone, OneVersion.parse(fromVersion), OneVersion.parse(targetVersion),
-                Zones.leaderOf(zone, zoneLeaders).name(), null);
+                Leaders.parse(zoneLeaders).leaderOf(zone).name(), null);
     }
 
     public StepContext {

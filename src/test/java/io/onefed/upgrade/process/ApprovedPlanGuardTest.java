@@ -3,12 +3,12 @@ package io.onefed.upgrade.process;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.onefed.upgrade.federation.FederationProperties;
 import io.onefed.upgrade.plan.ApprovedPlanGuard;
 import io.onefed.upgrade.plan.PlanService;
 import io.onefed.upgrade.steps.NodeHosts;
 import io.onefed.upgrade.steps.RemoteStepService;
 import io.onefed.upgrade.steps.ZoneStep;
-import io.onefed.upgrade.steps.Zones;
 import org.junit.jupiter.api.Test;
 
 /** The guard on its own: what a step may use of the values its upgrade's start approval covered. */
@@ -16,8 +16,8 @@ class ApprovedPlanGuardTest {
 
     final FakeFederation fed = new FakeFederation("6.10.0", false, true, "S-EU-GE");
     final PlanService plans = ProcessTestSupport.planService(fed, fed.properties);
-    final ApprovedPlanGuard guard = new ApprovedPlanGuard(plans, new Zones(fed.properties));
-    final String nodes = new NodeHosts(new Zones(fed.properties), fed).read();
+    final ApprovedPlanGuard guard = new ApprovedPlanGuard(plans, fed.properties);
+    final String nodes = new NodeHosts(fed.properties, fed).read();
     final String versions = "0=7.0.0-1,100=7.0.0-1";
     final ApprovedPlanGuard.Approved approved = new ApprovedPlanGuard.Approved("U1", "6.10.0", "7.0.0", "", true,
             versions, nodes, plans.plan("U1", "6.10.0", "7.0.0", "", true, versions, nodes).sha256());

@@ -2,10 +2,10 @@ package io.onefed.upgrade.process;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.onefed.upgrade.federation.FederationProperties;
 import io.onefed.upgrade.steps.PostChecks;
 import io.onefed.upgrade.steps.PreflightService;
 import io.onefed.upgrade.steps.ZoneApiCheck;
-import io.onefed.upgrade.steps.Zones;
 import java.time.Instant;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -20,7 +20,7 @@ class FourPartVersionChecksTest {
     @Test
     void preflightZoneApiCheckAndPostChecksReadFourPartVersions() {
         FakeFederation fed = FakeFederation.guide("6.10.0.1");
-        Zones zones = new Zones(fed.properties);
+        FederationProperties zones = fed.properties;
         FakeFederation.TARGET = "6.10.1";
         try {
             PreflightService.Result pre = new PreflightService(zones, fed, fed, 1024).run("6.10.1", 0);

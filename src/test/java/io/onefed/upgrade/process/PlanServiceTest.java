@@ -46,7 +46,7 @@ class PlanServiceTest {
     @Test
     void everyHypervisorHostIsInThePlanBetweenTheApiCheckAndTheSync() {
         FakeFederation fed = new FakeFederation("6.10.0", false, true, "S-EU-GE");
-        String nodes = new io.onefed.upgrade.steps.NodeHosts(new io.onefed.upgrade.steps.Zones(fed.properties), fed).read();
+        String nodes = new io.onefed.upgrade.steps.NodeHosts(fed.properties, fed).read();
         assertThat(nodes).isEqualTo("0=0:host0 1:host1;100=1000:host1000 1001:host1001");
         PlanService plans = ProcessTestSupport.planService(fed, fed.properties);
         Plan plan = plans.plan("U1", "6.10.0", "7.0.0", "", true, null, nodes);

@@ -1,5 +1,6 @@
 package io.onefed.upgrade.process;
 
+import io.onefed.upgrade.federation.FederationProperties;
 import io.onefed.upgrade.steps.BackupCopies;
 import io.onefed.upgrade.steps.BackupTransfer;
 import io.onefed.upgrade.steps.ApiAccess;
@@ -10,7 +11,6 @@ import io.onefed.upgrade.steps.RemoteStepService;
 import io.onefed.upgrade.steps.StopVerifier;
 import io.onefed.upgrade.steps.ZoneApiCheck;
 import io.onefed.upgrade.steps.ZoneCommands;
-import io.onefed.upgrade.steps.Zones;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
@@ -37,7 +37,7 @@ final class ProcessTestSupport {
 
     static io.onefed.upgrade.plan.PlanService planService(FakeFederation fed,
             io.onefed.upgrade.federation.FederationProperties properties) {
-        Zones zones = new Zones(properties);
+        FederationProperties zones = properties;
         return new io.onefed.upgrade.plan.PlanService(zones,
                 new RemoteStepService(zones, new ZoneCommands(), fed, Duration.ZERO),
                 new io.onefed.upgrade.steps.FederationProbe(fed));
@@ -50,7 +50,7 @@ final class ProcessTestSupport {
     /** The delegates as a service started with {@code properties} as its configuration would have them. */
     static void register(FakeFederation fed, io.onefed.upgrade.federation.FederationProperties properties,
             io.onefed.upgrade.notify.Notifier notifier, ApprovalSettings approvals) {
-        Zones zones = new Zones(properties);
+        FederationProperties zones = properties;
         Clock clock = Clock.systemUTC();
         BackupTransfer transfer = new BackupTransfer(fed, fed);
         Mocks.register("retryPolicy", new RetryPolicy(SETTINGS));

@@ -8,8 +8,8 @@ import static io.onefed.upgrade.process.ProcessTestSupport.task;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.assertThat;
 
+import io.onefed.upgrade.federation.FederationProperties;
 import io.onefed.upgrade.steps.ZoneApiCheck;
-import io.onefed.upgrade.steps.Zones;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -58,7 +58,7 @@ class UpgradePathsProcessTest {
 
     ProcessInstance start(FakeFederation fed) {
         ProcessTestSupport.register(fed);
-        Mocks.register("checkZoneApiDelegate", new CheckZoneApiDelegate(new Zones(fed.properties), new ZoneApiCheck(fed),
+        Mocks.register("checkZoneApiDelegate", new CheckZoneApiDelegate(fed.properties, new ZoneApiCheck(fed),
                 ProcessTestSupport.SETTINGS.apiDeadline(), clock));
         Map<String, Object> vars = startVariables(fed, "7.0.0", 5);
         ProcessInstance pi = engine.getRuntimeService().startProcessInstanceByKey("federation-upgrade",

@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.onefed.upgrade.e2e.EndToEndSupport;
+import io.onefed.upgrade.federation.FederationProperties;
 import io.onefed.upgrade.process.ProcessSettings;
 import io.onefed.upgrade.process.UpgradeLock;
 import io.onefed.upgrade.process.UpgradeRuns;
-import io.onefed.upgrade.steps.Zones;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -47,7 +47,7 @@ class ConcurrentStartTest extends ServiceTestBase {
     static class HeldStarts {
         @Bean
         @Primary
-        UpgradeRuns heldUpgradeRuns(ProcessEngine engine, Zones zones, ProcessSettings settings, Clock clock,
+        UpgradeRuns heldUpgradeRuns(ProcessEngine engine, FederationProperties zones, ProcessSettings settings, Clock clock,
                 UpgradeLock lock) {
             return new UpgradeRuns(engine.getRuntimeService(), engine.getTaskService(), engine.getHistoryService(),
                     zones, settings, clock, lock, engine.getIdentityService()) {

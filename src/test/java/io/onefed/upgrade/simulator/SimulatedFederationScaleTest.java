@@ -33,11 +33,10 @@ class SimulatedFederationScaleTest {
                 SimulationSpec.ZoneSpec.single(0, "MASTER", true, "6.10.0", "7.0.0").withHosts(hosts).withVms(List.of())));
         try (SimulatedFederation sim = SimulatedFederation.start(spec, tmp)) {
             io.onefed.upgrade.federation.FederationProperties federation = sim.toFederationProperties();
-            io.onefed.upgrade.steps.Zones zones = new io.onefed.upgrade.steps.Zones(federation);
-            io.onefed.upgrade.opennebula.DefaultOneClients clients = new io.onefed.upgrade.opennebula.DefaultOneClients(
+                        io.onefed.upgrade.opennebula.DefaultOneClients clients = new io.onefed.upgrade.opennebula.DefaultOneClients(
                     federation, new io.onefed.upgrade.federation.SecretResolver(),
                     io.onefed.upgrade.opennebula.OneClientProperties.defaults());
-            io.onefed.upgrade.steps.HostFencing fencing = new io.onefed.upgrade.steps.HostFencing(zones, clients);
+            io.onefed.upgrade.steps.HostFencing fencing = new io.onefed.upgrade.steps.HostFencing(federation, clients);
 
             String recorded = fencing.recordEnabled();
             assertThat(recorded.length()).isGreaterThan(4000);

@@ -21,7 +21,6 @@ import io.onefed.upgrade.steps.RemoteStepRunner;
 import io.onefed.upgrade.steps.StepContext;
 import io.onefed.upgrade.steps.ZoneCommands;
 import io.onefed.upgrade.steps.ZoneStep;
-import io.onefed.upgrade.steps.Zones;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -75,7 +74,7 @@ class SimulatedNodeUpgradeTest {
     }
 
     private String zoneNodes() {
-        return new NodeHosts(new Zones(federation), new DefaultOneClients(federation, new SecretResolver(),
+        return new NodeHosts(federation, new DefaultOneClients(federation, new SecretResolver(),
                 OneClientProperties.defaults())).read();
     }
 

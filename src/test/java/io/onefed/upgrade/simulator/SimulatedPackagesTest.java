@@ -18,7 +18,6 @@ import io.onefed.upgrade.steps.PreflightService;
 import io.onefed.upgrade.steps.StepContext;
 import io.onefed.upgrade.steps.ZoneCommands;
 import io.onefed.upgrade.steps.ZoneStep;
-import io.onefed.upgrade.steps.Zones;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -234,7 +233,7 @@ class SimulatedPackagesTest {
         start(SimulatedFederation.guideSpec());
         SecretResolver secrets = new SecretResolver();
         try (JschSessions sessions = new JschSessions(federation.ssh(), secrets)) {
-            PreflightService preflight = new PreflightService(new Zones(federation),
+            PreflightService preflight = new PreflightService(federation,
                     new DefaultOneClients(federation, secrets, OneClientProperties.defaults()),
                     new JschRemoteShell(sessions, secrets), 1024);
             PreflightService.Result ok = preflight.run("7.0.0", 0);

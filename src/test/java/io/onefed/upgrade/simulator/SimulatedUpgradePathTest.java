@@ -296,7 +296,7 @@ class SimulatedUpgradePathTest {
 
     private io.onefed.upgrade.steps.PostChecks postChecks() {
         io.onefed.upgrade.federation.FederationProperties f = sim.toFederationProperties();
-        return new io.onefed.upgrade.steps.PostChecks(new io.onefed.upgrade.steps.Zones(f),
+        return new io.onefed.upgrade.steps.PostChecks(f,
                 new io.onefed.upgrade.opennebula.DefaultOneClients(f, new SecretResolver(),
                         io.onefed.upgrade.opennebula.OneClientProperties.defaults()));
     }

@@ -127,7 +127,7 @@ class CredentialsOnlyToConfiguredEndpointsTest {
         answers(foreign.endpoint());
         FederationProperties f = federation();
 
-        PreflightService.Result result = new PreflightService(new Zones(f), clients(f), NO_SSH, 1024).run("7.0.0", 0);
+        PreflightService.Result result = new PreflightService(f, clients(f), NO_SSH, 1024).run("7.0.0", 0);
 
         assertThat(foreign.connections).as("connections to the foreign endpoint").hasValue(0);
         assertThat(result.verdict()).isEqualTo(PreflightService.Verdict.BLOCKED);
@@ -143,7 +143,7 @@ class CredentialsOnlyToConfiguredEndpointsTest {
         answers(foreign.endpoint());
         FederationProperties f = federation();
 
-        PostChecks.Result result = new PostChecks(new Zones(f), clients(f)).run("6.10.0", Set.of());
+        PostChecks.Result result = new PostChecks(f, clients(f)).run("6.10.0", Set.of());
 
         assertThat(foreign.connections).hasValue(0);
         assertThat(result.passed()).isFalse();
@@ -156,7 +156,7 @@ class CredentialsOnlyToConfiguredEndpointsTest {
         answers(fe2.endpoint());
         FederationProperties f = federation();
 
-        PostChecks.Result result = new PostChecks(new Zones(f), clients(f)).run("6.10.0", Set.of());
+        PostChecks.Result result = new PostChecks(f, clients(f)).run("6.10.0", Set.of());
 
         assertThat(result.checks()).filteredOn(c -> c.name().equals("HA servers in sync")).singleElement()
                 .satisfies(c -> assertThat(c.passed()).as(c.detail()).isTrue());

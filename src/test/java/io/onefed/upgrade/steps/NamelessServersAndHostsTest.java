@@ -82,7 +82,7 @@ class NamelessServersAndHostsTest {
         answers("<NAME></NAME>");
         FederationProperties f = federation(null);
 
-        PreflightService.Result result = new PreflightService(new Zones(f), clients(f), NO_SSH, 1024).run("7.0.0", 0);
+        PreflightService.Result result = new PreflightService(f, clients(f), NO_SSH, 1024).run("7.0.0", 0);
 
         assertThat(result.verdict()).isEqualTo(PreflightService.Verdict.BLOCKED);
         assertThat(result.checks()).filteredOn(c -> c.name().equals("XML-RPC reachable")).singleElement().satisfies(c -> {
@@ -109,7 +109,7 @@ class NamelessServersAndHostsTest {
                 + "<HOST><ID>17</ID><NAME></NAME><STATE>2</STATE></HOST></HOST_POOL>");
         FederationProperties f = federation(new NodeProperties(null, null, null, null, null, null, null, null, null));
 
-        assertThatThrownBy(() -> new NodeHosts(new Zones(f), clients(f)).read())
+        assertThatThrownBy(() -> new NodeHosts(f, clients(f)).read())
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("zone 0 (HA): the host pool cannot be read")
                 .hasMessageContaining("HOST 17 has an empty NAME").hasMessageContaining("onehost list");

@@ -55,7 +55,7 @@ class NodeHostsTest {
                 return client;
             }
         };
-        return new NodeHosts(new Zones(f), clients);
+        return new NodeHosts(f, clients);
     }
 
     @Test
