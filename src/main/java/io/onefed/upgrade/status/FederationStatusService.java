@@ -5,13 +5,13 @@ import io.onefed.upgrade.federation.ServerProperties;
 import io.onefed.upgrade.federation.XmlRpcProperties;
 import io.onefed.upgrade.federation.ZoneProperties;
 import io.onefed.upgrade.opennebula.FedIndex;
-import io.onefed.upgrade.opennebula.OneClient;
 import io.onefed.upgrade.opennebula.OneClients;
-import io.onefed.upgrade.opennebula.OneUnreachableException;
 import io.onefed.upgrade.opennebula.OneZone;
 import io.onefed.upgrade.opennebula.RaftStatus;
 import io.onefed.upgrade.ssh.RemoteShell;
 import io.onefed.upgrade.ssh.SshTarget;
+import io.onefed.upgrade.steps.FederationProbe;
+import io.onefed.upgrade.steps.FederationProbe.Answer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -44,6 +44,7 @@ public class FederationStatusService {
     private final OneClients clients;
     private final ObjectProvider<RemoteShell> shells;
     private final Duration probeTimeout;
+    private final FederationProbe zoneProbe;
 
     @Autowired
     public FederationStatusService(FederationProperties federation, OneClients clients,
@@ -57,12 +58,10 @@ public class FederationStatusService {
         this.clients = clients;
         this.shells = shells;
         this.probeTimeout = probeTimeout;
+        this.zoneProbe = new FederationProbe(clients);
     }
 
     private record Row(int id, String name, ZoneProperties config, OneZone pooled, String endpoint) {
-    }
-
-    private record Probe(boolean reachable, String version, RaftStatus raft, String error) {
     }
 
     public FederationStatus status() {
@@ -88,7 +87,7 @@ public class FederationStatusService {
 
         ExecutorService executor = Executors.newFixedThreadPool(MAX_PARALLEL, daemonThreads());
         try {
-            Map<Row, CompletableFuture<Probe>> probes = new LinkedHashMap<>();
+            Map<Row, CompletableFuture<Answer>> probes = new LinkedHashMap<>();
             Map<Row, List<CompletableFuture<ServerStatus>>> ssh = new LinkedHashMap<>();
             for (Row row : rows) {
                 probes.put(row, CompletableFuture.supplyAsync(() -> probe(row), executor));
@@ -103,7 +102,7 @@ public class FederationStatusService {
             String currentEndpoint = pool != null ? master.endpoint() : null;
             List<ZoneStatus> zones = new ArrayList<>();
             for (Row row : rows) {
-                Probe p = probes.get(row).join();
+                Answer p = probes.get(row).join();
                 List<ServerStatus> servers = ssh.get(row).stream().map(CompletableFuture::join).toList();
                 zones.add(new ZoneStatus(row.id(), row.name(),
                         row.config() == null ? null : row.config().role(),
@@ -159,40 +158,15 @@ public class FederationStatusService {
         return rows;
     }
 
-    private Probe probe(Row row) {
+    private Answer probe(Row row) {
         if (row.config() == null) {
             // the endpoint comes from the zone pool, not from federation.yaml: oneadmin's session is not sent there
-            return new Probe(false, null, null, "not called: " + row.endpoint() + " is not in the configuration"
+            return new Answer(false, null, null, "not called: " + row.endpoint() + " is not in the configuration"
                     + " (add the zone to federation.zones to see it)");
         }
-        OneClient client;
-        try {
-            XmlRpcProperties configuredTimeouts = federation.xmlrpc();
-            Duration connect = min(configuredTimeouts.connectTimeout(), probeTimeout);
-            client = clients.forEndpoint(row.endpoint(), new XmlRpcProperties(connect, probeTimeout));
-        } catch (RuntimeException e) {
-            return new Probe(false, null, null, e.getMessage());
-        }
-        RaftStatus raft = null;
-        String version = null;
-        List<String> errors = new ArrayList<>();
-        boolean reachable = true;
-        try {
-            raft = client.raftStatus();
-        } catch (OneUnreachableException e) {
-            return new Probe(false, null, null, e.getMessage());
-        } catch (RuntimeException e) {
-            errors.add(e.getMessage());
-        }
-        try {
-            version = client.systemVersion();
-        } catch (OneUnreachableException e) {
-            reachable = false;
-            errors.add(e.getMessage());
-        } catch (RuntimeException e) {
-            errors.add(e.getMessage());
-        }
-        return new Probe(reachable, version, raft, errors.isEmpty() ? null : String.join("; ", errors));
+        XmlRpcProperties configuredTimeouts = federation.xmlrpc();
+        Duration connect = min(configuredTimeouts.connectTimeout(), probeTimeout);
+        return zoneProbe.ask(row.endpoint(), new XmlRpcProperties(connect, probeTimeout));
     }
 
     private ServerStatus probeSsh(ZoneProperties zone, ServerProperties server) {
@@ -209,7 +183,7 @@ public class FederationStatusService {
         }
     }
 
-    private static void zoneProblems(Row row, Probe p, List<ServerStatus> servers, List<String> problems) {
+    private static void zoneProblems(Row row, Answer p, List<ServerStatus> servers, List<String> problems) {
         String zone = "zone " + row.id() + " (" + row.name() + ")";
         if (row.config() == null) {
             // already reported as missing from federation.zones, and never called
@@ -232,7 +206,7 @@ public class FederationStatusService {
         }
     }
 
-    private static boolean inSync(List<Row> rows, Map<Row, CompletableFuture<Probe>> probes, List<String> problems) {
+    private static boolean inSync(List<Row> rows, Map<Row, CompletableFuture<Answer>> probes, List<String> problems) {
         if (rows.isEmpty()) {
             return false;
         }

@@ -2,19 +2,27 @@ package io.onefed.upgrade.steps;
 
 import io.onefed.upgrade.federation.ConfiguredEndpoints;
 import io.onefed.upgrade.federation.ServerProperties;
+import io.onefed.upgrade.federation.XmlRpcProperties;
 import io.onefed.upgrade.federation.ZoneProperties;
 import io.onefed.upgrade.opennebula.OneClient;
 import io.onefed.upgrade.opennebula.OneClients;
+import io.onefed.upgrade.opennebula.OneUnreachableException;
 import io.onefed.upgrade.opennebula.OneZone;
 import io.onefed.upgrade.opennebula.RaftStatus;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Read-only questions to a zone's API, shared by the preflight and the post-checks: version, enabled state,
- * Raft state, FED_INDEX and, for HA zones, which server leads. Each zone is asked on its own endpoint.
+ * Read-only questions to a zone's API, shared by the preflight, the post-checks and the status view: version,
+ * enabled state, Raft state, FED_INDEX and, for HA zones, which server leads. Each zone is asked on its own
+ * endpoint. The steps {@link #read read} a zone as a whole (any error: not usable); the status view
+ * {@link #ask asks} an endpoint with a short timeout and shows whatever part of the answer came back.
  */
 public class FederationProbe {
+
+    /** What one endpoint answered to {@link #ask}: the raft status (with FED_INDEX) and the version, each if read. */
+    public record Answer(boolean reachable, String version, RaftStatus raft, String error) {
+    }
 
     private final OneClients clients;
 
@@ -40,6 +48,39 @@ public class FederationProbe {
             return new ZoneReading(zone.id(), zone.name(), role, zone.endpoint(), false, null, null, null, null,
                     null, e.getMessage());
         }
+    }
+
+    /**
+     * {@code one.zone.raftstatus} then {@code one.system.version} on {@code endpoint} with {@code timeouts}, as
+     * {@code onezone list} does: an unreachable endpoint ends the probe, any other error is kept beside what answered.
+     */
+    public Answer ask(String endpoint, XmlRpcProperties timeouts) {
+        OneClient client;
+        try {
+            client = clients.forEndpoint(endpoint, timeouts);
+        } catch (RuntimeException e) {
+            return new Answer(false, null, null, e.getMessage());
+        }
+        RaftStatus raft = null;
+        String version = null;
+        List<String> errors = new ArrayList<>();
+        boolean reachable = true;
+        try {
+            raft = client.raftStatus();
+        } catch (OneUnreachableException e) {
+            return new Answer(false, null, null, e.getMessage());
+        } catch (RuntimeException e) {
+            errors.add(e.getMessage());
+        }
+        try {
+            version = client.systemVersion();
+        } catch (OneUnreachableException e) {
+            reachable = false;
+            errors.add(e.getMessage());
+        } catch (RuntimeException e) {
+            errors.add(e.getMessage());
+        }
+        return new Answer(reachable, version, raft, errors.isEmpty() ? null : String.join("; ", errors));
     }
 
     /**
