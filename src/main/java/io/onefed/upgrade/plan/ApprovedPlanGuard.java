@@ -48,7 +48,7 @@ public class ApprovedPlanGuard {
     private static final int CACHE_SIZE = 32;
 
     private final PlanService plans;
-    private final FederationProperties zones;
+    private final FederationProperties federation;
     /** Root values already proved to render the approved plan (rendering it costs; the values rarely change). */
     private final Map<String, Boolean> proved = Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, true) {
         @Override
@@ -57,9 +57,9 @@ public class ApprovedPlanGuard {
         }
     });
 
-    public ApprovedPlanGuard(PlanService plans, FederationProperties zones) {
+    public ApprovedPlanGuard(PlanService plans, FederationProperties federation) {
         this.plans = plans;
-        this.zones = zones;
+        this.federation = federation;
     }
 
     /** Before a remote step's first command: the step's request uses the approved values only. */
@@ -70,7 +70,7 @@ public class ApprovedPlanGuard {
         same(what, "fromVersion", approved.fromVersion(), step.fromVersion());
         same(what, "targetVersion", approved.targetVersion(), step.targetVersion());
         same(what, "zoneLeaders", approved.zoneLeaders(), step.zoneLeaders());
-        ZoneProperties zone = zones.byId(step.zoneId());
+        ZoneProperties zone = federation.byId(step.zoneId());
         same(what, "zonePackageVersions (zone " + zone.id() + ")",
                 PackageVersions.forZone(approved.zonePackageVersions(), zone.id()),
                 PackageVersions.forZone(step.zonePackageVersions(), zone.id()));
@@ -137,7 +137,7 @@ public class ApprovedPlanGuard {
     }
 
     private String masterBackupPath(Approved a) {
-        return ZoneCommands.federatedBackupPath(context(a, zones.master()));
+        return ZoneCommands.federatedBackupPath(context(a, federation.master()));
     }
 
     private static StepContext context(Approved a, ZoneProperties zone) {

@@ -48,19 +48,19 @@ public class PlanService {
     public static final String MASTER_SHARED_PLACEHOLDER = "<shared tables version read on the master after its federated backup>";
     static final List<ZoneStep> AFTER_STEPS = List.of(ZoneStep.START_SERVICES, ZoneStep.SYNC_HOSTS);
 
-    private final FederationProperties zones;
+    private final FederationProperties federation;
     private final RemoteStepService steps;
     private final FederationProbe probe;
     private final io.onefed.upgrade.steps.NodeHosts nodeHosts;
 
-    public PlanService(FederationProperties zones, RemoteStepService steps, FederationProbe probe) {
-        this(zones, steps, probe, null);
+    public PlanService(FederationProperties federation, RemoteStepService steps, FederationProbe probe) {
+        this(federation, steps, probe, null);
     }
 
     /** @param nodeHosts reads the hypervisor hosts for a dry run (null: the dry run lists none) */
-    public PlanService(FederationProperties zones, RemoteStepService steps, FederationProbe probe,
+    public PlanService(FederationProperties federation, RemoteStepService steps, FederationProbe probe,
             io.onefed.upgrade.steps.NodeHosts nodeHosts) {
-        this.zones = zones;
+        this.federation = federation;
         this.steps = steps;
         this.probe = probe;
         this.nodeHosts = nodeHosts;
@@ -78,10 +78,10 @@ public class PlanService {
      * @throws PlanException when the zones do not answer or disagree on the version (the preflight says more)
      */
     public Plan dryRun(String targetVersion) {
-        if (zones.all().isEmpty()) {
+        if (federation.all().isEmpty()) {
             throw new PlanException("federation.zones: no federation is configured; set FEDERATION_CONFIG");
         }
-        List<ZoneReading> readings = probe.readAll(zones.all());
+        List<ZoneReading> readings = probe.readAll(federation.all());
         List<String> down = readings.stream().filter(r -> !r.reachable()).map(r -> r.name() + " (" + r.error() + ")").toList();
         if (!down.isEmpty()) {
             throw new PlanException("zones not reachable, so their version and leader are unknown: "
@@ -126,20 +126,20 @@ public class PlanService {
         Builder b = new Builder(upgradeId, from.toString(), target.toString(), zoneLeaders);
         b.packageVersions = zonePackageVersions;
         b.zoneNodes = zoneNodes;
-        ZoneProperties master = zones.master();
+        ZoneProperties master = federation.master();
 
         Phase fence = b.phase("federation", "disable-hosts", "Record enabled hypervisor hosts, then disable them");
-        for (ZoneProperties z : zones.all()) {
+        for (ZoneProperties z : federation.all()) {
             fence.api(z, "one.hostpool.info, then one.host.status <id> DISABLED for each host not already disabled/offline");
         }
         if (hasZoneDisable) {
             Phase block = b.phase("federation", "block-api", "Block API access: disable zones, slaves first");
-            zones.slavesThenMaster().forEach(z -> block.api(z, "one.zone.enable " + z.id() + " false"));
+            federation.slavesThenMaster().forEach(z -> block.api(z, "one.zone.enable " + z.id() + " false"));
         } else {
             b.phase("federation", "block-api", "Block API access (before 6.2: no zone disable)")
                     .manual("an operator blocks access to the master's API (firewall, proxy) and confirms");
         }
-        for (ZoneProperties z : zones.all()) {
+        for (ZoneProperties z : federation.all()) {
             b.steps(z, ZoneStep.STOP_SERVICES, null);
         }
         for (ZoneStep s : BACKUP_STEPS) {
@@ -152,7 +152,7 @@ public class PlanService {
         checksum.ssh(leader(master, zoneLeaders), master,
                 io.onefed.upgrade.ssh.RemoteCommand.of("sha256sum {}", masterBackup).rendered());
         checksum.ssh(leader(master, zoneLeaders), master, io.onefed.upgrade.steps.DbVersionReader.command(master).rendered());
-        for (ZoneProperties slave : zones.slaves()) {
+        for (ZoneProperties slave : federation.slaves()) {
             for (ZoneStep s : BACKUP_STEPS) {
                 b.steps(slave, s, null);
             }
@@ -165,10 +165,10 @@ public class PlanService {
             zoneSteps(b, slave, slavePath);
         }
         Phase post = b.phase("federation", "post-checks", "Post-upgrade checks (read-only)");
-        zones.all().forEach(z -> post.api(z, "one.system.version, one.zone.info, one.zone.raftstatus"));
+        federation.all().forEach(z -> post.api(z, "one.system.version, one.zone.info, one.zone.raftstatus"));
         if (hasZoneDisable) {
             Phase open = b.phase("federation", "enable-api", "Re-enable API access: master first");
-            List<ZoneProperties> order = new ArrayList<>(zones.slavesThenMaster());
+            List<ZoneProperties> order = new ArrayList<>(federation.slavesThenMaster());
             java.util.Collections.reverse(order);
             order.forEach(z -> open.api(z, "one.zone.enable " + z.id() + " true"));
         } else {
@@ -176,7 +176,7 @@ public class PlanService {
                     .manual("an operator removes the block on the master's API and confirms");
         }
         Phase unfence = b.phase("federation", "enable-hosts", "Re-enable the hypervisor hosts recorded as enabled");
-        zones.all().forEach(z -> unfence.api(z, "one.host.status <id> ENABLED for each recorded host"));
+        federation.all().forEach(z -> unfence.api(z, "one.host.status <id> ENABLED for each recorded host"));
         return b.build(hasZoneDisable);
     }
 

@@ -14,13 +14,13 @@ import org.camunda.bpm.engine.delegate.JavaDelegate;
  */
 public class CheckZoneApiDelegate implements JavaDelegate {
 
-    private final FederationProperties zones;
+    private final FederationProperties federation;
     private final ZoneApiCheck check;
     private final Duration deadline;
     private final Clock clock;
 
-    public CheckZoneApiDelegate(FederationProperties zones, ZoneApiCheck check, Duration deadline, Clock clock) {
-        this.zones = zones;
+    public CheckZoneApiDelegate(FederationProperties federation, ZoneApiCheck check, Duration deadline, Clock clock) {
+        this.federation = federation;
         this.check = check;
         this.deadline = deadline;
         this.clock = clock;
@@ -32,7 +32,7 @@ public class CheckZoneApiDelegate implements JavaDelegate {
         if (execution.getVariable("apiDeadline") == null || "FAILED".equals(Vars.str(execution, "apiState"))) {
             execution.setVariable("apiDeadline", now.plus(deadline).toString());
         }
-        ZoneApiCheck.Result result = check.check(zones.byId(Vars.integer(execution, "zoneId", -1)),
+        ZoneApiCheck.Result result = check.check(federation.byId(Vars.integer(execution, "zoneId", -1)),
                 Vars.required(execution, "targetVersion"), Instant.parse(Vars.str(execution, "apiDeadline")), now);
         execution.setVariable("apiState", result.state().name());
         execution.setVariable("apiDetail", Vars.text(result.detail()));

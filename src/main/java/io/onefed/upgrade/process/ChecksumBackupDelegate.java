@@ -13,11 +13,11 @@ import org.camunda.bpm.engine.delegate.JavaDelegate;
  */
 public class ChecksumBackupDelegate implements JavaDelegate {
 
-    private final FederationProperties zones;
+    private final FederationProperties federation;
     private final BackupCopies backups;
 
-    public ChecksumBackupDelegate(FederationProperties zones, BackupCopies backups) {
-        this.zones = zones;
+    public ChecksumBackupDelegate(FederationProperties federation, BackupCopies backups) {
+        this.federation = federation;
         this.backups = backups;
     }
 
@@ -25,7 +25,8 @@ public class ChecksumBackupDelegate implements JavaDelegate {
     public void execute(DelegateExecution execution) {
         String leaders = Vars.str(execution, "zoneLeaders");
         BackupCopies.FederatedBackup backup = backups.checksumFederated(StepContext.onLeader(execution.getProcessBusinessKey(),
-                zones.master(), Vars.required(execution, "fromVersion"), Vars.required(execution, "targetVersion"), leaders),
+                federation.master(), Vars.required(execution, "fromVersion"),
+                Vars.required(execution, "targetVersion"), leaders),
                 leaders);
         execution.setVariable("federatedBackupPath", backup.path());
         execution.setVariable("federatedBackupSha256", backup.sha256());

@@ -15,25 +15,25 @@ import org.camunda.bpm.engine.delegate.JavaDelegate;
  */
 public class CopyFederatedBackupDelegate implements JavaDelegate {
 
-    private final FederationProperties zones;
+    private final FederationProperties federation;
     private final BackupCopies backups;
     private final ApprovedPlanGuard guard;
 
-    public CopyFederatedBackupDelegate(FederationProperties zones, BackupCopies backups, ApprovedPlanGuard guard) {
-        this.zones = zones;
+    public CopyFederatedBackupDelegate(FederationProperties federation, BackupCopies backups, ApprovedPlanGuard guard) {
+        this.federation = federation;
         this.backups = backups;
         this.guard = guard;
     }
 
     @Override
     public void execute(DelegateExecution execution) {
-        ZoneProperties zone = zones.byId(Vars.integer(execution, "zoneId", -1));
+        ZoneProperties zone = federation.byId(Vars.integer(execution, "zoneId", -1));
         String leaders = Vars.str(execution, "zoneLeaders");
         String from = Vars.required(execution, "fromVersion");
         String target = Vars.required(execution, "targetVersion");
         String masterPath = Vars.required(execution, "federatedBackupPath");
         guard.checkCopy(ApprovedValues.of(execution), zone.id(), from, target, leaders, masterPath);
-        execution.setVariable("federatedBackupPath", backups.federatedToSlave(zones.master(),
+        execution.setVariable("federatedBackupPath", backups.federatedToSlave(federation.master(),
                 StepContext.onLeader(execution.getProcessBusinessKey(), zone, from, target, leaders), leaders, masterPath,
                 Vars.required(execution, "federatedBackupSha256")));
     }

@@ -11,17 +11,17 @@ import org.camunda.bpm.engine.delegate.JavaDelegate;
 /** {@code CopyLeaderDump}: an HA zone's leader gives its database dump to its followers, checksum verified. */
 public class CopyLeaderDumpDelegate implements JavaDelegate {
 
-    private final FederationProperties zones;
+    private final FederationProperties federation;
     private final BackupCopies backups;
 
-    public CopyLeaderDumpDelegate(FederationProperties zones, BackupCopies backups) {
-        this.zones = zones;
+    public CopyLeaderDumpDelegate(FederationProperties federation, BackupCopies backups) {
+        this.federation = federation;
         this.backups = backups;
     }
 
     @Override
     public void execute(DelegateExecution execution) {
-        ZoneProperties zone = zones.byId(Vars.integer(execution, "zoneId", -1));
+        ZoneProperties zone = federation.byId(Vars.integer(execution, "zoneId", -1));
         String leaders = Vars.str(execution, "zoneLeaders");
         StepContext ctx = StepContext.onLeader(execution.getProcessBusinessKey(), zone,
                 Vars.required(execution, "fromVersion"), Vars.required(execution, "targetVersion"), leaders);

@@ -47,13 +47,14 @@ public class ProcessBeans {
     }
 
     @Bean
-    RemoteStepService remoteStepService(FederationProperties zones, DetachedRuns runs, ProcessSettings settings) {
-        return new RemoteStepService(zones, new ZoneCommands(), runs, settings.stepPollBudget());
+    RemoteStepService remoteStepService(FederationProperties federation, DetachedRuns runs, ProcessSettings settings) {
+        return new RemoteStepService(federation, new ZoneCommands(), runs, settings.stepPollBudget());
     }
 
     @Bean
-    PreflightService preflightService(FederationProperties zones, OneClients clients, RemoteShell shell, ProcessSettings settings) {
-        return new PreflightService(zones, clients, shell, settings.minBackupSpaceMb() * 1024);
+    PreflightService preflightService(FederationProperties federation, OneClients clients, RemoteShell shell,
+            ProcessSettings settings) {
+        return new PreflightService(federation, clients, shell, settings.minBackupSpaceMb() * 1024);
     }
 
     @Bean
@@ -88,13 +89,13 @@ public class ProcessBeans {
     }
 
     @Bean
-    ZoneFactsListener zoneFactsListener(FederationProperties zones) {
-        return new ZoneFactsListener(zones);
+    ZoneFactsListener zoneFactsListener(FederationProperties federation) {
+        return new ZoneFactsListener(federation);
     }
 
     @Bean
-    ProveStoppedDelegate proveStoppedDelegate(FederationProperties zones, RemoteShell shell) {
-        return new ProveStoppedDelegate(zones, new StopVerifier(shell));
+    ProveStoppedDelegate proveStoppedDelegate(FederationProperties federation, RemoteShell shell) {
+        return new ProveStoppedDelegate(federation, new StopVerifier(shell));
     }
 
     @Bean
@@ -103,28 +104,31 @@ public class ProcessBeans {
     }
 
     @Bean
-    CopyFederatedBackupDelegate copyFederatedBackupDelegate(FederationProperties zones, BackupCopies backups, ApprovedPlanGuard guard) {
-        return new CopyFederatedBackupDelegate(zones, backups, guard);
+    CopyFederatedBackupDelegate copyFederatedBackupDelegate(FederationProperties federation, BackupCopies backups,
+            ApprovedPlanGuard guard) {
+        return new CopyFederatedBackupDelegate(federation, backups, guard);
     }
 
     @Bean
-    CopyLeaderDumpDelegate copyLeaderDumpDelegate(FederationProperties zones, BackupCopies backups) {
-        return new CopyLeaderDumpDelegate(zones, backups);
+    CopyLeaderDumpDelegate copyLeaderDumpDelegate(FederationProperties federation, BackupCopies backups) {
+        return new CopyLeaderDumpDelegate(federation, backups);
     }
 
     @Bean
-    CopyLeaderConfigDelegate copyLeaderConfigDelegate(FederationProperties zones, BackupCopies backups) {
-        return new CopyLeaderConfigDelegate(zones, backups);
+    CopyLeaderConfigDelegate copyLeaderConfigDelegate(FederationProperties federation, BackupCopies backups) {
+        return new CopyLeaderConfigDelegate(federation, backups);
     }
 
     @Bean
-    CheckZoneApiDelegate checkZoneApiDelegate(FederationProperties zones, OneClients clients, ProcessSettings settings, Clock clock) {
-        return new CheckZoneApiDelegate(zones, new ZoneApiCheck(clients), settings.apiDeadline(), clock);
+    CheckZoneApiDelegate checkZoneApiDelegate(FederationProperties federation, OneClients clients,
+            ProcessSettings settings, Clock clock) {
+        return new CheckZoneApiDelegate(federation, new ZoneApiCheck(clients), settings.apiDeadline(), clock);
     }
 
     @Bean
-    RunPreflightDelegate runPreflightDelegate(PreflightService preflight, FederationProperties zones, OneClients clients) {
-        return new RunPreflightDelegate(preflight, new NodeHosts(zones, clients));
+    RunPreflightDelegate runPreflightDelegate(PreflightService preflight, FederationProperties federation,
+            OneClients clients) {
+        return new RunPreflightDelegate(preflight, new NodeHosts(federation, clients));
     }
 
     @Bean
@@ -133,13 +137,13 @@ public class ProcessBeans {
     }
 
     @Bean
-    HostFencing hostFencing(FederationProperties zones, OneClients clients) {
-        return new HostFencing(zones, clients);
+    HostFencing hostFencing(FederationProperties federation, OneClients clients) {
+        return new HostFencing(federation, clients);
     }
 
     @Bean
-    ApiAccess apiAccess(FederationProperties zones, OneClients clients) {
-        return new ApiAccess(zones, clients);
+    ApiAccess apiAccess(FederationProperties federation, OneClients clients) {
+        return new ApiAccess(federation, clients);
     }
 
     @Bean
@@ -168,8 +172,8 @@ public class ProcessBeans {
     }
 
     @Bean
-    ChecksumBackupDelegate checksumBackupDelegate(FederationProperties zones, BackupCopies backups) {
-        return new ChecksumBackupDelegate(zones, backups);
+    ChecksumBackupDelegate checksumBackupDelegate(FederationProperties federation, BackupCopies backups) {
+        return new ChecksumBackupDelegate(federation, backups);
     }
 
     @Bean
@@ -178,8 +182,8 @@ public class ProcessBeans {
     }
 
     @Bean
-    RunPostChecksDelegate runPostChecksDelegate(FederationProperties zones, OneClients clients) {
-        return new RunPostChecksDelegate(new PostChecks(zones, clients));
+    RunPostChecksDelegate runPostChecksDelegate(FederationProperties federation, OneClients clients) {
+        return new RunPostChecksDelegate(new PostChecks(federation, clients));
     }
 
     @Bean
@@ -188,10 +192,10 @@ public class ProcessBeans {
     }
 
     @Bean
-    UpgradeRuns upgradeRuns(org.camunda.bpm.engine.ProcessEngine engine, FederationProperties zones, ProcessSettings settings, Clock clock,
-            UpgradeLock lock) {
-        return new UpgradeRuns(engine.getRuntimeService(), engine.getTaskService(), engine.getHistoryService(), zones,
-                settings, clock, lock, engine.getIdentityService());
+    UpgradeRuns upgradeRuns(org.camunda.bpm.engine.ProcessEngine engine, FederationProperties federation,
+            ProcessSettings settings, Clock clock, UpgradeLock lock) {
+        return new UpgradeRuns(engine.getRuntimeService(), engine.getTaskService(), engine.getHistoryService(),
+                federation, settings, clock, lock, engine.getIdentityService());
     }
 
     /** On the engine's DataSource and transaction manager: the lock row commits with the engine's start. */

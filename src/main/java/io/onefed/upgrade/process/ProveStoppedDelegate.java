@@ -10,17 +10,17 @@ import org.camunda.bpm.engine.delegate.JavaDelegate;
 /** "Prove nothing opennebula* is running": a unit still active is a business fault an operator decides on. */
 public class ProveStoppedDelegate implements JavaDelegate {
 
-    private final FederationProperties zones;
+    private final FederationProperties federation;
     private final StopVerifier verifier;
 
-    public ProveStoppedDelegate(FederationProperties zones, StopVerifier verifier) {
-        this.zones = zones;
+    public ProveStoppedDelegate(FederationProperties federation, StopVerifier verifier) {
+        this.federation = federation;
         this.verifier = verifier;
     }
 
     @Override
     public void execute(DelegateExecution execution) {
-        List<String> active = verifier.stillActive(zones.byId(Vars.integer(execution, "zoneId", -1)));
+        List<String> active = verifier.stillActive(federation.byId(Vars.integer(execution, "zoneId", -1)));
         if (!active.isEmpty()) {
             String message = "still active after the stop: " + String.join(", ", active);
             execution.setVariable("stepFailure", Vars.text(message));

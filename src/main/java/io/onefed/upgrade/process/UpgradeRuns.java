@@ -68,27 +68,28 @@ public class UpgradeRuns {
     private final RuntimeService runtime;
     private final TaskService tasks;
     private final HistoryService history;
-    private final FederationProperties zones;
+    private final FederationProperties federation;
     private final ProcessSettings settings;
     private final Clock clock;
     private final UpgradeLock lock;
     private final ServiceStart serviceStart;
     private final SecureRandom random = new SecureRandom();
 
-    public UpgradeRuns(RuntimeService runtime, TaskService tasks, HistoryService history, FederationProperties zones,
-            ProcessSettings settings, Clock clock, UpgradeLock lock, org.camunda.bpm.engine.IdentityService identity) {
+    public UpgradeRuns(RuntimeService runtime, TaskService tasks, HistoryService history,
+            FederationProperties federation, ProcessSettings settings, Clock clock, UpgradeLock lock,
+            org.camunda.bpm.engine.IdentityService identity) {
         this.lock = lock;
         this.serviceStart = new ServiceStart(runtime, identity);
         this.runtime = runtime;
         this.tasks = tasks;
         this.history = history;
-        this.zones = zones;
+        this.federation = federation;
         this.settings = settings;
         this.clock = clock;
     }
 
     public String start(String targetVersion, Integer maxParallelZones, String startedBy) {
-        if (zones.all().isEmpty()) {
+        if (federation.all().isEmpty()) {
             throw new InvalidRequestException("federation.zones", "no federation is configured: set FEDERATION_CONFIG"
                     + " to a federation YAML file (see README) and restart");
         }
@@ -119,15 +120,15 @@ public class UpgradeRuns {
         }
         String id = newId();
         checked(id);
-        ZoneProperties master = zones.master();
+        ZoneProperties master = federation.master();
         Map<String, Object> vars = new HashMap<>();
         vars.put("upgradeId", id);
         vars.put("targetVersion", OneVersion.parse(targetVersion).toString());
         vars.put("maxParallelZones", parallel);
         vars.put("startedBy", startedBy);
         vars.put("masterZoneId", master.id());
-        vars.put("slaveZoneIds", ZoneIdList.csv(zones.slaves().stream().map(ZoneProperties::id).toList()));
-        vars.put("allZoneIds", ZoneIdList.csv(zones.all().stream().map(ZoneProperties::id).toList()));
+        vars.put("slaveZoneIds", ZoneIdList.csv(federation.slaves().stream().map(ZoneProperties::id).toList()));
+        vars.put("allZoneIds", ZoneIdList.csv(federation.all().stream().map(ZoneProperties::id).toList()));
         vars.put("fedIndexRechecksLeft", settings.fedIndexRechecks());
         vars.put("stopAttempt", 1);
         vars.put("masterAttempt", 1);

@@ -13,17 +13,17 @@ import java.util.List;
  */
 public class ApiAccess {
 
-    private final FederationProperties zones;
+    private final FederationProperties federation;
     private final OneClients clients;
 
-    public ApiAccess(FederationProperties zones, OneClients clients) {
-        this.zones = zones;
+    public ApiAccess(FederationProperties federation, OneClients clients) {
+        this.federation = federation;
         this.clients = clients;
     }
 
     public List<String> block() {
         List<String> done = new ArrayList<>();
-        for (ZoneProperties zone : zones.slavesThenMaster()) {
+        for (ZoneProperties zone : federation.slavesThenMaster()) {
             clients.forZone(zone).zoneEnable(zone.id(), false);
             done.add(zone.name() + " disabled");
         }
@@ -33,7 +33,7 @@ public class ApiAccess {
     /** @param leftOut zones an operator chose to leave behind (failed slaves): they stay down and disabled */
     public List<String> unblock(java.util.Set<Integer> leftOut) {
         List<String> done = new ArrayList<>();
-        List<ZoneProperties> order = new ArrayList<>(zones.slavesThenMaster());
+        List<ZoneProperties> order = new ArrayList<>(federation.slavesThenMaster());
         java.util.Collections.reverse(order);
         for (ZoneProperties zone : order) {
             if (leftOut.contains(zone.id())) {

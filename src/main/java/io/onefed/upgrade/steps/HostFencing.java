@@ -18,18 +18,18 @@ import java.util.stream.Collectors;
  */
 public class HostFencing {
 
-    private final FederationProperties zones;
+    private final FederationProperties federation;
     private final OneClients clients;
 
-    public HostFencing(FederationProperties zones, OneClients clients) {
-        this.zones = zones;
+    public HostFencing(FederationProperties federation, OneClients clients) {
+        this.federation = federation;
         this.clients = clients;
     }
 
     /** {@code zoneId:hostId hostId;zoneId:...}, e.g. {@code 0:0 1;100:;101:2}. */
     public String recordEnabled() {
         Map<Integer, List<Integer>> enabled = new LinkedHashMap<>();
-        for (ZoneProperties zone : zones.all()) {
+        for (ZoneProperties zone : federation.all()) {
             enabled.put(zone.id(), clients.forZone(zone).hostPool().stream()
                     .filter(h -> h.state() != 4 && h.state() != 8).map(OneHost::id).toList());
         }
@@ -37,7 +37,7 @@ public class HostFencing {
     }
 
     public int disable(String recorded) {
-        return setStatus(recorded, OneHost.Status.DISABLED, zones.all());
+        return setStatus(recorded, OneHost.Status.DISABLED, federation.all());
     }
 
     /** @param leftOut zones an operator chose to leave behind: their hosts stay disabled with them */
@@ -51,7 +51,7 @@ public class HostFencing {
         hosts.replaceAll((zone, ids) -> ids.stream().filter(id -> !skipped.getOrDefault(zone, java.util.Set.of())
                 .contains(id)).toList());
         return setStatus(format(hosts), OneHost.Status.ENABLED,
-                zones.all().stream().filter(z -> !leftOut.contains(z.id())).toList());
+                federation.all().stream().filter(z -> !leftOut.contains(z.id())).toList());
     }
 
     private int setStatus(String recorded, OneHost.Status status, List<ZoneProperties> order) {

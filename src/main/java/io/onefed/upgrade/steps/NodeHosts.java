@@ -37,17 +37,17 @@ public class NodeHosts {
     public record Node(int id, String name) {
     }
 
-    private final FederationProperties zones;
+    private final FederationProperties federation;
     private final OneClients clients;
 
-    public NodeHosts(FederationProperties zones, OneClients clients) {
-        this.zones = zones;
+    public NodeHosts(FederationProperties federation, OneClients clients) {
+        this.federation = federation;
         this.clients = clients;
     }
 
     public String read() {
         Map<Integer, List<Node>> all = new LinkedHashMap<>();
-        for (ZoneProperties zone : zones.all()) {
+        for (ZoneProperties zone : federation.all()) {
             if (zone.nodes() == null) {
                 continue;
             }

@@ -21,12 +21,12 @@ public class PostChecks {
         }
     }
 
-    private final FederationProperties zones;
+    private final FederationProperties federation;
     private final OneClients clients;
     private final FederationProbe probe;
 
-    public PostChecks(FederationProperties zones, OneClients clients) {
-        this.zones = zones;
+    public PostChecks(FederationProperties federation, OneClients clients) {
+        this.federation = federation;
         this.clients = clients;
         this.probe = new FederationProbe(clients);
     }
@@ -34,10 +34,10 @@ public class PostChecks {
     /** @param skipped zones the operator chose to leave behind (failed slaves): reported, not checked */
     public Result run(String targetVersion, Set<Integer> skipped) {
         OneVersion target = OneVersion.parse(targetVersion);
-        List<ZoneProperties> checked = zones.all().stream().filter(z -> !skipped.contains(z.id())).toList();
+        List<ZoneProperties> checked = federation.all().stream().filter(z -> !skipped.contains(z.id())).toList();
         List<ZoneReading> readings = probe.readAll(checked);
         List<Check> checks = new ArrayList<>();
-        for (ZoneProperties zone : zones.all()) {
+        for (ZoneProperties zone : federation.all()) {
             if (skipped.contains(zone.id())) {
                 checks.add(Check.fail(zone.name(), "upgraded", "left out by an operator's decision"));
             }
@@ -50,7 +50,7 @@ public class PostChecks {
             } else {
                 checks.add(Check.pass(r.name(), "answers on the target version", r.version()));
             }
-            ZoneProperties zone = zones.byId(r.id());
+            ZoneProperties zone = federation.byId(r.id());
             if (zone.ha() && r.reachable()) {
                 checks.add(haInSync(zone));
             }

@@ -56,14 +56,15 @@ public class PreflightService {
         }
     }
 
-    private final FederationProperties zones;
+    private final FederationProperties federation;
     private final OneClients clients;
     private final RemoteShell shell;
     private final FederationProbe probe;
     private final long minBackupSpaceKb;
 
-    public PreflightService(FederationProperties zones, OneClients clients, RemoteShell shell, long minBackupSpaceKb) {
-        this.zones = zones;
+    public PreflightService(FederationProperties federation, OneClients clients, RemoteShell shell,
+            long minBackupSpaceKb) {
+        this.federation = federation;
         this.clients = clients;
         this.shell = shell;
         this.probe = new FederationProbe(clients);
@@ -74,7 +75,7 @@ public class PreflightService {
     public Result run(String targetVersion, int rechecksLeft) {
         List<Check> checks = new ArrayList<>();
         OneVersion target = OneVersion.parse(targetVersion);
-        List<ZoneReading> readings = probe.readAll(zones.all());
+        List<ZoneReading> readings = probe.readAll(federation.all());
         Map<Integer, String> leaders = new LinkedHashMap<>();
 
         checkZonePool(checks);
@@ -84,7 +85,7 @@ public class PreflightService {
                 continue;
             }
             checks.add(Check.pass(r.name(), "XML-RPC reachable", r.endpoint() + " answers " + r.version()));
-            ZoneProperties zone = zones.byId(r.id());
+            ZoneProperties zone = federation.byId(r.id());
             if (r.leader() == null) {
                 checks.add(Check.fail(r.name(), "Raft leader",
                         r.error() != null ? r.error() : "no server of the HA zone is LEADER"));
@@ -97,10 +98,10 @@ public class PreflightService {
         }
         String from = checkVersions(readings, target, checks);
         boolean fedOutOfSync = checkFedIndex(readings, checks);
-        FederationProbe.inParallel(zones.all(), zone -> checkServers(zone, checks));
-        FederationProbe.inParallel(zones.all(), zone -> checkVms(zone, checks));
+        FederationProbe.inParallel(federation.all(), zone -> checkServers(zone, checks));
+        FederationProbe.inParallel(federation.all(), zone -> checkVms(zone, checks));
         Map<Integer, String> packageVersions = new java.util.concurrent.ConcurrentSkipListMap<>();
-        FederationProbe.inParallel(zones.all(), zone -> checkRepository(zone, target, checks, packageVersions));
+        FederationProbe.inParallel(federation.all(), zone -> checkRepository(zone, target, checks, packageVersions));
 
         boolean othersFailed = checks.stream().anyMatch(c -> !c.passed() && !c.name().equals("FED_INDEX in sync"));
         Verdict verdict = othersFailed ? Verdict.BLOCKED
@@ -111,7 +112,7 @@ public class PreflightService {
     }
 
     private void checkZonePool(List<Check> checks) {
-        ZoneProperties master = zones.master();
+        ZoneProperties master = federation.master();
         List<OneZone> pool;
         try {
             pool = clients.forZone(master).zonePool();
@@ -119,7 +120,7 @@ public class PreflightService {
             checks.add(Check.fail("federation", "zone pool matches configuration", "master did not answer: " + e.getMessage()));
             return;
         }
-        for (ZoneProperties zone : zones.all()) {
+        for (ZoneProperties zone : federation.all()) {
             OneZone found = pool.stream().filter(z -> z.id() == zone.id()).findFirst().orElse(null);
             if (found == null) {
                 checks.add(Check.fail(zone.name(), "zone pool matches configuration",
@@ -131,7 +132,7 @@ public class PreflightService {
                 checks.add(Check.pass(zone.name(), "zone pool matches configuration", "id " + zone.id()));
             }
         }
-        pool.stream().filter(z -> zones.all().stream().noneMatch(c -> c.id() == z.id())).forEach(z -> checks.add(
+        pool.stream().filter(z -> federation.all().stream().noneMatch(c -> c.id() == z.id())).forEach(z -> checks.add(
                 Check.fail(z.name(), "zone pool matches configuration", "zone " + z.id() + " of the pool is not configured")));
     }
 

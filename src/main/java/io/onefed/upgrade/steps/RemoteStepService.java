@@ -16,12 +16,13 @@ import java.util.Set;
  */
 public class RemoteStepService {
 
-    private final FederationProperties zones;
+    private final FederationProperties federation;
     private final ZoneCommands commands;
     private final RemoteStepRunner runner;
 
-    public RemoteStepService(FederationProperties zones, ZoneCommands commands, DetachedRuns runs, Duration pollBudget) {
-        this.zones = zones;
+    public RemoteStepService(FederationProperties federation, ZoneCommands commands, DetachedRuns runs,
+            Duration pollBudget) {
+        this.federation = federation;
         this.commands = commands;
         this.runner = new RemoteStepRunner(runs, pollBudget);
     }
@@ -58,7 +59,7 @@ public class RemoteStepService {
     }
 
     StepContext context(Request r) {
-        ZoneProperties zone = zones.byId(r.zoneId());
+        ZoneProperties zone = federation.byId(r.zoneId());
         return new StepContext(r.upgradeId(), zone, OneVersion.parse(r.fromVersion()),
                 OneVersion.parse(r.targetVersion()), Leaders.parse(r.zoneLeaders()).leaderOf(zone).name(),
                 r.federatedBackupPath(), PackageVersions.forZone(r.zonePackageVersions(), zone.id()),
