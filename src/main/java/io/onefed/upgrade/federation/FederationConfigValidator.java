@@ -235,10 +235,8 @@ public class FederationConfigValidator {
         try {
             // opened as the client will open it: a wrong password or type is found now, not at the first call
             io.onefed.upgrade.tls.TrustStores.load(store, secrets);
-        } catch (io.onefed.upgrade.tls.TrustStores.TrustStoreException e) {
+        } catch (SettingException e) { // the store itself, or its password
             out.add(e.field(), e.problem(), e.fix());
-        } catch (SecretResolver.SecretUnavailableException e) {
-            out.add(field + ".password", e.getMessage(), "make the trust store's password readable by the service");
         }
     }
 

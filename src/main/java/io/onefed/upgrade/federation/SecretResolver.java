@@ -100,33 +100,15 @@ public class SecretResolver {
         }
     }
 
-    /** Names the field (as written in YAML), what is wrong and the fix; never the secret's value. */
-    public static class SecretUnavailableException extends RuntimeException {
-        private final String field;
-        private final String problem;
-        private final String fix;
+    /** A secret that cannot be read: names the field and the fix, never the value. */
+    public static class SecretUnavailableException extends SettingException {
 
         public SecretUnavailableException(String message) {
-            this(null, message, null);
+            super(null, message, null);
         }
 
         public SecretUnavailableException(String field, String problem, String fix) {
-            super((field == null ? "" : field + ": ") + problem + (fix == null ? "" : "; " + fix));
-            this.field = field;
-            this.problem = problem;
-            this.fix = fix;
-        }
-
-        public String field() {
-            return field;
-        }
-
-        public String problem() {
-            return problem;
-        }
-
-        public String fix() {
-            return fix;
+            super(field, problem, fix);
         }
     }
 }
