@@ -1,15 +1,11 @@
 package io.onefed.upgrade.federation;
 
-import io.onefed.upgrade.ssh.SshKeyFiles;
-import io.onefed.upgrade.ssh.SshKeyFiles.KeyKind;
-import java.io.IOException;
+import io.onefed.upgrade.ssh.SshFilesCheck;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.UnknownHostException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -26,7 +22,8 @@ import java.util.regex.Pattern;
  * Checks a {@link FederationProperties} field by field and returns every problem at once, each with the
  * property path as written in YAML, what is wrong and the fix. Secret references are followed (the environment
  * variable must be set, the file readable, the credentials in {@code user:password} form), but no secret value
- * ever reaches a message: only the names of variables and files.
+ * ever reaches a message: only the names of variables and files. Secrets are read by {@link SecretResolver}, as at
+ * the moment of use; the SSH key and known_hosts files are checked by {@link SshFilesCheck}.
  */
 public class FederationConfigValidator {
 
@@ -106,23 +103,7 @@ public class FederationConfigValidator {
                         "switch the endpoints to https:// behind a TLS proxy and set allow-plain-http: false");
             }
         }
-        SshProperties ssh = properties.ssh();
-        if (ssh.acceptNewHostKeys()) {
-            out.add("federation.ssh.accept-new-host-keys", "unknown host keys will be accepted and recorded in "
-                    + ssh.knownHosts() + " on first contact (a changed key is still refused)",
-                    "pre-fill known_hosts (ssh-keyscan -H <host> >> file) and set accept-new-host-keys: false");
-        }
-        if (!isBlank(ssh.privateKey())) {
-            try {
-                Set<PosixFilePermission> perms = Files.getPosixFilePermissions(Path.of(ssh.privateKey()));
-                if (perms.contains(PosixFilePermission.GROUP_READ) || perms.contains(PosixFilePermission.OTHERS_READ)) {
-                    out.add("federation.ssh.private-key", "the key file " + ssh.privateKey()
-                            + " is readable by other users", "chmod 600 " + ssh.privateKey());
-                }
-            } catch (IOException | UnsupportedOperationException | SecurityException e) {
-                // unreadable keys are reported by validate(); non-POSIX file systems have nothing to say
-            }
-        }
+        out.list.addAll(SshFilesCheck.warnings(properties.ssh()));
         List<ZoneProperties> zones = properties.zones();
         for (int i = 0; i < zones.size(); i++) {
             ZoneProperties zone = zones.get(i);
@@ -161,60 +142,8 @@ public class FederationConfigValidator {
     }
 
     private void checkSsh(Problems out, SshProperties ssh) {
-        String keyField = "federation.ssh.private-key";
-        if (isBlank(ssh.privateKey())) {
-            out.add(keyField, "no SSH private key is configured",
-                    "set " + keyField + " to the path of the key oneadmin's front-ends accept (e.g. /etc/one-fed-upgrade/id_ed25519)");
-        } else {
-            Path key = Path.of(ssh.privateKey());
-            String unreadable = SecretResolver.unreadableFile(key);
-            if (unreadable != null) {
-                out.add(keyField, "the key file " + key + " " + unreadable,
-                        "point " + keyField + " to an existing private key file readable by the service's user");
-            } else {
-                KeyKind kind = SshKeyFiles.keyKind(key);
-                if (kind == KeyKind.NOT_A_KEY) {
-                    out.add(keyField, "the file " + key + " is not a private key (expected an OpenSSH, PEM or PuTTY"
-                            + " private key, e.g. '-----BEGIN OPENSSH PRIVATE KEY-----')",
-                            "point " + keyField + " to the private key, not the .pub file or another file");
-                } else if (kind == KeyKind.ENCRYPTED && (ssh.passphrase() == null || ssh.passphrase().isEmpty())) {
-                    out.add("federation.ssh.passphrase", "the key " + key + " is protected by a passphrase, but none"
-                            + " is configured", "set federation.ssh.passphrase.env or federation.ssh.passphrase.file");
-                }
-            }
-        }
+        out.list.addAll(SshFilesCheck.federationFiles(ssh));
         checkSecret(out, "federation.ssh.passphrase", ssh.passphrase(), false, "the key's passphrase", null);
-
-        String khField = "federation.ssh.known-hosts";
-        if (isBlank(ssh.knownHosts())) {
-            out.add(khField, "no known_hosts file is configured: host keys must be verified",
-                    "set " + khField + " to a known_hosts file holding the front-ends' keys"
-                            + (ssh.acceptNewHostKeys() ? " (it is created if missing)" : ""));
-        } else if (!ssh.acceptNewHostKeys()) {
-            Path kh = Path.of(ssh.knownHosts());
-            String unreadable = SecretResolver.unreadableFile(kh);
-            if (unreadable != null) {
-                out.add(khField, "the known_hosts file " + kh + " " + unreadable,
-                        "create it with the front-ends' keys (ssh-keyscan -H <host> >> " + kh + ") or set"
-                                + " federation.ssh.accept-new-host-keys: true to record them on first contact");
-            } else if (!SshKeyFiles.knownHostsHasEntries(kh)) {
-                out.add(khField, "the known_hosts file " + kh + " holds no host key, so every connection would be refused",
-                        "add the front-ends' keys (ssh-keyscan -H <host> >> " + kh + ") or set"
-                                + " federation.ssh.accept-new-host-keys: true");
-            }
-        } else {
-            Path kh = Path.of(ssh.knownHosts()).toAbsolutePath();
-            if (Files.exists(kh)) {
-                if (!Files.isRegularFile(kh) || !Files.isWritable(kh)) {
-                    out.add(khField, "new host keys are accepted, but " + kh + " is not a writable file",
-                            "make " + kh + " a regular file writable by the service's user");
-                }
-            } else if (kh.getParent() == null || !Files.isDirectory(kh.getParent()) || !Files.isWritable(kh.getParent())) {
-                out.add(khField, "new host keys are accepted, but the directory of " + kh
-                        + " does not exist or is not writable, so they cannot be recorded",
-                        "create the directory " + kh.getParent() + " writable by the service's user, or choose another path");
-            }
-        }
         checkPositive(out, "federation.ssh.connect-timeout", ssh.connectTimeout(), "10s");
         checkPositive(out, "federation.ssh.command-timeout", ssh.commandTimeout(), "2m");
     }
@@ -423,19 +352,7 @@ public class FederationConfigValidator {
                     "use a POSIX user name on the hosts, usually root (the package manager and systemctl need it)");
         }
         if (!isBlank(nodes.privateKey())) {
-            Path key = Path.of(nodes.privateKey());
-            String unreadable = SecretResolver.unreadableFile(key);
-            if (unreadable != null) {
-                out.add(f + ".private-key", "the key file " + key + " " + unreadable,
-                        "point " + f + ".private-key to the hosts' private key readable by the service's user,"
-                                + " or leave it out to use federation.ssh.private-key");
-            } else if (SshKeyFiles.keyKind(key) == KeyKind.NOT_A_KEY) {
-                out.add(f + ".private-key", "the file " + key + " is not a private key",
-                        "point " + f + ".private-key to the private key, not the .pub file");
-            } else if (SshKeyFiles.keyKind(key) == KeyKind.ENCRYPTED) {
-                out.add(f + ".private-key", "the key " + key + " is protected by a passphrase; node keys have none",
-                        "use an unencrypted key for the hosts (ssh-keygen -p -N '' -f " + key + ")");
-            }
+            out.list.addAll(SshFilesCheck.nodeKey(f + ".private-key", Path.of(nodes.privateKey())));
         }
         checkPort(out, f + ".port", nodes.port(), "set port to the hosts' SSH port (1-65535, usually 22)");
         if (nodes.concurrency() < 1 || nodes.concurrency() > 200) {

@@ -76,7 +76,7 @@ public class SecretResolver {
     }
 
     /** Why a local file cannot be used, or null when it is a readable regular file. */
-    static String unreadableFile(Path file) {
+    public static String unreadableFile(Path file) {
         if (!Files.exists(file)) {
             return "does not exist";
         }
