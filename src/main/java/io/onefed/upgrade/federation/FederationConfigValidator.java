@@ -1,18 +1,13 @@
 package io.onefed.upgrade.federation;
 
-import java.io.IOException;
+import io.onefed.upgrade.ssh.SshFilesCheck;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.UnknownHostException;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -27,7 +22,8 @@ import java.util.regex.Pattern;
  * Checks a {@link FederationProperties} field by field and returns every problem at once, each with the
  * property path as written in YAML, what is wrong and the fix. Secret references are followed (the environment
  * variable must be set, the file readable, the credentials in {@code user:password} form), but no secret value
- * ever reaches a message: only the names of variables and files.
+ * ever reaches a message: only the names of variables and files. Secrets are read by {@link SecretResolver}, as at
+ * the moment of use; the SSH key and known_hosts files are checked by {@link SshFilesCheck}.
  */
 public class FederationConfigValidator {
 
@@ -50,7 +46,7 @@ public class FederationConfigValidator {
     /** https: plain http to a host other than loopback is refused unless allowed (see plainHttpEndpoints). */
     static final String ENDPOINT_EXAMPLE = "https://192.168.150.1:2633/RPC2";
 
-    private final Function<String, String> environment;
+    private final SecretResolver secrets;
 
     public FederationConfigValidator() {
         this(System::getenv);
@@ -58,7 +54,7 @@ public class FederationConfigValidator {
 
     /** For tests: an explicit environment for {@code env:} secret references. */
     public FederationConfigValidator(Function<String, String> environment) {
-        this.environment = Objects.requireNonNull(environment, "environment");
+        this.secrets = SecretResolver.withEnvironment(Objects.requireNonNull(environment, "environment"));
     }
 
     /** A federation is configured when it has a name or zones; with neither the service runs without one. */
@@ -107,23 +103,7 @@ public class FederationConfigValidator {
                         "switch the endpoints to https:// behind a TLS proxy and set allow-plain-http: false");
             }
         }
-        SshProperties ssh = properties.ssh();
-        if (ssh.acceptNewHostKeys()) {
-            out.add("federation.ssh.accept-new-host-keys", "unknown host keys will be accepted and recorded in "
-                    + ssh.knownHosts() + " on first contact (a changed key is still refused)",
-                    "pre-fill known_hosts (ssh-keyscan -H <host> >> file) and set accept-new-host-keys: false");
-        }
-        if (!isBlank(ssh.privateKey())) {
-            try {
-                Set<PosixFilePermission> perms = Files.getPosixFilePermissions(Path.of(ssh.privateKey()));
-                if (perms.contains(PosixFilePermission.GROUP_READ) || perms.contains(PosixFilePermission.OTHERS_READ)) {
-                    out.add("federation.ssh.private-key", "the key file " + ssh.privateKey()
-                            + " is readable by other users", "chmod 600 " + ssh.privateKey());
-                }
-            } catch (IOException | UnsupportedOperationException | SecurityException e) {
-                // unreadable keys are reported by validate(); non-POSIX file systems have nothing to say
-            }
-        }
+        out.list.addAll(SshFilesCheck.warnings(properties.ssh()));
         List<ZoneProperties> zones = properties.zones();
         for (int i = 0; i < zones.size(); i++) {
             ZoneProperties zone = zones.get(i);
@@ -162,60 +142,8 @@ public class FederationConfigValidator {
     }
 
     private void checkSsh(Problems out, SshProperties ssh) {
-        String keyField = "federation.ssh.private-key";
-        if (isBlank(ssh.privateKey())) {
-            out.add(keyField, "no SSH private key is configured",
-                    "set " + keyField + " to the path of the key oneadmin's front-ends accept (e.g. /etc/one-fed-upgrade/id_ed25519)");
-        } else {
-            Path key = Path.of(ssh.privateKey());
-            String unreadable = unreadableFile(key);
-            if (unreadable != null) {
-                out.add(keyField, "the key file " + key + " " + unreadable,
-                        "point " + keyField + " to an existing private key file readable by the service's user");
-            } else {
-                KeyKind kind = keyKind(key);
-                if (kind == KeyKind.NOT_A_KEY) {
-                    out.add(keyField, "the file " + key + " is not a private key (expected an OpenSSH, PEM or PuTTY"
-                            + " private key, e.g. '-----BEGIN OPENSSH PRIVATE KEY-----')",
-                            "point " + keyField + " to the private key, not the .pub file or another file");
-                } else if (kind == KeyKind.ENCRYPTED && (ssh.passphrase() == null || ssh.passphrase().isEmpty())) {
-                    out.add("federation.ssh.passphrase", "the key " + key + " is protected by a passphrase, but none"
-                            + " is configured", "set federation.ssh.passphrase.env or federation.ssh.passphrase.file");
-                }
-            }
-        }
+        out.list.addAll(SshFilesCheck.federationFiles(ssh));
         checkSecret(out, "federation.ssh.passphrase", ssh.passphrase(), false, "the key's passphrase", null);
-
-        String khField = "federation.ssh.known-hosts";
-        if (isBlank(ssh.knownHosts())) {
-            out.add(khField, "no known_hosts file is configured: host keys must be verified",
-                    "set " + khField + " to a known_hosts file holding the front-ends' keys"
-                            + (ssh.acceptNewHostKeys() ? " (it is created if missing)" : ""));
-        } else if (!ssh.acceptNewHostKeys()) {
-            Path kh = Path.of(ssh.knownHosts());
-            String unreadable = unreadableFile(kh);
-            if (unreadable != null) {
-                out.add(khField, "the known_hosts file " + kh + " " + unreadable,
-                        "create it with the front-ends' keys (ssh-keyscan -H <host> >> " + kh + ") or set"
-                                + " federation.ssh.accept-new-host-keys: true to record them on first contact");
-            } else if (hasNoEntries(kh)) {
-                out.add(khField, "the known_hosts file " + kh + " holds no host key, so every connection would be refused",
-                        "add the front-ends' keys (ssh-keyscan -H <host> >> " + kh + ") or set"
-                                + " federation.ssh.accept-new-host-keys: true");
-            }
-        } else {
-            Path kh = Path.of(ssh.knownHosts()).toAbsolutePath();
-            if (Files.exists(kh)) {
-                if (!Files.isRegularFile(kh) || !Files.isWritable(kh)) {
-                    out.add(khField, "new host keys are accepted, but " + kh + " is not a writable file",
-                            "make " + kh + " a regular file writable by the service's user");
-                }
-            } else if (kh.getParent() == null || !Files.isDirectory(kh.getParent()) || !Files.isWritable(kh.getParent())) {
-                out.add(khField, "new host keys are accepted, but the directory of " + kh
-                        + " does not exist or is not writable, so they cannot be recorded",
-                        "create the directory " + kh.getParent() + " writable by the service's user, or choose another path");
-            }
-        }
         checkPositive(out, "federation.ssh.connect-timeout", ssh.connectTimeout(), "10s");
         checkPositive(out, "federation.ssh.command-timeout", ssh.commandTimeout(), "2m");
     }
@@ -235,11 +163,9 @@ public class FederationConfigValidator {
         }
         try {
             // opened as the client will open it: a wrong password or type is found now, not at the first call
-            io.onefed.upgrade.tls.TrustStores.load(store, SecretResolver.withEnvironment(environment));
-        } catch (io.onefed.upgrade.tls.TrustStores.TrustStoreException e) {
+            io.onefed.upgrade.tls.TrustStores.load(store, secrets);
+        } catch (SettingException e) { // the store itself, or its password
             out.add(e.field(), e.problem(), e.fix());
-        } catch (SecretResolver.SecretUnavailableException e) {
-            out.add(field + ".password", e.getMessage(), "make the trust store's password readable by the service");
         }
     }
 
@@ -426,19 +352,7 @@ public class FederationConfigValidator {
                     "use a POSIX user name on the hosts, usually root (the package manager and systemctl need it)");
         }
         if (!isBlank(nodes.privateKey())) {
-            Path key = Path.of(nodes.privateKey());
-            String unreadable = unreadableFile(key);
-            if (unreadable != null) {
-                out.add(f + ".private-key", "the key file " + key + " " + unreadable,
-                        "point " + f + ".private-key to the hosts' private key readable by the service's user,"
-                                + " or leave it out to use federation.ssh.private-key");
-            } else if (keyKind(key) == KeyKind.NOT_A_KEY) {
-                out.add(f + ".private-key", "the file " + key + " is not a private key",
-                        "point " + f + ".private-key to the private key, not the .pub file");
-            } else if (keyKind(key) == KeyKind.ENCRYPTED) {
-                out.add(f + ".private-key", "the key " + key + " is protected by a passphrase; node keys have none",
-                        "use an unencrypted key for the hosts (ssh-keygen -p -N '' -f " + key + ")");
-            }
+            out.list.addAll(SshFilesCheck.nodeKey(f + ".private-key", Path.of(nodes.privateKey())));
         }
         checkPort(out, f + ".port", nodes.port(), "set port to the hosts' SSH port (1-65535, usually 22)");
         if (nodes.concurrency() < 1 || nodes.concurrency() > 200) {
@@ -830,43 +744,23 @@ public class FederationConfigValidator {
             out.add(field, "sets both env and file", "keep exactly one of " + field + ".env or " + field + ".file");
             return;
         }
-        String value;
-        String source;
-        if (hasEnv) {
-            if (!ENV_NAME.matcher(ref.env()).matches()) {
-                // not echoed: a value pasted here by mistake must not reach the log
-                out.add(field + ".env", "is not an environment variable name",
-                        "give the variable's name (letters, digits, '_', not starting with a digit), not its value");
-                return;
-            }
-            value = environment.apply(ref.env());
-            if (value == null || value.isEmpty()) {
-                out.add(field + ".env", "environment variable " + ref.env() + " is not set or empty",
-                        "export " + ref.env() + " before starting the service, or use " + field + ".file instead");
-                return;
-            }
-            source = "environment variable " + ref.env();
-        } else {
-            Path file = Path.of(ref.file());
-            String unreadable = unreadableFile(file);
-            if (unreadable != null) {
-                out.add(field + ".file", "the file " + file + " " + unreadable,
-                        "create it (mode 600) readable by the service's user, or point " + field + ".file to the right file");
-                return;
-            }
-            try {
-                value = Files.readString(file, StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                out.add(field + ".file", "the file " + file + " cannot be read (" + e.getClass().getSimpleName() + ")",
-                        "make it readable by the service's user, as UTF-8 text");
-                return;
-            }
-            if (value.isBlank()) {
-                out.add(field + ".file", "the file " + file + " is empty", "write the secret into " + file);
-                return;
-            }
-            source = "the file " + file;
+        if (hasEnv && !ENV_NAME.matcher(ref.env()).matches()) {
+            // not echoed: a value pasted here by mistake must not reach the log
+            out.add(field + ".env", "is not an environment variable name",
+                    "give the variable's name (letters, digits, '_', not starting with a digit), not its value");
+            return;
         }
+        String value;
+        try {
+            // read as the service will read it at the moment of use
+            char[] chars = secrets.resolve(ref, field);
+            value = new String(chars);
+            java.util.Arrays.fill(chars, '\0');
+        } catch (SecretResolver.SecretUnavailableException e) {
+            out.add(e.field(), e.problem(), e.fix());
+            return;
+        }
+        String source = hasEnv ? "environment variable " + ref.env() : "the file " + ref.file();
         if (formatProblem != null) {
             String problem = formatProblem.apply(value);
             if (problem != null) {
@@ -896,79 +790,6 @@ public class FederationConfigValidator {
             return "starts with white space";
         }
         return null;
-    }
-
-    /** Why a local file cannot be used, or null when it is a readable regular file. */
-    private static String unreadableFile(Path file) {
-        if (!Files.exists(file)) {
-            return "does not exist";
-        }
-        if (!Files.isRegularFile(file)) {
-            return "is not a regular file";
-        }
-        if (!Files.isReadable(file)) {
-            return "is not readable by this service's user";
-        }
-        return null;
-    }
-
-    private static boolean hasNoEntries(Path knownHosts) {
-        try (var lines = Files.lines(knownHosts, StandardCharsets.UTF_8)) {
-            return lines.map(String::strip).noneMatch(l -> !l.isEmpty() && !l.startsWith("#"));
-        } catch (IOException | java.io.UncheckedIOException e) {
-            return false; // unreadable content shows up when SSH reads it, with the file named
-        }
-    }
-
-    enum KeyKind { PLAIN, ENCRYPTED, NOT_A_KEY }
-
-    /** Looks at the key's header (and for OpenSSH keys, its cipher name) without keeping any of it. */
-    static KeyKind keyKind(Path key) {
-        String text;
-        try {
-            if (Files.size(key) > 64 * 1024) {
-                return KeyKind.NOT_A_KEY;
-            }
-            text = Files.readString(key, StandardCharsets.ISO_8859_1);
-        } catch (IOException e) {
-            return KeyKind.NOT_A_KEY;
-        }
-        String trimmed = text.strip();
-        if (trimmed.startsWith("PuTTY-User-Key-File-")) {
-            return trimmed.lines().anyMatch(l -> l.startsWith("Encryption:") && !l.contains("none"))
-                    ? KeyKind.ENCRYPTED : KeyKind.PLAIN;
-        }
-        if (!trimmed.startsWith("-----BEGIN ") || !trimmed.lines().findFirst().orElse("").endsWith("PRIVATE KEY-----")) {
-            return KeyKind.NOT_A_KEY;
-        }
-        if (trimmed.startsWith("-----BEGIN ENCRYPTED PRIVATE KEY-----") || trimmed.contains("Proc-Type: 4,ENCRYPTED")) {
-            return KeyKind.ENCRYPTED;
-        }
-        if (trimmed.startsWith("-----BEGIN OPENSSH PRIVATE KEY-----")) {
-            return openSshCipherIsNone(trimmed) ? KeyKind.PLAIN : KeyKind.ENCRYPTED;
-        }
-        return KeyKind.PLAIN;
-    }
-
-    /** openssh-key-v1 format: magic "openssh-key-v1\0", then the cipher name as a length-prefixed string. */
-    private static boolean openSshCipherIsNone(String pem) {
-        StringBuilder body = new StringBuilder();
-        pem.lines().filter(l -> !l.startsWith("-----")).forEach(l -> body.append(l.strip()));
-        try {
-            ByteBuffer buf = ByteBuffer.wrap(Base64.getDecoder().decode(body.toString()));
-            byte[] magic = "openssh-key-v1\0".getBytes(StandardCharsets.US_ASCII);
-            byte[] head = new byte[magic.length];
-            buf.get(head);
-            if (!java.util.Arrays.equals(head, magic)) {
-                return true; // not something we can read; JSch will say so when it loads the key
-            }
-            int len = buf.getInt();
-            byte[] cipher = new byte[Math.min(len, 64)];
-            buf.get(cipher);
-            return new String(cipher, StandardCharsets.US_ASCII).equals("none");
-        } catch (IllegalArgumentException | java.nio.BufferUnderflowException e) {
-            return true;
-        }
     }
 
     // ---------------------------------------------------------------- helpers

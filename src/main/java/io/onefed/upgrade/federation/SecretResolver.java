@@ -34,28 +34,59 @@ public class SecretResolver {
         this.environment = environment;
     }
 
-    /** The secret's value, trimmed of the trailing newline a file usually has. */
+    /**
+     * The secret's value, trimmed of the trailing newline a file usually has. Every way it cannot be read (no
+     * source, variable unset or empty, file missing, not a regular file, unreadable or empty) is an exception that
+     * names the field and the fix; the start-up validator reports the same exception as a config problem.
+     */
     public char[] resolve(SecretRef ref, String field) {
         if (ref == null || ref.isEmpty()) {
-            throw new SecretUnavailableException(field + " names no secret: set " + field + ".env or " + field + ".file");
+            throw new SecretUnavailableException(field, "names no secret",
+                    "set " + field + ".env or " + field + ".file");
         }
         if (ref.env() != null && !ref.env().isBlank()) {
             String value = environment.apply(ref.env());
             if (value == null || value.isEmpty()) {
-                throw new SecretUnavailableException(field + ".env: environment variable " + ref.env()
-                        + " is not set; export it before starting the service");
+                throw new SecretUnavailableException(field + ".env", "environment variable " + ref.env()
+                        + " is not set or empty", "export " + ref.env() + " before starting the service, or use "
+                        + field + ".file instead");
             }
             return value.toCharArray();
         }
         Path path = Path.of(ref.file());
+        String unusable = unreadableFile(path);
+        if (unusable != null) {
+            throw new SecretUnavailableException(field + ".file", "the file " + path + " " + unusable,
+                    "create it (mode 600) readable by the service's user, or point " + field
+                            + ".file to the right file");
+        }
+        String text;
         try {
-            String text = Files.readString(path, StandardCharsets.UTF_8);
-            return text.strip().toCharArray();
+            text = Files.readString(path, StandardCharsets.UTF_8);
         } catch (IOException e) {
             // the message of an IOException names the path only, never content
-            throw new SecretUnavailableException(field + ".file: cannot read " + path + " ("
-                    + e.getClass().getSimpleName() + "); check that it exists and is readable by this service");
+            throw new SecretUnavailableException(field + ".file", "the file " + path + " cannot be read ("
+                    + e.getClass().getSimpleName() + ")", "make it readable by the service's user, as UTF-8 text");
         }
+        if (text.isBlank()) {
+            throw new SecretUnavailableException(field + ".file", "the file " + path + " is empty",
+                    "write the secret into " + path);
+        }
+        return text.stripTrailing().toCharArray(); // the file's line break; a leading blank is the validator's to refuse
+    }
+
+    /** Why a local file cannot be used, or null when it is a readable regular file. */
+    public static String unreadableFile(Path file) {
+        if (!Files.exists(file)) {
+            return "does not exist";
+        }
+        if (!Files.isRegularFile(file)) {
+            return "is not a regular file";
+        }
+        if (!Files.isReadable(file)) {
+            return "is not readable by this service's user";
+        }
+        return null;
     }
 
     /** Checks that the secret can be read, without keeping it. */
@@ -69,9 +100,15 @@ public class SecretResolver {
         }
     }
 
-    public static class SecretUnavailableException extends RuntimeException {
+    /** A secret that cannot be read: names the field and the fix, never the value. */
+    public static class SecretUnavailableException extends SettingException {
+
         public SecretUnavailableException(String message) {
-            super(message);
+            super(null, message, null);
+        }
+
+        public SecretUnavailableException(String field, String problem, String fix) {
+            super(field, problem, fix);
         }
     }
 }

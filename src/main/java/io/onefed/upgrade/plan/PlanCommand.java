@@ -1,25 +1,16 @@
 package io.onefed.upgrade.plan;
 
-import io.onefed.upgrade.federation.FederationProperties;
-import io.onefed.upgrade.opennebula.OneClients;
-import io.onefed.upgrade.ssh.RemoteShell;
+import io.onefed.upgrade.ops.CommandLineContext;
 import java.io.PrintStream;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import org.springframework.boot.Banner;
-import org.springframework.boot.SpringApplication;
-import org.springframework.boot.WebApplicationType;
-import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.context.annotation.ComponentScan;
 import org.springframework.context.annotation.Import;
 
 /**
  * {@code java -jar app.jar plan --target-version=7.0.0 [--format=json]}: prints every action the upgrade would
  * take, in order, and the plan's SHA-256; exit 0, or 2 when no plan can be made (bad input, zones down).
- * Like {@code status}, a small non-web context without engine or database; it only reads from the zones.
+ * Like {@code status}, a small non-web context ({@link CommandLineContext}); it only reads from the zones.
  */
 public final class PlanCommand {
 
@@ -29,8 +20,6 @@ public final class PlanCommand {
     private PlanCommand() {
     }
 
-    @ComponentScan(basePackageClasses = {FederationProperties.class, OneClients.class, RemoteShell.class})
-    @ConfigurationPropertiesScan(basePackageClasses = {FederationProperties.class, OneClients.class})
     @Import(PlanBeans.class)
     static class Context {
     }
@@ -60,18 +49,8 @@ public final class PlanCommand {
             err.println("plan: --format=" + format + " is not text or json");
             return FAILED;
         }
-        Class<?>[] sources = new Class<?>[extraSources.length + 1];
-        sources[0] = Context.class;
-        System.arraycopy(extraSources, 0, sources, 1, extraSources.length);
-        SpringApplication app = new SpringApplication(sources);
-        app.setWebApplicationType(WebApplicationType.NONE);
-        app.setBannerMode(Banner.Mode.OFF);
-        app.setLogStartupInfo(false);
-        app.setRegisterShutdownHook(false);
-        Map<String, Object> defaults = new LinkedHashMap<>();
-        defaults.put("logging.level.root", "WARN");
-        app.setDefaultProperties(defaults);
-        try (ConfigurableApplicationContext context = app.run(springArgs.toArray(String[]::new))) {
+        try (ConfigurableApplicationContext context = CommandLineContext.start(springArgs.toArray(String[]::new),
+                Context.class, extraSources)) {
             Plan plan = context.getBean(PlanService.class).dryRun(target);
             if (format.equals("json")) {
                 out.println(new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter()
@@ -84,11 +63,7 @@ public final class PlanCommand {
             out.flush();
             return OK;
         } catch (Exception e) {
-            Throwable t = e;
-            while (t.getCause() != null && t.getCause() != t) {
-                t = t.getCause();
-            }
-            err.println("plan: cannot render the plan: " + t.getMessage());
+            err.println("plan: cannot render the plan: " + CommandLineContext.rootMessage(e));
             return FAILED;
         }
     }

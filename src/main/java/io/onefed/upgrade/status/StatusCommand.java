@@ -1,15 +1,7 @@
 package io.onefed.upgrade.status;
 
-import io.onefed.upgrade.federation.FederationProperties;
-import io.onefed.upgrade.opennebula.OneClients;
-import io.onefed.upgrade.ssh.RemoteShell;
+import io.onefed.upgrade.ops.CommandLineContext;
 import java.io.PrintStream;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import org.springframework.boot.Banner;
-import org.springframework.boot.SpringApplication;
-import org.springframework.boot.WebApplicationType;
-import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.ComponentScan;
 
@@ -27,10 +19,8 @@ public final class StatusCommand {
     private StatusCommand() {
     }
 
-    /** The configuration of the command's context: scanning, not auto-configuration. */
-    @ComponentScan(basePackageClasses = {FederationProperties.class, OneClients.class, RemoteShell.class,
-            FederationStatusService.class})
-    @ConfigurationPropertiesScan(basePackageClasses = {FederationProperties.class, OneClients.class})
+    /** The command's own beans, next to the federation's: scanning, not auto-configuration. */
+    @ComponentScan(basePackageClasses = FederationStatusService.class)
     static class Context {
     }
 
@@ -40,33 +30,14 @@ public final class StatusCommand {
     }
 
     static int run(String[] args, PrintStream out, PrintStream err, Class<?>... extraSources) {
-        Class<?>[] sources = new Class<?>[extraSources.length + 1];
-        sources[0] = Context.class;
-        System.arraycopy(extraSources, 0, sources, 1, extraSources.length);
-        SpringApplication app = new SpringApplication(sources);
-        app.setWebApplicationType(WebApplicationType.NONE);
-        app.setBannerMode(Banner.Mode.OFF);
-        app.setLogStartupInfo(false);
-        app.setRegisterShutdownHook(false);
-        Map<String, Object> defaults = new LinkedHashMap<>();
-        defaults.put("logging.level.root", "WARN"); // keep the table readable; warnings still show
-        app.setDefaultProperties(defaults);
-        try (ConfigurableApplicationContext context = app.run(args)) {
+        try (ConfigurableApplicationContext context = CommandLineContext.start(args, Context.class, extraSources)) {
             FederationStatus status = context.getBean(FederationStatusService.class).status();
             out.print(StatusTable.render(status));
             out.flush();
             return status.healthy() ? HEALTHY : UNHEALTHY;
         } catch (RuntimeException e) {
-            err.println("status: cannot build the federation status: " + rootMessage(e));
+            err.println("status: cannot build the federation status: " + CommandLineContext.rootMessage(e));
             return FAILED;
         }
-    }
-
-    private static String rootMessage(Throwable e) {
-        Throwable t = e;
-        while (t.getCause() != null && t.getCause() != t) {
-            t = t.getCause();
-        }
-        return t.getMessage();
     }
 }

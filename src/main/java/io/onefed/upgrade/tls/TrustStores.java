@@ -1,6 +1,7 @@
 package io.onefed.upgrade.tls;
 
 import io.onefed.upgrade.federation.SecretResolver;
+import io.onefed.upgrade.federation.SettingException;
 import io.onefed.upgrade.federation.TrustStoreProperties;
 import java.io.IOException;
 import java.io.InputStream;
@@ -81,28 +82,10 @@ public final class TrustStores {
     }
 
     /** A trust store that cannot be used; the message names the setting and the fix, never the password. */
-    public static final class TrustStoreException extends IllegalStateException {
-        private final String field;
-        private final String problem;
-        private final String fix;
+    public static final class TrustStoreException extends SettingException {
 
         TrustStoreException(String field, String problem, String fix) {
-            super(field + ": " + problem + "; " + fix);
-            this.field = field;
-            this.problem = problem;
-            this.fix = fix;
-        }
-
-        public String field() {
-            return field;
-        }
-
-        public String problem() {
-            return problem;
-        }
-
-        public String fix() {
-            return fix;
+            super(field, problem, fix);
         }
     }
 }

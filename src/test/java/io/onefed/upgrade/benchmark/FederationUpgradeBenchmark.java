@@ -3,17 +3,12 @@ package io.onefed.upgrade.benchmark;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.onefed.upgrade.e2e.EndToEndSupport;
 import io.onefed.upgrade.simulator.SimulatedFederation;
 import io.onefed.upgrade.simulator.SimulationSpec;
 import io.onefed.upgrade.testsupport.PostgresServer;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,7 +18,6 @@ import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -45,7 +39,6 @@ import org.junit.jupiter.api.Test;
 @Tag("benchmark")
 class FederationUpgradeBenchmark {
 
-    static final ObjectMapper JSON = new ObjectMapper();
     static final String OPERATOR1 = "benchop1";
     static final String OPERATOR2 = "benchop2";
     static final String PASSWORD = "bench-" + UUID.randomUUID().toString().substring(0, 12);
@@ -124,7 +117,7 @@ class FederationUpgradeBenchmark {
                 env.put("ONEFED_DB_PASSWORD", server.password());
             }
             try (ServiceProcess service = ServiceProcess.start(dir, props, env, jfr ? dir.resolve("service.jfr") : null)) {
-                Api api = new Api(service.port);
+                Operator api = new Operator(service.port);
                 api.warmUp();
                 Instant t0 = Instant.now();
                 String id = api.call(OPERATOR1, "POST", "/api/upgrades",
@@ -210,34 +203,19 @@ class FederationUpgradeBenchmark {
         }
     }
 
-    /** The operator's side: REST start, the engine's task REST API for approvals, status for the end. */
-    static final class Api {
-        private final String base;
-        private final HttpClient http = HttpClient.newHttpClient();
+    /**
+     * The operator's side: REST start, the engine's task REST API for approvals, status for the end; the calls go
+     * through the end-to-end tests' REST client.
+     */
+    static final class Operator {
+        private final EndToEndSupport.Api rest;
 
-        Api(int port) {
-            this.base = "http://127.0.0.1:" + port;
+        Operator(int port) {
+            this.rest = new EndToEndSupport.Api(port, OPERATOR1, OPERATOR2, PASSWORD);
         }
 
         JsonNode call(String user, String method, String path, Object body, int expected) {
-            try {
-                HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path))
-                        .header("Authorization", "Basic " + Base64.getEncoder()
-                                .encodeToString((user + ":" + PASSWORD).getBytes(StandardCharsets.UTF_8)))
-                        .header("Content-Type", "application/json").timeout(Duration.ofSeconds(60));
-                b.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));
-                HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-                if (r.statusCode() != expected) {
-                    throw new AssertionError(method + " " + path + " answered " + r.statusCode() + ": " + r.body());
-                }
-                return r.body().isBlank() ? null : JSON.readTree(r.body());
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
+            return rest.call(user, method, path, body, expected, Duration.ofSeconds(60));
         }
 
         /**
@@ -290,21 +268,7 @@ class FederationUpgradeBenchmark {
         }
 
         JsonNode callSlow(String user, String path) {
-            try {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + path))
-                        .header("Authorization", "Basic " + Base64.getEncoder()
-                                .encodeToString((user + ":" + PASSWORD).getBytes(StandardCharsets.UTF_8)))
-                        .timeout(Duration.ofMinutes(5)).build(), HttpResponse.BodyHandlers.ofString());
-                if (r.statusCode() != 200) {
-                    throw new AssertionError("GET " + path + " answered " + r.statusCode() + ": " + r.body());
-                }
-                return JSON.readTree(r.body());
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
+            return rest.call(user, "GET", path, null, 200, Duration.ofMinutes(5));
         }
 
         /** The first calls to the engine's REST API initialise it; an operator's browser would have done that. */

@@ -97,11 +97,17 @@ public final class EndToEndSupport {
         }
 
         public JsonNode call(String user, String method, String path, Object body, int expectedStatus) {
+            return call(user, method, path, body, expectedStatus, Duration.ofSeconds(30));
+        }
+
+        /** With a timeout of its own: a status read of a large federation (the benchmark's) takes minutes. */
+        public JsonNode call(String user, String method, String path, Object body, int expectedStatus,
+                Duration timeout) {
             try {
                 HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path))
                         .header("Authorization", "Basic " + Base64.getEncoder()
                                 .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8)))
-                        .header("Content-Type", "application/json").timeout(Duration.ofSeconds(30));
+                        .header("Content-Type", "application/json").timeout(timeout);
                 b.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));
                 HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());

@@ -73,12 +73,7 @@ class SimulatedFederationOrchestratorPathTest {
     }
 
     private RemoteStepRunner.Progress step(ZoneStep step, StepContext ctx) {
-        List<List<HostCommand>> groups = commands.commands(step, ctx).stream().map(g -> g.stream().map(hc ->
-                hc.command().rendered().contains(" -t mysql") && hc.command().secretEnv().isEmpty()
-                        // ZoneCommands renders RESTORE_FEDERATED without the DB secret (reported); supplied here
-                        ? new HostCommand(hc.target(), hc.command().withSecretEnv("ONE_DB_PASSWORD",
-                                ctx.zone().database().password()))
-                        : hc).toList()).toList();
+        List<List<HostCommand>> groups = commands.commands(step, ctx);
         String key = ctx.upgradeId() + "-z" + ctx.zone().id() + "-" + step.id() + "-a1";
         RemoteStepRunner.Progress p = runner.advance(key, groups);
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
