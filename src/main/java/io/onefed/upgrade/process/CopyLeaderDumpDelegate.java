@@ -3,8 +3,6 @@ package io.onefed.upgrade.process;
 import io.onefed.upgrade.federation.FederationProperties;
 import io.onefed.upgrade.federation.ZoneProperties;
 import io.onefed.upgrade.steps.BackupCopies;
-import io.onefed.upgrade.steps.StepContext;
-import io.onefed.upgrade.steps.ZoneCommands;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
 
@@ -22,9 +20,8 @@ public class CopyLeaderDumpDelegate implements JavaDelegate {
     @Override
     public void execute(DelegateExecution execution) {
         ZoneProperties zone = federation.byId(Vars.integer(execution, "zoneId", -1));
-        String leaders = Vars.str(execution, "zoneLeaders");
-        StepContext ctx = StepContext.onLeader(execution.getProcessBusinessKey(), zone,
-                Vars.required(execution, "fromVersion"), Vars.required(execution, "targetVersion"), leaders);
-        execution.setVariable("leaderDumpSha256", backups.leaderFileToFollowers(zone, leaders, ZoneCommands.leaderDumpPath(ctx)));
+        execution.setVariable("leaderDumpSha256", backups.leaderDumpToFollowers(execution.getProcessBusinessKey(), zone,
+                Vars.required(execution, "fromVersion"), Vars.required(execution, "targetVersion"),
+                Vars.str(execution, "zoneLeaders")));
     }
 }

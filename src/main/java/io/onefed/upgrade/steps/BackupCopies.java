@@ -38,6 +38,20 @@ public class BackupCopies {
                 BackupTransfer.leaderTarget(slave.zone(), zoneLeaders), slavePath, sha256).toPath();
     }
 
+    /** An HA zone's leader dump ({@link ZoneCommands#leaderDumpPath}) to its followers; returns its digest. */
+    public String leaderDumpToFollowers(String upgradeId, ZoneProperties zone, String from, String target,
+            String zoneLeaders) {
+        StepContext ctx = StepContext.onLeader(upgradeId, zone, from, target, zoneLeaders);
+        return leaderFileToFollowers(zone, zoneLeaders, ZoneCommands.leaderDumpPath(ctx));
+    }
+
+    /** An HA zone's packed leader configuration ({@link ZoneCommands#leaderConfigPath}) to its followers. */
+    public String leaderConfigToFollowers(String upgradeId, ZoneProperties zone, String from, String target,
+            String zoneLeaders) {
+        StepContext ctx = StepContext.onLeader(upgradeId, zone, from, target, zoneLeaders);
+        return leaderFileToFollowers(zone, zoneLeaders, ZoneCommands.leaderConfigPath(ctx));
+    }
+
     /** Copies {@code path} from the zone's leader to the same path on each other server; returns its digest. */
     public String leaderFileToFollowers(ZoneProperties zone, String zoneLeaders, String path) {
         SshTarget leader = BackupTransfer.leaderTarget(zone, zoneLeaders);

@@ -89,7 +89,8 @@ public class NodeHosts {
     }
 
     /**
-     * The hosts' ids as OpenNebula's CLI takes a range ({@code 1,8..15}): ascending, runs of consecutive ids as
+     * The hosts' ids as OpenNebula's CLI takes a range ({@code 1,8..15}: OpenNebula/one src/cli/command_parser.rb,
+     * format_range, one-7.0; {@code onehost sync} takes {@code [:range, :hostid_list]}): ascending, runs of consecutive ids as
      * {@code a..b}, so thousands of hosts created one after another stay a short argument.
      */
     public static String idRanges(List<Node> hosts) {
