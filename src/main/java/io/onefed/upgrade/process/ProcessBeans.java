@@ -42,6 +42,11 @@ public class ProcessBeans {
     }
 
     @Bean
+    SubProcessInputs subProcessInputs() {
+        return new SubProcessInputs();
+    }
+
+    @Bean
     ZoneIdList zoneIdList() {
         return new ZoneIdList();
     }

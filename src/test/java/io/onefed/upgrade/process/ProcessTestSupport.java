@@ -55,6 +55,7 @@ final class ProcessTestSupport {
         BackupTransfer transfer = new BackupTransfer(fed, fed);
         Mocks.register("retryPolicy", new RetryPolicy(SETTINGS));
         Mocks.register("zoneIdList", new ZoneIdList());
+        Mocks.register("subProcessInputs", new SubProcessInputs());
         io.onefed.upgrade.plan.ApprovedPlanGuard guard = new io.onefed.upgrade.plan.ApprovedPlanGuard(
                 planService(fed, properties), zones);
         Mocks.register("runStepCommandsDelegate", new RunStepCommandsDelegate(
