@@ -58,8 +58,8 @@ final class ProcessTestSupport {
         Mocks.register("subProcessInputs", new SubProcessInputs());
         io.onefed.upgrade.plan.ApprovedPlanGuard guard = new io.onefed.upgrade.plan.ApprovedPlanGuard(
                 planService(fed, properties), zones);
-        Mocks.register("runStepCommandsDelegate", new RunStepCommandsDelegate(
-                new RemoteStepService(zones, new ZoneCommands(), fed, Duration.ZERO), guard, SETTINGS.stepTimeout(), clock));
+        Mocks.register("runStepCommandsDelegate", new RunStepCommandsDelegate(new StepPoll(
+                new RemoteStepService(zones, new ZoneCommands(), fed, Duration.ZERO), guard, SETTINGS.stepTimeout(), clock)));
         Mocks.register("prepareNextAttemptDelegate", new PrepareNextAttemptDelegate());
         Mocks.register("prepareStopAgainDelegate", new PrepareStopAgainDelegate());
         Mocks.register("prepareStopRetryDelegate", new PrepareStopRetryDelegate());
