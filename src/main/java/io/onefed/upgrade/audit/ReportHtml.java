@@ -86,6 +86,10 @@ public final class ReportHtml {
                         String.join(", ", i.retriedBy())));
 
         h.append("<h2 id=\"timeline\">Timeline</h2>\n");
+        // the chart first (hover a bar or an approval for details), the table after it
+        h.append("<figure id=\"timeline-chart\" style=\"margin:0;overflow-x:auto\">").append(TimelineSvg.svg(r))
+                .append("<figcaption><a href=\"/api/upgrades/").append(esc(url(r.upgradeId())))
+                .append("/report/timeline.svg\">Download the timeline (SVG)</a></figcaption></figure>\n");
         table(h, "timeline-table", r.timeline(), List.of("Zone", "Process", "Step", "Start", "End", "Duration", "Job failures"),
                 s -> row(s.zone(), s.process(), s.name() == null ? s.activityId() : s.name(), str(s.start()),
                         s.end() == null ? "(running)" : str(s.end()) + (s.canceled() ? " (cancelled)" : ""),
