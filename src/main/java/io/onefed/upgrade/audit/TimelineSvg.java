@@ -67,7 +67,9 @@ public final class TimelineSvg {
                 .append(".freeze{fill:#f0a020;fill-opacity:.22;stroke:#c07000;stroke-dasharray:4 3}")
                 .append(".approval{fill:#ffd500;stroke:#222;stroke-width:1}.approval.waiting{fill:#fff}")
                 .append(".approval.refused{fill:#d03030}.tick{stroke:#bbb;stroke-width:.5}")
-                .append("text{fill:#111}.axis{fill:#444;font-size:11px}.lane-label{font-weight:600}</style>\n");
+                .append("text{fill:#111}.axis{fill:#444;font-size:11px}.lane-label{font-weight:600}")
+                .append(".bar-label{fill:#fff;font-size:10px;pointer-events:none}.now{stroke:#3b7dd8;stroke-width:1.5;")
+                .append("stroke-dasharray:3 2}</style>\n");
         s.append("<text x=\"8\" y=\"18\" font-size=\"14\" font-weight=\"700\">Upgrade ").append(esc(r.upgradeId()))
                 .append(" (").append(esc(r.state())).append(r.outcome() == null ? "" : ", " + esc(r.outcome()))
                 .append(")</text>\n");
@@ -124,6 +126,18 @@ public final class TimelineSvg {
                             : " to " + step.end() + ", " + ReportHtml.duration(step.durationMs()))
                             + (step.failedAttempts() > 0 ? ", " + step.failedAttempts() + " job failure(s)" : "")))
                     .append("</title></rect>\n");
+            String label = cut(name, 40);
+            if (bw > label.length() * 6.2 + 8) {
+                // the name inside the bar where it fits (a picture in a README has no tooltips)
+                s.append("<text class=\"bar-label\" x=\"").append(num(bx + 4)).append("\" y=\"").append(by + 12)
+                        .append("\">").append(esc(label)).append("</text>\n");
+            }
+        }
+        if (r.ended() == null) {
+            double nx = x.at(r.generated());
+            s.append("<line class=\"now\" x1=\"").append(num(nx)).append("\" x2=\"").append(num(nx)).append("\" y1=\"")
+                    .append(TOP - 6).append("\" y2=\"").append(TOP + lanes.size() * LANE_HEIGHT + 4)
+                    .append("\"><title>now: ").append(esc(r.generated().toString())).append("</title></line>\n");
         }
 
         for (Report.Approval a : r.approvals()) {

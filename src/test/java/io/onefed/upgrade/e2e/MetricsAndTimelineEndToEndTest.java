@@ -119,6 +119,11 @@ class MetricsAndTimelineEndToEndTest extends EndToEndTestBase {
             assertThat(frozen.value("onefed_remote_command_duration_seconds_bucket", "step", step, "outcome",
                     "succeeded", "le", "+Inf")).isGreaterThanOrEqualTo(ZONES);
         }
+        // the names the dashboard is checked against (DockerFilesConsistencyTest) are the ones really exported
+        assertThat(io.onefed.upgrade.metrics.UpgradeMetrics.PROMETHEUS_NAMES)
+                .allSatisfy(name -> assertThat(frozen.series(name)).as(name).isNotEmpty());
+        assertThat(frozen.all().stream().map(Series::name).filter(n -> n.startsWith("onefed_")).distinct())
+                .allSatisfy(name -> assertThat(io.onefed.upgrade.metrics.UpgradeMetrics.PROMETHEUS_NAMES).contains(name));
         assertThat(frozen.series("onefed_remote_command_duration_seconds_count")).allSatisfy(s ->
                 assertThat(s.labels()).containsOnlyKeys("step", "outcome"));
         assertThat(frozen.text()).doesNotContain(id).doesNotContain("M-EU-FR").doesNotContain("127.0.0.1")
