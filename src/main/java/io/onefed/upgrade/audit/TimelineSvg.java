@@ -126,8 +126,10 @@ public final class TimelineSvg {
                             : " to " + step.end() + ", " + ReportHtml.duration(step.durationMs()))
                             + (step.failedAttempts() > 0 ? ", " + step.failedAttempts() + " job failure(s)" : "")))
                     .append("</title></rect>\n");
-            String label = cut(name, 40);
-            if (bw > label.length() * 6.2 + 8) {
+            // as much of the name as fits (about 6 px a character at this size), when at least a few characters do
+            int fits = (int) ((bw - 8) / 6.2);
+            String label = fits >= 5 ? cut(name, Math.min(fits, 40)) : null;
+            if (label != null) {
                 // the name inside the bar where it fits (a picture in a README has no tooltips)
                 s.append("<text class=\"bar-label\" x=\"").append(num(bx + 4)).append("\" y=\"").append(by + 12)
                         .append("\">").append(esc(label)).append("</text>\n");
