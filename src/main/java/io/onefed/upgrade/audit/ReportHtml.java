@@ -192,22 +192,9 @@ public final class ReportHtml {
         h.append("<dt>").append(esc(term)).append("</dt><dd>").append(esc(value)).append("</dd>");
     }
 
+    /** "-" for a missing value; otherwise escaped like the timeline's texts (characters XML cannot carry too). */
     static String esc(String s) {
-        if (s == null) {
-            return "-";
-        }
-        StringBuilder out = new StringBuilder(s.length() + 16);
-        for (char c : s.toCharArray()) {
-            switch (c) {
-                case '<' -> out.append("&lt;");
-                case '>' -> out.append("&gt;");
-                case '&' -> out.append("&amp;");
-                case '"' -> out.append("&quot;");
-                case '\'' -> out.append("&#39;");
-                default -> out.append(c);
-            }
-        }
-        return out.toString();
+        return s == null ? "-" : TimelineSvg.esc(s);
     }
 
     private static boolean hasText(String s) {

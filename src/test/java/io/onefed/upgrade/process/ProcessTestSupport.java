@@ -109,6 +109,17 @@ final class ProcessTestSupport {
         return vars;
     }
 
+    /** Does {@code action} as {@code user} (the engine's authenticated user), then runs the jobs it made due. */
+    static void as(ProcessEngine engine, String user, Runnable action) {
+        engine.getIdentityService().setAuthenticatedUserId(user);
+        try {
+            action.run();
+        } finally {
+            engine.getIdentityService().clearAuthentication();
+        }
+        runJobs(engine);
+    }
+
     /**
      * Runs every executable job (timers only when due) until none is left or a failing job has no retries left.
      * Jobs that throw are counted down like the job executor does, so incidents appear as in production.

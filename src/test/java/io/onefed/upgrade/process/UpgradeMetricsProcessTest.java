@@ -45,13 +45,7 @@ class UpgradeMetricsProcessTest {
     }
 
     void as(String user, Runnable action) {
-        engine.getIdentityService().setAuthenticatedUserId(user);
-        try {
-            action.run();
-        } finally {
-            engine.getIdentityService().clearAuthentication();
-        }
-        runJobs(engine);
+        ProcessTestSupport.as(engine, user, action);
     }
 
     ProcessInstance start(FakeFederation fed, String id) {
