@@ -189,7 +189,10 @@ public final class TimelineSvg {
                 && !z.start().isBefore(step.start()) && !z.start().isAfter(end));
     }
 
-    /** done, failed (an incident on it: open, or it ended cancelled after one), aborted (cancelled), running. */
+    /**
+     * done; failed (an open incident on it, a failure decision waiting in its zone, or it ended cancelled after an
+     * incident); aborted (cancelled); running.
+     */
     static String outcome(Report.Step s, Report r) {
         boolean incident = r.incidents().stream().anyMatch(i -> s.activityId().equals(i.activityId())
                 && same(s.zone(), i.zone()) && i.created() != null && !i.created().isBefore(s.start())
@@ -197,7 +200,12 @@ public final class TimelineSvg {
         boolean openIncident = incident && r.incidents().stream().anyMatch(i -> "open".equals(i.state())
                 && s.activityId().equals(i.activityId()) && same(s.zone(), i.zone()));
         if (s.end() == null) {
-            return openIncident ? "failed" : "running";
+            // a zone's decision tasks all follow a failure (a command exited non-zero, the API did not come back):
+            // a step waiting on one has failed, whatever the operator decides next
+            boolean decisionWaits = !"userTask".equals(s.type()) && !"federation-upgrade".equals(s.process())
+                    && r.approvals().stream().anyMatch(a -> a.decidedBy() == null && same(s.zone(), a.zone())
+                            && a.created() != null && !a.created().isBefore(s.start()));
+            return openIncident || decisionWaits ? "failed" : "running";
         }
         if (s.canceled()) {
             return incident ? "failed" : "aborted";

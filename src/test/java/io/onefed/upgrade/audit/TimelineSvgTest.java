@@ -82,6 +82,21 @@ class TimelineSvgTest {
     }
 
     @Test
+    void aZoneStepWaitingForAFailureDecisionIsFailed() throws Exception {
+        List<Report.Step> steps = List.of(
+                step("M", "zone-upgrade", "UpgradeDb", "callActivity", 10, null, false),
+                step("S1", "zone-upgrade", "UpgradeDb", "callActivity", 10, null, false));
+        List<Report.Approval> approvals = List.of(new Report.Approval("DecideFailedStep", "Decide on the failed step",
+                "M", T0.plusSeconds(20), null, null, null, null, null));
+        Document d = parse(TimelineSvg.document(report("running", null, steps, approvals, List.of(), null)));
+        assertThat(text(d, "//*[local-name()='rect'][@data-outcome='failed']/*[local-name()='title']"))
+                .startsWith("UpgradeDb (zone M): failed");
+        assertThat(nodes(d, "//*[local-name()='rect'][@data-outcome='failed']").getLength()).isEqualTo(1);
+        assertThat(nodes(d, "//*[local-name()='rect'][@data-outcome='running']").getLength()).as("S1").isEqualTo(1);
+        assertThat(nodes(d, "//*[local-name()='path'][contains(@class,'waiting')]").getLength()).isEqualTo(1);
+    }
+
+    @Test
     void noFreezeWindowBeforeTheApiIsBlockedAndAWindowThatEnds() throws Exception {
         Document before = parse(TimelineSvg.document(report("running", null,
                 List.of(step(null, "federation-upgrade", "ApproveStart", "userTask", 0, null, false)), List.of(),
