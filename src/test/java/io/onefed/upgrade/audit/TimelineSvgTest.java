@@ -133,6 +133,18 @@ class TimelineSvgTest {
     }
 
     @Test
+    void theFreezeElementsAreInTheModel() throws Exception {
+        // the lead may restructure the model; these ids must stay, or the freeze window silently disappears
+        String model = java.nio.file.Files.readString(java.nio.file.Path.of("bpmn/federation-upgrade.bpmn"));
+        for (String id : ApiFreezeWindow.BLOCKED_BY) {
+            assertThat(model).as(id).contains("id=\"" + id + "\"");
+        }
+        for (String id : ApiFreezeWindow.OPENED_BY) {
+            assertThat(model).as(id).contains("id=\"" + id + "\"");
+        }
+    }
+
+    @Test
     void freezeWindowFromTheFirstBlockToTheLastOpen() {
         ApiFreezeWindow w = ApiFreezeWindow.of(List.of(
                 new ApiFreezeWindow.Activity("ConfirmApiBlocked", T0, T0.plusSeconds(10)),
