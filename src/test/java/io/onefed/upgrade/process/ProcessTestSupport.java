@@ -31,6 +31,9 @@ final class ProcessTestSupport {
     private ProcessTestSupport() {
     }
 
+    /** Told of the finished commands by the steps {@link #register} wires (a test sets it first, resets it after). */
+    static io.onefed.upgrade.steps.FinishedRuns finishedRuns = io.onefed.upgrade.steps.FinishedRuns.NONE;
+
     static void register(FakeFederation fed) {
         register(fed, io.onefed.upgrade.notify.Notifier.NONE, ApprovalSettings.defaults());
     }
@@ -58,7 +61,8 @@ final class ProcessTestSupport {
         io.onefed.upgrade.plan.ApprovedPlanGuard guard = new io.onefed.upgrade.plan.ApprovedPlanGuard(
                 planService(fed, properties), zones);
         Mocks.register("runStepCommandsDelegate", new RunStepCommandsDelegate(
-                new RemoteStepService(zones, new ZoneCommands(), fed, Duration.ZERO), guard, SETTINGS.stepTimeout(), clock));
+                new RemoteStepService(zones, new ZoneCommands(), fed, Duration.ZERO, finishedRuns), guard,
+                SETTINGS.stepTimeout(), clock));
         Mocks.register("prepareNextAttemptDelegate", new PrepareNextAttemptDelegate());
         Mocks.register("prepareStopAgainDelegate", new PrepareStopAgainDelegate());
         Mocks.register("prepareStopRetryDelegate", new PrepareStopRetryDelegate());

@@ -10,6 +10,8 @@ import io.onefed.upgrade.metrics.UpgradeMetricsService;
 import io.onefed.upgrade.metrics.UpgradeMetricsService.Snapshot;
 import io.onefed.upgrade.metrics.UpgradeMetricsService.ZoneKey;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.camunda.bpm.engine.ProcessEngine;
 import org.camunda.bpm.engine.runtime.Job;
@@ -42,6 +44,7 @@ class UpgradeMetricsProcessTest {
     void reset() {
         engine.getIdentityService().clearAuthentication();
         Mocks.reset();
+        ProcessTestSupport.finishedRuns = io.onefed.upgrade.steps.FinishedRuns.NONE;
     }
 
     void as(String user, Runnable action) {
@@ -64,6 +67,8 @@ class UpgradeMetricsProcessTest {
     void incidentsDecisionsZonesFreezeAndEveryEnd() {
         FakeFederation fed = FakeFederation.guide("6.10.0");
         fed.failures.put("onedb upgrade", 1);
+        List<String> timed = new ArrayList<>();
+        ProcessTestSupport.finishedRuns = (step, run) -> timed.add(step.id() + " " + run.key() + " " + run.exitStatus());
         ProcessTestSupport.register(fed);
         UpgradeMetricsService metrics = new UpgradeMetricsService(engine.getHistoryService(),
                 engine.getRuntimeService(), engine.getTaskService());
@@ -110,6 +115,11 @@ class UpgradeMetricsProcessTest {
 
         as("dave", () -> decide(engine, "ApproveReenable", "approve", "post-checks green"));
         assertThat(pi).isEnded();
+        // the command durations: each finished command once (not at every poll), the failed one with its exit status
+        List<String> commands = new io.onefed.upgrade.audit.ReportService(engine.getHistoryService()).report("U1")
+                .commands().stream().map(c -> c.step() + " " + c.key() + " " + c.exitStatus()).toList();
+        assertThat(timed).containsExactlyInAnyOrderElementsOf(commands).doesNotHaveDuplicates();
+        assertThat(timed).filteredOn(t -> t.startsWith("upgrade-db ") && t.endsWith(" 1")).hasSize(1);
         Snapshot ended = metrics.compute(Instant.now().plusSeconds(3600));
         assertThat(ended.upgrades()).containsEntry("completed", 1L).containsEntry("running", 0L)
                 .containsEntry("waiting_for_approval", 0L);
