@@ -70,8 +70,11 @@ class UpgradeMetricsBinder implements MeterBinder, AutoCloseable {
                 .register(registry);
     }
 
-    /** Starts the scheduled refresh (the first one at once). */
-    void start() {
+    /** Starts the scheduled refresh (the first one at once); a second call changes nothing. */
+    synchronized void start() {
+        if (scheduler != null) {
+            return;
+        }
         scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "upgrade-metrics");
             t.setDaemon(true);
@@ -117,7 +120,7 @@ class UpgradeMetricsBinder implements MeterBinder, AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         if (scheduler != null) {
             scheduler.shutdownNow();
         }
