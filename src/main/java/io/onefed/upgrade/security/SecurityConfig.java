@@ -24,7 +24,10 @@ import org.springframework.security.web.access.intercept.AuthorizationFilter;
  *       writes for operators and admins; the engine then applies the user's authorizations as well.</li>
  *   <li>{@code /engine-rest/**}: Camunda's REST API, authenticated by Camunda's own filter (HTTP Basic); the engine
  *       applies the authorizations.</li>
- *   <li>{@code /actuator/**}: health, info and metrics open for probes and scrapers; the rest for admins.</li>
+ *   <li>{@code /actuator/**}: health and info open for probes; {@code /actuator/prometheus} for any role, or a
+ *       scrape login in the {@code metrics} group (it shows which step runs, which approval waits and when the API
+ *       is frozen: what someone planning to strike during a maintenance window wants to know); the rest for
+ *       admins.</li>
  *   <li>everything else (Tasklist, Cockpit, Admin under {@code /camunda}): left to the webapps' own login, session
  *       and CSRF protection; only the Admin webapp's first-admin setup is closed, because admins come from
  *       configuration and anyone reaching the port could otherwise make themselves admin.</li>
@@ -80,8 +83,9 @@ public class SecurityConfig {
         return http.securityMatcher("/actuator/**")
                 .authenticationManager(authenticationManager)
                 .authorizeHttpRequests(a -> a
-                        .requestMatchers("/actuator/health", "/actuator/health/**", "/actuator/info",
-                                "/actuator/prometheus").permitAll()
+                        .requestMatchers("/actuator/health", "/actuator/health/**", "/actuator/info").permitAll()
+                        .requestMatchers("/actuator/prometheus").hasAnyRole(Role.OPERATOR.name(),
+                                Role.AUDITOR.name(), Role.ADMIN.name(), Role.METRICS.name())
                         .anyRequest().hasRole(Role.ADMIN.name()))
                 .httpBasic(b -> b.realmName("one-fed-upgrade"))
                 .csrf(c -> c.disable())

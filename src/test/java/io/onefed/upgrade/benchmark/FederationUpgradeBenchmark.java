@@ -117,6 +117,7 @@ class FederationUpgradeBenchmark {
                 env.put("ONEFED_DB_PASSWORD", server.password());
             }
             try (ServiceProcess service = ServiceProcess.start(dir, props, env, jfr ? dir.resolve("service.jfr") : null)) {
+                service.scrapeAs(OPERATOR1, PASSWORD);
                 Operator api = new Operator(service.port);
                 api.warmUp();
                 Instant t0 = Instant.now();
