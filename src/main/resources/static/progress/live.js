@@ -5,7 +5,9 @@
   'use strict';
   var POLL_MS = 1000;
   var id = decodeURIComponent(location.pathname.replace(/\/+$/, '').split('/').pop());
-  var api = '/api/upgrades/' + encodeURIComponent(id) + '/progress';
+  // from the origin, which never carries a user: a page opened as http://user:pw@host/... would otherwise resolve
+  // its calls with the credentials in the address, and fetch refuses those
+  var api = location.origin + '/api/upgrades/' + encodeURIComponent(id) + '/progress';
 
   function el(tag, cls, text) {
     var e = document.createElement(tag);
@@ -97,7 +99,7 @@
         var err = document.getElementById('error');
         if (r.status !== 200) {
           err.hidden = false;
-          err.textContent = 'GET ' + api + ' answered ' + r.status + (r.body.message ? ': ' + r.body.message : '');
+          err.textContent = 'GET /api/upgrades/' + id + '/progress answered ' + r.status + (r.body.message ? ': ' + r.body.message : '');
           setTimeout(poll, POLL_MS * 5);
           return;
         }

@@ -58,7 +58,8 @@ public final class FollowCommand {
         return run(args, System.getenv(), System.out, System.err, System.console() != null, Duration.ofSeconds(1));
     }
 
-    static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err, boolean tty,
+    /** With the environment, the streams, the kind of output and the poll interval given (tests). */
+    public static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err, boolean tty,
             Duration interval) {
         String id = null;
         String url = "http://localhost:8080";
