@@ -160,6 +160,7 @@ class LiveProgressInTheBrowserTest {
         SIM.faults().dropConnections(FAULTY_ZONE, 1_000, false);
         browser.await(Duration.ofSeconds(300), d -> "failed".equals(attr(FAULTY_ZONE, "data-state"))
                 && !row(FAULTY_ZONE).findElements(By.cssSelector("a.cockpit")).isEmpty() ? true : null);
+        browser.screenshot("live-progress-failed");
         WebElement failed = row(FAULTY_ZONE);
         assertThat(failed.getDomAttribute("class")).contains("row-failed");
         // red: the failed state's colour (live.css .state-failed)
@@ -171,9 +172,10 @@ class LiveProgressInTheBrowserTest {
         assertThat(href).isEqualTo("/camunda/app/cockpit/default/#/process-instance/" + incident.getProcessInstanceId()
                 + "/runtime");
         assertThat(engine.getRuntimeService().getVariable(incident.getProcessInstanceId(), "zoneId")).isEqualTo(FAULTY_ZONE);
-        assertThat(failed.getText()).contains("s-us-ca");
+        // the incident's message and the step it stopped
+        assertThat(failed.findElement(By.cssSelector("td.step")).getText()).isEqualTo("Back up /etc/one and remotes/etc");
+        assertThat(failed.getText()).contains("Zone S-US-CA", "connection to root@127.0.0.1");
         assertThat(browser.driver().findElement(By.tagName("body")).getDomAttribute("data-state")).isEqualTo("incident");
-        browser.screenshot("live-progress-failed");
 
         // the same in the JSON an auditor reads, and follow stops with 2 naming the incident
         JsonNode p = api.call(AUDITOR, "GET", "/api/upgrades/" + upgradeId + "/progress", null, 200);
