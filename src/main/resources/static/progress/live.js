@@ -5,8 +5,8 @@
   'use strict';
   var POLL_MS = 1000;
   var id = decodeURIComponent(location.pathname.replace(/\/+$/, '').split('/').pop());
-  // from the origin, which never carries a user: a page opened as http://user:pw@host/... would otherwise resolve
-  // its calls with the credentials in the address, and fetch refuses those
+  // from the origin, which never carries a user: a page opened with the user and password in its address would
+  // otherwise resolve its calls with them, and fetch refuses such addresses
   var api = location.origin + '/api/upgrades/' + encodeURIComponent(id) + '/progress';
 
   function el(tag, cls, text) {
@@ -76,7 +76,7 @@
   function show(p) {
     document.title = 'Upgrade ' + p.upgradeId + ': ' + p.state;
     document.getElementById('summary').textContent = (p.fromVersion || '?') + ' → ' + (p.targetVersion || '?')
-        + ' · ' + p.state + (p.outcome ? ' (' + p.outcome + ')' : '') + ' · ' + elapsed(p.elapsedSeconds)
+        + ' · ' + p.state + (p.outcome && p.outcome.toLowerCase() !== p.state ? ' (' + p.outcome + ')' : '') + ' · ' + elapsed(p.elapsedSeconds)
         + ' · zones done: ' + p.zones.filter(function (z) { return z.state === 'DONE'; }).length + '/' + p.zones.length;
     document.body.dataset.state = p.state;
     document.getElementById('federation-step').textContent = p.currentStep ? 'Federation: ' + p.currentStep : '';

@@ -261,6 +261,10 @@ final class ProgressModel {
         Instant ended = hasRunning || started == null ? null
                 : mine.stream().map(Instance::end).filter(Objects::nonNull).max(Comparator.naturalOrder()).orElse(null);
         String currentStep = doing.isEmpty() ? null : String.join("; ", new java.util.LinkedHashSet<>(doing));
+        if (currentStep == null && state == ZoneState.RUNNING && stepsDone < total) {
+            // between two steps: the next one's job is queued, no activity of it has started yet
+            currentStep = steps.get(stepsDone).title() + " (starting)";
+        }
         if (currentStep == null && state == ZoneState.WAITING && started != null) {
             currentStep = "waiting for its turn";
         }

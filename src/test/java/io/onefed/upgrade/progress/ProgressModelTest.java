@@ -131,6 +131,17 @@ class ProgressModelTest {
     }
 
     @Test
+    void betweenTwoStepsTheNextOneIsShownAsStarting() {
+        Instance up = instance("zone-upgrade", "root", 100, null, false, null, Map.of());
+        remote(up, 100, "backup-config", true);
+        // the copy's job waits for a thread: no activity of it has started
+        UpgradeProgress.Zone s = zone(build(), 100);
+        assertThat(s.state()).isEqualTo(ZoneState.RUNNING);
+        assertThat(s.stepsDone()).isEqualTo(2);
+        assertThat(s.currentStep()).isEqualTo("Copy the federated backup to the zone (starting)");
+    }
+
+    @Test
     void theMasterIsDoneOnlyAfterTheFederatedBackupIsChecksummed() {
         Instance up = instance("zone-upgrade", "root", 0, null, true, "ZoneUpgraded", Map.of("zoneOutcome", "UPGRADED"));
         remote(up, 0, "sync-hosts", true);
