@@ -240,7 +240,8 @@ class LiveProgressInTheBrowserTest {
         Object urls = ((org.openqa.selenium.JavascriptExecutor) browser.driver()).executeScript(
                 "return performance.getEntriesByType('resource').map(function (e) { return e.name; })");
         assertThat((List<?>) urls).isNotEmpty()
-                .allSatisfy(u -> assertThat(u.toString()).startsWith("http://127.0.0.1:" + port + "/"));
+                .allSatisfy(u -> assertThat(URI.create(u.toString())).satisfies(
+                        uri -> assertThat(uri.getHost() + ":" + uri.getPort()).isEqualTo("127.0.0.1:" + port)));
         passed = 4;
     }
 
