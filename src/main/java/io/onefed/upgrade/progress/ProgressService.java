@@ -27,7 +27,8 @@ import org.camunda.bpm.engine.variable.value.FileValue;
  * Reads where an upgrade stands for the live page and {@code follow}. The upgrade id is the business key of
  * every instance of the upgrade (root, zone-stop, zone-upgrade, remote-step), so each kind of fact is one query
  * over all of them: the instances, their zone/step variables, the open activities, the pending tasks, the open
- * incidents, and (only when its hash changed) the plan. Seven queries per read whatever the number of zones: the
+ * incidents, and (only when its hash changed) the plan; the variables only of instances not seen ended before.
+ * Seven queries per read at most, whatever the number of zones: the
  * page polls every second, and a query per zone (as {@code GET /api/upgrades/{id}} makes) would cost 100 round
  * trips per poll and per viewer at 100 zones. The rules that turn the facts into rows are {@link ProgressModel}'s.
  */
@@ -53,6 +54,15 @@ public class ProgressService {
                 }
             });
 
+    /** Per upgrade (the last few read), its instances that have ended, with their variables. */
+    private final Map<String, Map<String, ProgressModel.Instance>> ended = Collections.synchronizedMap(
+            new LinkedHashMap<>(8, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, Map<String, ProgressModel.Instance>> eldest) {
+                    return size() > 4;
+                }
+            });
+
     /** @param webappPath where Tasklist and Cockpit are served ({@code camunda.bpm.webapp.application-path}) */
     public ProgressService(HistoryService history, RuntimeService runtime, TaskService tasks,
             FederationProperties federation, String webappPath, Clock clock) {
@@ -73,23 +83,38 @@ public class ProgressService {
         }
         List<HistoricProcessInstance> all = history.createHistoricProcessInstanceQuery()
                 .processInstanceBusinessKey(upgradeId).list();
-        String[] ids = all.stream().map(HistoricProcessInstance::getId).toArray(String[]::new);
-        Set<String> idSet = new HashSet<>(List.of(ids));
+        Set<String> idSet = new HashSet<>();
+        all.forEach(h -> idSet.add(h.getId()));
+        // an ended instance never changes again: its variables are read once, then kept (most instances of a
+        // long upgrade have ended, so a read fetches the variables of the running few). Only instances this
+        // caller's query returned are taken from it, so the engine's authorizations still decide what is shown
+        Map<String, ProgressModel.Instance> endedBefore = ended.computeIfAbsent(upgradeId,
+                k -> new java.util.concurrent.ConcurrentHashMap<>());
+        String[] unread = all.stream().filter(h -> !endedBefore.containsKey(h.getId()))
+                .map(HistoricProcessInstance::getId).toArray(String[]::new);
         Map<String, Map<String, Object>> vars = new HashMap<>();
-        for (HistoricVariableInstance v : history.createHistoricVariableInstanceQuery().processInstanceIdIn(ids)
-                .variableNameIn(VARIABLES).disableBinaryFetching().list()) {
-            // process-level values only: a task's or a subprocess's local copies would shadow them
-            if (v.getTaskId() == null && v.getValue() != null
-                    && (v.getActivityInstanceId() == null || v.getActivityInstanceId().equals(v.getProcessInstanceId()))) {
-                vars.computeIfAbsent(v.getProcessInstanceId(), k -> new HashMap<>()).put(v.getName(), v.getValue());
+        if (unread.length > 0) {
+            for (HistoricVariableInstance v : history.createHistoricVariableInstanceQuery().processInstanceIdIn(unread)
+                    .variableNameIn(VARIABLES).disableBinaryFetching().list()) {
+                // process-level values only: a task's or a subprocess's local copies would shadow them
+                if (v.getTaskId() == null && v.getValue() != null && (v.getActivityInstanceId() == null
+                        || v.getActivityInstanceId().equals(v.getProcessInstanceId()))) {
+                    vars.computeIfAbsent(v.getProcessInstanceId(), k -> new HashMap<>()).put(v.getName(), v.getValue());
+                }
             }
         }
         List<ProgressModel.Instance> instances = new ArrayList<>();
         ProgressModel.Instance root = null;
         for (HistoricProcessInstance h : all) {
-            ProgressModel.Instance i = new ProgressModel.Instance(h.getId(), h.getProcessDefinitionKey(),
-                    h.getSuperProcessInstanceId(), instant(h.getStartTime()), instant(h.getEndTime()),
-                    h.getEndActivityId(), vars.getOrDefault(h.getId(), Map.of()));
+            ProgressModel.Instance i = endedBefore.get(h.getId());
+            if (i == null) {
+                i = new ProgressModel.Instance(h.getId(), h.getProcessDefinitionKey(), h.getSuperProcessInstanceId(),
+                        instant(h.getStartTime()), instant(h.getEndTime()), h.getEndActivityId(),
+                        vars.getOrDefault(h.getId(), Map.of()));
+                if (h.getEndTime() != null) {
+                    endedBefore.put(h.getId(), i);
+                }
+            }
             instances.add(i);
             if (h.getId().equals(rootPi.getId())) {
                 root = i;
