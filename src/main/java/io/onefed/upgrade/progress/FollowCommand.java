@@ -68,7 +68,7 @@ public final class FollowCommand {
         for (String a : args) {
             if (a.equals("--help") || a.equals("-h")) {
                 out.print(USAGE);
-                return CANNOT_FOLLOW;
+                return COMPLETED; // asked for, nothing went wrong
             } else if (a.startsWith("--url=")) {
                 url = a.substring("--url=".length()).replaceAll("/+$", "");
             } else if (a.startsWith("--user=")) {

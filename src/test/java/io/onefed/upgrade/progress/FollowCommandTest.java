@@ -134,6 +134,13 @@ class FollowCommandTest {
     }
 
     @Test
+    void theHelpExplainsWhyThereIsNoPasswordOption() {
+        assertThat(follow(Map.of(), "--help")).isZero();
+        assertThat(out()).contains("--url", "--user", "--password-file", "ONEFED_PASSWORD", "visible to every user",
+                "0 completed", "1 aborted or rejected", "2 an incident");
+    }
+
+    @Test
     void aPasswordOnTheCommandLineIsRefusedWithTheReason() {
         assertThat(follow(Map.of(), "U1", "--user=op1", "--password=" + SECRET)).isEqualTo(FollowCommand.CANNOT_FOLLOW);
         assertThat(err()).contains("--password is not accepted", "ps", "shell history", "ONEFED_PASSWORD",
