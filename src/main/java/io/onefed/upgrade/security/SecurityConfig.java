@@ -20,7 +20,7 @@ import org.springframework.security.web.access.intercept.AuthorizationFilter;
 /**
  * Who may call what over HTTP.
  * <ul>
- *   <li>{@code /api/**}: our REST API, HTTP Basic against the Camunda users, roles from groups; reads for any role,
+ *   <li>{@code /api/**} and the live progress pages {@code /upgrades/{id}}: our REST API, HTTP Basic against the Camunda users, roles from groups; reads for any role,
  *       writes for operators and admins; the engine then applies the user's authorizations as well.</li>
  *   <li>{@code /engine-rest/**}: Camunda's REST API, authenticated by Camunda's own filter (HTTP Basic); the engine
  *       applies the authorizations.</li>
@@ -51,10 +51,11 @@ public class SecurityConfig {
     SecurityFilterChain apiChain(HttpSecurity http, AuthenticationManager authenticationManager,
                                  IdentityService identity) throws Exception {
         String[] anyRole = {Role.OPERATOR.name(), Role.AUDITOR.name(), Role.ADMIN.name()};
-        return http.securityMatcher("/api/**")
+        // the live progress page (progress/) shares the API's login, so its script's calls ride on the same login
+        return http.securityMatcher("/api/**", "/upgrades/**")
                 .authenticationManager(authenticationManager)
                 .authorizeHttpRequests(a -> a
-                        .requestMatchers(HttpMethod.GET, "/api/**").hasAnyRole(anyRole)
+                        .requestMatchers(HttpMethod.GET, "/api/**", "/upgrades/**").hasAnyRole(anyRole)
                         .requestMatchers(HttpMethod.HEAD, "/api/**").hasAnyRole(anyRole)
                         .anyRequest().hasAnyRole(Role.OPERATOR.name(), Role.ADMIN.name()))
                 .httpBasic(b -> b.realmName("one-fed-upgrade"))
