@@ -74,6 +74,17 @@ public final class FrontendPackages {
         return pkg.equals("opennebula") || pkg.equals(migrationPackage(target));
     }
 
+    /** Every OpenNebula front-end package of either series: what backup-config records the versions of. */
+    public static List<String> known() {
+        Set<String> all = new LinkedHashSet<>(GUIDE_6);
+        all.addAll(GUIDE_7);
+        all.add("opennebula-migration");
+        all.add("opennebula-migration-community");
+        all.addAll(ZoneCommands.FRONTEND_PACKAGES);
+        all.addAll(RETIRED_CANDIDATES);
+        return List.copyOf(all);
+    }
+
     /** Every package the preflight asks the repository and the host about. */
     public static List<String> queried(OneVersion target) {
         Set<String> all = new LinkedHashSet<>(guideList(target));

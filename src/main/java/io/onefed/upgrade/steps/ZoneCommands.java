@@ -72,6 +72,24 @@ public class ZoneCommands {
             case PACK_LEADER_CONFIG -> onLeader(ctx, packLeaderConfig(ctx));
             case APPLY_LEADER_CONFIG -> onFollowers(ctx, applyLeaderConfig(ctx));
             case UPGRADE_NODES -> NodeCommands.upgradeNodes(ctx);
+            case ROLLBACK_STOP_SERVICES -> followersThenLeader(ctx, this::rollbackStop);
+            // onedb restore -f drops the zone's tables and loads the full pre-upgrade backup (OpenNebula/one
+            // src/onedb/onedb, one-7.0: restore takes FORCE, "use -f to overwrite" otherwise); onedb refuses to
+            // restore while oned runs, hence after the stop. SQLite ignores sqlite3's status (see RESTORE_FEDERATED):
+            // ROLLBACK_CHECK proves the restore by onedb version matching the previous code exactly.
+            case ROLLBACK_RESTORE_DB -> onLeader(ctx, withDbSecret(zone, RemoteCommand.of(
+                    "test -f {} || { echo {} >&2; exit 1; }; onedb restore -f -v" + dbOptions(zone) + " {}",
+                    beforeUpgradeBackupPath(ctx), "no pre-upgrade backup at " + beforeUpgradeBackupPath(ctx)
+                            + " (backup-db): this zone's database cannot be rolled back",
+                    beforeUpgradeBackupPath(ctx))));
+            // the HA guide's way: followers get the leader's database, here its pre-upgrade backup, copied to the
+            // same path by CopyRollbackBackup
+            case ROLLBACK_RESTORE_FOLLOWERS -> onFollowers(ctx, withDbSecret(zone, RemoteCommand.of(
+                    "onedb restore -f -v" + dbOptions(zone) + " {}", beforeUpgradeBackupPath(ctx))));
+            case ROLLBACK_RESTORE_CONFIG -> allAtOnce(ctx, this::rollbackConfig);
+            case ROLLBACK_PACKAGES -> leaderThenFollowers(ctx, s -> rollbackPackages(ctx));
+            case ROLLBACK_START_SERVICES -> leaderThenFollowers(ctx, s -> startServices(ctx, ctx.from()));
+            case ROLLBACK_CHECK -> allAtOnce(ctx, s -> rollbackCheck(ctx));
         };
     }
 
@@ -256,7 +274,12 @@ public class ZoneCommands {
     }
 
     private RemoteCommand startServices(StepContext ctx) {
-        List<String> allowed = new ArrayList<>(ctx.target().units());
+        return startServices(ctx, ctx.target());
+    }
+
+    /** Starts the units stop-services recorded, those {@code release} ships (and the extra services). */
+    private RemoteCommand startServices(StepContext ctx, OneVersion release) {
+        List<String> allowed = new ArrayList<>(release.units());
         allowed.addAll(ctx.zone().extraServices());
         String list = upgradeDir(ctx) + "/stopped-units";
         String defaults = String.join(" ", DEFAULT_START);
@@ -268,16 +291,130 @@ public class ZoneCommands {
                 list, list, defaults, " " + String.join(" ", allowed) + " ");
     }
 
+    /** The repository definition in use before the upgrade, saved by backup-config (absent: the host had none). */
+    public static String savedRepositoryPath(StepContext ctx) {
+        return upgradeDir(ctx) + "/repository-before-upgrade";
+    }
+
+    /** The installed front-end packages and their exact versions before the upgrade, one {@code pkg=version} line each. */
+    public static String savedPackagesPath(StepContext ctx) {
+        return upgradeDir(ctx) + "/packages-before-upgrade";
+    }
+
+    /**
+     * Saves, on every server before the zone's first change, what a rollback puts back: /etc/one, remotes/etc,
+     * the repository definition in use and the exact versions of the installed OpenNebula packages (dpkg-query or
+     * rpm, as {@code pkg=version} lines: apt's and, with '-' for '=', dnf's exact spec). Kept on the host beside the
+     * pre-upgrade database backup: the rollback reads them where it installs them, each server its own, and they
+     * outlive the upgrade's process instance (an aborted upgrade can be rolled back later). The stop step's
+     * {@code stopped-units} in the same directory lists the units that ran. Each file is written once (test -e),
+     * through a part file, so a second attempt never records the half-upgraded state.
+     */
     private RemoteCommand backupConfig(ServerProperties server, StepContext ctx) {
         String etc = ctx.zone().paths().etc();
         String remotesEtc = ctx.zone().paths().var() + "/remotes/etc";
         String dir = upgradeDir(ctx);
+        OsFamily family = osFamily(ctx.zone());
+        String repo = repositoryFile(ctx.zone(), family);
+        String saved = savedRepositoryPath(ctx);
+        String pkgs = savedPackagesPath(ctx);
+        String names = String.join(" ", FrontendPackages.known());
+        String query = family.packageManager() == OsFamily.PackageManager.APT
+                ? "{ dpkg-query -W -f='${Status} ${Package}=${Version}\\n' " + names
+                        + " 2>/dev/null | sed -n 's/^install ok installed //p'; true; }"
+                : "{ rpm -q --qf '%{NAME}=%{VERSION}-%{RELEASE}\\n' " + names + " 2>/dev/null | grep '='; true; }";
         // test -e keeps a second attempt from nesting a copy inside the first one
         return RemoteCommand.of("mkdir -p {} && { test -e {} || cp -ra {} {}; } && "
-                        + "{ test ! -d {} || test -e {} || cp -ra {} {}; } && echo {}",
+                        + "{ test ! -d {} || test -e {} || cp -ra {} {}; } && "
+                        + "{ test -e {} || test -e {} || if test -f {}; then cp -a {} {}; else touch {}; fi; } && "
+                        + "{ test -e {} || { " + query + " > {} && grep -q '^opennebula=' {} && mv -f {} {}; }; } && "
+                        + "echo {} && cat {}",
                 dir, dir + "/etc-one", etc, dir + "/etc-one",
                 remotesEtc, dir + "/remotes-etc", remotesEtc, dir + "/remotes-etc",
-                "configuration saved in " + dir);
+                saved, saved + ".absent", repo, repo, saved, saved + ".absent",
+                pkgs, pkgs + ".part", pkgs + ".part", pkgs + ".part", pkgs,
+                "configuration, repository definition and package versions saved in " + dir, pkgs);
+    }
+
+    /**
+     * Stops every active OpenNebula unit of either release and the configured extra services, recording nothing:
+     * the units to start again are those stop-services recorded before the upgrade.
+     */
+    private RemoteCommand rollbackStop(StepContext ctx) {
+        java.util.Set<String> units = new java.util.LinkedHashSet<>(ctx.target().units());
+        units.addAll(ctx.from().units());
+        units.addAll(ctx.zone().extraServices());
+        StringBuilder loop = new StringBuilder("for u in");
+        List<Object> args = new ArrayList<>();
+        for (String u : units) {
+            loop.append(" {}");
+            args.add(u);
+        }
+        loop.append("; do if systemctl is-active --quiet \"$u\"; then systemctl stop \"$u\" || exit 1;"
+                + " echo \"stopped $u\"; fi; done");
+        return RemoteCommand.of(loop.toString(), args.toArray());
+    }
+
+    /**
+     * Puts back what backup-config saved: the repository definition (or removes the one the upgrade wrote where
+     * there was none), /etc/one and remotes/etc as exact copies (a staged copy swapped in, so files the upgrade
+     * added, e.g. .dpkg-dist, go and a retry after a crash starts over cleanly).
+     */
+    private RemoteCommand rollbackConfig(ServerProperties server, StepContext ctx) {
+        String etc = ctx.zone().paths().etc();
+        String remotesEtc = ctx.zone().paths().var() + "/remotes/etc";
+        String dir = upgradeDir(ctx);
+        String repo = repositoryFile(ctx.zone(), osFamily(ctx.zone()));
+        String saved = savedRepositoryPath(ctx);
+        return RemoteCommand.of("test -d {} || { echo {} >&2; exit 1; }; "
+                        + "if test -f {}; then cp -a {} {} && echo {}; elif test -e {}; then rm -f {} && echo {}; "
+                        + "else echo {} >&2; exit 1; fi && "
+                        + "rm -rf {} && cp -a {} {} && rm -rf {} && mv {} {} && echo {} && "
+                        + "{ test ! -d {} || { rm -rf {} && cp -a {} {} && rm -rf {} && mv {} {} && echo {}; }; }",
+                dir + "/etc-one", "no pre-upgrade copy of " + etc + " in " + dir + " (backup-config): cannot roll back",
+                saved, saved, repo, "repository definition " + repo + " put back", saved + ".absent", repo,
+                "repository definition " + repo + " removed (there was none before the upgrade)",
+                "no saved repository definition in " + dir + " (backup-config): cannot roll back",
+                etc + ".rollback", dir + "/etc-one", etc + ".rollback", etc, etc + ".rollback", etc, etc + " put back",
+                dir + "/remotes-etc", remotesEtc + ".rollback", dir + "/remotes-etc", remotesEtc + ".rollback", remotesEtc,
+                remotesEtc + ".rollback", remotesEtc, remotesEtc + " put back");
+    }
+
+    /**
+     * Installs exactly the package versions backup-config recorded, from the repository definition put back
+     * before: apt {@code install --allow-downgrades pkg=version} (apt-get(8): without it apt refuses to downgrade
+     * under -y), keeping the restored configuration files (--force-confold); dnf {@code install pkg-version}, which
+     * downgrades an installed package to that version (dnf(8) install). Every recorded line is checked to be a
+     * package spec before it reaches the package manager.
+     */
+    private RemoteCommand rollbackPackages(StepContext ctx) {
+        String pkgs = savedPackagesPath(ctx);
+        String check = "test -s {} || { echo {} >&2; exit 1; }; "
+                + "if grep -qvx '[a-z0-9][a-z0-9.+-]*=[0-9][0-9A-Za-z.+~:_-]*' {}; then echo {} >&2; exit 1; fi; "
+                + "specs=$(cat {}) && ";
+        List<Object> args = new ArrayList<>(List.of(pkgs, "no record of the previous package versions at " + pkgs
+                + " (backup-config): install them by hand", pkgs, pkgs + " holds a line that is not pkg=version", pkgs));
+        return switch (osFamily(ctx.zone()).packageManager()) {
+            case APT -> RemoteCommand.of(check + "apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y"
+                    + " --allow-downgrades -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold $specs"
+                    + " && dpkg-query -W -f='${Version}\\n' opennebula", args.toArray());
+            case DNF -> RemoteCommand.of(check + "dnf -y install $(printf '%s\\n' $specs | sed 's/=/-/')"
+                    + " && rpm -q --qf '%{VERSION}\\n' opennebula", args.toArray());
+        };
+    }
+
+    /**
+     * The rollback's proof: the server package is the previous release and {@code onedb version -v} exits 0, i.e.
+     * the database is exactly what the previous code expects (OneDB#version in src/onedb/onedb.rb: 1, 2 or 3 mean
+     * a mismatch), which a restore that silently failed or a leftover upgraded DB cannot give.
+     */
+    private RemoteCommand rollbackCheck(StepContext ctx) {
+        String query = osFamily(ctx.zone()).packageManager() == OsFamily.PackageManager.APT
+                ? "dpkg-query -W -f='${Version}' opennebula" : "rpm -q --qf '%{VERSION}' opennebula";
+        return withDbSecret(ctx.zone(), RemoteCommand.of("v=$(" + query + ") || exit 1; v=${v#*:}; v=${v%%-*}; "
+                + "if [ \"$v\" != {} ]; then echo \"opennebula $v is installed, expected \"{} >&2; exit 1; fi; "
+                + "echo \"opennebula $v installed\"; onedb version -v" + dbOptions(ctx.zone()),
+                ctx.from().toString(), ctx.from().toString()));
     }
 
     private RemoteCommand switchRepository(StepContext ctx) {

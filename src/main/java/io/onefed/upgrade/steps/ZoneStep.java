@@ -23,7 +23,15 @@ public enum ZoneStep {
     PACK_LEADER_CONFIG("pack-leader-config", "Pack the leader's /etc/one and remotes/etc (HA)"),
     APPLY_LEADER_CONFIG("apply-leader-config", "Apply the leader's configuration on the followers, keeping their SERVER_ID (HA)"),
     /** On the zone's hypervisor hosts (not its front-ends): see NodeCommands. */
-    UPGRADE_NODES("upgrade-nodes", "Upgrade the hypervisor hosts' node packages and restart libvirtd");
+    UPGRADE_NODES("upgrade-nodes", "Upgrade the hypervisor hosts' node packages and restart libvirtd"),
+    // the zone's rollback (zone-rollback.bpmn): back to what backup-config, backup-db and stop-services recorded
+    ROLLBACK_STOP_SERVICES("rollback-stop-services", "Stop OpenNebula services for the rollback"),
+    ROLLBACK_RESTORE_DB("rollback-restore-db", "Restore the pre-upgrade database (onedb restore -f)"),
+    ROLLBACK_RESTORE_FOLLOWERS("rollback-restore-followers", "Restore the followers from the pre-upgrade database (HA)"),
+    ROLLBACK_RESTORE_CONFIG("rollback-restore-config", "Put back the repository definition, /etc/one and remotes/etc"),
+    ROLLBACK_PACKAGES("rollback-packages", "Install the previous package versions"),
+    ROLLBACK_START_SERVICES("rollback-start-services", "Start the units that ran before the upgrade"),
+    ROLLBACK_CHECK("rollback-check", "Check the previous version and onedb version");
 
     private final String id;
     private final String title;

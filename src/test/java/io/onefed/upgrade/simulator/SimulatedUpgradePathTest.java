@@ -275,6 +275,72 @@ class SimulatedUpgradePathTest extends GuideSimulationTestBase {
         assertThat(refused.get(0).err()).contains("this follower's SERVER_ID 0 is the leader's");
     }
 
+    /** The rollback steps of zone-rollback.bpmn on a single front-end, in its order. */
+    private void rollBackZone(StepContext ctx) throws Exception {
+        run(ZoneStep.ROLLBACK_STOP_SERVICES, ctx);
+        run(ZoneStep.ROLLBACK_RESTORE_DB, ctx);
+        run(ZoneStep.ROLLBACK_RESTORE_CONFIG, ctx);
+        assertThat(run(ZoneStep.ROLLBACK_PACKAGES, ctx).get(0).out()).endsWith("6.10.0.1-1\n");
+        run(ZoneStep.ROLLBACK_START_SERVICES, ctx);
+        assertThat(run(ZoneStep.ROLLBACK_CHECK, ctx).get(0).out()).contains("opennebula 6.10.0.1 installed");
+    }
+
+    /**
+     * An upgraded master rolled back with the rollback steps: its previous packages (apt --allow-downgrades), its
+     * pre-upgrade database (onedb restore -f), repository definition, /etc/one and units, and oned answers the
+     * previous version again.
+     */
+    @Test
+    void anUpgradedZoneRollsBackToItsPreviousVersionDatabaseConfigurationAndUnits() throws Exception {
+        java.nio.file.Path dir = sim.serverDir(0);
+        String repoBefore = java.nio.file.Files.readString(dir.resolve("etc/apt/sources.list.d/opennebula.list"));
+        String confBefore = java.nio.file.Files.readString(dir.resolve("etc/one/oned.conf"));
+        List<String> activeBefore = java.util.stream.Stream.of("opennebula", "opennebula-flow", "opennebula-gate",
+                "opennebula-fireedge", "opennebula-sunstone", "opennebula-scheduler").filter(u -> sim.unitActive(0, u)).toList();
+        assertThat(activeBefore).contains("opennebula", "opennebula-sunstone");
+        upgradeZone(0, null);
+        StepContext ctx = ctx(0, null);
+        assertThat(ssh.exec(0, "cat " + ZoneCommands.savedPackagesPath(ctx)).out())
+                .as("backup-config recorded the exact versions before the upgrade").contains("opennebula=6.10.0.1-1\n");
+        assertThat(sim.installedVersion(0)).isEqualTo("7.0.0");
+        java.nio.file.Files.writeString(dir.resolve("etc/one/added-by-7.0.conf"), "x\n");
+
+        // apt refuses the downgrade without --allow-downgrades, as the real apt-get does under -y
+        SimClient.Result refused = ssh.exec(0, "cp " + ZoneCommands.savedRepositoryPath(ctx)
+                + " etc/apt/sources.list.d/opennebula.list && apt-get update >/dev/null && apt-get install -y opennebula=6.10.0.1-1");
+        assertThat(refused.exit()).isEqualTo(100);
+        assertThat(refused.err()).contains("E: Packages were downgraded and -y was used without --allow-downgrades.");
+        assertThat(sim.installedVersion(0)).isEqualTo("7.0.0");
+
+        rollBackZone(ctx);
+        assertThat(sim.installedVersion(0)).isEqualTo("6.10.0.1");
+        assertThat(sim.dbLocalVersion(0)).isEqualTo("6.10.0");
+        assertThat(sim.dbSharedVersion(0)).isEqualTo("6.10.0");
+        assertThat(java.nio.file.Files.readString(dir.resolve("etc/apt/sources.list.d/opennebula.list"))).isEqualTo(repoBefore);
+        assertThat(java.nio.file.Files.readString(dir.resolve("etc/one/oned.conf"))).isEqualTo(confBefore);
+        assertThat(dir.resolve("etc/one/added-by-7.0.conf")).doesNotExist();
+        assertThat(java.util.stream.Stream.of("opennebula", "opennebula-flow", "opennebula-gate", "opennebula-fireedge",
+                "opennebula-sunstone", "opennebula-scheduler").filter(u -> sim.unitActive(0, u)).toList()).isEqualTo(activeBefore);
+        assertThat(SimClient.rpc(sim.endpoint(0), "one.system.version", SimClient.str(sim.oneadminSession())))
+                .contains("<string>6.10.0.1</string>");
+        // every rollback step may run again (a retry after a failed attempt) and ends the same
+        rollBackZone(ctx);
+        assertThat(sim.installedVersion(0)).isEqualTo("6.10.0.1");
+    }
+
+    /** Without the pre-upgrade backup (the zone never got that far) the restore step fails and says so. */
+    @Test
+    void theRestoreStepRefusesAZoneWithoutItsPreUpgradeBackup() throws Exception {
+        StepContext ctx = ctx(0, null);
+        run(ZoneStep.STOP_SERVICES, ctx);
+        SimClient.Result r = run(ZoneStep.ROLLBACK_RESTORE_DB, ctx, false).get(0);
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err()).contains("no pre-upgrade backup at " + ZoneCommands.beforeUpgradeBackupPath(ctx));
+        SimClient.Result p = run(ZoneStep.ROLLBACK_PACKAGES, ctx, false).get(0);
+        assertThat(p.exit()).isEqualTo(1);
+        assertThat(p.err()).contains("no record of the previous package versions");
+    }
+
     private io.onefed.upgrade.steps.PostChecks postChecks() {
         io.onefed.upgrade.federation.FederationProperties f = sim.toFederationProperties();
         return new io.onefed.upgrade.steps.PostChecks(f,
