@@ -177,7 +177,52 @@ public class PlanService {
         }
         Phase unfence = b.phase("federation", "enable-hosts", "Re-enable the hypervisor hosts recorded as enabled");
         federation.all().forEach(z -> unfence.api(z, "one.host.status <id> ENABLED for each recorded host"));
+        rollback(b, hasZoneDisable);
         return b.build(hasZoneDisable);
+    }
+
+    /** The zone rollback's steps of {@code zone-rollback}, in model order (the HA copy and restore after the DB). */
+    static final List<ZoneStep> ROLLBACK_STEPS = List.of(ZoneStep.ROLLBACK_STOP_SERVICES, ZoneStep.ROLLBACK_RESTORE_DB,
+            ZoneStep.ROLLBACK_RESTORE_FOLLOWERS, ZoneStep.ROLLBACK_RESTORE_CONFIG, ZoneStep.ROLLBACK_PACKAGES,
+            ZoneStep.ROLLBACK_START_SERVICES, ZoneStep.ROLLBACK_CHECK);
+
+    /**
+     * What a rollback would run, part of the approved plan (and its hash) although it runs only on an operator's
+     * "roll back": slaves first, master last (federation-rollback), each zone back to what it saved before its
+     * first change, then API access and hosts re-opened as the forward path does.
+     */
+    private void rollback(Builder b, boolean hasZoneDisable) {
+        b.phase("federation", "rollback", "Only on an operator's roll back: the zones the upgrade touched go back,"
+                + " slaves first, master last").manual("a zone the upgrade never touched is left alone; a zone only"
+                + " stopped gets its recorded units started again (rollback-start-services)");
+        List<ZoneProperties> order = new ArrayList<>(federation.slaves());
+        order.add(federation.master());
+        for (ZoneProperties zone : order) {
+            for (ZoneStep s : ROLLBACK_STEPS) {
+                if (s == ZoneStep.ROLLBACK_RESTORE_FOLLOWERS) {
+                    if (!zone.ha()) {
+                        continue;
+                    }
+                    String backup = ZoneCommands.beforeUpgradeBackupPath(b.context(zone, null));
+                    ServerProperties leader = leader(zone, b.leaders);
+                    Phase copy = b.phase(zone.name(), "copy-rollback-backup", "Copy the pre-upgrade database to the followers");
+                    zone.servers().stream().filter(x -> !x.name().equals(leader.name()))
+                            .forEach(x -> copy.copy(x, zone, leader.name() + ":" + backup + " -> " + backup + " (sha256 verified)"));
+                }
+                b.steps(zone, s, null);
+            }
+        }
+        if (hasZoneDisable) {
+            Phase open = b.phase("federation", "rollback-enable-api", "After the rollback: re-enable API access, master first");
+            List<ZoneProperties> reopen = new ArrayList<>(federation.slavesThenMaster());
+            java.util.Collections.reverse(reopen);
+            reopen.forEach(z -> open.api(z, "one.zone.enable " + z.id() + " true"));
+        } else {
+            b.phase("federation", "rollback-enable-api", "After the rollback: re-enable API access (before 6.2)")
+                    .manual("an operator removes the block on the master's API and confirms");
+        }
+        Phase unfence = b.phase("federation", "rollback-enable-hosts", "After the rollback: re-enable the hypervisor hosts recorded as enabled");
+        federation.all().forEach(z -> unfence.api(z, "one.host.status <id> ENABLED for each recorded host"));
     }
 
     private void zoneSteps(Builder b, ZoneProperties zone, String federatedBackupPath) {

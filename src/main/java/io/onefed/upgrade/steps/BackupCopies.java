@@ -52,6 +52,13 @@ public class BackupCopies {
         return leaderFileToFollowers(zone, zoneLeaders, ZoneCommands.leaderConfigPath(ctx));
     }
 
+    /** A zone's pre-upgrade database backup ({@link ZoneCommands#beforeUpgradeBackupPath}) to its followers (rollback). */
+    public String rollbackBackupToFollowers(String upgradeId, ZoneProperties zone, String from, String target,
+            String zoneLeaders) {
+        StepContext ctx = StepContext.onLeader(upgradeId, zone, from, target, zoneLeaders);
+        return leaderFileToFollowers(zone, zoneLeaders, ZoneCommands.beforeUpgradeBackupPath(ctx));
+    }
+
     /** Copies {@code path} from the zone's leader to the same path on each other server; returns its digest. */
     public String leaderFileToFollowers(ZoneProperties zone, String zoneLeaders, String path) {
         SshTarget leader = BackupTransfer.leaderTarget(zone, zoneLeaders);

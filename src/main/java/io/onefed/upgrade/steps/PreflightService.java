@@ -102,6 +102,10 @@ public class PreflightService {
         FederationProbe.inParallel(federation.all(), zone -> checkVms(zone, checks));
         Map<Integer, String> packageVersions = new java.util.concurrent.ConcurrentSkipListMap<>();
         FederationProbe.inParallel(federation.all(), zone -> checkRepository(zone, target, checks, packageVersions));
+        if (from != null) {
+            OneVersion previous = OneVersion.parse(from);
+            FederationProbe.inParallel(federation.all(), zone -> checkRollbackRepository(zone, previous, checks));
+        }
 
         boolean othersFailed = checks.stream().anyMatch(c -> !c.passed() && !c.name().equals("FED_INDEX in sync"));
         Verdict verdict = othersFailed ? Verdict.BLOCKED
@@ -271,6 +275,43 @@ public class PreflightService {
             add(checks, Check.fail(zone.name(), name, "the zone's front-ends would install different versions: " + versions));
         } else if (!failed && versions.size() == 1) {
             found.put(zone.id(), versions.iterator().next());
+        }
+        return null;
+    }
+
+    /**
+     * A rollback installs the running release again from its own series' repository (the definition backup-config
+     * saves): that repository must still offer exactly the running version, or the rollback could not reinstall
+     * it. Found here, before the first change, with the zone and the fix; the same read-only query as the target's.
+     */
+    private Void checkRollbackRepository(ZoneProperties zone, OneVersion previous, List<Check> checks) {
+        String name = "rollback: " + previous.series() + " repository still offers " + previous;
+        for (ServerProperties server : zone.servers()) {
+            SshTarget host = SshTarget.of(zone, server);
+            try {
+                CommandResult r = shell.run(host, FrontendPackages.repositoryQuery(zone, previous));
+                if (!r.succeeded()) {
+                    add(checks, Check.fail(zone.name(), name + " (" + server.name() + ")", "repository query failed (exit "
+                            + r.exitStatus() + "): " + tail(r.stderr().isBlank() ? r.stdout() : r.stderr())
+                            + ": a rollback could not reinstall " + previous + "; make the " + previous.series()
+                            + " repository reachable from the front-end"));
+                    continue;
+                }
+                FrontendPackages.RepositoryView view = FrontendPackages.parse(r.stdout());
+                java.util.Optional<String> exact = view.exactVersion(previous);
+                List<String> offered = view.offered().getOrDefault("opennebula", List.of());
+                add(checks, exact.isPresent()
+                        ? Check.pass(zone.name(), name + " (" + server.name() + ")", "a rollback reinstalls opennebula "
+                                + exact.get())
+                        : Check.fail(zone.name(), name + " (" + server.name() + ")", "opennebula " + previous
+                                + " is no longer in the repository (it offers " + (offered.isEmpty() ? "nothing"
+                                : String.join(", ", offered)) + "): a rollback could not reinstall it; mirror the "
+                                + previous.series() + " repository with " + previous + " and point"
+                                + " federation.zones[id=" + zone.id() + "].repository at it"));
+            } catch (RuntimeException e) {
+                add(checks, Check.fail(zone.name(), name + " (" + server.name() + ")", "repository query failed: "
+                        + e.getMessage()));
+            }
         }
         return null;
     }

@@ -40,6 +40,8 @@ class FakeFederation implements OneClients, RemoteShell, DetachedRuns, FileTrans
         final ZoneProperties config;
         String version;
         String installed;
+        /** The version before the upgrade: what the rollback's package step installs again. */
+        final String before;
         boolean enabled = true;
         boolean running = true;
         long fedIndex = 715438;
@@ -51,6 +53,7 @@ class FakeFederation implements OneClients, RemoteShell, DetachedRuns, FileTrans
             this.config = config;
             this.version = version;
             this.installed = version;
+            this.before = version;
             this.leader = config.servers().get(0).name();
         }
     }
@@ -307,11 +310,14 @@ class FakeFederation implements OneClients, RemoteShell, DetachedRuns, FileTrans
                     + " opennebula-migration | " + TARGET + "-1 | https://downloads.opennebula.io/repo x\n"
                     + " opennebula-migration-community | " + TARGET + "-1 | https://downloads.opennebula.io/repo x\n"
                     + " opennebula | 6.99.0-1 | https://downloads.opennebula.io/repo x\n"
+                    // the previous series' repository still offers the running version (the rollback's check)
+                    + " opennebula | " + zones.get(target.zoneId()).before + "-1 | https://downloads.opennebula.io/repo x\n"
                     + "--- installed\nopennebula install ok installed\n";
         } else if (c.contains("--showduplicates list available")) {
             out = "--- offered\nAvailable Packages\nopennebula.x86_64   " + TARGET + "-1.el9   onefed-target\n"
                     + "opennebula-migration.x86_64   " + TARGET + "-1.el9   onefed-target\n"
-                    + "opennebula-migration-community.x86_64   " + TARGET + "-1.el9   onefed-target\n--- installed\nopennebula installed\n";
+                    + "opennebula-migration-community.x86_64   " + TARGET + "-1.el9   onefed-target\n"
+                    + "opennebula.x86_64   " + zones.get(target.zoneId()).before + "-1.el9   onefed-target\n--- installed\nopennebula installed\n";
         }
         return new CommandResult(0, out, "", false, "sha", Duration.ZERO);
     }
@@ -359,6 +365,8 @@ class FakeFederation implements OneClients, RemoteShell, DetachedRuns, FileTrans
     private void apply(Zone z, String c) {
         if (c.contains("systemctl stop")) {
             z.running = false;
+        } else if (c.contains("packages-before-upgrade") && (c.contains("apt-get install") || c.contains("dnf -y install"))) {
+            z.installed = z.before;
         } else if (c.contains("apt-get install") || c.contains("dnf -y upgrade") || c.contains("dnf -y install")) {
             z.installed = TARGET;
         } else if (c.contains("systemctl start opennebula")) {

@@ -1,0 +1,27 @@
+package io.onefed.upgrade.process;
+
+import io.onefed.upgrade.federation.FederationProperties;
+import io.onefed.upgrade.federation.ZoneProperties;
+import io.onefed.upgrade.steps.BackupCopies;
+import org.camunda.bpm.engine.delegate.DelegateExecution;
+import org.camunda.bpm.engine.delegate.JavaDelegate;
+
+/** {@code CopyRollbackBackup}: an HA zone's leader gives its pre-upgrade database backup to its followers. */
+public class CopyRollbackBackupDelegate implements JavaDelegate {
+
+    private final FederationProperties federation;
+    private final BackupCopies backups;
+
+    public CopyRollbackBackupDelegate(FederationProperties federation, BackupCopies backups) {
+        this.federation = federation;
+        this.backups = backups;
+    }
+
+    @Override
+    public void execute(DelegateExecution execution) {
+        ZoneProperties zone = federation.byId(Vars.integer(execution, "zoneId", -1));
+        execution.setVariable("rollbackBackupSha256", backups.rollbackBackupToFollowers(execution.getProcessBusinessKey(),
+                zone, Vars.required(execution, "fromVersion"), Vars.required(execution, "targetVersion"),
+                Vars.str(execution, "zoneLeaders")));
+    }
+}
