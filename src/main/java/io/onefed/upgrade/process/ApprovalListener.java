@@ -42,10 +42,13 @@ public class ApprovalListener implements TaskListener {
             Map.entry("DecideFailedStep", Set.of("retry", "wait", "abort", "skip")),
             Map.entry("DecideStillActive", Set.of("retry", "abort")),
             Map.entry("DecideStopFailed", Set.of("retry", "abort")),
-            Map.entry("DecideApiDown", Set.of("wait", "abort")));
+            Map.entry("DecideApiDown", Set.of("wait", "abort")),
+            Map.entry("ApproveRollback", Set.of("approve", "reject")),
+            Map.entry("ConfirmApiOpenAfterRollback", Set.of("approve")));
 
     /** The gates that approve a change to the federation: four eyes applies to these. */
-    static final Set<String> GATES = Set.of("ApproveStart", "ApproveReenable", "ConfirmApiBlocked", "ConfirmApiOpen");
+    static final Set<String> GATES = Set.of("ApproveStart", "ApproveReenable", "ConfirmApiBlocked", "ConfirmApiOpen",
+            "ApproveRollback", "ConfirmApiOpenAfterRollback");
 
     private final Clock clock;
     private final ApprovalSettings settings;

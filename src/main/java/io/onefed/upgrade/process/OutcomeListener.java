@@ -25,7 +25,12 @@ public class OutcomeListener implements ExecutionListener {
             "AbortedBackupFailed", new String[] {"ABORTED", "master upgraded but its federated backup failed; slaves"
                     + " stopped on the old version: fix and run onedb backup --federated by hand"},
             "AbortedSlavesFailed", new String[] {"ABORTED", "master upgraded; some slaves failed and stay stopped and"
-                    + " disabled (see failedSlaveZoneIds); upgraded slaves stay disabled until API access is re-enabled"});
+                    + " disabled (see failedSlaveZoneIds); upgraded slaves stay disabled until API access is re-enabled"},
+            "FederationRolledBack", new String[] {"ROLLED_BACK", "every zone the upgrade touched is back on its previous"
+                    + " packages, database, configuration, repository and units; API access and hosts enabled again"},
+            "RollbackRejected", new String[] {"ROLLBACK_REJECTED", "the rollback was rejected: nothing was changed"},
+            "RollbackAborted", new String[] {"ROLLBACK_ABORTED", "an operator aborted a rollback step: zones rolled back"
+                    + " so far stay so, the others as the upgrade left them; zones and hosts stay disabled"});
 
     @Override
     public void notify(DelegateExecution execution) {

@@ -128,6 +128,16 @@ public class ProcessBeans {
     }
 
     @Bean
+    CopyRollbackBackupDelegate copyRollbackBackupDelegate(FederationProperties federation, BackupCopies backups) {
+        return new CopyRollbackBackupDelegate(federation, backups);
+    }
+
+    @Bean
+    AssessZoneChangesDelegate assessZoneChangesDelegate(FederationProperties federation, RemoteShell shell) {
+        return new AssessZoneChangesDelegate(federation, new io.onefed.upgrade.steps.RollbackScope(shell));
+    }
+
+    @Bean
     CheckZoneApiDelegate checkZoneApiDelegate(FederationProperties federation, OneClients clients,
             ProcessSettings settings, Clock clock) {
         return new CheckZoneApiDelegate(federation, new ZoneApiCheck(clients), settings.apiDeadline(), clock);
@@ -177,6 +187,16 @@ public class ProcessBeans {
     @Bean
     EnableApiAccessDelegate enableApiAccessDelegate(ApiAccess api) {
         return new EnableApiAccessDelegate(api);
+    }
+
+    @Bean
+    ReenableZonesAfterRollbackDelegate reenableZonesAfterRollbackDelegate(ApiAccess api) {
+        return new ReenableZonesAfterRollbackDelegate(api);
+    }
+
+    @Bean
+    ReenableHostsAfterRollbackDelegate reenableHostsAfterRollbackDelegate(HostFencing hosts) {
+        return new ReenableHostsAfterRollbackDelegate(hosts);
     }
 
     @Bean

@@ -12,7 +12,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * The engine of the process tests: every model and form of bpmn/ deployed, beans registered per test through
  * {@link ProcessTestSupport} ({@code Mocks}) and reset after it, jobs run one by one by the test.
  */
-@Deployment(resources = {"bpmn/federation-upgrade.bpmn", "bpmn/zone-upgrade.bpmn", "bpmn/zone-stop.bpmn",
+@Deployment(resources = {"bpmn/federation-upgrade.bpmn", "bpmn/zone-upgrade.bpmn", "bpmn/zone-stop.bpmn", "bpmn/zone-rollback.bpmn", "bpmn/federation-rollback.bpmn",
+        "bpmn/approve-rollback.form",
         "bpmn/remote-step.bpmn", "bpmn/approve-start.form", "bpmn/approve-reenable.form", "bpmn/preflight-review.form",
         "bpmn/confirm-api-blocked.form", "bpmn/confirm-api-open.form", "bpmn/failed-step-decision.form",
         "bpmn/failed-slaves-decision.form", "bpmn/post-checks-review.form",

@@ -74,6 +74,9 @@ final class ProcessTestSupport {
         Mocks.register("copyFederatedBackupDelegate", new CopyFederatedBackupDelegate(zones, backups, guard));
         Mocks.register("copyLeaderDumpDelegate", new CopyLeaderDumpDelegate(zones, backups));
         Mocks.register("copyLeaderConfigDelegate", new CopyLeaderConfigDelegate(zones, backups));
+        Mocks.register("copyRollbackBackupDelegate", new CopyRollbackBackupDelegate(zones, backups));
+        Mocks.register("assessZoneChangesDelegate", new AssessZoneChangesDelegate(zones,
+                new io.onefed.upgrade.steps.RollbackScope(fed)));
         Mocks.register("checkZoneApiDelegate", new CheckZoneApiDelegate(zones, new ZoneApiCheck(fed), SETTINGS.apiDeadline(), clock));
         Mocks.register("runPreflightDelegate", new RunPreflightDelegate(new PreflightService(zones, fed, fed, 1024),
                 new io.onefed.upgrade.steps.NodeHosts(zones, fed)));
@@ -85,6 +88,8 @@ final class ProcessTestSupport {
         Mocks.register("enableHostsDelegate", new EnableHostsDelegate(hosts));
         Mocks.register("blockApiAccessDelegate", new BlockApiAccessDelegate(api));
         Mocks.register("enableApiAccessDelegate", new EnableApiAccessDelegate(api));
+        Mocks.register("reenableZonesAfterRollbackDelegate", new ReenableZonesAfterRollbackDelegate(api));
+        Mocks.register("reenableHostsAfterRollbackDelegate", new ReenableHostsAfterRollbackDelegate(hosts));
         Mocks.register("checksumBackupDelegate", new ChecksumBackupDelegate(zones, backups));
         Mocks.register("collectSlaveOutcomesDelegate", new CollectSlaveOutcomesDelegate());
         Mocks.register("runPostChecksDelegate", new RunPostChecksDelegate(new PostChecks(zones, fed)));

@@ -38,7 +38,8 @@ class RemoteStepMappingsTest {
     @Test
     void everyCallOfAZoneOrStepProcessUsesTheOneMapping() throws Exception {
         List<String> checked = new ArrayList<>();
-        for (String file : List.of("bpmn/federation-upgrade.bpmn", "bpmn/zone-upgrade.bpmn", "bpmn/zone-stop.bpmn")) {
+        for (String file : List.of("bpmn/federation-upgrade.bpmn", "bpmn/zone-upgrade.bpmn", "bpmn/zone-stop.bpmn",
+                "bpmn/zone-rollback.bpmn", "bpmn/federation-rollback.bpmn")) {
             DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
             f.setNamespaceAware(true);
             Document doc = f.newDocumentBuilder().parse(Files.newInputStream(Path.of(file)));
@@ -62,7 +63,8 @@ class RemoteStepMappingsTest {
             }
         }
         assertThat(checked).contains("StopAllZones", "UpgradeMaster", "UpgradeSlaveBatch", "FederatedBackup",
-                "UpgradePackages", "UpgradeNodes", "SyncHosts", "StopServices");
+                "UpgradePackages", "UpgradeNodes", "SyncHosts", "StopServices", "RollbackPackages", "RollBackSlaves",
+                "RollBackMaster");
     }
 
     @Test
