@@ -226,6 +226,11 @@ public class ProcessBeans {
                 federation, settings, clock, lock, engine.getIdentityService());
     }
 
+    @Bean
+    RollbackRuns rollbackRuns(org.camunda.bpm.engine.ProcessEngine engine, UpgradeLock lock) {
+        return new RollbackRuns(engine.getRuntimeService(), engine.getHistoryService(), lock, engine.getIdentityService());
+    }
+
     /** On the engine's DataSource and transaction manager: the lock row commits with the engine's start. */
     @Bean(initMethod = "createIfMissing")
     UpgradeLock upgradeLock(javax.sql.DataSource dataSource,
@@ -234,7 +239,7 @@ public class ProcessBeans {
                 new org.springframework.transaction.support.TransactionTemplate(transactionManager), clock);
     }
 
-    /** Frees the upgrade lock at the end of every federation-upgrade instance (see UpgradeLock.ReleaseListener). */
+    /** Frees the upgrade lock at the end of every federation-upgrade and federation-rollback instance (see UpgradeLock.ReleaseListener). */
     @Bean
     static org.camunda.bpm.engine.impl.cfg.ProcessEnginePlugin upgradeLockReleasePlugin(
             org.springframework.beans.factory.ObjectProvider<UpgradeLock> lock) {
@@ -249,7 +254,8 @@ public class ProcessBeans {
                     @Override
                     public void parseProcess(org.camunda.bpm.engine.impl.util.xml.Element element,
                             org.camunda.bpm.engine.impl.persistence.entity.ProcessDefinitionEntity definition) {
-                        if (UpgradeRuns.PROCESS_KEY.equals(definition.getKey())) {
+                        if (UpgradeRuns.PROCESS_KEY.equals(definition.getKey())
+                                || RollbackRuns.PROCESS_KEY.equals(definition.getKey())) {
                             definition.addBuiltInListener(org.camunda.bpm.engine.delegate.ExecutionListener.EVENTNAME_END,
                                     listener);
                         }

@@ -29,10 +29,27 @@ public class UpgradeController {
     public record StartRequest(String targetVersion, Integer maxParallelZones) {
     }
 
-    private final UpgradeRuns runs;
+    public record RollbackRequest(String reason) {
+    }
 
-    public UpgradeController(UpgradeRuns runs) {
+    private final UpgradeRuns runs;
+    private final io.onefed.upgrade.process.RollbackRuns rollbacks;
+
+    public UpgradeController(UpgradeRuns runs, io.onefed.upgrade.process.RollbackRuns rollbacks) {
         this.runs = runs;
+        this.rollbacks = rollbacks;
+    }
+
+    /** "Roll back this upgrade" (an aborted one): operators only (the API chain), approved by another operator. */
+    @PostMapping("/{id}/rollback")
+    public ResponseEntity<Map<String, String>> rollback(@PathVariable("id") String id,
+            @RequestBody(required = false) RollbackRequest request, Principal principal) {
+        String started = rollbacks.start(id, request == null ? null : request.reason(),
+                principal == null ? "anonymous" : principal.getName());
+        return started == null ? ResponseEntity.status(HttpStatus.NOT_FOUND).body(Map.of("field", "id", "message",
+                "id: no upgrade has this id; GET /api/upgrades lists the ids of all upgrades"))
+                : ResponseEntity.accepted().location(URI.create("/api/upgrades/" + id))
+                        .body(Map.of("id", id, "rollback", "waiting for another operator's approval (ApproveRollback)"));
     }
 
     @PostMapping

@@ -296,6 +296,15 @@ class FakeFederation implements OneClients, RemoteShell, DetachedRuns, FileTrans
         if (c.startsWith("systemctl list-units")) {
             Zone z = zones.get(target.zoneId());
             out = z.running || unitsStuck ? "opennebula.service loaded active running OpenNebula Cloud Controller Daemon\n" : "";
+        } else if (c.startsWith("if test -e") && c.contains("packages-before-upgrade")) {
+            // RollbackScope: what the upgrade's runs left on this zone (backup-config writes the package record)
+            String zone = target.zoneName() + "/";
+            synchronized (started) {
+                out = started.stream().anyMatch(x -> x.startsWith(zone) && x.contains("packages-before-upgrade")
+                        && !x.contains("apt-get") && !x.contains("dnf ")) ? "CHANGED\n"
+                        : started.stream().anyMatch(x -> x.startsWith(zone) && x.contains("systemctl stop")
+                                && x.contains("stopped-units")) ? "STOPPED\n" : "NONE\n";
+            }
         } else if (c.startsWith("sha256sum")) {
             out = "ab12cd34  " + c.substring("sha256sum ".length()) + "\n";
         } else if (c.startsWith("onedb version -v")) {
