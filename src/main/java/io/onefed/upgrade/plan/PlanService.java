@@ -183,8 +183,8 @@ public class PlanService {
 
     /** The zone rollback's steps of {@code zone-rollback}, in model order (the HA copy and restore after the DB). */
     static final List<ZoneStep> ROLLBACK_STEPS = List.of(ZoneStep.ROLLBACK_STOP_SERVICES, ZoneStep.ROLLBACK_RESTORE_DB,
-            ZoneStep.ROLLBACK_RESTORE_FOLLOWERS, ZoneStep.ROLLBACK_RESTORE_CONFIG, ZoneStep.ROLLBACK_PACKAGES,
-            ZoneStep.ROLLBACK_START_SERVICES, ZoneStep.ROLLBACK_CHECK);
+            ZoneStep.ROLLBACK_RESTORE_FOLLOWERS, ZoneStep.ROLLBACK_REPOSITORY, ZoneStep.ROLLBACK_PACKAGES,
+            ZoneStep.ROLLBACK_RESTORE_CONFIG, ZoneStep.ROLLBACK_START_SERVICES, ZoneStep.ROLLBACK_CHECK);
 
     /**
      * What a rollback would run, part of the approved plan (and its hash) although it runs only on an operator's

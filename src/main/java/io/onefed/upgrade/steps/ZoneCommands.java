@@ -86,6 +86,9 @@ public class ZoneCommands {
             // same path by CopyRollbackBackup
             case ROLLBACK_RESTORE_FOLLOWERS -> onFollowers(ctx, withDbSecret(zone, RemoteCommand.of(
                     "onedb restore -f -v" + dbOptions(zone) + " {}", beforeUpgradeBackupPath(ctx))));
+            case ROLLBACK_REPOSITORY -> allAtOnce(ctx, this::rollbackRepository);
+            // after the packages: a downgrade meets the changed conffiles again (dpkg keeps them and writes
+            // .dpkg-dist, rpm .rpmnew), and only a copy put back afterwards is exactly what ran before
             case ROLLBACK_RESTORE_CONFIG -> allAtOnce(ctx, this::rollbackConfig);
             case ROLLBACK_PACKAGES -> leaderThenFollowers(ctx, s -> rollbackPackages(ctx));
             case ROLLBACK_START_SERVICES -> leaderThenFollowers(ctx, s -> startServices(ctx, ctx.from()));
@@ -356,25 +359,32 @@ public class ZoneCommands {
     }
 
     /**
-     * Puts back what backup-config saved: the repository definition (or removes the one the upgrade wrote where
-     * there was none), /etc/one and remotes/etc as exact copies (a staged copy swapped in, so files the upgrade
-     * added, e.g. .dpkg-dist, go and a retry after a crash starts over cleanly).
+     * Puts back the repository definition backup-config saved (or removes the one the upgrade wrote where there
+     * was none), so the package step installs from the previous release's repository.
+     */
+    private RemoteCommand rollbackRepository(ServerProperties server, StepContext ctx) {
+        String dir = upgradeDir(ctx);
+        String repo = repositoryFile(ctx.zone(), osFamily(ctx.zone()));
+        String saved = savedRepositoryPath(ctx);
+        return RemoteCommand.of("if test -f {}; then cp -a {} {} && echo {}; elif test -e {}; then rm -f {} && echo {}; "
+                        + "else echo {} >&2; exit 1; fi",
+                saved, saved, repo, "repository definition " + repo + " put back", saved + ".absent", repo,
+                "repository definition " + repo + " removed (there was none before the upgrade)",
+                "no saved repository definition in " + dir + " (backup-config): cannot roll back");
+    }
+
+    /**
+     * Puts back /etc/one and remotes/etc as backup-config saved them, exact copies: a staged copy swapped in, so
+     * files the upgrade or the downgrade added (.dpkg-dist, .rpmnew) go and a retry after a crash starts over.
      */
     private RemoteCommand rollbackConfig(ServerProperties server, StepContext ctx) {
         String etc = ctx.zone().paths().etc();
         String remotesEtc = ctx.zone().paths().var() + "/remotes/etc";
         String dir = upgradeDir(ctx);
-        String repo = repositoryFile(ctx.zone(), osFamily(ctx.zone()));
-        String saved = savedRepositoryPath(ctx);
         return RemoteCommand.of("test -d {} || { echo {} >&2; exit 1; }; "
-                        + "if test -f {}; then cp -a {} {} && echo {}; elif test -e {}; then rm -f {} && echo {}; "
-                        + "else echo {} >&2; exit 1; fi && "
                         + "rm -rf {} && cp -a {} {} && rm -rf {} && mv {} {} && echo {} && "
                         + "{ test ! -d {} || { rm -rf {} && cp -a {} {} && rm -rf {} && mv {} {} && echo {}; }; }",
                 dir + "/etc-one", "no pre-upgrade copy of " + etc + " in " + dir + " (backup-config): cannot roll back",
-                saved, saved, repo, "repository definition " + repo + " put back", saved + ".absent", repo,
-                "repository definition " + repo + " removed (there was none before the upgrade)",
-                "no saved repository definition in " + dir + " (backup-config): cannot roll back",
                 etc + ".rollback", dir + "/etc-one", etc + ".rollback", etc, etc + ".rollback", etc, etc + " put back",
                 dir + "/remotes-etc", remotesEtc + ".rollback", dir + "/remotes-etc", remotesEtc + ".rollback", remotesEtc,
                 remotesEtc + ".rollback", remotesEtc, remotesEtc + " put back");

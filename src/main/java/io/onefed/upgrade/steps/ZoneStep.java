@@ -28,7 +28,8 @@ public enum ZoneStep {
     ROLLBACK_STOP_SERVICES("rollback-stop-services", "Stop OpenNebula services for the rollback"),
     ROLLBACK_RESTORE_DB("rollback-restore-db", "Restore the pre-upgrade database (onedb restore -f)"),
     ROLLBACK_RESTORE_FOLLOWERS("rollback-restore-followers", "Restore the followers from the pre-upgrade database (HA)"),
-    ROLLBACK_RESTORE_CONFIG("rollback-restore-config", "Put back the repository definition, /etc/one and remotes/etc"),
+    ROLLBACK_REPOSITORY("rollback-repository", "Put back the previous repository definition"),
+    ROLLBACK_RESTORE_CONFIG("rollback-restore-config", "Put back /etc/one and remotes/etc"),
     ROLLBACK_PACKAGES("rollback-packages", "Install the previous package versions"),
     ROLLBACK_START_SERVICES("rollback-start-services", "Start the units that ran before the upgrade"),
     ROLLBACK_CHECK("rollback-check", "Check the previous version and onedb version");

@@ -279,8 +279,9 @@ class SimulatedUpgradePathTest extends GuideSimulationTestBase {
     private void rollBackZone(StepContext ctx) throws Exception {
         run(ZoneStep.ROLLBACK_STOP_SERVICES, ctx);
         run(ZoneStep.ROLLBACK_RESTORE_DB, ctx);
-        run(ZoneStep.ROLLBACK_RESTORE_CONFIG, ctx);
+        run(ZoneStep.ROLLBACK_REPOSITORY, ctx);
         assertThat(run(ZoneStep.ROLLBACK_PACKAGES, ctx).get(0).out()).endsWith("6.10.0.1-1\n");
+        run(ZoneStep.ROLLBACK_RESTORE_CONFIG, ctx);
         run(ZoneStep.ROLLBACK_START_SERVICES, ctx);
         assertThat(run(ZoneStep.ROLLBACK_CHECK, ctx).get(0).out()).contains("opennebula 6.10.0.1 installed");
     }
@@ -319,6 +320,7 @@ class SimulatedUpgradePathTest extends GuideSimulationTestBase {
         assertThat(java.nio.file.Files.readString(dir.resolve("etc/apt/sources.list.d/opennebula.list"))).isEqualTo(repoBefore);
         assertThat(java.nio.file.Files.readString(dir.resolve("etc/one/oned.conf"))).isEqualTo(confBefore);
         assertThat(dir.resolve("etc/one/added-by-7.0.conf")).doesNotExist();
+        assertThat(dir.resolve("etc/one/oned.conf.dpkg-dist")).as("left by the upgrade and the downgrade").doesNotExist();
         assertThat(java.util.stream.Stream.of("opennebula", "opennebula-flow", "opennebula-gate", "opennebula-fireedge",
                 "opennebula-sunstone", "opennebula-scheduler").filter(u -> sim.unitActive(0, u)).toList()).isEqualTo(activeBefore);
         assertThat(SimClient.rpc(sim.endpoint(0), "one.system.version", SimClient.str(sim.oneadminSession())))
