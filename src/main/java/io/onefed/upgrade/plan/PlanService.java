@@ -184,7 +184,8 @@ public class PlanService {
     /** The zone rollback's steps of {@code zone-rollback}, in model order (the HA copy and restore after the DB). */
     static final List<ZoneStep> ROLLBACK_STEPS = List.of(ZoneStep.ROLLBACK_STOP_SERVICES, ZoneStep.ROLLBACK_RESTORE_DB,
             ZoneStep.ROLLBACK_RESTORE_FOLLOWERS, ZoneStep.ROLLBACK_REPOSITORY, ZoneStep.ROLLBACK_PACKAGES,
-            ZoneStep.ROLLBACK_RESTORE_CONFIG, ZoneStep.ROLLBACK_START_SERVICES, ZoneStep.ROLLBACK_CHECK);
+            ZoneStep.ROLLBACK_RESTORE_CONFIG, ZoneStep.ROLLBACK_START_SERVICES, ZoneStep.ROLLBACK_CHECK,
+            ZoneStep.ROLLBACK_NODES);
 
     /**
      * What a rollback would run, part of the approved plan (and its hash) although it runs only on an operator's
@@ -306,7 +307,7 @@ public class PlanService {
             String version = io.onefed.upgrade.steps.PackageVersions.forZone(packageVersions, zone.id());
             Phase p = phase(zone.name(), step.id(), step == ZoneStep.UPGRADE_PACKAGES && version != null
                     ? step.title() + " (exactly " + version + ")" : step.title());
-            if (step == ZoneStep.UPGRADE_NODES && zone.nodes() == null) {
+            if ((step == ZoneStep.UPGRADE_NODES || step == ZoneStep.ROLLBACK_NODES) && zone.nodes() == null) {
                 p.manual("federation.zones[id=" + zone.id() + "].nodes is not configured: the orchestrator does not"
                         + " touch this zone's hypervisor hosts; upgrade their node packages by hand (guide step 3)");
             }

@@ -22,12 +22,20 @@ final class NodeCommands {
     }
 
     static List<List<HostCommand>> upgradeNodes(StepContext ctx) {
+        return onHosts(ctx, ctx.zone().nodes() == null ? null : upgradeCommand(ctx, ctx.zone().nodes()));
+    }
+
+    /** The rollback's node step: each host the upgrade changed goes back to what it recorded before. */
+    static List<List<HostCommand>> rollbackNodes(StepContext ctx) {
+        return onHosts(ctx, ctx.zone().nodes() == null ? null : rollbackCommand(ctx, ctx.zone().nodes()));
+    }
+
+    private static List<List<HostCommand>> onHosts(StepContext ctx, RemoteCommand command) {
         ZoneProperties zone = ctx.zone();
         NodeProperties nodes = zone.nodes();
         if (nodes == null) {
             return List.of();
         }
-        RemoteCommand command = upgradeCommand(ctx, nodes);
         SshTarget jump = nodes.viaFrontEnd() ? SshTarget.of(zone, ZoneCommands.leader(ctx)) : null;
         List<List<HostCommand>> groups = new ArrayList<>();
         List<HostCommand> group = new ArrayList<>();
@@ -105,7 +113,53 @@ final class NodeCommands {
                     + "; else echo {}; fi && " + libvirt
                     + " && { rpm -q --qf '%{NAME} %{VERSION}\\n' $pkgs || true; }", "no node package installed");
         };
-        return RemoteCommand.allOf(List.of(repo, upgrade));
+        return RemoteCommand.allOf(List.of(record(ctx, nodes, family, file), repo, upgrade));
+    }
+
+    /** Where a host keeps what it had before this upgrade: beside its detached runs, one directory per upgrade. */
+    static String recordDir(StepContext ctx, NodeProperties nodes) {
+        return nodes.runDir() + "/before-" + ctx.upgradeId();
+    }
+
+    /**
+     * Before the host's first change: its repository definition and the exact versions of its node packages
+     * ({@code pkg=version} lines), the package record written last so its presence means both are complete, and
+     * only once (a retry after a half-done upgrade keeps the first record).
+     */
+    private static RemoteCommand record(StepContext ctx, NodeProperties nodes, OsFamily family, String file) {
+        String d = recordDir(ctx, nodes);
+        String names = String.join(" ", nodes.packages());
+        String query = family.packageManager() == OsFamily.PackageManager.APT
+                ? "{ dpkg-query -W -f='${Status} ${Package}=${Version}\\n' " + names
+                        + " 2>/dev/null | sed -n 's/^install ok installed //p'; true; }"
+                : "{ rpm -q --qf '%{NAME}=%{VERSION}-%{RELEASE}\\n' " + names + " 2>/dev/null | grep '='; true; }";
+        return RemoteCommand.of("mkdir -p {} && if ! test -e {}; then { if test -f {}; then cp -a {} {}; else rm -f {};"
+                        + " touch {}; fi; } && " + query + " > {} && mv -f {} {}; fi",
+                d, d + "/packages", file, file, d + "/repository", d + "/repository", d + "/repository.absent",
+                d + "/packages.part", d + "/packages.part", d + "/packages");
+    }
+
+    /**
+     * Puts a host back: its repository definition, then exactly the node package versions it had (apt
+     * --allow-downgrades, dnf install name-version, as on the front-ends), libvirtd restarted where it runs. A host
+     * without a record was not touched by this upgrade (skipped, or the zone never got to its nodes): left alone.
+     */
+    private static RemoteCommand rollbackCommand(StepContext ctx, NodeProperties nodes) {
+        OsFamily family = family(ctx.zone());
+        String file = repositoryFile(nodes, family);
+        String d = recordDir(ctx, nodes);
+        String libvirt = "if systemctl is-active --quiet libvirtd; then systemctl restart libvirtd && echo 'restarted libvirtd'; fi";
+        String install = family.packageManager() == OsFamily.PackageManager.APT
+                ? "apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --allow-downgrades"
+                        + " -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold $(cat {})"
+                : "dnf -y install $(sed 's/=/-/' {})";
+        return RemoteCommand.of("if ! test -s {}; then echo {}; else "
+                        + "if grep -qvx '[a-z0-9][a-z0-9.+-]*=[0-9][0-9A-Za-z.+~:_-]*' {}; then echo {} >&2; exit 1; fi; "
+                        + "{ if test -f {}; then cp -a {} {}; else rm -f {}; fi; } && " + install + " && " + libvirt
+                        + " && cat {}; fi",
+                d + "/packages", "no record of this host's packages before the upgrade: it was not upgraded, left alone",
+                d + "/packages", d + "/packages holds a line that is not pkg=version",
+                d + "/repository", d + "/repository", file, file, d + "/packages", d + "/packages");
     }
 
 }

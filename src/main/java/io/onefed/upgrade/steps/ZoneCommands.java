@@ -93,6 +93,7 @@ public class ZoneCommands {
             case ROLLBACK_PACKAGES -> leaderThenFollowers(ctx, s -> rollbackPackages(ctx));
             case ROLLBACK_START_SERVICES -> leaderThenFollowers(ctx, s -> startServices(ctx, ctx.from()));
             case ROLLBACK_CHECK -> allAtOnce(ctx, s -> rollbackCheck(ctx));
+            case ROLLBACK_NODES -> NodeCommands.rollbackNodes(ctx);
         };
     }
 

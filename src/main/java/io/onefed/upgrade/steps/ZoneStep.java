@@ -32,7 +32,9 @@ public enum ZoneStep {
     ROLLBACK_RESTORE_CONFIG("rollback-restore-config", "Put back /etc/one and remotes/etc"),
     ROLLBACK_PACKAGES("rollback-packages", "Install the previous package versions"),
     ROLLBACK_START_SERVICES("rollback-start-services", "Start the units that ran before the upgrade"),
-    ROLLBACK_CHECK("rollback-check", "Check the previous version and onedb version");
+    ROLLBACK_CHECK("rollback-check", "Check the previous version and onedb version"),
+    /** On the zone's hypervisor hosts: those the upgrade changed go back (see NodeCommands). */
+    ROLLBACK_NODES("rollback-nodes", "Put the hypervisor hosts back on their previous node packages");
 
     private final String id;
     private final String title;

@@ -42,6 +42,10 @@ final class RollbackEndToEndSupport {
         s.put("hosts", files(dir.resolve("sim/db/hosts")).stream().map(f -> read(dir.resolve("sim/db/hosts/" + f))).toList()
                 .toString());
         s.put("api", Boolean.toString(sim.apiOpen(zone)));
+        for (String host : sim.nodeNames(zone)) {
+            s.put("node " + host, sim.nodeInstalledVersion(zone, host) + ", repository "
+                    + read(sim.nodeDir(zone, host).resolve("etc/apt/sources.list.d/opennebula.list")));
+        }
         return s;
     }
 
