@@ -31,6 +31,14 @@
  * left half-configured, "E: Sub-process /usr/bin/dpkg returned an error code (1)", exit 100) unless
  * {@code --force-confold} (kept, new file as {@code .dpkg-dist}) or {@code --force-confnew} is passed to dpkg
  * (dpkg(1)); {@code DEBIAN_FRONTEND} does not answer it. RPM keeps the changed file and writes {@code .rpmnew}.</li>
+ * <li>Downgrades (issue 14, the rollback): the previous versions stay in the simulated repositories (the catalogue
+ * keeps the installed release under its series). apt lists an older {@code pkg=version} under "The following packages
+ * will be DOWNGRADED:" and, with {@code -y}, refuses it without {@code --allow-downgrades} ("E: Packages were
+ * downgraded and -y was used without --allow-downgrades.", exit 100: apt {@code apt-private/private-install.cc},
+ * apt-get(8)); dnf's {@code install name-version} of an older version downgrades to it (dnf(8) install), {@code
+ * downgrade} only downgrades ("Package ... of lowest version already installed, cannot downgrade it.").
+ * {@code onedb restore -f} of a full backup replaces the zone's database, host and zone states included
+ * ({@code src/onedb/onedb}: restore refuses an existing database without {@code -f}).</li>
  * <li>onedb's migrators come from {@code opennebula-migration} (7.0 docs, configuration management overview) or
  * {@code opennebula-migration-community} (CE 6.x), at the server's version; without them {@code onedb upgrade}
  * aborts with "missing migration descriptors". The CE package depends on the new server packages and cannot be
