@@ -73,10 +73,11 @@ public class ZoneCommands {
             case APPLY_LEADER_CONFIG -> onFollowers(ctx, applyLeaderConfig(ctx));
             case UPGRADE_NODES -> NodeCommands.upgradeNodes(ctx);
             case ROLLBACK_STOP_SERVICES -> followersThenLeader(ctx, this::rollbackStop);
-            // onedb restore -f drops the zone's tables and loads the full pre-upgrade backup (OpenNebula/one
-            // src/onedb/onedb, one-7.0: restore takes FORCE, "use -f to overwrite" otherwise); onedb refuses to
-            // restore while oned runs, hence after the stop. SQLite ignores sqlite3's status (see RESTORE_FEDERATED):
-            // ROLLBACK_CHECK proves the restore by onedb version matching the previous code exactly.
+            // onedb restore -f loads the full pre-upgrade backup over the zone's database (OpenNebula/one one-7.0:
+            // src/onedb/onedb, restore takes FORCE and FEDERATED; src/onedb/onedb.rb OneDB#restore refuses a missing
+            // file and a running oned (one_not_running), hence after the stop; onedb_backend.rb MySQLBackend and
+            // SQLiteBackend#restore refuse an existing database without -f). SQLite ignores sqlite3's status (see
+            // RESTORE_FEDERATED): ROLLBACK_CHECK proves the restore by onedb version matching the previous code.
             case ROLLBACK_RESTORE_DB -> onLeader(ctx, withDbSecret(zone, RemoteCommand.of(
                     "test -f {} || { echo {} >&2; exit 1; }; onedb restore -f -v" + dbOptions(zone) + " {}",
                     beforeUpgradeBackupPath(ctx), "no pre-upgrade backup at " + beforeUpgradeBackupPath(ctx)
