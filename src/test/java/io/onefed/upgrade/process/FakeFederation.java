@@ -68,6 +68,8 @@ class FakeFederation implements OneClients, RemoteShell, DetachedRuns, FileTrans
     /** Command fragments whose runs stay RUNNING. */
     final List<String> hanging = Collections.synchronizedList(new ArrayList<>());
     volatile boolean unitsStuck;
+    /** The previous series' repository no longer offers the running version (a rollback could not reinstall it). */
+    volatile boolean previousWithdrawn;
     /** Zones whose oned does not answer after its start: the start command succeeds, the API stays down. */
     final java.util.Set<Integer> apiStaysDown = ConcurrentHashMap.newKeySet();
     /** HA follower name -> how many log records it is behind its leader (one.zone.raftstatus LOG_INDEX). */
@@ -320,7 +322,8 @@ class FakeFederation implements OneClients, RemoteShell, DetachedRuns, FileTrans
                     + " opennebula-migration-community | " + TARGET + "-1 | https://downloads.opennebula.io/repo x\n"
                     + " opennebula | 6.99.0-1 | https://downloads.opennebula.io/repo x\n"
                     // the previous series' repository still offers the running version (the rollback's check)
-                    + " opennebula | " + zones.get(target.zoneId()).before + "-1 | https://downloads.opennebula.io/repo x\n"
+                    + (previousWithdrawn ? "" : " opennebula | " + zones.get(target.zoneId()).before
+                            + "-1 | https://downloads.opennebula.io/repo x\n")
                     + "--- installed\nopennebula install ok installed\n";
         } else if (c.contains("--showduplicates list available")) {
             out = "--- offered\nAvailable Packages\nopennebula.x86_64   " + TARGET + "-1.el9   onefed-target\n"
