@@ -85,6 +85,19 @@ public final class FrontendPackages {
         return List.copyOf(all);
     }
 
+    /**
+     * The installed ones of {@code names} with their exact versions, one {@code pkg=version} line each (dpkg-query's
+     * {@code ${Status}} keeps only installed packages; rpm prints nothing usable for absent ones), exit 0 in any case:
+     * what a rollback installs again (apt's {@code pkg=version}; dnf's {@code pkg-version} after a sed).
+     */
+    static String installedVersionsQuery(OsFamily.PackageManager pm, List<String> names) {
+        String list = String.join(" ", names);
+        return pm == OsFamily.PackageManager.APT
+                ? "{ dpkg-query -W -f='${Status} ${Package}=${Version}\\n' " + list
+                        + " 2>/dev/null | sed -n 's/^install ok installed //p'; true; }"
+                : "{ rpm -q --qf '%{NAME}=%{VERSION}-%{RELEASE}\\n' " + list + " 2>/dev/null | grep '='; true; }";
+    }
+
     /** Every package the preflight asks the repository and the host about. */
     public static List<String> queried(OneVersion target) {
         Set<String> all = new LinkedHashSet<>(guideList(target));

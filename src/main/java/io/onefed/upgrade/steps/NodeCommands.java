@@ -128,11 +128,7 @@ final class NodeCommands {
      */
     private static RemoteCommand record(StepContext ctx, NodeProperties nodes, OsFamily family, String file) {
         String d = recordDir(ctx, nodes);
-        String names = String.join(" ", nodes.packages());
-        String query = family.packageManager() == OsFamily.PackageManager.APT
-                ? "{ dpkg-query -W -f='${Status} ${Package}=${Version}\\n' " + names
-                        + " 2>/dev/null | sed -n 's/^install ok installed //p'; true; }"
-                : "{ rpm -q --qf '%{NAME}=%{VERSION}-%{RELEASE}\\n' " + names + " 2>/dev/null | grep '='; true; }";
+        String query = FrontendPackages.installedVersionsQuery(family.packageManager(), nodes.packages());
         return RemoteCommand.of("mkdir -p {} && if ! test -e {}; then { if test -f {}; then cp -a {} {}; else rm -f {};"
                         + " touch {}; fi; } && " + query + " > {} && mv -f {} {}; fi",
                 d, d + "/packages", file, file, d + "/repository", d + "/repository", d + "/repository.absent",

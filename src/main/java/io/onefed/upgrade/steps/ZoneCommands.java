@@ -323,11 +323,7 @@ public class ZoneCommands {
         String repo = repositoryFile(ctx.zone(), family);
         String saved = savedRepositoryPath(ctx);
         String pkgs = savedPackagesPath(ctx);
-        String names = String.join(" ", FrontendPackages.known());
-        String query = family.packageManager() == OsFamily.PackageManager.APT
-                ? "{ dpkg-query -W -f='${Status} ${Package}=${Version}\\n' " + names
-                        + " 2>/dev/null | sed -n 's/^install ok installed //p'; true; }"
-                : "{ rpm -q --qf '%{NAME}=%{VERSION}-%{RELEASE}\\n' " + names + " 2>/dev/null | grep '='; true; }";
+        String query = FrontendPackages.installedVersionsQuery(family.packageManager(), FrontendPackages.known());
         // test -e keeps a second attempt from nesting a copy inside the first one
         return RemoteCommand.of("mkdir -p {} && { test -e {} || cp -ra {} {}; } && "
                         + "{ test ! -d {} || test -e {} || cp -ra {} {}; } && "
