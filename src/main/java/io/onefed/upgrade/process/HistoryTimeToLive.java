@@ -19,7 +19,8 @@ import org.springframework.stereotype.Component;
 public class HistoryTimeToLive {
 
     private static final Logger log = LoggerFactory.getLogger(HistoryTimeToLive.class);
-    static final List<String> PROCESSES = List.of("federation-upgrade", "zone-upgrade", "zone-stop", "remote-step");
+    static final List<String> PROCESSES = List.of("federation-upgrade", "zone-upgrade", "zone-stop", "remote-step",
+            "rolling-upgrade");
 
     private final RepositoryService repository;
     private final Integer days;

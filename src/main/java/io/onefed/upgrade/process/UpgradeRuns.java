@@ -188,7 +188,9 @@ public class UpgradeRuns {
         finishedZones(upgradeId, zoneStates);
         for (ProcessInstance pi : active) {
             Map<String, Object> v = varsByInstance.getOrDefault(pi.getId(), Map.of());
-            if (v.get("zoneId") instanceof Number n && !pi.getProcessDefinitionId().startsWith("remote-step")) {
+            // rolling-upgrade holds the zone ids of its batch as multi-instance locals: not a zone's own process
+            if (v.get("zoneId") instanceof Number n && !pi.getProcessDefinitionId().startsWith("remote-step")
+                    && !pi.getProcessDefinitionId().startsWith("rolling-upgrade")) {
                 // a history query, not runtime.getActiveActivityIds: that loads the execution entities, and a
                 // job moving the instance on meanwhile makes the read fail (optimistic locking)
                 List<String> activities = history.createHistoricActivityInstanceQuery().processInstanceId(pi.getId())

@@ -13,7 +13,7 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 public record SecurityProperties(List<String> processDefinitionKeys, String approvalFilterName) {
 
     public static final List<String> DEFAULT_KEYS =
-            List.of("federation-upgrade", "zone-upgrade", "remote-step", "zone-stop");
+            List.of("federation-upgrade", "zone-upgrade", "remote-step", "zone-stop", "rolling-upgrade");
 
     public SecurityProperties {
         processDefinitionKeys = processDefinitionKeys == null || processDefinitionKeys.isEmpty()

@@ -36,6 +36,13 @@ public class HostFencing {
         return format(enabled);
     }
 
+    /** The enabled hosts of one zone only, in the same format: the zone-by-zone procedure fences a zone at a time. */
+    public String recordEnabled(int zoneId) {
+        ZoneProperties zone = federation.byId(zoneId);
+        return format(Map.of(zone.id(), clients.forZone(zone).hostPool().stream()
+                .filter(h -> h.state() != 4 && h.state() != 8).map(OneHost::id).toList()));
+    }
+
     public int disable(String recorded) {
         return setStatus(recorded, OneHost.Status.DISABLED, federation.all());
     }
