@@ -2,14 +2,15 @@ package io.onefed.upgrade.notify;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.camunda.bpm.engine.delegate.DelegateExecution;
-import org.camunda.bpm.engine.delegate.JavaDelegate;
+import org.camunda.bpm.engine.delegate.DelegateTask;
+import org.camunda.bpm.engine.delegate.TaskListener;
 
 /**
- * The escalation path of an approval gate's deadline (non-interrupting timer): the gate stays open, and
- * {@code approval.overdue} goes out so someone with authority chases the approvers.
+ * An approval gate's deadline: a {@code timeout} task listener on the gate's user task. The gate stays open and
+ * {@code approval.overdue} goes out so someone with authority chases the approvers. A failing webhook fails the
+ * timer job (retries, then an incident in Cockpit), never the gate.
  */
-public class ApprovalReminder implements JavaDelegate {
+public class ApprovalReminder implements TaskListener {
 
     private final Notifier notifier;
 
@@ -18,15 +19,16 @@ public class ApprovalReminder implements JavaDelegate {
     }
 
     @Override
-    public void execute(DelegateExecution execution) {
-        String gate = execution.getCurrentActivityId().replaceFirst("^Remind", "");
+    public void notify(DelegateTask task) {
+        String gate = task.getTaskDefinitionKey();
+        String upgradeId = task.getExecution().getProcessBusinessKey();
         Map<String, Object> f = new LinkedHashMap<>();
-        f.put("upgradeId", execution.getProcessBusinessKey());
-        f.put("processInstanceId", execution.getProcessInstanceId());
+        f.put("upgradeId", upgradeId);
+        f.put("processInstanceId", task.getProcessInstanceId());
         f.put("taskDefinitionKey", gate);
-        f.put("message", "approval '" + gate + "' of upgrade " + execution.getProcessBusinessKey()
-                + " is past its deadline and still waiting");
+        f.put("taskId", task.getId());
+        f.put("message", "approval '" + gate + "' of upgrade " + upgradeId + " is past its deadline and still waiting");
         notifier.send("approval.overdue", f);
-        execution.setVariable("lastApprovalReminder", gate);
+        task.getExecution().setVariable("lastApprovalReminder", gate);
     }
 }

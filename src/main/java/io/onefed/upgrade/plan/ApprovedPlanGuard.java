@@ -1,10 +1,8 @@
 package io.onefed.upgrade.plan;
 
 import io.onefed.upgrade.federation.FederationProperties;
-import io.onefed.upgrade.federation.Leaders;
 import io.onefed.upgrade.federation.ZoneProperties;
 import io.onefed.upgrade.steps.NodeHosts;
-import io.onefed.upgrade.steps.OneVersion;
 import io.onefed.upgrade.steps.PackageVersions;
 import io.onefed.upgrade.steps.RemoteStepService;
 import io.onefed.upgrade.steps.StepContext;
@@ -150,8 +148,7 @@ public class ApprovedPlanGuard {
     }
 
     private static StepContext context(Approved a, ZoneProperties zone) {
-        return new StepContext(a.upgradeId(), zone, OneVersion.parse(a.fromVersion()), OneVersion.parse(a.targetVersion()),
-                Leaders.parse(a.zoneLeaders()).leaderOf(zone).name(), null);
+        return StepContext.onLeader(a.upgradeId(), zone, a.fromVersion(), a.targetVersion(), a.zoneLeaders());
     }
 
     private static void same(String what, String field, String approved, String used) {

@@ -305,8 +305,7 @@ public class PlanService {
         }
 
         StepContext context(ZoneProperties zone, String federatedBackupPath) {
-            return new StepContext(upgradeId, zone, OneVersion.parse(from), OneVersion.parse(target),
-                    Leaders.parse(leaders).leaderOf(zone).name(), federatedBackupPath);
+            return StepContext.onLeader(upgradeId, zone, from, target, leaders).withBackup(federatedBackupPath);
         }
 
         void steps(ZoneProperties zone, ZoneStep step, String federatedBackupPath) {

@@ -42,6 +42,11 @@ public class ProcessBeans {
     }
 
     @Bean
+    SubProcessInputs subProcessInputs() {
+        return new SubProcessInputs();
+    }
+
+    @Bean
     ZoneIdList zoneIdList() {
         return new ZoneIdList();
     }
@@ -65,7 +70,7 @@ public class ProcessBeans {
     @Bean
     RunStepCommandsDelegate runStepCommandsDelegate(RemoteStepService service, ApprovedPlanGuard guard, ProcessSettings settings,
             Clock clock) {
-        return new RunStepCommandsDelegate(service, guard, settings.stepTimeout(), clock);
+        return new RunStepCommandsDelegate(new StepPoll(service, guard, settings.stepTimeout(), clock));
     }
 
     @Bean

@@ -1,7 +1,6 @@
 package io.onefed.upgrade.steps;
 
 import io.onefed.upgrade.federation.FederationProperties;
-import io.onefed.upgrade.federation.Leaders;
 import io.onefed.upgrade.federation.ZoneProperties;
 import io.onefed.upgrade.ssh.DetachedRuns;
 import java.time.Duration;
@@ -60,8 +59,8 @@ public class RemoteStepService {
 
     StepContext context(Request r) {
         ZoneProperties zone = federation.byId(r.zoneId());
-        return new StepContext(r.upgradeId(), zone, OneVersion.parse(r.fromVersion()),
-                OneVersion.parse(r.targetVersion()), Leaders.parse(r.zoneLeaders()).leaderOf(zone).name(),
+        StepContext onLeader = StepContext.onLeader(r.upgradeId(), zone, r.fromVersion(), r.targetVersion(), r.zoneLeaders());
+        return new StepContext(onLeader.upgradeId(), zone, onLeader.from(), onLeader.target(), onLeader.leaderServer(),
                 r.federatedBackupPath(), PackageVersions.forZone(r.zonePackageVersions(), zone.id()),
                 r.masterSharedVersion(), r.zoneNodes());
     }

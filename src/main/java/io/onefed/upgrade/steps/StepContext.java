@@ -32,12 +32,19 @@ public record StepContext(String upgradeId, ZoneProperties zone, OneVersion from
 
     /**
      * The context of a step on {@code zone}'s leader as {@code zoneLeaders} names it (the only server when it names
-     * none), versions as the process variables hold them: the one place the backup steps build theirs.
+     * none), versions as the process variables hold them: the one place a context's leader and
+     * versions are read from the process variables' form (plan, approval guard, remote steps, backup copies).
      */
     public static StepContext onLeader(String upgradeId, ZoneProperties zone, String fromVersion, String targetVersion,
             String zoneLeaders) {
         return new StepContext(upgradeId, zone, OneVersion.parse(fromVersion), OneVersion.parse(targetVersion),
                 Leaders.parse(zoneLeaders).leaderOf(zone).name(), null);
+    }
+
+    /** This context with the master's federated backup at {@code path} on the zone's leader (null: none). */
+    public StepContext withBackup(String path) {
+        return new StepContext(upgradeId, zone, from, target, leaderServer, path, packageVersion, masterSharedVersion,
+                zoneNodes);
     }
 
     public StepContext {

@@ -32,6 +32,7 @@ import org.camunda.bpm.impl.juel.ExpressionFactoryImpl;
 import org.camunda.bpm.impl.juel.SimpleContext;
 import org.camunda.bpm.model.bpmn.Bpmn;
 import org.camunda.bpm.model.bpmn.BpmnModelInstance;
+import org.camunda.bpm.model.bpmn.instance.BaseElement;
 import org.camunda.bpm.model.bpmn.instance.CallActivity;
 import org.camunda.bpm.model.bpmn.instance.EndEvent;
 import org.camunda.bpm.model.bpmn.instance.ExclusiveGateway;
@@ -184,8 +185,7 @@ class ModelConsistencyTest {
     }
 
     /** Beans that do the same job for several elements on purpose (no switch on the element id), and why. */
-    static final Map<String, String> SHARED_DELEGATES = Map.of(
-            "approvalReminder", "the same reminder on each approval gate's timer; the gate is the element's id");
+    static final Map<String, String> SHARED_DELEGATES = Map.of();
 
     /**
      * One element, one delegate: a service task's delegate serves only that element. Before, federationStepDelegate
@@ -278,27 +278,36 @@ class ModelConsistencyTest {
         assertThat(new TreeSet<>(OutcomeListener.OUTCOMES.keySet())).as("OutcomeListener.OUTCOMES keys").isEqualTo(recording);
     }
 
+    /**
+     * Each approval gate carries its deadline as a {@code timeout} task listener (before: a boundary timer, a
+     * service task and an end event per gate, four copies of one branch). ApprovalReminder reads the gate from the
+     * task, so a reminder can only ever name the gate it sits on.
+     */
     @Test
-    void everyReminderNamesTheGateItRemindsOf() {
+    void everyApprovalGateHasOneTimeoutReminder() {
         Set<String> reminderBeans = beansOfType(ApprovalReminder.class);
+        Map<String, Integer> remindersPerGate = new TreeMap<>();
         List<String> problems = new ArrayList<>();
-        int reminders = 0;
         for (Map.Entry<String, BpmnModelInstance> m : models.entrySet()) {
-            for (org.camunda.bpm.model.bpmn.instance.ServiceTask s : m.getValue()
-                    .getModelElementsByType(org.camunda.bpm.model.bpmn.instance.ServiceTask.class)) {
-                if (!reminderBeans.contains(beanOf(s.getCamundaDelegateExpression()))) {
-                    continue;
-                }
-                reminders++;
-                // ApprovalReminder reports the gate as the activity id without "Remind"
-                String gate = s.getId().replaceFirst("^Remind", "");
-                if (gate.equals(s.getId()) || !(m.getValue().getModelElementById(gate) instanceof UserTask)) {
-                    problems.add(m.getKey() + ": reminder " + s.getId() + " is not Remind<user task id>");
+            for (CamundaTaskListener l : m.getValue().getModelElementsByType(CamundaTaskListener.class)) {
+                boolean reminder = reminderBeans.contains(beanOf(l.getCamundaDelegateExpression()));
+                boolean timeout = "timeout".equals(l.getCamundaEvent());
+                String task = ((BaseElement) l.getParentElement().getParentElement()).getId();
+                if (reminder != timeout) {
+                    problems.add(m.getKey() + ": listener " + l.getAttributeValue("id") + " on " + task
+                            + (reminder ? " reminds on '" + l.getCamundaEvent() + "', not on timeout" : " is a timeout without the reminder"));
+                } else if (reminder) {
+                    if (l.getTimeouts().size() != 1) {
+                        problems.add(m.getKey() + ": reminder " + l.getAttributeValue("id") + " needs exactly one timer");
+                    }
+                    remindersPerGate.merge(task, 1, Integer::sum);
                 }
             }
         }
-        assertThat(reminders).as("reminder tasks").isPositive();
         assertThat(problems).isEmpty();
+        Map<String, Integer> once = new TreeMap<>();
+        ApprovalListener.GATES.forEach(g -> once.put(g, 1));
+        assertThat(remindersPerGate).as("timeout reminders per approval gate").isEqualTo(once);
     }
 
     /**

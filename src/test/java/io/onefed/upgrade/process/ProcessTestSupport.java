@@ -55,10 +55,11 @@ final class ProcessTestSupport {
         BackupTransfer transfer = new BackupTransfer(fed, fed);
         Mocks.register("retryPolicy", new RetryPolicy(SETTINGS));
         Mocks.register("zoneIdList", new ZoneIdList());
+        Mocks.register("subProcessInputs", new SubProcessInputs());
         io.onefed.upgrade.plan.ApprovedPlanGuard guard = new io.onefed.upgrade.plan.ApprovedPlanGuard(
                 planService(fed, properties), zones);
-        Mocks.register("runStepCommandsDelegate", new RunStepCommandsDelegate(
-                new RemoteStepService(zones, new ZoneCommands(), fed, Duration.ZERO), guard, SETTINGS.stepTimeout(), clock));
+        Mocks.register("runStepCommandsDelegate", new RunStepCommandsDelegate(new StepPoll(
+                new RemoteStepService(zones, new ZoneCommands(), fed, Duration.ZERO), guard, SETTINGS.stepTimeout(), clock)));
         Mocks.register("prepareNextAttemptDelegate", new PrepareNextAttemptDelegate());
         Mocks.register("prepareStopAgainDelegate", new PrepareStopAgainDelegate());
         Mocks.register("prepareStopRetryDelegate", new PrepareStopRetryDelegate());
