@@ -25,7 +25,11 @@ public class OutcomeListener implements ExecutionListener {
             "AbortedBackupFailed", new String[] {"ABORTED", "master upgraded but its federated backup failed; slaves"
                     + " stopped on the old version: fix and run onedb backup --federated by hand"},
             "AbortedSlavesFailed", new String[] {"ABORTED", "master upgraded; some slaves failed and stay stopped and"
-                    + " disabled (see failedSlaveZoneIds); upgraded slaves stay disabled until API access is re-enabled"});
+                    + " disabled (see failedSlaveZoneIds); upgraded slaves stay disabled until API access is re-enabled"},
+            "AbortedZoneByZone", new String[] {"ABORTED", "zone by zone, stopped after a batch (rollingOutcome):"
+                    + " the zones in upgradedZoneIds serve on the target version, a failed zone (failedZoneIds) is left"
+                    + " stopped or partly upgraded with its hosts disabled, the zones after it were not touched;"
+                    + " SHARED_VERSION_DIFFERS: only the master was upgraded (see sharedVersionFinding)"});
 
     @Override
     public void notify(DelegateExecution execution) {
