@@ -11,38 +11,15 @@ import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.assertT
 
 import java.util.List;
 import java.util.Map;
-import org.camunda.bpm.engine.ProcessEngine;
 import org.camunda.bpm.engine.runtime.Job;
 import org.camunda.bpm.engine.runtime.ProcessInstance;
-import org.camunda.bpm.engine.test.Deployment;
-import org.camunda.bpm.engine.test.junit5.ProcessEngineExtension;
-import org.camunda.bpm.engine.test.mock.Mocks;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Every path of {@code federation-upgrade} and the zone processes it calls, on an in-memory federation: the real
  * delegates and services, the engine's own persistence, and jobs run one by one by the test.
  */
-@Deployment(resources = {"bpmn/federation-upgrade.bpmn", "bpmn/zone-upgrade.bpmn", "bpmn/zone-stop.bpmn",
-        "bpmn/remote-step.bpmn", "bpmn/approve-start.form", "bpmn/approve-reenable.form", "bpmn/preflight-review.form",
-        "bpmn/confirm-api-blocked.form", "bpmn/confirm-api-open.form", "bpmn/failed-step-decision.form",
-        "bpmn/failed-slaves-decision.form", "bpmn/post-checks-review.form",
-        "bpmn/units-still-active-decision.form", "bpmn/stop-failed-decision.form", "bpmn/api-down-decision.form"})
-class FederationUpgradeProcessTest {
-
-    @RegisterExtension
-    static ProcessEngineExtension extension = ProcessEngineExtension.builder()
-            .configurationResource("camunda-process-test.cfg.xml").build();
-
-    ProcessEngine engine;
-
-    @AfterEach
-    void reset() {
-        Mocks.reset();
-        FakeFederation.TARGET = "7.0.0";
-    }
+class FederationUpgradeProcessTest extends ProcessTestBase {
 
     ProcessInstance start(FakeFederation fed, String target, int maxParallel) {
         ProcessTestSupport.register(fed);

@@ -10,15 +10,9 @@ import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.assertT
 import io.onefed.upgrade.audit.Report;
 import io.onefed.upgrade.audit.ReportService;
 import java.util.Map;
-import org.camunda.bpm.engine.ProcessEngine;
 import org.camunda.bpm.engine.runtime.ProcessInstance;
-import org.camunda.bpm.engine.test.Deployment;
-import org.camunda.bpm.engine.test.junit5.ProcessEngineExtension;
-import org.camunda.bpm.engine.test.mock.Mocks;
 import org.camunda.bpm.engine.variable.type.ValueType;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A zone with 3000 hypervisor hosts with long names, end to end through every part that handles hosts: the host
@@ -27,27 +21,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * variable: the first one over 4000 characters (zoneNodes, in the preflight) failed its job with the database's
  * "value too long" and the upgrade stuck at an incident; the failed-step form would have listed every host.
  */
-@Deployment(resources = {"bpmn/federation-upgrade.bpmn", "bpmn/zone-upgrade.bpmn", "bpmn/zone-stop.bpmn",
-        "bpmn/remote-step.bpmn", "bpmn/approve-start.form", "bpmn/approve-reenable.form", "bpmn/preflight-review.form",
-        "bpmn/confirm-api-blocked.form", "bpmn/confirm-api-open.form", "bpmn/failed-step-decision.form",
-        "bpmn/failed-slaves-decision.form", "bpmn/post-checks-review.form"})
-class LargeZoneProcessTest {
+class LargeZoneProcessTest extends ProcessTestBase {
 
     static final int HOSTS = 3000;
     static final int FAILING = 2000;
     static final String PREFIX = "kvm-geneva-datacenter-rack-row-17-hypervisor-node-";
-
-    @RegisterExtension
-    static ProcessEngineExtension extension = ProcessEngineExtension.builder()
-            .configurationResource("camunda-process-test.cfg.xml").build();
-
-    ProcessEngine engine;
-
-    @AfterEach
-    void reset() {
-        Mocks.reset();
-        FakeFederation.TARGET = "7.0.0";
-    }
 
     private void noFailedJob() {
         assertThat(engine.getManagementService().createJobQuery().withException().list())

@@ -8,7 +8,6 @@ import static io.onefed.upgrade.process.ProcessTestSupport.task;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.assertThat;
 
-import io.onefed.upgrade.federation.FederationProperties;
 import io.onefed.upgrade.steps.ZoneApiCheck;
 import java.time.Clock;
 import java.time.Duration;
@@ -17,16 +16,11 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
-import org.camunda.bpm.engine.ProcessEngine;
 import org.camunda.bpm.engine.history.HistoricVariableInstance;
 import org.camunda.bpm.engine.runtime.ProcessInstance;
 import org.camunda.bpm.engine.task.Task;
-import org.camunda.bpm.engine.test.Deployment;
-import org.camunda.bpm.engine.test.junit5.ProcessEngineExtension;
 import org.camunda.bpm.engine.test.mock.Mocks;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The paths of {@code federation-upgrade} that end an upgrade early or wait on an operator, one test each, on the
@@ -34,27 +28,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * gateway routing a decision elsewhere or an outcome text recorded for the wrong end would have gone unseen.
  * Each asserts the end event (or task) reached and the outcome an operator reads afterwards.
  */
-@Deployment(resources = {"bpmn/federation-upgrade.bpmn", "bpmn/zone-upgrade.bpmn", "bpmn/zone-stop.bpmn",
-        "bpmn/remote-step.bpmn", "bpmn/approve-start.form", "bpmn/approve-reenable.form", "bpmn/preflight-review.form",
-        "bpmn/confirm-api-blocked.form", "bpmn/confirm-api-open.form", "bpmn/failed-step-decision.form",
-        "bpmn/failed-slaves-decision.form", "bpmn/post-checks-review.form", "bpmn/units-still-active-decision.form",
-        "bpmn/stop-failed-decision.form", "bpmn/api-down-decision.form"})
-class UpgradePathsProcessTest {
-
-    @RegisterExtension
-    static ProcessEngineExtension extension = ProcessEngineExtension.builder()
-            .configurationResource("camunda-process-test.cfg.xml").build();
-
-    ProcessEngine engine;
+class UpgradePathsProcessTest extends ProcessTestBase {
 
     /** The API check's clock: the tests move it past the API deadline instead of waiting ten minutes. */
     final MovableClock clock = new MovableClock(Instant.parse("2026-11-23T12:00:00Z"));
-
-    @AfterEach
-    void reset() {
-        Mocks.reset();
-        FakeFederation.TARGET = "7.0.0";
-    }
 
     ProcessInstance start(FakeFederation fed) {
         ProcessTestSupport.register(fed);

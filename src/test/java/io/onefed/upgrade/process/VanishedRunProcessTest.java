@@ -8,15 +8,9 @@ import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.assertT
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.camunda.bpm.engine.ProcessEngine;
 import org.camunda.bpm.engine.runtime.Job;
 import org.camunda.bpm.engine.runtime.ProcessInstance;
-import org.camunda.bpm.engine.test.Deployment;
-import org.camunda.bpm.engine.test.junit5.ProcessEngineExtension;
-import org.camunda.bpm.engine.test.mock.Mocks;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Hole 1 of issue 12's exactly-once review, on the engine: a slave's {@code onedb restore --federated} is
@@ -25,19 +19,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * time. Now the step remembers the keys it started (committed with the job that started them), only awaits them,
  * and a vanished run goes to the operator's failed-step decision; "wait" does not run it either.
  */
-@Deployment(resources = {"bpmn/remote-step.bpmn", "bpmn/failed-step-decision.form"})
-class VanishedRunProcessTest {
-
-    @RegisterExtension
-    static ProcessEngineExtension extension = ProcessEngineExtension.builder()
-            .configurationResource("camunda-process-test.cfg.xml").build();
-
-    ProcessEngine engine;
-
-    @AfterEach
-    void reset() {
-        Mocks.reset();
-    }
+class VanishedRunProcessTest extends ProcessTestBase {
 
     /** Executes the one job there is (the step's next poll), each in its own transaction as the job executor. */
     private void runTheStepsJob() {

@@ -4,30 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The simulated OpenNebula commands, run through a real SSH client and a real shell. */
-class SimulatedCommandsTest {
-
-    @TempDir
-    Path tmp;
-
-    SimulatedFederation sim;
-    SimClient ssh;
-
-    @BeforeEach
-    void start() {
-        sim = SimulatedFederation.guide(tmp);
-        ssh = new SimClient(sim);
-    }
-
-    @AfterEach
-    void stop() {
-        sim.close();
-    }
+class SimulatedCommandsTest extends GuideSimulationTestBase {
 
     private String dir(int zone) {
         return sim.serverDir(zone).toString();

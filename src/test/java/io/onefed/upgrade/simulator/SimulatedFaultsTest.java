@@ -10,30 +10,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Fault injection: what a client sees when the simulation is told to misbehave. */
-class SimulatedFaultsTest {
-
-    @TempDir
-    Path tmp;
-
-    SimulatedFederation sim;
-    SimClient ssh;
-
-    @BeforeEach
-    void start() {
-        sim = SimulatedFederation.guide(tmp);
-        ssh = new SimClient(sim);
-    }
-
-    @AfterEach
-    void stop() {
-        sim.close();
-    }
+class SimulatedFaultsTest extends GuideSimulationTestBase {
 
     @Test
     void failTheNextCallsOfACommand() throws Exception {

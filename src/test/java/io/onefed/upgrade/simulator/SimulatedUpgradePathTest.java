@@ -13,36 +13,17 @@ import io.onefed.upgrade.steps.ZoneStep;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The guide's federated upgrade done "by hand" with exactly the commands the orchestrator renders
  * ({@link ZoneCommands}) against the configuration the simulation hands out, over real SSH and SFTP.
  */
-class SimulatedUpgradePathTest {
+class SimulatedUpgradePathTest extends GuideSimulationTestBase {
 
-    @TempDir
-    Path tmp;
-
-    SimulatedFederation sim;
-    SimClient ssh;
     final ZoneCommands commands = new ZoneCommands();
     final OneVersion from = OneVersion.parse("6.10.0.1");
     final OneVersion to = OneVersion.parse("7.0.0");
-
-    @BeforeEach
-    void start() {
-        sim = SimulatedFederation.guide(tmp);
-        ssh = new SimClient(sim);
-    }
-
-    @AfterEach
-    void stop() {
-        sim.close();
-    }
 
     private ZoneProperties zone(int id) {
         return sim.toFederationProperties().zones().stream().filter(z -> z.id() == id).findFirst().orElseThrow();
