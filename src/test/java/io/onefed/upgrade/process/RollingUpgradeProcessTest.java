@@ -11,37 +11,16 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.camunda.bpm.engine.ProcessEngine;
 import org.camunda.bpm.engine.history.HistoricVariableInstance;
 import org.camunda.bpm.engine.runtime.ProcessInstance;
-import org.camunda.bpm.engine.test.Deployment;
-import org.camunda.bpm.engine.test.junit5.ProcessEngineExtension;
-import org.camunda.bpm.engine.test.mock.Mocks;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Issue 14, part 2: every gateway and decision of {@code rolling-upgrade} (the zone-by-zone procedure), on the
  * in-memory federation, started as the federation process calls it after the start approval (same variables, an
  * approved plan hash for its values). 6.10.0 -> 6.10.3: the release table gives both the shared DB version 6.10.0.
  */
-@Deployment(resources = {"bpmn/rolling-upgrade.bpmn", "bpmn/zone-upgrade.bpmn", "bpmn/zone-stop.bpmn",
-        "bpmn/remote-step.bpmn", "bpmn/failed-step-decision.form", "bpmn/units-still-active-decision.form",
-        "bpmn/api-down-decision.form", "bpmn/shared-version-decision.form"})
-class RollingUpgradeProcessTest {
-
-    @RegisterExtension
-    static ProcessEngineExtension extension = ProcessEngineExtension.builder()
-            .configurationResource("camunda-process-test.cfg.xml").build();
-
-    ProcessEngine engine;
-
-    @AfterEach
-    void reset() {
-        Mocks.reset();
-        FakeFederation.TARGET = "7.0.0";
-    }
+class RollingUpgradeProcessTest extends ProcessTestBase {
 
     ProcessInstance start(FakeFederation fed, int maxParallel) {
         FakeFederation.TARGET = "6.10.3";

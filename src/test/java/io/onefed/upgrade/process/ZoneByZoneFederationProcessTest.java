@@ -8,40 +8,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.assertThat;
 
 import java.util.Map;
-import org.camunda.bpm.engine.ProcessEngine;
 import org.camunda.bpm.engine.history.HistoricVariableInstance;
 import org.camunda.bpm.engine.runtime.ProcessInstance;
-import org.camunda.bpm.engine.test.Deployment;
-import org.camunda.bpm.engine.test.junit5.ProcessEngineExtension;
-import org.camunda.bpm.engine.test.mock.Mocks;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Issue 14, part 2, through {@code federation-upgrade}: the gateways that choose the procedure after the start
  * approval ("Procedure?"), end a zone-by-zone upgrade ("Every zone upgraded?") and skip the re-opening zone by zone
  * ("Federation frozen?"), each way. 6.10.0 -> 6.10.3 keeps the shared DB version 6.10.0 (release table).
  */
-@Deployment(resources = {"bpmn/federation-upgrade.bpmn", "bpmn/rolling-upgrade.bpmn", "bpmn/zone-upgrade.bpmn",
-        "bpmn/zone-stop.bpmn", "bpmn/remote-step.bpmn", "bpmn/approve-start.form", "bpmn/approve-reenable.form",
-        "bpmn/preflight-review.form", "bpmn/confirm-api-blocked.form", "bpmn/confirm-api-open.form",
-        "bpmn/failed-step-decision.form", "bpmn/failed-slaves-decision.form", "bpmn/post-checks-review.form",
-        "bpmn/units-still-active-decision.form", "bpmn/stop-failed-decision.form", "bpmn/api-down-decision.form",
-        "bpmn/shared-version-decision.form"})
-class ZoneByZoneFederationProcessTest {
-
-    @RegisterExtension
-    static ProcessEngineExtension extension = ProcessEngineExtension.builder()
-            .configurationResource("camunda-process-test.cfg.xml").build();
-
-    ProcessEngine engine;
-
-    @AfterEach
-    void reset() {
-        Mocks.reset();
-        FakeFederation.TARGET = "7.0.0";
-    }
+class ZoneByZoneFederationProcessTest extends ProcessTestBase {
 
     ProcessInstance startAndApprove(FakeFederation fed, String target, boolean forceFederated) {
         FakeFederation.TARGET = target;
