@@ -19,6 +19,10 @@ public class OneFedUpgradeApplication {
         if (args.length > 0 && "status".equals(args[0])) {
             System.exit(io.onefed.upgrade.status.StatusCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length)));
         }
+        // `java -jar one-fed-upgrade.jar follow <id>`: a running upgrade's progress per zone, from the service's API
+        if (args.length > 0 && "follow".equals(args[0])) {
+            System.exit(io.onefed.upgrade.progress.FollowCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length)));
+        }
         SpringApplication.run(OneFedUpgradeApplication.class, args);
     }
 }

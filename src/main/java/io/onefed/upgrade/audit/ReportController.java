@@ -66,6 +66,22 @@ public class ReportController {
         return null;
     }
 
+    /** The report's timeline as a standalone SVG (a Gantt chart per zone), same rights as the report. */
+    @GetMapping("/{id}/report/timeline.svg")
+    public ResponseEntity<?> timeline(@PathVariable("id") String id) {
+        ReportService.Streamed report = reports.stream(id);
+        if (report == null) {
+            return ResponseEntity.status(404).contentType(MediaType.APPLICATION_JSON).body(Map.of("message",
+                    "no upgrade " + id + " in the history (or not visible to you): GET /api/upgrades lists them"));
+        }
+        return ResponseEntity.ok().contentType(new MediaType("image", "svg+xml", StandardCharsets.UTF_8))
+                .header("Content-Disposition", "attachment; filename=\"timeline-"
+                        + id.replaceAll("[^A-Za-z0-9_-]", "_") + ".svg\"")
+                // no script can run in it even if opened from this origin (it has none; this keeps it so)
+                .header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
+                .body(TimelineSvg.document(report.head()));
+    }
+
     /** One command's whole output as kept in the history (stdout or stderr), as plain text. */
     @GetMapping("/{id}/commands/{key}/output")
     public ResponseEntity<?> output(@PathVariable("id") String id, @PathVariable("key") String key,

@@ -86,6 +86,10 @@ public final class ReportHtml {
                         String.join(", ", i.retriedBy())));
 
         h.append("<h2 id=\"timeline\">Timeline</h2>\n");
+        // the chart first (hover a bar or an approval for details), the table after it
+        h.append("<figure id=\"timeline-chart\" style=\"margin:0;overflow-x:auto\">").append(TimelineSvg.svg(r))
+                .append("<figcaption><a href=\"/api/upgrades/").append(esc(url(r.upgradeId())))
+                .append("/report/timeline.svg\">Download the timeline (SVG)</a></figcaption></figure>\n");
         table(h, "timeline-table", r.timeline(), List.of("Zone", "Process", "Step", "Start", "End", "Duration", "Job failures"),
                 s -> row(s.zone(), s.process(), s.name() == null ? s.activityId() : s.name(), str(s.start()),
                         s.end() == null ? "(running)" : str(s.end()) + (s.canceled() ? " (cancelled)" : ""),
@@ -188,22 +192,9 @@ public final class ReportHtml {
         h.append("<dt>").append(esc(term)).append("</dt><dd>").append(esc(value)).append("</dd>");
     }
 
+    /** "-" for a missing value; otherwise escaped like the timeline's texts (characters XML cannot carry too). */
     static String esc(String s) {
-        if (s == null) {
-            return "-";
-        }
-        StringBuilder out = new StringBuilder(s.length() + 16);
-        for (char c : s.toCharArray()) {
-            switch (c) {
-                case '<' -> out.append("&lt;");
-                case '>' -> out.append("&gt;");
-                case '&' -> out.append("&amp;");
-                case '"' -> out.append("&quot;");
-                case '\'' -> out.append("&#39;");
-                default -> out.append(c);
-            }
-        }
-        return out.toString();
+        return s == null ? "-" : TimelineSvg.esc(s);
     }
 
     private static boolean hasText(String s) {

@@ -52,8 +52,11 @@ public class ProcessBeans {
     }
 
     @Bean
-    RemoteStepService remoteStepService(FederationProperties federation, DetachedRuns runs, ProcessSettings settings) {
-        return new RemoteStepService(federation, new ZoneCommands(), runs, settings.stepPollBudget());
+    RemoteStepService remoteStepService(FederationProperties federation, DetachedRuns runs, ProcessSettings settings,
+            org.springframework.beans.factory.ObjectProvider<io.onefed.upgrade.steps.FinishedRuns> finished) {
+        // the command duration metrics (package metrics) when present
+        return new RemoteStepService(federation, new ZoneCommands(), runs, settings.stepPollBudget(),
+                finished.getIfAvailable(() -> io.onefed.upgrade.steps.FinishedRuns.NONE));
     }
 
     @Bean

@@ -138,6 +138,7 @@ public class IdentitySetup extends AbstractProcessEnginePlugin {
                 group.setName(switch (id) {
                     case Groups.OPERATORS -> "Upgrade operators";
                     case Groups.AUDITORS -> "Upgrade auditors";
+                    case Groups.METRICS -> "Metrics scrapers";
                     default -> "Camunda administrators";
                 });
                 group.setType(Groups.ADMINS.equals(id)

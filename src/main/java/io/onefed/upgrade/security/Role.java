@@ -12,7 +12,9 @@ public enum Role {
     /** Reads processes, history and reports; never changes anything. */
     AUDITOR(Groups.AUDITORS),
     /** Camunda administrator: users, groups, authorizations, and everything an operator may do. */
-    ADMIN(Groups.ADMINS);
+    ADMIN(Groups.ADMINS),
+    /** Reads {@code /actuator/prometheus}; nothing else (a Prometheus server's scrape login). */
+    METRICS(Groups.METRICS);
 
     private final String group;
 

@@ -20,11 +20,14 @@ import org.springframework.security.web.access.intercept.AuthorizationFilter;
 /**
  * Who may call what over HTTP.
  * <ul>
- *   <li>{@code /api/**}: our REST API, HTTP Basic against the Camunda users, roles from groups; reads for any role,
+ *   <li>{@code /api/**} and the live progress pages {@code /upgrades/{id}}: our REST API, HTTP Basic against the Camunda users, roles from groups; reads for any role,
  *       writes for operators and admins; the engine then applies the user's authorizations as well.</li>
  *   <li>{@code /engine-rest/**}: Camunda's REST API, authenticated by Camunda's own filter (HTTP Basic); the engine
  *       applies the authorizations.</li>
- *   <li>{@code /actuator/**}: health, info and metrics open for probes and scrapers; the rest for admins.</li>
+ *   <li>{@code /actuator/**}: health and info open for probes; {@code /actuator/prometheus} for any role, or a
+ *       scrape login in the {@code metrics} group (it shows which step runs, which approval waits and when the API
+ *       is frozen: what someone planning to strike during a maintenance window wants to know); the rest for
+ *       admins.</li>
  *   <li>everything else (Tasklist, Cockpit, Admin under {@code /camunda}): left to the webapps' own login, session
  *       and CSRF protection; only the Admin webapp's first-admin setup is closed, because admins come from
  *       configuration and anyone reaching the port could otherwise make themselves admin.</li>
@@ -48,10 +51,11 @@ public class SecurityConfig {
     SecurityFilterChain apiChain(HttpSecurity http, AuthenticationManager authenticationManager,
                                  IdentityService identity) throws Exception {
         String[] anyRole = {Role.OPERATOR.name(), Role.AUDITOR.name(), Role.ADMIN.name()};
-        return http.securityMatcher("/api/**")
+        // the live progress page (progress/) shares the API's login, so its script's calls ride on the same login
+        return http.securityMatcher("/api/**", "/upgrades/**")
                 .authenticationManager(authenticationManager)
                 .authorizeHttpRequests(a -> a
-                        .requestMatchers(HttpMethod.GET, "/api/**").hasAnyRole(anyRole)
+                        .requestMatchers(HttpMethod.GET, "/api/**", "/upgrades/**").hasAnyRole(anyRole)
                         .requestMatchers(HttpMethod.HEAD, "/api/**").hasAnyRole(anyRole)
                         .anyRequest().hasAnyRole(Role.OPERATOR.name(), Role.ADMIN.name()))
                 .httpBasic(b -> b.realmName("one-fed-upgrade"))
@@ -80,8 +84,9 @@ public class SecurityConfig {
         return http.securityMatcher("/actuator/**")
                 .authenticationManager(authenticationManager)
                 .authorizeHttpRequests(a -> a
-                        .requestMatchers("/actuator/health", "/actuator/health/**", "/actuator/info",
-                                "/actuator/prometheus").permitAll()
+                        .requestMatchers("/actuator/health", "/actuator/health/**", "/actuator/info").permitAll()
+                        .requestMatchers("/actuator/prometheus").hasAnyRole(Role.OPERATOR.name(),
+                                Role.AUDITOR.name(), Role.ADMIN.name(), Role.METRICS.name())
                         .anyRequest().hasRole(Role.ADMIN.name()))
                 .httpBasic(b -> b.realmName("one-fed-upgrade"))
                 .csrf(c -> c.disable())

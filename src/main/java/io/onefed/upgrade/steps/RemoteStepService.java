@@ -18,12 +18,20 @@ public class RemoteStepService {
     private final FederationProperties federation;
     private final ZoneCommands commands;
     private final RemoteStepRunner runner;
+    private final FinishedRuns finished;
 
     public RemoteStepService(FederationProperties federation, ZoneCommands commands, DetachedRuns runs,
             Duration pollBudget) {
+        this(federation, commands, runs, pollBudget, FinishedRuns.NONE);
+    }
+
+    /** @param finished told of the step's commands when the step ends (the command duration metrics) */
+    public RemoteStepService(FederationProperties federation, ZoneCommands commands, DetachedRuns runs,
+            Duration pollBudget, FinishedRuns finished) {
         this.federation = federation;
         this.commands = commands;
         this.runner = new RemoteStepRunner(runs, pollBudget);
+        this.finished = finished;
     }
 
     /** @param zonePackageVersions the preflight's exact package version per zone ({@link PackageVersions}) */
@@ -49,7 +57,16 @@ public class RemoteStepService {
     /** @param startedKeys the keys of this step an earlier, committed advance started ({@code Progress.startedKeys}) */
     public RemoteStepRunner.Progress advance(Request r, Set<String> startedKeys) {
         StepContext ctx = context(r);
-        return runner.advance(keyPrefix(r), commands.commands(r.step(), ctx), startedKeys);
+        RemoteStepRunner.Progress progress = runner.advance(keyPrefix(r), commands.commands(r.step(), ctx), startedKeys);
+        if (progress.state() != RemoteStepRunner.State.RUNNING) {
+            // the step's last advance: each run is reported once here, not at every poll that finds it finished
+            for (CommandRecord run : progress.records()) {
+                if (run.started() != null && run.finished() != null) {
+                    finished.finished(r.step(), run);
+                }
+            }
+        }
+        return progress;
     }
 
     /** The commands the step would run, for the plan and the approval forms; touches nothing. */

@@ -35,6 +35,8 @@ import org.junit.jupiter.api.Test;
  * {@code bench.sizes} (default 1,3,10,50,100), {@code bench.sequential-sizes} (sizes also run with
  * maxParallelZones=1, default 3,10; one slave is the same either way), {@code bench.postgres-size} (size also run on PostgreSQL, default 10;
  * empty to skip), {@code bench.jfr-size} (size whose run records a JFR profile, default none).
+ * During each run the live progress page's call ({@code GET /api/upgrades/{id}/progress}) is made once a second,
+ * as one open page does, and its latency reported: what following an upgrade costs the server.
  */
 @Tag("benchmark")
 class FederationUpgradeBenchmark {
@@ -49,7 +51,9 @@ class FederationUpgradeBenchmark {
 
     record Result(int slaves, String db, int maxParallel, double wallSeconds, double floorSeconds, List<Long> delays,
             double startupSeconds, long peakHeap, long peakRss, int incidents, long lockingFailuresLogged,
-            String state, int commands, String phases) {
+            String state, int commands, String phases,
+            /** Latencies of GET /api/upgrades/{id}/progress, one a second during the run (the live page's poll). */
+            List<Long> progressMillis, long progressBytes) {
     }
 
     @Test
@@ -117,6 +121,7 @@ class FederationUpgradeBenchmark {
                 env.put("ONEFED_DB_PASSWORD", server.password());
             }
             try (ServiceProcess service = ServiceProcess.start(dir, props, env, jfr ? dir.resolve("service.jfr") : null)) {
+                service.scrapeAs(OPERATOR1, PASSWORD);
                 Operator api = new Operator(service.port);
                 api.warmUp();
                 Instant t0 = Instant.now();
@@ -129,10 +134,12 @@ class FederationUpgradeBenchmark {
                 Result r = new Result(slaves, db, maxParallel, wall, a.floor(latency).toMillis() / 1000.0,
                         a.stepDelaysMillis, service.startupSeconds, service.peakHeapBytes(), service.peakRssBytes(),
                         end.get("incidents").size(), service.logCount("OptimisticLockingException"),
-                        end.get("state").asText(), a.totalCommands, phases);
-                System.out.printf("%s: %s in %.1f s (floor %.1f s), delays median %d ms p95 %d ms%n", name, r.state(),
+                        end.get("state").asText(), a.totalCommands, phases, api.progressMillis, api.progressBytes);
+                System.out.printf("%s: %s in %.1f s (floor %.1f s), delays median %d ms p95 %d ms,"
+                        + " progress GET median %d ms p95 %d ms (%d calls)%n", name, r.state(),
                         r.wallSeconds(), r.floorSeconds(), RunAnalysis.percentile(r.delays(), 0.5),
-                        RunAnalysis.percentile(r.delays(), 0.95));
+                        RunAnalysis.percentile(r.delays(), 0.95), RunAnalysis.percentile(r.progressMillis(), 0.5),
+                        RunAnalysis.percentile(r.progressMillis(), 0.95), r.progressMillis().size());
                 return r;
             }
         }
@@ -170,6 +177,16 @@ class FederationUpgradeBenchmark {
                 + " detached run to the start of the zone's next one, less the simulated commands in between; the gaps that"
                 + " wait for other zones by design (the join after the stop, a slave's restore waiting for the master's"
                 + " federated backup) are left out.");
+        s.append("\n\nWhat the live progress page costs the server: GET /api/upgrades/{id}/progress, called once a second"
+                + " during the run as one open page polls it (a fixed number of engine queries per call, whatever the"
+                + " number of zones):\n\n| slaves | DB | max parallel | calls | median ms | p95 ms | max ms | last answer KB |\n"
+                + "|---:|---|---:|---:|---:|---:|---:|---:|\n");
+        for (Result r : results) {
+            s.append(String.format("| %d | %s | %d | %d | %d | %d | %d | %d |%n", r.slaves(), r.db(), r.maxParallel(),
+                    r.progressMillis().size(), RunAnalysis.percentile(r.progressMillis(), 0.5),
+                    RunAnalysis.percentile(r.progressMillis(), 0.95),
+                    r.progressMillis().stream().mapToLong(Long::longValue).max().orElse(0), r.progressBytes() >> 10));
+        }
         s.append("\nWhere the time goes (the federation process's activities taking 0.3 s or more, in order):\n\n");
         for (Result r : results) {
             s.append(String.format("- %d slaves, %s, max %d at once: %s%n", r.slaves(), r.db(), r.maxParallel(), r.phases()));
@@ -209,6 +226,9 @@ class FederationUpgradeBenchmark {
      */
     static final class Operator {
         private final EndToEndSupport.Api rest;
+        /** The live page's call, timed once a second during {@link #drive}. */
+        final List<Long> progressMillis = new ArrayList<>();
+        long progressBytes;
 
         Operator(int port) {
             this.rest = new EndToEndSupport.Api(port, OPERATOR1, OPERATOR2, PASSWORD);
@@ -240,6 +260,10 @@ class FederationUpgradeBenchmark {
                 }
                 if (System.nanoTime() - lastCheck > 1_000_000_000L) {
                     lastCheck = System.nanoTime();
+                    long t = System.nanoTime();
+                    JsonNode progress = call(OPERATOR1, "GET", "/api/upgrades/" + key + "/progress", null, 200);
+                    progressMillis.add((System.nanoTime() - t) / 1_000_000);
+                    progressBytes = progress.toString().length();
                     JsonNode root = call(OPERATOR1, "GET", "/engine-rest/history/process-instance?processDefinitionKey="
                             + "federation-upgrade&processInstanceBusinessKey=" + key, null, 200);
                     boolean ended = root.size() == 1 && root.get(0).hasNonNull("endTime");

@@ -42,6 +42,8 @@ final class ServiceProcess implements AutoCloseable {
     private volatile long peakHeap;
     private volatile long peakRss;
     private volatile boolean stopping;
+    /** HTTP Basic header for /actuator/prometheus (it needs a login), or null. */
+    private volatile String scrapeAuthorization;
 
     private ServiceProcess(Process process, int port, Path log, double startupSeconds) {
         this.process = process;
@@ -130,12 +132,23 @@ final class ServiceProcess implements AutoCloseable {
         return cp != null && !cp.isBlank() ? cp : System.getProperty("java.class.path");
     }
 
+    /** The login the heap sampler scrapes /actuator/prometheus with (any role, or one in the metrics group). */
+    void scrapeAs(String user, String password) {
+        scrapeAuthorization = "Basic " + java.util.Base64.getEncoder().encodeToString(
+                (user + ":" + password).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
     private void sample() {
         while (!stopping && process.isAlive()) {
             peakRss = Math.max(peakRss, rssBytes());
             try {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
-                        + "/actuator/prometheus")).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+                HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                        + "/actuator/prometheus")).timeout(Duration.ofSeconds(5));
+                String auth = scrapeAuthorization;
+                if (auth != null) {
+                    request.header("Authorization", auth);
+                }
+                HttpResponse<String> r = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
                 Matcher m = HEAP.matcher(r.body());
                 long heap = 0;
                 while (m.find()) {

@@ -14,10 +14,15 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.Yaml;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.onefed.upgrade.metrics.UpgradeMetrics;
 
 /**
  * There is no Docker engine to try docker/ on, so this keeps it honest: the compose file sets every variable the
- * postgres profile reads, the ports match server.port, and the Dockerfile builds and runs what the README says.
+ * postgres profile reads, the ports match server.port, and the Dockerfile builds and runs what the README says;
+ * the optional monitoring pair (profile {@code monitoring}) scrapes the service where it serves its metrics, and the
+ * Grafana dashboard queries only metrics the service exports ({@link UpgradeMetrics}).
  */
 class DockerFilesConsistencyTest {
 
@@ -35,7 +40,7 @@ class DockerFilesConsistencyTest {
     static void load() throws IOException {
         compose = new Yaml().load(Files.readString(Path.of("docker/compose.yaml")));
         Map<String, Object> services = (Map<String, Object>) compose.get("services");
-        assertThat(services).as("compose services").containsOnlyKeys("app", "db");
+        assertThat(services).as("compose services").containsOnlyKeys("app", "db", "prometheus", "grafana");
         app = (Map<String, Object>) services.get("app");
         db = (Map<String, Object>) services.get("db");
         appEnv = stringMap(app.get("environment"));
@@ -168,5 +173,114 @@ class DockerFilesConsistencyTest {
         assertThat(argv).as("ENTRYPOINT of docker/Dockerfile")
                 .containsSubsequence("java", "-Djdk.serialFilter=" + DeserializationFilter.PATTERN, "-jar");
         assertThat(argv.indexOf("-Djdk.serialFilter=" + DeserializationFilter.PATTERN)).isLessThan(argv.indexOf("-jar"));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> service(String name) {
+        return (Map<String, Object>) ((Map<String, Object>) compose.get("services")).get(name);
+    }
+
+    /** Host paths (relative to docker/) mounted into a service: container path -> host path. */
+    @SuppressWarnings("unchecked")
+    private static Map<String, String> mounts(String serviceName) {
+        Map<String, String> result = new LinkedHashMap<>();
+        for (Object v : (List<Object>) service(serviceName).get("volumes")) {
+            String[] parts = String.valueOf(v).split(":(?!-)");
+            result.put(parts[1], parts[0]);
+        }
+        return result;
+    }
+
+    @Test
+    void monitoringIsAnOptionalProfileWithPinnedImages() {
+        for (String name : List.of("prometheus", "grafana")) {
+            assertThat(service(name).get("profiles")).as("%s profiles", name).isEqualTo(List.of("monitoring"));
+            String image = String.valueOf(service(name).get("image"));
+            assertThat(image).as("%s image pinned to a version", name).matches("[a-z/]+:v?\\d+\\.\\d+\\.\\d+");
+        }
+        // a plain "docker compose up" starts the service and its database only
+        assertThat(app).doesNotContainKey("profiles");
+        assertThat(db).doesNotContainKey("profiles");
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void prometheusScrapesTheServiceWhereItServesItsMetrics() throws IOException {
+        Map<String, String> prometheusMounts = mounts("prometheus");
+        String configHostPath = prometheusMounts.get("/etc/prometheus/prometheus.yml");
+        assertThat(configHostPath).isNotNull();
+        Path configFile = Path.of("docker").resolve(configHostPath).normalize();
+        assertThat(configFile).exists();
+        assertThat(String.join(" ", (List<String>) service("prometheus").get("command")))
+                .contains("--config.file=/etc/prometheus/prometheus.yml");
+        Map<String, Object> config = new Yaml().load(Files.readString(configFile));
+        List<Map<String, Object>> jobs = (List<Map<String, Object>>) config.get("scrape_configs");
+        assertThat(jobs).hasSize(1);
+        Map<String, Object> job = jobs.get(0);
+
+        // the path Spring Boot serves: the actuator base path plus an endpoint application.yaml exposes
+        Map<String, Object> appYaml = new Yaml().load(Files.readString(Path.of("src/main/resources/application.yaml")));
+        Map<String, Object> web = (Map<String, Object>) ((Map<String, Object>) ((Map<String, Object>) appYaml
+                .get("management")).get("endpoints")).get("web");
+        assertThat(String.valueOf(((Map<String, Object>) web.get("exposure")).get("include"))).contains("prometheus");
+        assertThat(web).doesNotContainKey("base-path");
+        assertThat(job.get("metrics_path")).isEqualTo("/actuator/prometheus");
+
+        // the app service, on the port the service listens on inside its container
+        List<Map<String, Object>> statics = (List<Map<String, Object>>) job.get("static_configs");
+        List<String> targets = (List<String>) statics.get(0).get("targets");
+        assertThat(targets).containsExactly("app:" + defaultServerPort());
+        assertThat(String.valueOf(((List<Object>) app.get("ports")).get(0))).endsWith(":" + defaultServerPort());
+
+        // the endpoint needs a login: the password file the config names is mounted there
+        Map<String, Object> auth = (Map<String, Object>) job.get("basic_auth");
+        assertThat(auth.get("username")).isNotNull();
+        assertThat(prometheusMounts).containsKey(String.valueOf(auth.get("password_file")));
+        assertThat(String.valueOf(auth)).doesNotContain("password=");
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void theDashboardQueriesOnlyMetricsTheServiceExports() throws IOException {
+        Map<String, String> grafanaMounts = mounts("grafana");
+        Path dashboards = Path.of("docker").resolve(grafanaMounts.get("/var/lib/grafana/dashboards")).normalize();
+        Path provisioning = Path.of("docker").resolve(grafanaMounts.get("/etc/grafana/provisioning")).normalize();
+        Path dashboardFile = dashboards.resolve("one-fed-upgrade.json");
+        assertThat(dashboardFile).exists();
+        JsonNode dashboard = new ObjectMapper().readTree(dashboardFile.toFile());
+
+        List<String> exprs = new ArrayList<>();
+        dashboard.findValues("expr").forEach(e -> exprs.add(e.asText()));
+        assertThat(exprs).isNotEmpty();
+        Pattern metric = Pattern.compile("\\bonefed_[a-z0-9_]+");
+        List<String> queried = new ArrayList<>();
+        for (String expr : exprs) {
+            Matcher m = metric.matcher(expr);
+            boolean any = false;
+            while (m.find()) {
+                queried.add(m.group());
+                any = true;
+            }
+            assertThat(any).as("query %s reads an upgrade metric", expr).isTrue();
+        }
+        assertThat(queried).as("every metric the dashboard queries is exported (UpgradeMetrics)")
+                .allSatisfy(name -> assertThat(UpgradeMetrics.PROMETHEUS_NAMES).contains(name));
+        // and each exported metric has a panel (a histogram through any of its series)
+        for (String exported : List.of(UpgradeMetrics.UPGRADES, UpgradeMetrics.ZONES, UpgradeMetrics.COMMAND_DURATION,
+                UpgradeMetrics.APPROVALS_WAITING, UpgradeMetrics.APPROVALS_OLDEST_AGE, UpgradeMetrics.INCIDENTS_OPEN,
+                UpgradeMetrics.LAST_API_FREEZE, UpgradeMetrics.LAST_API_FROZEN, UpgradeMetrics.REFRESH_AGE)) {
+            String prefix = exported.replace('.', '_');
+            assertThat(queried).as("a panel shows %s", exported).anySatisfy(q -> assertThat(q).startsWith(prefix));
+        }
+
+        // every panel reads the provisioned data source, and the provisioned dashboards are the mounted ones
+        Map<String, Object> datasources = new Yaml().load(Files.readString(provisioning.resolve("datasources/prometheus.yaml")));
+        Map<String, Object> ds = ((List<Map<String, Object>>) datasources.get("datasources")).get(0);
+        assertThat(ds.get("url")).isEqualTo("http://prometheus:9090");
+        dashboard.findValues("datasource").forEach(d -> assertThat(d.path("uid").asText()).isEqualTo(ds.get("uid")));
+        Map<String, Object> providers = new Yaml().load(Files.readString(provisioning.resolve("dashboards/one-fed-upgrade.yaml")));
+        Map<String, Object> provider = ((List<Map<String, Object>>) providers.get("providers")).get(0);
+        assertThat(((Map<String, Object>) provider.get("options")).get("path")).isEqualTo("/var/lib/grafana/dashboards");
+        assertThat(String.valueOf(service("grafana").get("environment"))).doesNotContain("GF_SECURITY_ADMIN_PASSWORD=");
     }
 }

@@ -41,10 +41,15 @@ class OpsEndpointsTest extends SecuredAppTestBase {
     }
 
     @Test
-    void prometheusScrapesWithoutLogin() {
-        ResponseEntity<String> metrics = rest.getForEntity("/actuator/prometheus", String.class);
+    void prometheusNeedsALogin() {
+        // it tells which step runs and when the API is frozen: not for anyone who reaches the port
+        assertThat(rest.getForEntity("/actuator/prometheus", String.class).getStatusCode())
+                .isEqualTo(HttpStatus.UNAUTHORIZED);
+        ResponseEntity<String> metrics = rest.withBasicAuth(AUDITOR, AUDITOR_PASSWORD)
+                .getForEntity("/actuator/prometheus", String.class);
         assertThat(metrics.getStatusCode()).isEqualTo(HttpStatus.OK);
-        assertThat(metrics.getBody()).contains("jvm_memory_used_bytes").contains("hikaricp_connections");
+        assertThat(metrics.getBody()).contains("jvm_memory_used_bytes").contains("hikaricp_connections")
+                .contains("onefed_upgrades{state=\"running\"}");
     }
 
     @Test

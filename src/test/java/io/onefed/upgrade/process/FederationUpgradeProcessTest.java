@@ -449,6 +449,12 @@ class FederationUpgradeProcessTest extends ProcessTestBase {
         assertThat(failed).isNotNull();
         assertThat(engine.getRuntimeService().createIncidentQuery().list()).hasSize(1)
                 .allMatch(i -> i.getActivityId().equals("RecordEnabledHosts") && i.getIncidentMessage().contains("Connection refused"));
+        // the step sits in the collapsed sub-process FreezeFederation: Cockpit marks the sub-process and, drilled
+        // down, the step itself, from this tree
+        org.camunda.bpm.engine.runtime.ActivityInstance tree = engine.getRuntimeService().getActivityInstance(pi.getId());
+        assertThat(tree.getActivityInstances("FreezeFederation")).singleElement().satisfies(freeze ->
+                assertThat(freeze.getActivityInstances("RecordEnabledHosts").length
+                        + freeze.getTransitionInstances("RecordEnabledHosts").length).isEqualTo(1));
         fed.zone(0).running = true;
         // what Cockpit's retry does: retries back to 1, due now
         engine.getManagementService().setJobRetries(failed.getId(), 1);

@@ -31,6 +31,9 @@ final class ProcessTestSupport {
     private ProcessTestSupport() {
     }
 
+    /** Told of the finished commands by the steps {@link #register} wires (a test sets it first, resets it after). */
+    static io.onefed.upgrade.steps.FinishedRuns finishedRuns = io.onefed.upgrade.steps.FinishedRuns.NONE;
+
     static void register(FakeFederation fed) {
         register(fed, io.onefed.upgrade.notify.Notifier.NONE, ApprovalSettings.defaults());
     }
@@ -59,7 +62,8 @@ final class ProcessTestSupport {
         io.onefed.upgrade.plan.ApprovedPlanGuard guard = new io.onefed.upgrade.plan.ApprovedPlanGuard(
                 planService(fed, properties), zones);
         Mocks.register("runStepCommandsDelegate", new RunStepCommandsDelegate(new StepPoll(
-                new RemoteStepService(zones, new ZoneCommands(), fed, Duration.ZERO), guard, SETTINGS.stepTimeout(), clock)));
+                new RemoteStepService(zones, new ZoneCommands(), fed, Duration.ZERO, finishedRuns), guard,
+                SETTINGS.stepTimeout(), clock)));
         Mocks.register("prepareNextAttemptDelegate", new PrepareNextAttemptDelegate());
         Mocks.register("prepareStopAgainDelegate", new PrepareStopAgainDelegate());
         Mocks.register("prepareStopRetryDelegate", new PrepareStopRetryDelegate());
@@ -115,6 +119,17 @@ final class ProcessTestSupport {
         vars.put("masterAttempt", 1);
         vars.put("slaveAttempt", 1);
         return vars;
+    }
+
+    /** Does {@code action} as {@code user} (the engine's authenticated user), then runs the jobs it made due. */
+    static void as(ProcessEngine engine, String user, Runnable action) {
+        engine.getIdentityService().setAuthenticatedUserId(user);
+        try {
+            action.run();
+        } finally {
+            engine.getIdentityService().clearAuthentication();
+        }
+        runJobs(engine);
     }
 
     /**

@@ -44,8 +44,8 @@ class IdentitySetupValidationTest {
                         + " or onefed.users[1].password.file (a file holding the password)",
                 "onefed.users[2].id 'x' is listed twice: keep one entry per user",
                 "onefed.users[2].password has both env and file: keep one",
-                "onefed.users[2].groups is empty: give at least one of [operators, auditors, camunda-admin]",
-                "onefed.users[3].groups contains unknown group 'operator': use [operators, auditors, camunda-admin]");
+                "onefed.users[2].groups is empty: give at least one of [operators, auditors, camunda-admin, metrics]",
+                "onefed.users[3].groups contains unknown group 'operator': use [operators, auditors, camunda-admin, metrics]");
     }
 
     @Test
