@@ -62,6 +62,20 @@ class RollingUpgradeProcessTest extends ProcessTestBase {
         int masterBack = indexOf(fed.started, "M-EU-FR/", "systemctl start");
         assertThat(fed.started.subList(0, masterBack)).allMatch(c -> c.startsWith("M-EU-FR/"));
         assertThat(variable(pi.getId(), "sharedVersionFinding").toString()).contains("confirms").contains("6.10.0");
+        // zone-upgrade's IsSlave: zone by zone a slave goes the master's way, without the federated copy and restore
+        var slaves = engine.getHistoryService().createHistoricProcessInstanceQuery().processDefinitionKey("zone-upgrade")
+                .variableValueEquals("zoneMaster", false).list();
+        assertThat(slaves).hasSize(4);
+        for (var slave : slaves) {
+            assertThat(passed(slave.getId(), "IsSlave")).isTrue();
+            assertThat(passed(slave.getId(), "CopyFederatedBackup") || passed(slave.getId(), "RestoreFederated")).isFalse();
+            assertThat(passed(slave.getId(), "UpgradeDb")).isTrue();
+        }
+    }
+
+    private boolean passed(String processInstanceId, String activityId) {
+        return engine.getHistoryService().createHistoricActivityInstanceQuery().processInstanceId(processInstanceId)
+                .activityId(activityId).finished().count() > 0;
     }
 
     @Test
