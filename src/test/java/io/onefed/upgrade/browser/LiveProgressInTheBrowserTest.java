@@ -8,40 +8,24 @@ import io.onefed.upgrade.e2e.EndToEndSupport;
 import io.onefed.upgrade.progress.FollowCommand;
 import io.onefed.upgrade.simulator.SimulatedFederation;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.camunda.bpm.engine.ProcessEngine;
 import org.camunda.bpm.engine.runtime.Incident;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.ExpectedConditions;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -52,17 +36,10 @@ import org.springframework.test.context.DynamicPropertySource;
  * S-US-CA's SSH, switched on once its stop is done, turns its upgrade into an incident: its row turns red with a
  * Cockpit link, and {@code follow} exits 2. After the retry the upgrade completes and {@code follow} exits 0.
  */
-@Tag("browser")
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        // one retry a second later, then the incident: the page shows it within seconds instead of minutes
-        properties = "onefed.process.retry-cycle=R1/PT1S")
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class LiveProgressInTheBrowserTest {
+class LiveProgressInTheBrowserTest extends BrowserStepsTestBase {
 
     static final SimulatedFederation SIM = EndToEndSupport.startFederation("browser-progress", SimulatedFederation.guideSpec());
     static final String AUDITOR = "paud1";
-    static final String PASSWORD = EndToEndSupport.PASSWORD;
     static final int MASTER = 0;
     /** S-US-CA: its SSH cuts every connection off once the fault is on. */
     static final int FAULTY_ZONE = 101;
@@ -70,51 +47,12 @@ class LiveProgressInTheBrowserTest {
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
-        EndToEndSupport.register(registry, SIM, "browser_progress");
-        try {
-            Path file = Files.createDirectories(Path.of("target", "test-secrets")).resolve("browser-progress.password");
-            Files.writeString(file, PASSWORD + "\n");
-            registry.add("onefed.users[2].id", () -> AUDITOR);
-            registry.add("onefed.users[2].password.file", file::toString);
-            registry.add("onefed.users[2].groups[0]", () -> "auditors");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        registerService(registry, SIM, "browser_progress", AUDITOR, null);
     }
 
-    @LocalServerPort
-    int port;
-
-    @Autowired
-    ProcessEngine engine;
-
-    Browser browser;
-    EndToEndSupport.Api api;
-    String upgradeId;
-    int passed;
-
-    @BeforeAll
-    void startBrowser() {
-        browser = new Browser(port);
-        api = new EndToEndSupport.Api(port);
-    }
-
-    @AfterAll
-    void stop() {
-        try {
-            if (browser != null) {
-                browser.close();
-            }
-        } finally {
-            SIM.close();
-        }
-    }
-
-    @BeforeEach
-    void register(TestInfo test) {
-        int order = test.getTestMethod().orElseThrow().getAnnotation(Order.class).value();
-        Assumptions.assumeTrue(passed == order - 1, "an earlier step failed");
-        io.onefed.upgrade.testsupport.EngineRegistration.makeCurrent(engine);
+    @Override
+    SimulatedFederation sim() {
+        return SIM;
     }
 
     @Test

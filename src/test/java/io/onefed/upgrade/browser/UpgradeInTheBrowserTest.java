@@ -6,33 +6,15 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.onefed.upgrade.e2e.EndToEndSupport;
 import io.onefed.upgrade.simulator.SimulatedFederation;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.camunda.bpm.engine.ProcessEngine;
-import org.camunda.bpm.engine.ProcessEngines;
 import org.camunda.bpm.engine.runtime.Incident;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.TestInfo;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.ExpectedConditions;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -44,19 +26,12 @@ import org.springframework.test.context.DynamicPropertySource;
  * operator retries from Cockpit; an auditor can look at the re-enable approval but not complete it; after the
  * end the auditor reads the report.
  */
-@Tag("browser")
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        // one retry a second later, then the incident: Cockpit shows it within seconds instead of minutes
-        properties = "onefed.process.retry-cycle=R1/PT1S")
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class UpgradeInTheBrowserTest {
+class UpgradeInTheBrowserTest extends BrowserStepsTestBase {
 
     static final SimulatedFederation SIM = EndToEndSupport.startFederation("browser-guide", SimulatedFederation.guideSpec());
     static final String OPERATOR1 = EndToEndSupport.OPERATOR1;
     static final String OPERATOR2 = EndToEndSupport.OPERATOR2;
     static final String AUDITOR = "eaud1";
-    static final String PASSWORD = EndToEndSupport.PASSWORD;
     static final String START_APPROVAL = "Approve the start of the upgrade";
     static final String REENABLE_APPROVAL = "Approve re-enabling API access";
     static final String FILTER = "Pending upgrade approvals";
@@ -68,59 +43,12 @@ class UpgradeInTheBrowserTest {
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
-        EndToEndSupport.register(registry, SIM, "browser_guide");
-        try {
-            Path file = Files.createDirectories(Path.of("target", "test-secrets")).resolve("browser.password");
-            Files.writeString(file, PASSWORD + "\n");
-            // EndToEndSupport registers users[0] and users[1], the two operators
-            registry.add("onefed.users[2].id", () -> AUDITOR);
-            registry.add("onefed.users[2].password.file", file::toString);
-            registry.add("onefed.users[2].groups[0]", () -> "auditors");
-            // without any administrator the webapps send everybody to the Admin webapp's first-admin setup
-            registry.add("onefed.users[3].id", () -> "eadmin1");
-            registry.add("onefed.users[3].password.file", file::toString);
-            registry.add("onefed.users[3].groups[0]", () -> "camunda-admin");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        registerService(registry, SIM, "browser_guide", AUDITOR, "eadmin1");
     }
 
-    @LocalServerPort
-    int port;
-
-    @Autowired
-    ProcessEngine engine;
-
-    Browser browser;
-    EndToEndSupport.Api api;
-    String upgradeId;
-
-    @BeforeAll
-    void startBrowser() {
-        browser = new Browser(port);
-        api = new EndToEndSupport.Api(port);
-    }
-
-    @AfterAll
-    void stop() {
-        try {
-            if (browser != null) {
-                browser.close();
-            }
-        } finally {
-            SIM.close();
-        }
-    }
-
-    /** The steps build on each other: after a failed one the rest would only fail for that reason. */
-    int passed;
-
-    @BeforeEach
-    void register(TestInfo test) {
-        int order = test.getTestMethod().orElseThrow().getAnnotation(Order.class).value();
-        Assumptions.assumeTrue(passed == order - 1, "an earlier step failed");
-        // the REST API finds its engine by name in a JVM-wide registry other tests' engines may have taken
-        io.onefed.upgrade.testsupport.EngineRegistration.makeCurrent(engine);
+    @Override
+    SimulatedFederation sim() {
+        return SIM;
     }
 
     @Test

@@ -14,33 +14,18 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.stream.IntStream;
-import org.camunda.bpm.engine.ProcessEngine;
-import org.camunda.bpm.engine.test.Deployment;
-import org.camunda.bpm.engine.test.junit5.ProcessEngineExtension;
 import org.camunda.bpm.engine.test.mock.Mocks;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * One metrics refresh at 100 zones, mid-upgrade: the 99 slaves' federated restores failed and wait for a decision
  * each (99 live zone processes, 99 live steps, 99 tasks, a history of some thousand activities). Measures what a
  * refresh costs there (target/metrics-refresh-100-zones.txt) and checks the counts.
  */
-@Deployment(resources = {"bpmn/federation-upgrade.bpmn", "bpmn/zone-upgrade.bpmn", "bpmn/zone-stop.bpmn",
-        "bpmn/remote-step.bpmn", "bpmn/approve-start.form", "bpmn/approve-reenable.form", "bpmn/preflight-review.form",
-        "bpmn/confirm-api-blocked.form", "bpmn/confirm-api-open.form", "bpmn/failed-step-decision.form",
-        "bpmn/failed-slaves-decision.form", "bpmn/post-checks-review.form",
-        "bpmn/units-still-active-decision.form", "bpmn/stop-failed-decision.form", "bpmn/api-down-decision.form"})
-class UpgradeMetricsAtScaleProcessTest {
+class UpgradeMetricsAtScaleProcessTest extends ProcessTestBase {
 
     static final int SLAVES = 99;
-
-    @RegisterExtension
-    static ProcessEngineExtension extension = ProcessEngineExtension.builder()
-            .configurationResource("camunda-process-test.cfg.xml").build();
-
-    ProcessEngine engine;
 
     @AfterEach
     void reset() {

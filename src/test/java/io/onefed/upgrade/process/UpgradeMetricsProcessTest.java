@@ -13,32 +13,17 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.camunda.bpm.engine.ProcessEngine;
 import org.camunda.bpm.engine.runtime.Job;
 import org.camunda.bpm.engine.runtime.ProcessInstance;
-import org.camunda.bpm.engine.test.Deployment;
-import org.camunda.bpm.engine.test.junit5.ProcessEngineExtension;
 import org.camunda.bpm.engine.test.mock.Mocks;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The upgrade metrics' values through the states the end-to-end test cannot reach cheaply: an incident, a failed
  * step waiting for a decision in one zone, then completed, rejected and cancelled upgrades.
  */
-@Deployment(resources = {"bpmn/federation-upgrade.bpmn", "bpmn/zone-upgrade.bpmn", "bpmn/zone-stop.bpmn",
-        "bpmn/remote-step.bpmn", "bpmn/approve-start.form", "bpmn/approve-reenable.form", "bpmn/preflight-review.form",
-        "bpmn/confirm-api-blocked.form", "bpmn/confirm-api-open.form", "bpmn/failed-step-decision.form",
-        "bpmn/failed-slaves-decision.form", "bpmn/post-checks-review.form",
-        "bpmn/units-still-active-decision.form", "bpmn/stop-failed-decision.form", "bpmn/api-down-decision.form"})
-class UpgradeMetricsProcessTest {
-
-    @RegisterExtension
-    static ProcessEngineExtension extension = ProcessEngineExtension.builder()
-            .configurationResource("camunda-process-test.cfg.xml").build();
-
-    ProcessEngine engine;
+class UpgradeMetricsProcessTest extends ProcessTestBase {
 
     @AfterEach
     void reset() {
