@@ -73,6 +73,10 @@ class ZoneByZoneEndToEndTest extends EndToEndTestBase {
                     .noneMatch(l -> l.contains("--federated"));
             assertThat(SIM.apiOpen(zone)).as("zone " + zone + " serves").isTrue();
         }
+        // the live progress shows every zone done, the master too (no federated backup to wait for)
+        JsonNode progress = api.call(EndToEndSupport.OPERATOR1, "GET", "/api/upgrades/" + id + "/progress", null, 200);
+        assertThat(progress.get("zones")).hasSize(5).allSatisfy(z -> assertThat(z.get("state").asText())
+                .as(z.toString()).isEqualTo("DONE"));
         List<Interval> down = downIntervals();
         assertThat(down).hasSize(5);
         assertThat(maxOverlap(down)).as("zones down at once: " + down).isEqualTo(2);
