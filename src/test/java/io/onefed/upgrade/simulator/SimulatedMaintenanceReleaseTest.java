@@ -2,7 +2,6 @@ package io.onefed.upgrade.simulator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.onefed.upgrade.federation.FederationProperties;
 import io.onefed.upgrade.federation.ZoneProperties;
 import io.onefed.upgrade.steps.DbVersionReader;
 import io.onefed.upgrade.steps.OneVersion;
@@ -11,7 +10,6 @@ import io.onefed.upgrade.steps.ZoneCommands;
 import io.onefed.upgrade.steps.ZoneStep;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,40 +24,19 @@ class SimulatedMaintenanceReleaseTest {
     @TempDir
     Path tmp;
 
-    SimulatedFederation sim;
-    SimClient ssh;
-    FederationProperties federation;
-
-    @AfterEach
-    void stop() {
-        if (sim != null) {
-            sim.close();
-        }
-    }
-
-    private void start(SimulationSpec spec) {
-        sim = SimulatedFederation.start(spec, tmp.resolve(spec.name()));
-        ssh = new SimClient(sim);
-        federation = sim.toFederationProperties();
-    }
-
     static SimulationSpec maintenance() {
         return new SimulationSpec("maint", "pw", "dbpw", 1, List.of(
                 SimulationSpec.ZoneSpec.single(0, "M", true, "6.10.0", "6.10.0,6.10.3")));
     }
 
-    private SimClient.Result run(String command) throws Exception {
-        return ssh.exec(0, command);
-    }
-
     /** Switches the repository (same series) and installs exactly 6.10.3, as the package steps do. */
-    private void upgradePackages() throws Exception {
-        ZoneProperties zone = federation.zones().get(0);
+    private static void upgradePackages(SimulatedFederation sim, SimClient ssh) throws Exception {
+        ZoneProperties zone = sim.toFederationProperties().zones().get(0);
         StepContext ctx = new StepContext("maint-1", zone, OneVersion.parse("6.10.0"), OneVersion.parse("6.10.3"), null,
                 null, "6.10.3-1", null, null);
         for (ZoneStep step : List.of(ZoneStep.STOP_SERVICES, ZoneStep.SWITCH_REPOSITORY, ZoneStep.UPGRADE_PACKAGES)) {
             for (var group : new ZoneCommands().commands(step, ctx)) {
-                SimClient.Result r = run(group.get(0).command().rendered());
+                SimClient.Result r = ssh.exec(0, group.get(0).command().rendered());
                 assertThat(r.exit()).as(step + ": " + r.err()).isZero();
             }
         }
@@ -68,29 +45,33 @@ class SimulatedMaintenanceReleaseTest {
 
     @Test
     void aMaintenanceReleaseKeepsTheSharedVersionAndNeedsNoMigration() throws Exception {
-        start(maintenance());
-        upgradePackages();
-        SimClient.Result v = run("onedb version -v");
-        assertThat(v.exit()).as("6.10.3's code requires the DB it has").isZero();
-        assertThat(v.out()).contains("Shared tables version:   6.10.0\nRequired version:        6.10.0\n");
-        assertThat(DbVersionReader.parseRequiredShared(v.out())).contains("6.10.0");
-        assertThat(run("onedb upgrade -v --no-backup").out()).contains("Database schema is up to date.");
-        assertThat(run("systemctl start opennebula").exit()).isZero();
+        try (SimulatedFederation sim = SimulatedFederation.start(maintenance(), tmp)) {
+            SimClient ssh = new SimClient(sim);
+            upgradePackages(sim, ssh);
+            SimClient.Result v = ssh.exec(0, "onedb version -v");
+            assertThat(v.exit()).as("6.10.3's code requires the DB it has").isZero();
+            assertThat(v.out()).contains("Shared tables version:   6.10.0\nRequired version:        6.10.0\n");
+            assertThat(DbVersionReader.parseRequiredShared(v.out())).contains("6.10.0");
+            assertThat(ssh.exec(0, "onedb upgrade -v --no-backup").out()).contains("Database schema is up to date.");
+            assertThat(ssh.exec(0, "systemctl start opennebula").exit()).isZero();
+        }
     }
 
     @Test
     void aTargetWhoseCodeRequiresAnotherSharedVersionSaysSoAndOnedRefusesTheOldTables() throws Exception {
-        start(maintenance().withCodeSharedDbVersion("6.10.3", "6.10.3"));
-        upgradePackages();
-        SimClient.Result v = run("onedb version -v");
-        assertThat(v.exit()).as("update_available: the shared tables are below the code's").isEqualTo(2);
-        assertThat(v.out()).contains("Shared tables version:   6.10.0\nRequired version:        6.10.3\n")
-                .contains("Local tables version:    6.10.0\nRequired version:        6.10.0\n");
-        assertThat(DbVersionReader.parseRequiredShared(v.out())).contains("6.10.3");
-        SimClient.Result terse = run("onedb version");
-        assertThat(terse.out()).contains("Required shared version: 6.10.3\nRequired local version:  6.10.0\n");
-        SimClient.Result start = run("systemctl start opennebula");
-        assertThat(start.exit()).isEqualTo(1);
-        assertThat(sim.serverDir(0).resolve("var/log/one/oned.log")).content().contains("Database version mismatch ( shared)");
+        try (SimulatedFederation sim = SimulatedFederation.start(maintenance().withCodeSharedDbVersion("6.10.3", "6.10.3"), tmp)) {
+            SimClient ssh = new SimClient(sim);
+            upgradePackages(sim, ssh);
+            SimClient.Result v = ssh.exec(0, "onedb version -v");
+            assertThat(v.exit()).as("update_available: the shared tables are below the code's").isEqualTo(2);
+            assertThat(v.out()).contains("Shared tables version:   6.10.0\nRequired version:        6.10.3\n")
+                    .contains("Local tables version:    6.10.0\nRequired version:        6.10.0\n");
+            assertThat(DbVersionReader.parseRequiredShared(v.out())).contains("6.10.3");
+            SimClient.Result terse = ssh.exec(0, "onedb version");
+            assertThat(terse.out()).contains("Required shared version: 6.10.3\nRequired local version:  6.10.0\n");
+            assertThat(ssh.exec(0, "systemctl start opennebula").exit()).isEqualTo(1);
+            assertThat(sim.serverDir(0).resolve("var/log/one/oned.log")).content()
+                    .contains("Database version mismatch ( shared)");
+        }
     }
 }
