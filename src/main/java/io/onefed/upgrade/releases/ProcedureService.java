@@ -25,7 +25,7 @@ public class ProcedureService {
         String expected = targetShared.orElse(null);
         if (forceFederated) {
             return new ProcedureChoice(Procedure.FEDERATED, "Federated procedure: an operator asked for it"
-                    + " (forceFederated) although " + describe(from, fromShared, target, targetShared) + ".", running, expected);
+                    + " (forceFederated); " + describe(from, fromShared, target, targetShared) + ".", running, expected);
         }
         if (fromShared.isEmpty() || targetShared.isEmpty()) {
             OneVersion unknown = fromShared.isEmpty() ? from : target;
