@@ -13,7 +13,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * OpenNebula releases and the database versions their code requires, read by {@code scripts/opennebula-release-table.sh}
+ * OpenNebula releases and the database versions their code requires, read by {@code src/tools/opennebula-release-table.sh}
  * from OpenNebula/one ({@code shared_db_version()} and {@code local_db_version()} in {@code include/Nebula.h} up to
  * 6.0, {@code include/NebulaService.h} from 6.2 on; onedb's {@code LATEST_DB_VERSION}, which
  * {@code onedb version -v} prints as the shared "Required version:" from 6.0 on) into the resource

@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The bundled release table: its format, and entries checked by hand against OpenNebula/one (the mirror is not
- * needed: scripts/opennebula-release-table.sh regenerates the table, these entries catch a wrong regeneration).
+ * needed: src/tools/opennebula-release-table.sh regenerates the table, these entries catch a wrong regeneration).
  */
 class ReleaseTableTest {
 

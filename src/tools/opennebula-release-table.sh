@@ -1,6 +1,6 @@
 #!/bin/sh
 # Writes src/main/resources/io/onefed/upgrade/releases/opennebula-releases.tsv from a clone of OpenNebula/one.
-# Usage: scripts/opennebula-release-table.sh <OpenNebula/one git dir> > src/main/resources/io/onefed/upgrade/releases/opennebula-releases.tsv
+# Usage: src/tools/opennebula-release-table.sh <OpenNebula/one git dir> > src/main/resources/io/onefed/upgrade/releases/opennebula-releases.tsv
 # One row per release tag release-X.Y.Z[.W] from 5.0 on (betas, RCs, -fixup tags, the X.Y.80/85/90 development
 # builds and tags whose code_version() is not their name left out), then the head of each release branch one-X.Y
 # whose code_version() no tag has (maintenance not yet tagged, e.g. 7.4.1). Columns: release (= code_version()),
@@ -27,7 +27,7 @@ row() { # release ref
     fi
     printf '%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$(fn "$2" $h shared_db_version)" "$(fn "$2" $h local_db_version)" "$onedb"
 }
-echo "# OpenNebula releases and their database versions, read from OpenNebula/one by scripts/opennebula-release-table.sh"
+echo "# OpenNebula releases and their database versions, read from OpenNebula/one by src/tools/opennebula-release-table.sh"
 echo "# (git show <ref>:include/Nebula.h or include/NebulaService.h, shared_db_version() and friends; onedb's"
 echo "# LATEST_DB_VERSION from src/onedb/database_schema.rb). Mirror HEAD: $($G rev-parse HEAD)"
 printf '# release\tref\tshared_db_version\tlocal_db_version\tonedb_required_shared\n'
