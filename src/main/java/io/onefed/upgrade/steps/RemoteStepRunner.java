@@ -12,8 +12,11 @@ import java.util.Set;
 
 /**
  * Advances one step (groups of host commands, run group after group) through the exactly-once detached runs.
- * Each call starts or attaches to every run of the current group and waits at most {@code pollBudget} in total,
- * so an engine job never holds its lock for long; the process calls it again until the step is done.
+ * Each call starts or attaches to the runs of the current group and waits at most {@code pollBudget} in total,
+ * so an engine job never holds its lock for long; the process calls it again until the step is done. Starts stop
+ * once the budget is spent (the next call starts the rest) and each start is cut off at one more budget, so one
+ * call's remote work stays under two budgets on a slow host or in a wide group; a start cut off mid-way is
+ * retried with the same key, which attaches.
  * Calling it again after a crash is safe by construction: every start with an existing key attaches.
  * A key the engine has already recorded as started is only awaited, never started again: if its run directory
  * is gone (wiped run dir, a reboot of a tmpfs, someone's clean-up), {@code start} would claim it afresh and run
@@ -54,22 +57,39 @@ public class RemoteStepRunner {
         List<CommandRecord> records = new ArrayList<>();
         Set<String> startedKeys = new LinkedHashSet<>(startedBefore);
         Instant firstStarted = null;
+        // a start may use the rest of the budget plus one more: a job's work stays within two budgets
+        Instant startLimit = deadline.plus(pollBudget);
         for (List<HostCommand> group : groups) {
             List<RunStatus> started = new ArrayList<>();
+            boolean startsCut = false;
             for (HostCommand hc : group) {
                 String key = key(keyPrefix, hc);
-                // null: known to be started, so the await below looks for it (and finds it gone, or not)
-                RunStatus s = startedBefore.contains(key) ? null : runs.start(hc.target(), key, hc.command());
+                if (startedBefore.contains(key)) {
+                    // null: known to be started, so the await below looks for it (and finds it gone, or not)
+                    started.add(null);
+                    startedKeys.add(key);
+                    continue;
+                }
+                if (startsCut || Instant.now().isAfter(deadline)) {
+                    // a wide group on slow hosts: the rest is started by the next poll, in a job of its own
+                    startsCut = true;
+                    started.add(NOT_STARTED);
+                    continue;
+                }
+                RunStatus s = runs.start(hc.target(), key, hc.command(), Duration.between(Instant.now(), startLimit));
                 started.add(s);
                 startedKeys.add(key);
                 firstStarted = earlier(firstStarted, s);
             }
-            boolean groupRunning = false;
+            boolean groupRunning = startsCut;
             CommandRecord failure = null;
             for (int i = 0; i < group.size(); i++) {
                 HostCommand hc = group.get(i);
                 String key = key(keyPrefix, hc);
                 RunStatus s = started.get(i);
+                if (s == NOT_STARTED) {
+                    continue;
+                }
                 CommandRecord record;
                 try {
                     if (s == null || !s.isFinished()) {
@@ -100,6 +120,10 @@ public class RemoteStepRunner {
         }
         return new Progress(State.SUCCEEDED, records, null, firstStarted, List.copyOf(startedKeys));
     }
+
+    /** Marks a command whose start waits for the next poll (this one's budget is spent). */
+    private static final RunStatus NOT_STARTED = new RunStatus("", RunStatus.State.RUNNING, null, null, null, false,
+            null, null, null, false);
 
     private static Instant earlier(Instant first, RunStatus s) {
         return s == null || s.started() == null || (first != null && !s.started().isBefore(first)) ? first
