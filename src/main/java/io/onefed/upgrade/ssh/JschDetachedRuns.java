@@ -34,8 +34,8 @@ public class JschDetachedRuns implements DetachedRuns {
     private static final Pattern KEY = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,199}");
     /** How long a claimed run may stay without a process before it counts as lost (host crash mid-start). */
     static final int START_GRACE_SECONDS = 30;
-    /** The shortest time a start is given: a round trip and a short wait for the wrapper's pid. */
-    static final Duration MIN_START_TIME = Duration.ofSeconds(3);
+    /** The shortest time a start is given: a new session's handshake, a round trip and a wait for the pid. */
+    static final Duration MIN_START_TIME = Duration.ofSeconds(5);
     /** What a start keeps for the round trip: the rest (up to 5 s) may go to waiting for the wrapper's pid. */
     private static final Duration START_ROUND_TRIP = Duration.ofSeconds(2);
     private static final Duration AWAIT_NETWORK_MARGIN = Duration.ofSeconds(30);
