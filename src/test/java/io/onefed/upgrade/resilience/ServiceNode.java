@@ -102,6 +102,33 @@ final class ServiceNode implements AutoCloseable {
         }
     }
 
+    /**
+     * The longest job batch this node has run since its start ({@code onefed_job_hold_longest_seconds} on
+     * /actuator/prometheus, read as an operator).
+     */
+    Duration longestJob() {
+        String auth = java.util.Base64.getEncoder().encodeToString((OPERATOR1 + ":" + PASSWORD).getBytes());
+        try {
+            HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + port + "/actuator/prometheus"))
+                    .header("Authorization", "Basic " + auth).timeout(Duration.ofSeconds(30)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != 200) {
+                throw new AssertionError(name + ": /actuator/prometheus answered " + r.statusCode());
+            }
+            return r.body().lines().filter(l -> l.startsWith("onefed_job_hold_longest_seconds"))
+                    .map(l -> l.substring(l.lastIndexOf(' ') + 1))
+                    .map(v -> Duration.ofNanos((long) (Double.parseDouble(v) * 1e9))).findFirst()
+                    .orElseThrow(() -> new AssertionError(name + ": no onefed_job_hold_longest_seconds on"
+                            + " /actuator/prometheus"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     String logTail(int lines) {
         try {
             List<String> all = Files.readAllLines(log);
@@ -128,6 +155,14 @@ final class ServiceNode implements AutoCloseable {
         private final Path logDir;
 
         Launcher(SimulatedFederation sim, String database, Map<String, String> extra) {
+            this(sim, database, extra, false);
+        }
+
+        /**
+         * @param recommended the engine and process timings of application.yaml, as the README recommends for
+         *     production (only the simulator's small disks need a lower backup space floor); else short test timings
+         */
+        Launcher(SimulatedFederation sim, String database, Map<String, String> extra, boolean recommended) {
             try {
                 this.logDir = Files.createDirectories(Path.of("target", "resilience").toAbsolutePath());
                 this.federationYaml = sim.writeFederationYaml(logDir.resolve(database + "-federation.yaml"));
@@ -141,12 +176,14 @@ final class ServiceNode implements AutoCloseable {
             this.jdbcUrl = pg.createDatabase(database);
             // short engine timings: a poll job holds its lock for the poll budget at most, and a restarted node
             // finds work at once
-            settings.put("onefed.process.api-poll-interval", "PT1S");
             settings.put("onefed.process.min-backup-space-mb", "1");
-            settings.put("onefed.process.step-poll-budget", "PT2S");
-            settings.put("onefed.process.retry-cycle", "R5/PT2S");
-            settings.put("camunda.bpm.job-execution.wait-time-in-millis", "200");
-            settings.put("camunda.bpm.job-execution.max-wait", "1000");
+            if (!recommended) {
+                settings.put("onefed.process.api-poll-interval", "PT1S");
+                settings.put("onefed.process.step-poll-budget", "PT2S");
+                settings.put("onefed.process.retry-cycle", "R5/PT2S");
+                settings.put("camunda.bpm.job-execution.wait-time-in-millis", "200");
+                settings.put("camunda.bpm.job-execution.max-wait", "1000");
+            }
             settings.putAll(extra);
         }
 
