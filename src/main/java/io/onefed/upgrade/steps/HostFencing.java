@@ -55,10 +55,10 @@ public class HostFencing {
     }
 
     /**
-     * One XML-RPC call per host, {@link #PARALLEL_CALLS} at a time over all zones: the job's time grows with the
-     * hosts of the largest zones divided by that, not with every host of the federation one after the other (1500
-     * hosts would hold the job past its lock). Each call is idempotent; the first failure is thrown once all calls
-     * ended, so a retry finds nothing half-sent.
+     * One XML-RPC call per host, side by side over all zones and hosts ({@link FederationProbe#inParallel}, 16 at
+     * a time): the job's time grows with the federation's hosts divided by that, not with every host one after the
+     * other (1500 hosts in a row would hold the job past its lock). Each call is idempotent, so the retry of a
+     * failed fencing sets again what was already set.
      */
     private int setStatus(String recorded, OneHost.Status status, List<ZoneProperties> order) {
         Map<Integer, List<Integer>> hosts = parse(recorded);
@@ -68,50 +68,11 @@ public class HostFencing {
                 calls.add(() -> clients.forZone(zone).hostStatus(hostId, status));
             }
         }
-        runAll(calls);
+        FederationProbe.inParallel(calls, call -> {
+            call.run();
+            return Boolean.TRUE;
+        });
         return calls.size();
-    }
-
-    /** Concurrent calls to the zones' oned: few enough for any oned, enough to bound a large zone's fencing. */
-    static final int PARALLEL_CALLS = 16;
-
-    private static void runAll(List<Runnable> calls) {
-        if (calls.size() <= 1) {
-            calls.forEach(Runnable::run);
-            return;
-        }
-        java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(
-                Math.min(PARALLEL_CALLS, calls.size()), r -> {
-                    Thread t = new Thread(r, "host-fencing-" + n.incrementAndGet());
-                    t.setDaemon(true);
-                    return t;
-                });
-        try {
-            List<java.util.concurrent.Future<?>> futures = new ArrayList<>();
-            for (Runnable call : calls) {
-                futures.add(pool.submit(call));
-            }
-            RuntimeException first = null;
-            for (java.util.concurrent.Future<?> f : futures) {
-                try {
-                    f.get();
-                } catch (java.util.concurrent.ExecutionException e) {
-                    if (first == null) {
-                        first = e.getCause() instanceof RuntimeException r ? r
-                                : new IllegalStateException(e.getCause().getMessage(), e.getCause());
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException("interrupted while setting the hosts' status", e);
-                }
-            }
-            if (first != null) {
-                throw first;
-            }
-        } finally {
-            pool.shutdownNow();
-        }
     }
 
     static String format(Map<Integer, List<Integer>> hosts) {
