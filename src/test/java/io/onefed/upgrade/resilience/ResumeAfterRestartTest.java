@@ -103,17 +103,7 @@ class ResumeAfterRestartTest {
      * and measures the time from the launch to the next command a host receives.
      */
     private void crash(String point, Callable<Boolean> reached, Runnable afterKill) {
-        try {
-            await().atMost(Duration.ofSeconds(150)).pollInterval(Duration.ofMillis(100)).until(() -> {
-                if (!node.isAlive()) {
-                    throw new AssertionError(node.name() + " died on its own:\n" + node.logTail(60));
-                }
-                return reached.call();
-            });
-        } catch (ConditionTimeoutException e) {
-            throw new AssertionError("point '" + point + "' not reached; " + node.name() + " log:\n"
-                    + node.logTail(80), e);
-        }
+        node.awaitWhileAlive(point, Duration.ofSeconds(150), reached);
         assertLongestJob(node);
         node.kill();
         afterKill.run();

@@ -72,6 +72,23 @@ final class ServiceNode implements AutoCloseable {
         return new io.onefed.upgrade.e2e.EndToEndSupport.Api(port, OPERATOR1, OPERATOR2, PASSWORD);
     }
 
+    /**
+     * Waits until {@code reached} (read from the simulated hosts) holds while this node lives: a node that dies on
+     * its own, or a point not reached in time, fails with the node's log.
+     */
+    void awaitWhileAlive(String point, Duration atMost, java.util.concurrent.Callable<Boolean> reached) {
+        try {
+            await().atMost(atMost).pollInterval(Duration.ofMillis(100)).until(() -> {
+                if (!isAlive()) {
+                    throw new AssertionError(name + " died on its own:\n" + logTail(60));
+                }
+                return reached.call();
+            });
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError("'" + point + "' not reached; " + name + " log:\n" + logTail(80), e);
+        }
+    }
+
     /** SIGKILL (what {@code kill -9} sends): the JVM gets no chance to clean up. */
     void kill() {
         process.destroyForcibly();

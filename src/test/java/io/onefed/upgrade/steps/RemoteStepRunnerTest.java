@@ -7,6 +7,7 @@ import io.onefed.upgrade.ssh.RemoteCommand;
 import io.onefed.upgrade.ssh.RunStatus;
 import io.onefed.upgrade.ssh.SshException;
 import io.onefed.upgrade.ssh.SshTarget;
+import io.onefed.upgrade.testsupport.MovableClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -164,7 +165,7 @@ class RemoteStepRunnerTest {
      */
     @Test
     void startsOnSlowHostsStopAtTheBudgetAndTheNextAdvanceStartsTheRest() {
-        MutableClock clock = new MutableClock();
+        MovableClock clock = new MovableClock(Instant.parse("2026-01-01T00:00:00Z"));
         List<Duration> given = new ArrayList<>();
         DetachedRuns slow = new DetachedRuns() {
             @Override
@@ -201,28 +202,5 @@ class RemoteStepRunnerTest {
         assertThat(host.executions).as("each command once").containsExactly("U1-z0-nodes-a1.1-n1",
                 "U1-z0-nodes-a1.1-n2", "U1-z0-nodes-a1.1-n3", "U1-z0-nodes-a1.1-n4");
         assertThat(host.starts).as("a started key is not started again").hasSize(4);
-    }
-
-    static final class MutableClock extends java.time.Clock {
-        private Instant now = Instant.parse("2026-01-01T00:00:00Z");
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public java.time.ZoneId getZone() {
-            return java.time.ZoneOffset.UTC;
-        }
-
-        @Override
-        public java.time.Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
     }
 }
