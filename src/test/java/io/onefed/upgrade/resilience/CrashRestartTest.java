@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
  * and every changing command ran exactly once per zone.
  *
  * <p>Job lock time of the children: 10 s, so a job the killed node held is taken by the restarted one 10 s after
- * it was locked (the engine's default, 5 min, would only make the test slow).
+ * it was locked (half the recommended 20 s, which {@link ResumeAfterRestartTest} runs: eight restarts stay quick).
  */
 @Tag("resilience")
 class CrashRestartTest {
