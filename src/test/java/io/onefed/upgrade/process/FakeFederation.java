@@ -43,7 +43,8 @@ class FakeFederation implements OneClients, RemoteShell, DetachedRuns, FileTrans
         boolean enabled = true;
         boolean running = true;
         long fedIndex = 715438;
-        final Map<Integer, Integer> hostStates = new LinkedHashMap<>();
+        // host status calls arrive in parallel (HostFencing)
+        final Map<Integer, Integer> hostStates = Collections.synchronizedMap(new LinkedHashMap<>());
         final List<OneVm> vms = new ArrayList<>();
         String leader;
 
