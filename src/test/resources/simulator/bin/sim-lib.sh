@@ -112,8 +112,17 @@ sim_switch_user() {
 installed_version() { sim_read "$ST/installed_version" ""; }
 major_of() { printf '%s\n' "$1" | cut -d. -f1; }
 series_of() { printf '%s\n' "$1" | cut -d. -f1,2; }
-# DB schema version a release's code expects: its series with patch 0 (6.10.3 -> 6.10.0)
+# DB schema version a release's code expects: its series with patch 0 (6.10.3 -> 6.10.0), as the release table
+# (src/main/resources/io/onefed/upgrade/releases/opennebula-releases.tsv) has it for 6.x and 7.x
 code_db_version() { printf '%s.0\n' "$(series_of "$1")"; }
+# Shared (federated) DB version a release's code expects: code_db_version unless the spec's
+# codeSharedDbVersions gives this release another one (SimulationSpec: a release whose real shared version is not
+# the table's, e.g. a maintenance release that changed the federated tables, as 5.4.1 did: release-5.4.1
+# include/Nebula.h shared_db_version() "5.4.1" after 5.4.0's "5.4.0")
+code_shared_db_version() {
+    _cs=$(awk -v v="$1" '$1 == v { print $2; exit }' "$SIM_ROOT/sim/code-shared-db-versions" 2>/dev/null)
+    if [ -n "$_cs" ]; then printf '%s\n' "$_cs"; else code_db_version "$1"; fi
+}
 # prints -1, 0 or 1 comparing two dotted versions
 vcmp() {
     if [ "$1" = "$2" ]; then echo 0; return; fi

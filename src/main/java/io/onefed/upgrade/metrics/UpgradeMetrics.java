@@ -55,7 +55,12 @@ public final class UpgradeMetrics {
             "onefed_incidents_open",
             "onefed_last_upgrade_api_freeze_seconds",
             "onefed_last_upgrade_api_frozen",
-            "onefed_metrics_refresh_age_seconds");
+            "onefed_metrics_refresh_age_seconds",
+            // how long the job executor held its jobs (ops.JobRunTimes): must stay under half the job lock time
+            "onefed_job_hold_seconds_count",
+            "onefed_job_hold_seconds_sum",
+            "onefed_job_hold_seconds_max",
+            "onefed_job_hold_longest_seconds");
 
     private UpgradeMetrics() {
     }

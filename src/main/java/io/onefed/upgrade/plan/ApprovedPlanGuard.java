@@ -33,7 +33,15 @@ public class ApprovedPlanGuard {
 
     /** What the start approval covered, as kept on the root instance. */
     public record Approved(String upgradeId, String fromVersion, String targetVersion, String zoneLeaders,
-            boolean hasZoneDisable, String zonePackageVersions, String zoneNodes, String approvedPlanHash) {
+            boolean hasZoneDisable, String zonePackageVersions, String zoneNodes, boolean forceFederated,
+            String approvedPlanHash) {
+
+        /** Without the operator's request for the federated procedure. */
+        public Approved(String upgradeId, String fromVersion, String targetVersion, String zoneLeaders,
+                boolean hasZoneDisable, String zonePackageVersions, String zoneNodes, String approvedPlanHash) {
+            this(upgradeId, fromVersion, targetVersion, zoneLeaders, hasZoneDisable, zonePackageVersions, zoneNodes,
+                    false, approvedPlanHash);
+        }
     }
 
     /** A step whose values the approval does not cover: the step must not act. */
@@ -107,14 +115,15 @@ public class ApprovedPlanGuard {
         }
         String key = String.join("\u0000", String.valueOf(a.upgradeId()), String.valueOf(a.fromVersion()),
                 String.valueOf(a.targetVersion()), String.valueOf(a.zoneLeaders()), String.valueOf(a.hasZoneDisable()),
-                String.valueOf(a.zonePackageVersions()), String.valueOf(a.zoneNodes()), a.approvedPlanHash());
+                String.valueOf(a.zonePackageVersions()), String.valueOf(a.zoneNodes()), String.valueOf(a.forceFederated()),
+                a.approvedPlanHash());
         if (proved.containsKey(key)) {
             return;
         }
         String now;
         try {
             now = plans.plan(a.upgradeId(), a.fromVersion(), a.targetVersion(), a.zoneLeaders(), a.hasZoneDisable(),
-                    a.zonePackageVersions(), a.zoneNodes()).sha256();
+                    a.zonePackageVersions(), a.zoneNodes(), a.forceFederated()).sha256();
         } catch (RuntimeException e) {
             refuse(what, "the approved plan cannot be rendered again (" + e.getMessage() + ")");
             return;

@@ -6,10 +6,12 @@ import java.util.List;
  * Every action an upgrade would take, in the order the process takes it: API calls and the commands of every
  * remote step per zone and host. {@link #text()} is the canonical rendering; {@link #sha256()} its hash, which an
  * approval records so that a changed plan needs a new approval (design decision 4). Carries no secret: commands
- * are rendered without them by construction.
+ * are rendered without them by construction. {@code procedure} ({@code FEDERATED} or {@code ZONE_BY_ZONE}) and
+ * {@code procedureReason} say which procedure the phases follow and why (issue 14); the text, so the hash, has them.
  */
 public record Plan(String upgradeId, String fromVersion, String targetVersion, String zoneLeaders,
-        boolean hasZoneDisable, List<Phase> phases, String text, String sha256) {
+        boolean hasZoneDisable, String procedure, String procedureReason, String expectedSharedDbVersion,
+        List<Phase> phases, String text, String sha256) {
 
     /** One box of the process: a step on one zone (or the federation), with its actions. */
     public record Phase(int order, String zone, String step, String title, List<Action> actions) {

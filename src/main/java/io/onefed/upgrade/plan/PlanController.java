@@ -12,7 +12,8 @@ import org.springframework.web.bind.annotation.RestController;
 /**
  * {@code GET /api/upgrades/plan?targetVersion=7.0.0}: the dry run. Reads the zones' version and leaders
  * (read-only XML-RPC) and renders every action the upgrade would take, in order, without touching anything.
- * JSON by default (with the text and its SHA-256), plain text with {@code format=text}.
+ * JSON by default (with the text and its SHA-256), plain text with {@code format=text}; {@code forceFederated=true}
+ * shows the federated procedure where zone by zone would do.
  */
 @RestController
 @RequestMapping("/api/upgrades")
@@ -26,7 +27,8 @@ public class PlanController {
 
     @GetMapping("/plan")
     public ResponseEntity<?> plan(@RequestParam(name = "targetVersion", required = false) String targetVersion,
-            @RequestParam(name = "format", required = false) String format) {
+            @RequestParam(name = "format", required = false) String format,
+            @RequestParam(name = "forceFederated", required = false) Boolean forceFederated) {
         if (targetVersion == null || targetVersion.isBlank()) {
             return ResponseEntity.badRequest().body(Map.of("field", "targetVersion", "message",
                     "targetVersion: required, e.g. /api/upgrades/plan?targetVersion=7.0.0"));
@@ -35,7 +37,7 @@ public class PlanController {
             return ResponseEntity.badRequest().body(Map.of("field", "format", "message",
                     "format: '" + format + "' is not json or text"));
         }
-        Plan plan = plans.dryRun(targetVersion);
+        Plan plan = plans.dryRun(targetVersion, Boolean.TRUE.equals(forceFederated));
         if ("text".equals(format)) {
             return ResponseEntity.ok().contentType(MediaType.TEXT_PLAIN)
                     .header("X-Plan-Sha256", plan.sha256()).body(plan.text());

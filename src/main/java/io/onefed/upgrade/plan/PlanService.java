@@ -4,6 +4,10 @@ import io.onefed.upgrade.federation.FederationProperties;
 import io.onefed.upgrade.federation.Leaders;
 import io.onefed.upgrade.federation.ServerProperties;
 import io.onefed.upgrade.federation.ZoneProperties;
+import io.onefed.upgrade.releases.Procedure;
+import io.onefed.upgrade.releases.ProcedureChoice;
+import io.onefed.upgrade.releases.ProcedureService;
+import io.onefed.upgrade.releases.ReleaseTable;
 import io.onefed.upgrade.ssh.SshTarget;
 import io.onefed.upgrade.steps.FederationProbe;
 import io.onefed.upgrade.steps.HostCommand;
@@ -28,7 +32,9 @@ import java.util.Objects;
  * same command builders the steps use ({@link RemoteStepService#plan}), and touches nothing. The order follows
  * the BPMN: fence hosts, block API access (slaves first), stop every zone, upgrade the master, federated backup,
  * then per slave its own backups + copy + federated restore + the zone steps, then re-open API access (master
- * first) and hosts.
+ * first) and hosts. When the release table allows it ({@link ProcedureService}), the zone-by-zone procedure of
+ * {@code rolling-upgrade} instead: per zone, master first, disable its hosts, stop it, its backups and zone steps
+ * (no federated backup or restore), enable its hosts; the master's shared DB version is confirmed before any slave.
  */
 public class PlanService {
 
@@ -52,6 +58,7 @@ public class PlanService {
     private final RemoteStepService steps;
     private final FederationProbe probe;
     private final io.onefed.upgrade.steps.NodeHosts nodeHosts;
+    private final ProcedureService procedures = new ProcedureService(ReleaseTable.bundled());
 
     public PlanService(FederationProperties federation, RemoteStepService steps, FederationProbe probe) {
         this(federation, steps, probe, null);
@@ -78,6 +85,11 @@ public class PlanService {
      * @throws PlanException when the zones do not answer or disagree on the version (the preflight says more)
      */
     public Plan dryRun(String targetVersion) {
+        return dryRun(targetVersion, false);
+    }
+
+    /** @param forceFederated the federated procedure even where zone by zone would do */
+    public Plan dryRun(String targetVersion, boolean forceFederated) {
         if (federation.all().isEmpty()) {
             throw new PlanException("federation.zones: no federation is configured; set FEDERATION_CONFIG");
         }
@@ -102,7 +114,7 @@ public class PlanService {
         }
         // no preflight here, so no repository query: the package step is shown unpinned (the approved plan is pinned)
         return plan(DRY_RUN_ID, from, targetVersion, new Leaders(leaders).format(), OneVersion.parse(from).hasZoneDisable(),
-                null, nodes);
+                null, nodes, forceFederated);
     }
 
     public Plan plan(String upgradeId, String fromVersion, String targetVersion, String zoneLeaders,
@@ -118,6 +130,13 @@ public class PlanService {
      */
     public Plan plan(String upgradeId, String fromVersion, String targetVersion, String zoneLeaders,
             boolean hasZoneDisable, String zonePackageVersions, String zoneNodes) {
+        return plan(upgradeId, fromVersion, targetVersion, zoneLeaders, hasZoneDisable, zonePackageVersions, zoneNodes,
+                false);
+    }
+
+    /** @param forceFederated the operator's request for the federated procedure (start field {@code forceFederated}) */
+    public Plan plan(String upgradeId, String fromVersion, String targetVersion, String zoneLeaders,
+            boolean hasZoneDisable, String zonePackageVersions, String zoneNodes, boolean forceFederated) {
         OneVersion from = parse("fromVersion", fromVersion);
         OneVersion target = parse("targetVersion", targetVersion);
         if (!target.isAfter(from)) {
@@ -126,6 +145,10 @@ public class PlanService {
         Builder b = new Builder(upgradeId, from.toString(), target.toString(), zoneLeaders);
         b.packageVersions = zonePackageVersions;
         b.zoneNodes = zoneNodes;
+        b.choice = procedures.choose(from.toString(), target.toString(), forceFederated);
+        if (b.choice.procedure() == Procedure.ZONE_BY_ZONE) {
+            return zoneByZone(b, hasZoneDisable);
+        }
         ZoneProperties master = federation.master();
 
         Phase fence = b.phase("federation", "disable-hosts", "Record enabled hypervisor hosts, then disable them");
@@ -226,6 +249,36 @@ public class PlanService {
         federation.all().forEach(z -> unfence.api(z, "one.host.status <id> ENABLED for each recorded host"));
     }
 
+    /**
+     * {@code rolling-upgrade}: each zone on its own, master first, then the slaves (at most maxParallelZones at a
+     * time); the zones not in the current batch keep serving, so no API block and no federated backup or restore.
+     */
+    private Plan zoneByZone(Builder b, boolean hasZoneDisable) {
+        ZoneProperties master = federation.master();
+        List<ZoneProperties> order = new ArrayList<>();
+        order.add(master);
+        order.addAll(federation.slaves());
+        for (ZoneProperties z : order) {
+            b.phase(z.name(), "disable-zone-hosts", "Record this zone's enabled hypervisor hosts, then disable them")
+                    .api(z, "one.hostpool.info, then one.host.status <id> DISABLED for each host not already disabled/offline");
+            b.steps(z, ZoneStep.STOP_SERVICES, null);
+            for (ZoneStep s : BACKUP_STEPS) {
+                b.steps(z, s, null);
+            }
+            zoneSteps(b, z, null);
+            b.phase(z.name(), "enable-zone-hosts", "Re-enable this zone's hypervisor hosts recorded as enabled")
+                    .api(z, "one.host.status <id> ENABLED for each recorded host");
+            if (z == master) {
+                b.phase(master.name(), "confirm-shared-version", "Confirm the shared DB version the master's new code"
+                        + " requires is " + b.choice.expectedSharedDbVersion() + " before any slave is touched")
+                        .ssh(leader(master, b.leaders), master, io.onefed.upgrade.steps.DbVersionReader.command(master).rendered());
+            }
+        }
+        Phase post = b.phase("federation", "post-checks", "Post-upgrade checks (read-only)");
+        federation.all().forEach(z -> post.api(z, "one.system.version, one.zone.info, one.zone.raftstatus"));
+        return b.build(hasZoneDisable);
+    }
+
     private void zoneSteps(Builder b, ZoneProperties zone, String federatedBackupPath) {
         for (ZoneStep s : ZONE_STEPS) {
             b.steps(zone, s, federatedBackupPath);
@@ -282,6 +335,7 @@ public class PlanService {
         final List<Phase> phases = new ArrayList<>();
         String packageVersions;
         String zoneNodes;
+        ProcedureChoice choice;
 
         Builder(String upgradeId, String from, String target, String leaders) {
             this.upgradeId = upgradeId;
@@ -323,8 +377,9 @@ public class PlanService {
         Plan build(boolean hasZoneDisable) {
             List<Plan.Phase> done = phases.stream().map(p -> new Plan.Phase(p.order, p.zone, p.step, p.title,
                     List.copyOf(p.actions))).toList();
-            String text = PlanText.render(upgradeId, from, target, leaders, done);
-            return new Plan(upgradeId, from, target, leaders, hasZoneDisable, done, text, sha256(text));
+            String text = PlanText.render(upgradeId, from, target, leaders, choice.procedure().name(), choice.reason(), done);
+            return new Plan(upgradeId, from, target, leaders, hasZoneDisable, choice.procedure().name(), choice.reason(),
+                    choice.expectedSharedDbVersion(), done, text, sha256(text));
         }
     }
 

@@ -29,10 +29,12 @@ public final class PlanText {
                 + " repositories or the hypervisor hosts changed. Review the new plan and decide again.";
     }
 
-    static String render(String upgradeId, String from, String target, String leaders, List<Plan.Phase> phases) {
+    static String render(String upgradeId, String from, String target, String leaders, String procedure,
+            String procedureReason, List<Plan.Phase> phases) {
         StringBuilder s = new StringBuilder();
         s.append("Upgrade plan ").append(upgradeId).append(": OpenNebula ").append(from).append(" -> ").append(target)
-                .append('\n').append("Leaders: ").append(leaders == null || leaders.isBlank() ? "-" : leaders).append("\n\n");
+                .append('\n').append("Leaders: ").append(leaders == null || leaders.isBlank() ? "-" : leaders).append('\n')
+                .append("Procedure: ").append(procedure).append(". ").append(procedureReason).append("\n\n");
         for (Plan.Phase p : phases) {
             s.append(p.order()).append(". [").append(p.zone()).append("] ").append(p.title()).append(" (")
                     .append(p.step()).append(")\n");
@@ -53,6 +55,7 @@ public final class PlanText {
         StringBuilder s = new StringBuilder();
         s.append("OpenNebula ").append(plan.fromVersion()).append(" -> ").append(plan.targetVersion()).append(", ")
                 .append(plan.phases().size()).append(" steps, ").append(plan.commandCount()).append(" actions\n")
+                .append("Procedure: ").append(plan.procedure()).append(". ").append(plan.procedureReason()).append('\n')
                 .append("Plan hash (SHA-256): ").append(plan.sha256()).append("\n\n");
         for (Plan.Phase p : plan.phases()) {
             StringBuilder line = new StringBuilder();

@@ -43,6 +43,8 @@ public class ApprovalListener implements TaskListener {
             Map.entry("DecideStillActive", Set.of("retry", "abort")),
             Map.entry("DecideStopFailed", Set.of("retry", "abort")),
             Map.entry("DecideApiDown", Set.of("wait", "abort")),
+            // zone by zone: the master's new code requires another shared DB version than the release table said
+            Map.entry("DecideSharedVersion", Set.of("continue", "abort")),
             Map.entry("ApproveRollback", Set.of("approve", "reject")),
             Map.entry("ConfirmApiOpenAfterRollback", Set.of("approve")));
 

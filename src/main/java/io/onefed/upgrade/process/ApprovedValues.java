@@ -20,6 +20,7 @@ final class ApprovedValues {
         return new ApprovedPlanGuard.Approved(root.getProcessBusinessKey(), Vars.str(root, "fromVersion"),
                 Vars.str(root, "targetVersion"), Vars.str(root, "zoneLeaders"),
                 Boolean.TRUE.equals(root.getVariable("hasZoneDisable")), Vars.str(root, "zonePackageVersions"),
-                Vars.str(root, "zoneNodes"), Vars.str(root, "approvedPlanHash"));
+                Vars.str(root, "zoneNodes"), Boolean.TRUE.equals(root.getVariable("forceFederated")),
+                Vars.str(root, "approvedPlanHash"));
     }
 }

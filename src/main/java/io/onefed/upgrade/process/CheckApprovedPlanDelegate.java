@@ -23,6 +23,8 @@ public class CheckApprovedPlanDelegate implements JavaDelegate {
     public void execute(DelegateExecution execution) {
         Plan plan = PlanVariables.render(plans, execution);
         String changed = PlanText.changedSinceApproval(Vars.str(execution, "approvedPlanHash"), plan);
+        // the procedure gateway routes on what the configuration renders now, not on a variable anyone could set
+        execution.setVariable("procedure", plan.procedure());
         execution.setVariable("planUnchanged", changed == null);
         if (changed != null) {
             PlanVariables.show(execution, plan, changed);

@@ -20,7 +20,7 @@ public class HistoryTimeToLive {
 
     private static final Logger log = LoggerFactory.getLogger(HistoryTimeToLive.class);
     static final List<String> PROCESSES = List.of("federation-upgrade", "zone-upgrade", "zone-stop", "remote-step",
-            "zone-rollback", "federation-rollback");
+            "rolling-upgrade", "zone-rollback", "federation-rollback");
 
     private final RepositoryService repository;
     private final Integer days;

@@ -26,15 +26,29 @@ public class OutcomeListener implements ExecutionListener {
                     + " stopped on the old version: fix and run onedb backup --federated by hand"},
             "AbortedSlavesFailed", new String[] {"ABORTED", "master upgraded; some slaves failed and stay stopped and"
                     + " disabled (see failedSlaveZoneIds); upgraded slaves stay disabled until API access is re-enabled"},
+            "AbortedZoneByZone", new String[] {"ABORTED", "zone by zone, stopped after a batch (rollingOutcome):"
+                    + " the zones in upgradedZoneIds serve on the target version, a failed zone (failedZoneIds) is left"
+                    + " stopped or partly upgraded with its hosts disabled, the zones after it were not touched;"
+                    + " SHARED_VERSION_DIFFERS: only the master was upgraded (see sharedVersionFinding)"});
+
+    /** The ends of federation-rollback. */
+    static final Map<String, String[]> ROLLBACK_OUTCOMES = Map.of(
             "FederationRolledBack", new String[] {"ROLLED_BACK", "every zone the upgrade touched is back on its previous"
                     + " packages, database, configuration, repository and units; API access and hosts enabled again"},
             "RollbackRejected", new String[] {"ROLLBACK_REJECTED", "the rollback was rejected: nothing was changed"},
             "RollbackAborted", new String[] {"ROLLBACK_ABORTED", "an operator aborted a rollback step: zones rolled back"
                     + " so far stay so, the others as the upgrade left them; zones and hosts stay disabled"});
 
+    /** Every end event that records an outcome, and what it records. */
+    static Map<String, String[]> all() {
+        Map<String, String[]> all = new java.util.HashMap<>(OUTCOMES);
+        all.putAll(ROLLBACK_OUTCOMES);
+        return all;
+    }
+
     @Override
     public void notify(DelegateExecution execution) {
-        String[] outcome = OUTCOMES.getOrDefault(execution.getCurrentActivityId(),
+        String[] outcome = all().getOrDefault(execution.getCurrentActivityId(),
                 new String[] {"ENDED", execution.getCurrentActivityName()});
         String outcomeText = outcome[0];
         String failed = Vars.str(execution, "failedSlaveZoneIds");

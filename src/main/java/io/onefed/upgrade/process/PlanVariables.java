@@ -15,11 +15,18 @@ final class PlanVariables {
         return plans.plan(execution.getProcessBusinessKey(), Vars.required(execution, "fromVersion"),
                 Vars.required(execution, "targetVersion"), Vars.str(execution, "zoneLeaders"),
                 Boolean.TRUE.equals(execution.getVariable("hasZoneDisable")), Vars.str(execution, "zonePackageVersions"),
-                Vars.str(execution, "zoneNodes"));
+                Vars.str(execution, "zoneNodes"), Boolean.TRUE.equals(execution.getVariable("forceFederated")));
     }
 
-    /** Summary in {@code planSummary}, every command in the file variable {@code plan}, hash in {@code planHash}. */
+    /**
+     * Summary in {@code planSummary}, every command in the file variable {@code plan}, hash in {@code planHash}; the
+     * procedure the plan follows in {@code procedure} (the gateway after the start approval routes on it),
+     * {@code procedureReason} and {@code expectedSharedDbVersion} (what the master must confirm, zone by zone).
+     */
     static void show(DelegateExecution execution, Plan plan, String note) {
+        execution.setVariable("procedure", plan.procedure());
+        execution.setVariable("procedureReason", plan.procedureReason());
+        execution.setVariable("expectedSharedDbVersion", plan.expectedSharedDbVersion());
         execution.setVariable("plan", Vars.json("plan.json", plan));
         execution.setVariable("planSummary", PlanText.summary(plan, Vars.MAX_STRING));
         execution.setVariable("planHash", plan.sha256());

@@ -8,8 +8,9 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * <ul>
  * <li>{@code retryCycle}: technical failures (lost SSH connection, zone API timeout) are retried this way before
  * they become an incident an operator retries from Cockpit;</li>
- * <li>{@code stepPollBudget}: how long one job long-polls a remote command; far below the job lock time (5 min)
- * so no job is ever taken over by another thread or node while it waits;</li>
+ * <li>{@code stepPollBudget}: how long one job long-polls a remote command; a poll job's remote work stays under
+ * 10 s (starts stop at the budget, a start is cut at one more budget, 5 s at least), half the job lock time (20 s), so no job is ever taken over by another thread or node while it
+ * waits;</li>
  * <li>{@code stepTimeout}: when a remote command still runs after this long, an operator decides (wait longer,
  * retry, abort) instead of the process waiting forever;</li>
  * <li>{@code apiPollInterval}/{@code apiDeadline}: how often and how long to wait for a restarted oned;</li>
@@ -25,7 +26,7 @@ public record ProcessSettings(String retryCycle, Duration stepPollBudget, Durati
 
     public ProcessSettings {
         retryCycle = retryCycle == null ? "R3/PT30S" : retryCycle;
-        stepPollBudget = stepPollBudget == null ? Duration.ofSeconds(20) : stepPollBudget;
+        stepPollBudget = stepPollBudget == null ? Duration.ofSeconds(4) : stepPollBudget;
         stepTimeout = stepTimeout == null ? Duration.ofHours(2) : stepTimeout;
         apiPollInterval = apiPollInterval == null ? Duration.ofSeconds(5) : apiPollInterval;
         apiDeadline = apiDeadline == null ? Duration.ofMinutes(10) : apiDeadline;

@@ -24,6 +24,25 @@ final class SlaveOutcomes {
     private SlaveOutcomes() {
     }
 
+    /** The {@code zone-upgrade} runs the process instance {@code parentInstanceId} called, from the history. */
+    static List<ZoneRun> zoneRuns(org.camunda.bpm.engine.HistoryService history, String parentInstanceId) {
+        return history.createHistoricProcessInstanceQuery().superProcessInstanceId(parentInstanceId)
+                .processDefinitionKey("zone-upgrade").list().stream().map(child -> {
+                    List<org.camunda.bpm.engine.history.HistoricVariableInstance> vars = history
+                            .createHistoricVariableInstanceQuery().processInstanceId(child.getId())
+                            .variableNameIn("zoneId", "zoneOutcome").list();
+                    Object zoneId = value(vars, "zoneId");
+                    return new ZoneRun(zoneId == null ? null : ((Number) zoneId).intValue(),
+                            (String) value(vars, "zoneOutcome"), child.getStartTime());
+                }).toList();
+    }
+
+    private static Object value(List<org.camunda.bpm.engine.history.HistoricVariableInstance> vars, String name) {
+        return vars.stream().filter(v -> v.getName().equals(name))
+                .map(org.camunda.bpm.engine.history.HistoricVariableInstance::getValue)
+                .filter(java.util.Objects::nonNull).findFirst().orElse(null);
+    }
+
     static Merged merge(List<ZoneRun> runs, List<Integer> slaves) {
         Map<Integer, String> latest = new LinkedHashMap<>();
         runs.stream().filter(r -> r.zoneId() != null).sorted(Comparator.comparing(ZoneRun::started))

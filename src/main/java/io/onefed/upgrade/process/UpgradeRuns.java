@@ -89,6 +89,11 @@ public class UpgradeRuns {
     }
 
     public String start(String targetVersion, Integer maxParallelZones, String startedBy) {
+        return start(targetVersion, maxParallelZones, false, startedBy);
+    }
+
+    /** @param forceFederated run the federated procedure even when the release table allows zone by zone */
+    public String start(String targetVersion, Integer maxParallelZones, boolean forceFederated, String startedBy) {
         if (federation.all().isEmpty()) {
             throw new InvalidRequestException("federation.zones", "no federation is configured: set FEDERATION_CONFIG"
                     + " to a federation YAML file (see README) and restart");
@@ -125,6 +130,7 @@ public class UpgradeRuns {
         vars.put("upgradeId", id);
         vars.put("targetVersion", OneVersion.parse(targetVersion).toString());
         vars.put("maxParallelZones", parallel);
+        vars.put("forceFederated", forceFederated);
         vars.put("startedBy", startedBy);
         vars.put("masterZoneId", master.id());
         vars.put("slaveZoneIds", ZoneIdList.csv(federation.slaves().stream().map(ZoneProperties::id).toList()));
@@ -182,7 +188,9 @@ public class UpgradeRuns {
         finishedZones(upgradeId, zoneStates);
         for (ProcessInstance pi : active) {
             Map<String, Object> v = varsByInstance.getOrDefault(pi.getId(), Map.of());
-            if (v.get("zoneId") instanceof Number n && !pi.getProcessDefinitionId().startsWith("remote-step")) {
+            // rolling-upgrade holds the zone ids of its batch as multi-instance locals: not a zone's own process
+            if (v.get("zoneId") instanceof Number n && !pi.getProcessDefinitionId().startsWith("remote-step")
+                    && !pi.getProcessDefinitionId().startsWith("rolling-upgrade")) {
                 // a history query, not runtime.getActiveActivityIds: that loads the execution entities, and a
                 // job moving the instance on meanwhile makes the read fail (optimistic locking)
                 List<String> activities = history.createHistoricActivityInstanceQuery().processInstanceId(pi.getId())

@@ -62,4 +62,23 @@ public class ZoneIdList {
     public void nextBatch(DelegateExecution execution) {
         execution.setVariable("batchIndex", ((Number) execution.getVariable("batchIndex")).intValue() + 1);
     }
+
+    /**
+     * {@code rolling-upgrade}: the master alone is the first batch ({@code rollingZoneIds}), so at most one zone is
+     * down while it upgrades and its shared DB version can be confirmed before any slave is touched.
+     */
+    public void startRolling(DelegateExecution execution) {
+        execution.setVariable("pendingSlaveZoneIds", execution.getVariable("slaveZoneIds"));
+        execution.setVariable("batchIndex", 0);
+        execution.setVariable("masterBatch", true);
+        execution.setVariable("rollingAttempt", 1);
+        execution.setVariable("rollingZoneIds", String.valueOf(execution.getVariable("masterZoneId")));
+    }
+
+    /** The next batch of at most {@code maxParallelZones} slaves; empty {@code rollingZoneIds} after the last. */
+    public void nextRolling(DelegateExecution execution) {
+        execution.setVariable("rollingZoneIds", csv(batch(execution)));
+        execution.setVariable("masterBatch", false);
+        nextBatch(execution);
+    }
 }

@@ -45,6 +45,9 @@ final class ProgressModel {
     static final String MASTER_ACTIVITY_OF_ROOT = "ChecksumBackup";
     /** The master's last plan step is done when the root holds this variable (ChecksumBackupDelegate sets it). */
     static final String CHECKSUM_DONE_VARIABLE = "federatedBackupSha256";
+    /** The procedure the approved plan follows ({@code process/PlanVariables}); zone by zone has no checksum. */
+    static final String PROCEDURE_VARIABLE = "procedure";
+    static final String ZONE_BY_ZONE = "ZONE_BY_ZONE";
     /** Activity types that say what an instance is doing; the rest (gateways, call activities...) is plumbing. */
     static final java.util.Set<String> WORK = java.util.Set.of("serviceTask", "userTask", "intermediateTimer",
             "scriptTask", "sendTask", "receiveTask", "intermediateMessageCatch");
@@ -238,8 +241,9 @@ final class ProgressModel {
         boolean hasRunning = !running.isEmpty() || current.stream().anyMatch(i -> i.end() == null);
         String outcome = upgrade == null ? null : str(upgrade.vars().get("zoneOutcome"));
         boolean upgraded = "UPGRADED".equals(outcome) && upgrade.end() != null;
-        boolean done = upgraded && !hasRunning
-                && (!z.master() || root.vars().get(CHECKSUM_DONE_VARIABLE) != null || f.plan() == null);
+        // zone by zone (rolling-upgrade) the master takes no federated backup: its own upgrade is all
+        boolean done = upgraded && !hasRunning && (!z.master() || root.vars().get(CHECKSUM_DONE_VARIABLE) != null
+                || f.plan() == null || ZONE_BY_ZONE.equals(root.vars().get(PROCEDURE_VARIABLE)));
         ZoneState state;
         if (!incidents.isEmpty() || !approvals.isEmpty()) {
             state = ZoneState.FAILED;

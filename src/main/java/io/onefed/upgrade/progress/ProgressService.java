@@ -37,7 +37,8 @@ public class ProgressService {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Process-level variables the rows need; everything else stays in the database. */
     static final String[] VARIABLES = {"zoneId", "zoneName", "step", "zoneOutcome", "upgradeOutcome", "fromVersion",
-            "targetVersion", "allZoneIds", "masterZoneId", "planHash", ProgressModel.CHECKSUM_DONE_VARIABLE};
+            "targetVersion", "allZoneIds", "masterZoneId", "planHash", ProgressModel.CHECKSUM_DONE_VARIABLE,
+            ProgressModel.PROCEDURE_VARIABLE};
 
     private final HistoryService history;
     private final RuntimeService runtime;

@@ -13,8 +13,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 public record SecurityProperties(List<String> processDefinitionKeys, String approvalFilterName) {
 
     public static final List<String> DEFAULT_KEYS =
-            List.of("federation-upgrade", "zone-upgrade", "remote-step", "zone-stop", "zone-rollback",
-                    "federation-rollback");
+            List.of("federation-upgrade", "zone-upgrade", "remote-step", "zone-stop", "rolling-upgrade",
+                    "zone-rollback", "federation-rollback");
 
     public SecurityProperties {
         processDefinitionKeys = processDefinitionKeys == null || processDefinitionKeys.isEmpty()

@@ -13,6 +13,14 @@ public interface DetachedRuns {
     /** Starts the command under the key, or attaches to the run that already has that key. */
     RunStatus start(SshTarget target, String idempotencyKey, RemoteCommand command);
 
+    /**
+     * {@link #start(SshTarget, String, RemoteCommand)} given up after about {@code maxTime} (an {@link SshException}):
+     * the claim and launch on the host go on without the caller, and a start again with the same key attaches.
+     */
+    default RunStatus start(SshTarget target, String idempotencyKey, RemoteCommand command, Duration maxTime) {
+        return start(target, idempotencyKey, command);
+    }
+
     /** Waits at most {@code maxWait} for the run to finish and returns its status (RUNNING if not yet). */
     RunStatus await(SshTarget target, String idempotencyKey, Duration maxWait);
 }

@@ -34,6 +34,10 @@ public class JschDetachedRuns implements DetachedRuns {
     private static final Pattern KEY = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,199}");
     /** How long a claimed run may stay without a process before it counts as lost (host crash mid-start). */
     static final int START_GRACE_SECONDS = 30;
+    /** The shortest time a start is given: a new session's handshake, a round trip and a wait for the pid. */
+    static final Duration MIN_START_TIME = Duration.ofSeconds(5);
+    /** What a start keeps for the round trip: the rest (up to 5 s) may go to waiting for the wrapper's pid. */
+    private static final Duration START_ROUND_TRIP = Duration.ofSeconds(2);
     private static final Duration AWAIT_NETWORK_MARGIN = Duration.ofSeconds(30);
 
     private final JschRemoteShell shell;
@@ -63,15 +67,30 @@ public class JschDetachedRuns implements DetachedRuns {
 
     @Override
     public RunStatus start(SshTarget target, String idempotencyKey, RemoteCommand command) {
+        return start(target, idempotencyKey, command, startTimeout.plusSeconds(10));
+    }
+
+    /**
+     * The connection is given up after {@code maxTime} (at least {@link #MIN_START_TIME}); the wait for the wrapper's
+     * pid is shortened to fit (a slow host answers RUNNING without a pid, which the next await sees). The claiming
+     * shell ignores the hang-up, so the claim and launch finish on the host regardless and the next start attaches.
+     */
+    @Override
+    public RunStatus start(SshTarget target, String idempotencyKey, RemoteCommand command, Duration maxTime) {
+        Duration limit = maxTime.compareTo(MIN_START_TIME) < 0 ? MIN_START_TIME : maxTime;
+        if (limit.compareTo(startTimeout.plusSeconds(10)) > 0) {
+            limit = startTimeout.plusSeconds(10);
+        }
         String dir = keyDir(target, idempotencyKey);
         JschRemoteShell.SecretInput secrets = shell.secretInput(command);
         String script = secrets.prefix() + CLAIMER_TRAPS + "umask 077\n" + vars(dir, 0) + FUNCTIONS
                 + "mkdir -p " + ShellQuoting.quote(parent(dir)) + " || exit 90\n"
                 + START.replace("@PAUSE@", pauseAfterClaimSeconds > 0 ? "sleep " + pauseAfterClaimSeconds : ":")
                         .replace("@HOLD_BEFORE@", hold(".before")).replace("@HOLD_AFTER@", hold(".after"))
-                        .replace("@CMD@", ShellQuoting.quote(command.rendered()));
+                        .replace("@CMD@", ShellQuoting.quote(command.rendered()))
+                        .replace("@PIDWAIT@", Long.toString(pidPolls(limit)));
         try {
-            JschRemoteShell.Raw raw = shell.exec(target, script, secrets.stdin(), startTimeout.plusSeconds(10),
+            JschRemoteShell.Raw raw = shell.exec(target, script, secrets.stdin(), limit,
                     protocolCap(), "start of run " + idempotencyKey);
             return parse(target, idempotencyKey, raw, "start");
         } finally {
@@ -100,6 +119,12 @@ public class JschDetachedRuns implements DetachedRuns {
                     + " must be an absolute path (federation.zones[].paths.run-dir): " + runDir);
         }
         return (runDir.endsWith("/") ? runDir : runDir + "/") + key;
+    }
+
+    /** Polls of 50 ms for the wrapper's pid: 5 s at most, less when the start has less time than that. */
+    static long pidPolls(Duration limit) {
+        long ms = Math.min(5000, Math.max(1000, limit.minus(START_ROUND_TRIP).toMillis()));
+        return ms / 50;
     }
 
     private String hold(String suffix) {
@@ -316,7 +341,7 @@ public class JschDetachedRuns implements DetachedRuns {
                 nohup sh "$d/run.sh" "$d" >/dev/null 2>&1 </dev/null &
               fi
               i=0
-              while [ ! -f "$d/pid" ] && [ ! -f "$d/exit" ] && [ "$i" -lt 100 ]; do sleep 0.05 2>/dev/null || sleep 1; i=$((i + 1)); done
+              while [ ! -f "$d/pid" ] && [ ! -f "$d/exit" ] && [ "$i" -lt @PIDWAIT@ ]; do sleep 0.05 2>/dev/null || sleep 1; i=$((i + 1)); done
             elif [ -d "$d" ]; then
               attached=true
               if [ -f "$d/cmd" ]; then

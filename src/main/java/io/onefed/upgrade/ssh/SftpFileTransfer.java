@@ -9,7 +9,7 @@ import java.util.function.UnaryOperator;
 
 /**
  * {@link FileTransfer} over SFTP, streamed through the orchestrator (nothing is written locally). The copy goes to
- * {@code <toPath>.part} (created 0600 first: backups hold the whole database), both hosts compute
+ * {@code <toPath>.part-<random>} (created 0600 first: backups hold the whole database), both hosts compute
  * {@code sha256sum}, and only equal digests let {@code mv} put the file in place; otherwise the partial copy is
  * deleted and the transfer fails.
  */
@@ -34,10 +34,14 @@ public class SftpFileTransfer implements FileTransfer {
     public TransferResult copy(SshTarget from, String fromPath, SshTarget to, String toPath) {
         requireAbsolute(fromPath, "fromPath");
         requireAbsolute(toPath, "toPath");
-        String part = toPath + ".part";
+        // a part file of this copy's own: a job taken over while its copy runs (past its lock) copies beside it
+        // instead of truncating the file the first copy still writes; both put identical bytes in place
+        String part = toPath + ".part-" + java.util.UUID.randomUUID().toString().substring(0, 8);
         String dir = toPath.substring(0, Math.max(1, toPath.lastIndexOf('/')));
-        check(to, RemoteCommand.of("umask 077 && mkdir -p {} && rm -f {} && : > {}", dir, part, part),
-                "prepare " + part);
+        String base = toPath.substring(toPath.lastIndexOf('/') + 1);
+        // parts a crash left behind are removed once no copy can still be writing them (a day old)
+        check(to, RemoteCommand.of("umask 077 && mkdir -p {} && : > {} && { find {} -maxdepth 1 -name {} -mmin +1440"
+                + " -delete 2>/dev/null || :; }", dir, part, dir, base + ".part-*"), "prepare " + part);
         long bytes;
         try (JschSessions.ChannelLease src = sessions.open(from, "sftp", c -> { });
                 JschSessions.ChannelLease dst = sessions.open(to, "sftp", c -> { })) {
@@ -95,7 +99,7 @@ public class SftpFileTransfer implements FileTransfer {
         try {
             shell.run(to, RemoteCommand.of("rm -f {}", part));
         } catch (RuntimeException ignored) {
-            // the original failure matters more; a stale .part is overwritten by the next attempt
+            // the original failure matters more; a stale part is removed by a later copy once a day old
         }
     }
 

@@ -36,6 +36,33 @@ public class DbVersionReader {
                 + target.address() + " printed no 'Shared tables version:' line: " + r.stdout().strip()));
     }
 
+    /**
+     * The shared tables version the installed code requires: the "Required version:" line right after "Shared
+     * tables version:" in {@code onedb version -v} (OneDB#version, src/onedb/onedb.rb, release-6.10.3 lines 181-182:
+     * {@code puts "Required version:        #{ret[:oned_version]}"}, onedb's LATEST_DB_VERSION; the second
+     * "Required version:" belongs to the local tables). onedb prints it from 6.0 on; empty before, or when
+     * {@code db_versioning} is unreadable (then the line is there without a value).
+     */
+    public Optional<String> requiredSharedVersion(ZoneProperties zone, SshTarget target) {
+        CommandResult r = shell.run(target, command(zone));
+        if (r.exitStatus() != 0 && r.exitStatus() != 2 && r.exitStatus() != 3) {
+            throw new IllegalStateException("onedb version -v on " + target.address() + " exited " + r.exitStatus()
+                    + ": " + r.stderr().strip());
+        }
+        return parseRequiredShared(r.stdout());
+    }
+
+    public static Optional<String> parseRequiredShared(String output) {
+        String[] lines = output.split("\n");
+        for (int i = 0; i + 1 < lines.length; i++) {
+            if (lines[i].startsWith("Shared tables version:") && lines[i + 1].startsWith("Required version:")) {
+                String v = lines[i + 1].substring("Required version:".length()).strip();
+                return v.isEmpty() ? Optional.empty() : Optional.of(v);
+            }
+        }
+        return Optional.empty();
+    }
+
     static Optional<String> parseShared(String output) {
         for (String line : output.split("\n")) {
             if (line.startsWith("Shared tables version:")) {

@@ -10,8 +10,8 @@ import java.util.regex.Pattern;
  * {@code one.system.version} answers {@code code_version()} ({@code include/NebulaService.h}, OpenNebula/one), which
  * is {@code "6.10.0.1"} on branch one-6.10 and {@code "7.0.1"} on one-7.0. {@code build} is 0 when absent.
  * Knows what the federation procedure needs from a version:
- * whether zone disable exists (6.2+), which systemd units that release ships, and which upgrades must be
- * coordinated across the federation (every minor release bumps the shared DB version).
+ * whether zone disable exists (6.2+) and which systemd units that release ships. Which upgrades must be
+ * coordinated across the federation is the release table's to say ({@code releases/ProcedureService}).
  */
 public record OneVersion(int major, int minor, int patch, int build) implements Comparable<OneVersion> {
 
@@ -63,14 +63,6 @@ public record OneVersion(int major, int minor, int patch, int build) implements 
     /** The OpenNebula systemd units this release ships ({@link ReleaseUnits}). */
     public List<String> units() {
         return ReleaseUnits.of(this);
-    }
-
-    /**
-     * Whether going from this version to {@code target} changes the shared (federated) DB version, so that the
-     * zones must be upgraded together through the federation procedure.
-     */
-    public boolean needsFederatedProcedureTo(OneVersion target) {
-        return !sameSeries(target);
     }
 
     @Override

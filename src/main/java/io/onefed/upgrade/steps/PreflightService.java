@@ -158,8 +158,8 @@ public class PreflightService {
         if (!target.isAfter(from)) {
             checks.add(Check.fail("federation", "target is an upgrade", "target " + target + " is not newer than " + from));
         } else {
-            checks.add(Check.pass("federation", "target is an upgrade", from + " -> " + target
-                    + (from.needsFederatedProcedureTo(target) ? " (shared DB version changes: federated procedure)" : "")));
+            // which procedure (federated or zone by zone) is the plan's to say, from the release table
+            checks.add(Check.pass("federation", "target is an upgrade", from + " -> " + target));
         }
         return from.toString();
     }

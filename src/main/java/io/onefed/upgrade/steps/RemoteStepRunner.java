@@ -3,6 +3,7 @@ package io.onefed.upgrade.steps;
 import io.onefed.upgrade.ssh.DetachedRuns;
 import io.onefed.upgrade.ssh.RunStatus;
 import io.onefed.upgrade.ssh.SshException;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -12,8 +13,11 @@ import java.util.Set;
 
 /**
  * Advances one step (groups of host commands, run group after group) through the exactly-once detached runs.
- * Each call starts or attaches to every run of the current group and waits at most {@code pollBudget} in total,
- * so an engine job never holds its lock for long; the process calls it again until the step is done.
+ * Each call starts or attaches to the runs of the current group and waits at most {@code pollBudget} in total,
+ * so an engine job never holds its lock for long; the process calls it again until the step is done. Starts stop
+ * once the budget is spent (the next call starts the rest) and each start is given one more budget at most, so one
+ * call's remote work stays bounded on a slow host or in a wide group; a start cut off mid-way fails the job, whose
+ * retry starts with the same key and so attaches.
  * Calling it again after a crash is safe by construction: every start with an existing key attaches.
  * A key the engine has already recorded as started is only awaited, never started again: if its run directory
  * is gone (wiped run dir, a reboot of a tmpfs, someone's clean-up), {@code start} would claim it afresh and run
@@ -23,10 +27,16 @@ public class RemoteStepRunner {
 
     private final DetachedRuns runs;
     private final Duration pollBudget;
+    private final Clock clock;
 
     public RemoteStepRunner(DetachedRuns runs, Duration pollBudget) {
+        this(runs, pollBudget, Clock.systemUTC());
+    }
+
+    RemoteStepRunner(DetachedRuns runs, Duration pollBudget, Clock clock) {
         this.runs = runs;
         this.pollBudget = pollBudget;
+        this.clock = clock;
     }
 
     public enum State { RUNNING, SUCCEEDED, FAILED }
@@ -50,30 +60,51 @@ public class RemoteStepRunner {
      *     but not committed (a crash in between) is started again, which attaches since its directory exists.
      */
     public Progress advance(String keyPrefix, List<List<HostCommand>> groups, Set<String> startedBefore) {
-        Instant deadline = Instant.now().plus(pollBudget);
+        Instant deadline = clock.instant().plus(pollBudget);
         List<CommandRecord> records = new ArrayList<>();
         Set<String> startedKeys = new LinkedHashSet<>(startedBefore);
         Instant firstStarted = null;
+        // starts stop at the budget (at least a second, so a zero budget still starts a group at once), and a
+        // start may use one more budget: a job's remote work stays within two budgets
+        Instant startCutoff = deadline.isAfter(clock.instant().plusSeconds(1)) ? deadline : clock.instant().plusSeconds(1);
+        Instant startLimit = startCutoff.plus(pollBudget);
         for (List<HostCommand> group : groups) {
             List<RunStatus> started = new ArrayList<>();
+            boolean startsCut = false;
+            int startedNow = 0;
             for (HostCommand hc : group) {
                 String key = key(keyPrefix, hc);
-                // null: known to be started, so the await below looks for it (and finds it gone, or not)
-                RunStatus s = startedBefore.contains(key) ? null : runs.start(hc.target(), key, hc.command());
+                if (startedBefore.contains(key)) {
+                    // null: known to be started, so the await below looks for it (and finds it gone, or not)
+                    started.add(null);
+                    startedKeys.add(key);
+                    continue;
+                }
+                if (startsCut || (startedNow > 0 && clock.instant().isAfter(startCutoff))) {
+                    // a wide group on slow hosts: the rest is started by the next poll, in a job of its own
+                    startsCut = true;
+                    started.add(NOT_STARTED);
+                    continue;
+                }
+                RunStatus s = runs.start(hc.target(), key, hc.command(), Duration.between(clock.instant(), startLimit));
                 started.add(s);
                 startedKeys.add(key);
+                startedNow++;
                 firstStarted = earlier(firstStarted, s);
             }
-            boolean groupRunning = false;
+            boolean groupRunning = startsCut;
             CommandRecord failure = null;
             for (int i = 0; i < group.size(); i++) {
                 HostCommand hc = group.get(i);
                 String key = key(keyPrefix, hc);
                 RunStatus s = started.get(i);
+                if (s == NOT_STARTED) {
+                    continue;
+                }
                 CommandRecord record;
                 try {
                     if (s == null || !s.isFinished()) {
-                        Duration left = Duration.between(Instant.now(), deadline);
+                        Duration left = Duration.between(clock.instant(), deadline);
                         s = runs.await(hc.target(), key, left.isNegative() ? Duration.ZERO : left);
                         firstStarted = earlier(firstStarted, s);
                     }
@@ -100,6 +131,10 @@ public class RemoteStepRunner {
         }
         return new Progress(State.SUCCEEDED, records, null, firstStarted, List.copyOf(startedKeys));
     }
+
+    /** Marks a command whose start waits for the next poll (this one's budget is spent). */
+    private static final RunStatus NOT_STARTED = new RunStatus("", RunStatus.State.RUNNING, null, null, null, false,
+            null, null, null, false);
 
     private static Instant earlier(Instant first, RunStatus s) {
         return s == null || s.started() == null || (first != null && !s.started().isBefore(first)) ? first

@@ -31,7 +31,7 @@ public class TaskFormCheckFilter extends OncePerRequestFilter {
     static final Pattern COMPLETION = Pattern.compile(".*/task/([^/]+)/(complete|submit-form)$");
     private static final ObjectMapper JSON = new ObjectMapper();
     static final java.util.Set<String> OUR_PROCESSES = java.util.Set.of("federation-upgrade", "zone-upgrade",
-            "zone-stop", "remote-step", "zone-rollback", "federation-rollback");
+            "zone-stop", "remote-step", "rolling-upgrade", "zone-rollback", "federation-rollback");
 
     private final TaskService tasks;
     private final IdentityService identity;

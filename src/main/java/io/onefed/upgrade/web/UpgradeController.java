@@ -26,7 +26,8 @@ import org.springframework.web.bind.annotation.RestController;
 @RequestMapping("/api/upgrades")
 public class UpgradeController {
 
-    public record StartRequest(String targetVersion, Integer maxParallelZones) {
+    /** {@code forceFederated}: true runs the federated procedure even when zone by zone would do (issue 14). */
+    public record StartRequest(String targetVersion, Integer maxParallelZones, Boolean forceFederated) {
     }
 
     public record RollbackRequest(String reason) {
@@ -58,7 +59,7 @@ public class UpgradeController {
             throw new UpgradeRuns.InvalidRequestException("body", "send {\"targetVersion\": \"7.0.0\"}");
         }
         String id = runs.start(request.targetVersion(), request.maxParallelZones(),
-                principal == null ? "anonymous" : principal.getName());
+                Boolean.TRUE.equals(request.forceFederated()), principal == null ? "anonymous" : principal.getName());
         return ResponseEntity.created(URI.create("/api/upgrades/" + id)).body(Map.of("id", id));
     }
 
@@ -89,10 +90,13 @@ public class UpgradeController {
     ResponseEntity<Map<String, String>> unreadable(HttpMessageNotReadableException e) {
         // a value of the wrong type: name its field (Jackson knows it) rather than the whole body
         if (e.getCause() instanceof JsonMappingException m && !m.getPath().isEmpty()
-                && List.of("targetVersion", "maxParallelZones").contains(m.getPath().get(0).getFieldName())) {
+                && List.of("targetVersion", "maxParallelZones", "forceFederated").contains(m.getPath().get(0).getFieldName())) {
             String field = m.getPath().get(0).getFieldName();
-            String fix = field.equals("maxParallelZones") ? "give a whole number from 1 to 1000, e.g. 5"
-                    : "give a string like \"7.0.0\"";
+            String fix = switch (field) {
+                case "maxParallelZones" -> "give a whole number from 1 to 1000, e.g. 5";
+                case "forceFederated" -> "give true (run the federated procedure) or false";
+                default -> "give a string like \"7.0.0\"";
+            };
             return ResponseEntity.badRequest().body(Map.of("field", field, "message", field + ": wrong type; " + fix));
         }
         return ResponseEntity.badRequest().body(Map.of("field", "body", "message",

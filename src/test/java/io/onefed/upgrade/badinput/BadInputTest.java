@@ -60,6 +60,11 @@ class BadInputTest extends ServiceTestBase {
                         "maxParallelZones", "a whole number"),
                 bad("zones as word", "{\"targetVersion\": \"7.0.0\", \"maxParallelZones\": \"five\"}", "maxParallelZones",
                         "a whole number"),
+                // issue 14: forcing the federated procedure takes a JSON boolean
+                bad("force as word", "{\"targetVersion\": \"7.0.0\", \"forceFederated\": \"yes\"}", "forceFederated",
+                        "give true (run the federated procedure) or false"),
+                bad("force as object", "{\"targetVersion\": \"7.0.0\", \"forceFederated\": {\"on\": true}}",
+                        "forceFederated", "give true (run the federated procedure) or false"),
                 bad("not JSON", "targetVersion=7.0.0", "body", "{\\\"targetVersion\\\": \\\"7.0.0\\\""),
                 bad("JSON array", "[{\"targetVersion\": \"7.0.0\"}]", "body", "{\\\"targetVersion\\\": \\\"7.0.0\\\""),
                 bad("JSON null", "null", "body", "{\\\"targetVersion\\\": \\\"7.0.0\\\""),

@@ -29,6 +29,9 @@ class FederationUpgradeEndToEndTest extends EndToEndTestBase {
         EndToEndSupport.register(registry, SIM, "e2e_guide");
     }
 
+    @org.springframework.beans.factory.annotation.Autowired
+    io.onefed.upgrade.ops.JobRunTimes jobTimes;
+
     @AfterAll
     static void stop() {
         SIM.close();
@@ -93,6 +96,13 @@ class FederationUpgradeEndToEndTest extends EndToEndTestBase {
         // the remote commands' records are in the history, without any secret
         HistoryService history = engine.getHistoryService();
         assertThat(history.createHistoricVariableInstanceQuery().variableName("stepRecords").count()).isGreaterThan(20);
+
+        // issue 15: at the defaults no job batch came near its lock (a longer one would be taken over mid-run)
+        assertThat(jobTimes.lockTime()).as("the default job lock time").isEqualTo(Duration.ofSeconds(20));
+        assertThat(jobTimes.batches()).as("job batches timed").isGreaterThan(20);
+        assertThat(jobTimes.longest()).as("the longest job batch").isLessThan(jobTimes.lockTime().dividedBy(2));
+        System.out.printf("e2e: %d job batches, the longest held its lock %d ms (lock %d ms)%n", jobTimes.batches(),
+                jobTimes.longest().toMillis(), jobTimes.lockTime().toMillis());
     }
 
     static String beforeUpgradeBackup(int zone) {

@@ -45,7 +45,8 @@ class FakeFederation implements OneClients, RemoteShell, DetachedRuns, FileTrans
         boolean enabled = true;
         boolean running = true;
         long fedIndex = 715438;
-        final Map<Integer, Integer> hostStates = new LinkedHashMap<>();
+        // host status calls arrive in parallel (HostFencing)
+        final Map<Integer, Integer> hostStates = Collections.synchronizedMap(new LinkedHashMap<>());
         final List<OneVm> vms = new ArrayList<>();
         String leader;
 
@@ -78,6 +79,8 @@ class FakeFederation implements OneClients, RemoteShell, DetachedRuns, FileTrans
     int lag(String server) {
         return raftLag.getOrDefault(server, 0);
     }
+    /** Release -> the shared DB version its code requires, where it is not its series' X.Y.0 (issue 14). */
+    final Map<String, String> requiredShared = new ConcurrentHashMap<>();
     /** Servers whose SSH does not answer: starting a run there throws, as the real SSH layer does. */
     final java.util.Set<String> sshDown = ConcurrentHashMap.newKeySet();
 
@@ -312,7 +315,9 @@ class FakeFederation implements OneClients, RemoteShell, DetachedRuns, FileTrans
         } else if (c.startsWith("onedb version -v")) {
             // onedb.rb OneDB#version; the DB schema of a release is its series with patch 0
             String[] v = zones.get(target.zoneId()).installed.split("\\.");
-            out = "Shared tables version:   " + v[0] + "." + v[1] + ".0\nRequired version:        " + v[0] + "." + v[1] + ".0\n";
+            String series = v[0] + "." + v[1] + ".0";
+            String required = requiredShared.getOrDefault(zones.get(target.zoneId()).installed, series);
+            out = "Shared tables version:   " + series + "\nRequired version:        " + required + "\n";
         } else if (c.contains("df -Pk")) {
             out = "52428800\n";
         } else if (c.contains("apt-cache $o madison")) {

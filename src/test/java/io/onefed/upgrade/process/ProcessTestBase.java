@@ -17,7 +17,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
         "bpmn/remote-step.bpmn", "bpmn/approve-start.form", "bpmn/approve-reenable.form", "bpmn/preflight-review.form",
         "bpmn/confirm-api-blocked.form", "bpmn/confirm-api-open.form", "bpmn/failed-step-decision.form",
         "bpmn/failed-slaves-decision.form", "bpmn/post-checks-review.form",
-        "bpmn/units-still-active-decision.form", "bpmn/stop-failed-decision.form", "bpmn/api-down-decision.form"})
+        "bpmn/units-still-active-decision.form", "bpmn/stop-failed-decision.form", "bpmn/api-down-decision.form",
+        "bpmn/rolling-upgrade.bpmn", "bpmn/shared-version-decision.form"})
 abstract class ProcessTestBase {
 
     @RegisterExtension

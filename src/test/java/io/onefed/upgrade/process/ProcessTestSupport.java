@@ -100,6 +100,13 @@ final class ProcessTestSupport {
         Mocks.register("approvalDeadline", new ApprovalDeadline(approvals));
         Mocks.register("approvalReminder", new io.onefed.upgrade.notify.ApprovalReminder(notifier));
         Mocks.register("upgradeEndedListener", new io.onefed.upgrade.notify.UpgradeEndedListener(notifier));
+        // rolling-upgrade (issue 14)
+        Mocks.register("recordZoneHostsDelegate", new RecordZoneHostsDelegate(hosts));
+        Mocks.register("disableZoneHostsDelegate", new DisableZoneHostsDelegate(hosts));
+        Mocks.register("enableZoneHostsDelegate", new EnableZoneHostsDelegate(hosts));
+        Mocks.register("collectBatchOutcomesDelegate", new CollectBatchOutcomesDelegate());
+        Mocks.register("confirmSharedVersionDelegate", new ConfirmSharedVersionDelegate(zones,
+                new io.onefed.upgrade.releases.SharedVersionConfirmation(new io.onefed.upgrade.steps.DbVersionReader(fed))));
     }
 
     static Map<String, Object> startVariables(FakeFederation fed, String target, int maxParallel) {

@@ -9,11 +9,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.assertThat;
 
 import io.onefed.upgrade.steps.ZoneApiCheck;
-import java.time.Clock;
+import io.onefed.upgrade.testsupport.MovableClock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import org.camunda.bpm.engine.history.HistoricVariableInstance;
@@ -253,31 +251,4 @@ class UpgradePathsProcessTest extends ProcessTestBase {
         engine.getTaskService().complete(task.getId(), Map.of("decision", decision, "comment", comment));
     }
 
-    /** A clock the test moves. */
-    static final class MovableClock extends Clock {
-        private volatile Instant now;
-
-        MovableClock(Instant now) {
-            this.now = now;
-        }
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-    }
 }

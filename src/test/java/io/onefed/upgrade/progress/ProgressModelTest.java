@@ -158,6 +158,18 @@ class ProgressModelTest {
         assertThat(m.stepsDone()).isEqualTo(m.stepsTotal()).isEqualTo(7);
     }
 
+    /** Zone by zone (issue 14) the master takes no federated backup: its upgraded zone-upgrade is the end of it. */
+    @Test
+    void zoneByZoneTheMasterIsDoneWithoutAFederatedBackup() {
+        rootVars.put("procedure", "ZONE_BY_ZONE");
+        Instance rolling = instance("rolling-upgrade", "root", null, null, false, null, Map.of());
+        Instance up = instance("zone-upgrade", rolling.id(), 0, null, true, "ZoneUpgraded", Map.of("zoneOutcome", "UPGRADED"));
+        remote(up, 0, "sync-hosts", true);
+        assertThat(zone(build(), 0).state()).isEqualTo(ZoneState.DONE);
+        rootVars.remove("procedure");
+        assertThat(zone(build(), 0).state()).as("federated: the checksum is still to come").isNotEqualTo(ZoneState.DONE);
+    }
+
     @Test
     void anIncidentTurnsItsZoneFailedWithACockpitLinkToTheFailedInstance() {
         Instance up = instance("zone-upgrade", "root", 100, null, false, null, Map.of());

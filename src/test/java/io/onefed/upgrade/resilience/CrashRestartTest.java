@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -26,7 +25,7 @@ import org.junit.jupiter.api.Test;
  * and every changing command ran exactly once per zone.
  *
  * <p>Job lock time of the children: 10 s, so a job the killed node held is taken by the restarted one 10 s after
- * it was locked (the engine's default, 5 min, would only make the test slow).
+ * it was locked (half the recommended 20 s, which {@link ResumeAfterRestartTest} runs: eight restarts stay quick).
  */
 @Tag("resilience")
 class CrashRestartTest {
@@ -139,16 +138,7 @@ class CrashRestartTest {
 
     /** Waits until the phase is reached (from the simulated hosts), kills the node, clears the fault, restarts. */
     private void crash(String phase, Callable<Boolean> reached, Runnable afterKill) {
-        try {
-            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(100)).until(() -> {
-                if (!node.isAlive()) {
-                    throw new AssertionError(node.name() + " died on its own:\n" + node.logTail(60));
-                }
-                return reached.call();
-            });
-        } catch (ConditionTimeoutException e) {
-            throw new AssertionError("phase '" + phase + "' not reached; " + node.name() + " log:\n" + node.logTail(80), e);
-        }
+        node.awaitWhileAlive(phase, Duration.ofSeconds(120), reached);
         node.kill();
         long killedAt = System.nanoTime();
         afterKill.run();

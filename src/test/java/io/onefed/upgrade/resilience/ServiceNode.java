@@ -72,6 +72,23 @@ final class ServiceNode implements AutoCloseable {
         return new io.onefed.upgrade.e2e.EndToEndSupport.Api(port, OPERATOR1, OPERATOR2, PASSWORD);
     }
 
+    /**
+     * Waits until {@code reached} (read from the simulated hosts) holds while this node lives: a node that dies on
+     * its own, or a point not reached in time, fails with the node's log.
+     */
+    void awaitWhileAlive(String point, Duration atMost, java.util.concurrent.Callable<Boolean> reached) {
+        try {
+            await().atMost(atMost).pollInterval(Duration.ofMillis(100)).until(() -> {
+                if (!isAlive()) {
+                    throw new AssertionError(name + " died on its own:\n" + logTail(60));
+                }
+                return reached.call();
+            });
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError("'" + point + "' not reached; " + name + " log:\n" + logTail(80), e);
+        }
+    }
+
     /** SIGKILL (what {@code kill -9} sends): the JVM gets no chance to clean up. */
     void kill() {
         process.destroyForcibly();
@@ -94,6 +111,33 @@ final class ServiceNode implements AutoCloseable {
             String out = new String(p.getInputStream().readAllBytes());
             p.waitFor(30, TimeUnit.SECONDS);
             return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * The longest job batch this node has run since its start ({@code onefed_job_hold_longest_seconds} on
+     * /actuator/prometheus, read as an operator).
+     */
+    Duration longestJob() {
+        String auth = java.util.Base64.getEncoder().encodeToString((OPERATOR1 + ":" + PASSWORD).getBytes());
+        try {
+            HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + port + "/actuator/prometheus"))
+                    .header("Authorization", "Basic " + auth).timeout(Duration.ofSeconds(30)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != 200) {
+                throw new AssertionError(name + ": /actuator/prometheus answered " + r.statusCode());
+            }
+            return r.body().lines().filter(l -> l.startsWith("onefed_job_hold_longest_seconds"))
+                    .map(l -> l.substring(l.lastIndexOf(' ') + 1))
+                    .map(v -> Duration.ofNanos((long) (Double.parseDouble(v) * 1e9))).findFirst()
+                    .orElseThrow(() -> new AssertionError(name + ": no onefed_job_hold_longest_seconds on"
+                            + " /actuator/prometheus"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
@@ -128,6 +172,14 @@ final class ServiceNode implements AutoCloseable {
         private final Path logDir;
 
         Launcher(SimulatedFederation sim, String database, Map<String, String> extra) {
+            this(sim, database, extra, false);
+        }
+
+        /**
+         * @param recommended the engine and process timings of application.yaml, as the README recommends for
+         *     production (only the simulator's small disks need a lower backup space floor); else short test timings
+         */
+        Launcher(SimulatedFederation sim, String database, Map<String, String> extra, boolean recommended) {
             try {
                 this.logDir = Files.createDirectories(Path.of("target", "resilience").toAbsolutePath());
                 this.federationYaml = sim.writeFederationYaml(logDir.resolve(database + "-federation.yaml"));
@@ -141,12 +193,14 @@ final class ServiceNode implements AutoCloseable {
             this.jdbcUrl = pg.createDatabase(database);
             // short engine timings: a poll job holds its lock for the poll budget at most, and a restarted node
             // finds work at once
-            settings.put("onefed.process.api-poll-interval", "PT1S");
             settings.put("onefed.process.min-backup-space-mb", "1");
-            settings.put("onefed.process.step-poll-budget", "PT2S");
-            settings.put("onefed.process.retry-cycle", "R5/PT2S");
-            settings.put("camunda.bpm.job-execution.wait-time-in-millis", "200");
-            settings.put("camunda.bpm.job-execution.max-wait", "1000");
+            if (!recommended) {
+                settings.put("onefed.process.api-poll-interval", "PT1S");
+                settings.put("onefed.process.step-poll-budget", "PT2S");
+                settings.put("onefed.process.retry-cycle", "R5/PT2S");
+                settings.put("camunda.bpm.job-execution.wait-time-in-millis", "200");
+                settings.put("camunda.bpm.job-execution.max-wait", "1000");
+            }
             settings.putAll(extra);
         }
 

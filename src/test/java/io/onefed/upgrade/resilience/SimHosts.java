@@ -126,4 +126,46 @@ final class SimHosts {
     private static int exact(List<String> lines, int tokens) {
         return (int) lines.stream().filter(l -> l.split(" ").length == tokens).count();
     }
+
+    /** A command the service started on a host: when its key was claimed (its {@code cmd} file written), where. */
+    record Claim(java.time.Instant at, String host, String key) {
+    }
+
+    /**
+     * The first run the service claimed on any host of the federation (front-ends and hypervisor hosts) after
+     * {@code since}: the moment a command reached a host, as the host's file system dates it. Every start writes
+     * the run's {@code cmd} once, right after its {@code mkdir} claim; an attach never rewrites it.
+     */
+    static java.util.Optional<Claim> firstClaimAfter(SimulatedFederation sim, java.time.Instant since) {
+        List<Claim> claims = new ArrayList<>();
+        for (int zone : sim.zoneIds()) {
+            for (String server : sim.serverNames(zone)) {
+                claims(sim.serverDir(zone, server), server, since, claims);
+            }
+            for (String node : sim.nodeNames(zone)) {
+                claims(sim.nodeDir(zone, node), node, since, claims);
+            }
+        }
+        return claims.stream().min(java.util.Comparator.comparing(Claim::at));
+    }
+
+    private static void claims(Path hostDir, String host, java.time.Instant since, List<Claim> out) {
+        Path runs = hostDir.resolve("var/lib/one-fed-upgrade/runs");
+        if (!Files.isDirectory(runs)) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> keys = Files.list(runs)) {
+            for (Path key : keys.toList()) {
+                Path cmd = key.resolve("cmd");
+                if (Files.isRegularFile(cmd)) {
+                    java.time.Instant at = Files.getLastModifiedTime(cmd).toInstant();
+                    if (at.isAfter(since)) {
+                        out.add(new Claim(at, host, key.getFileName().toString()));
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
 }

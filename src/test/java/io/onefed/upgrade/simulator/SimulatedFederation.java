@@ -145,6 +145,9 @@ public final class SimulatedFederation implements AutoCloseable {
         Files.createDirectories(root.resolve("sim"));
         installScripts();
         SimFiles.writeText(root.resolve("sim/release-units"), SimUnits.table());
+        // read by code_shared_db_version (sim-lib.sh): "release shared" per line
+        SimFiles.writeText(root.resolve("sim/code-shared-db-versions"), spec.codeSharedDbVersions().entrySet().stream()
+                .map(e -> e.getKey() + " " + e.getValue() + "\n").sorted().collect(java.util.stream.Collectors.joining()));
         Path auth = credentialsFile();
         if (!Files.exists(auth)) {
             writeSecret(auth, "oneadmin:" + spec.oneadminPassword());

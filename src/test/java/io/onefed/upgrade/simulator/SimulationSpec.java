@@ -18,9 +18,24 @@ public record SimulationSpec(
         String dbPassword,
         /** The federation's FED_INDEX (last federated log index) at start. */
         long fedIndex,
-        List<ZoneSpec> zones) {
+        List<ZoneSpec> zones,
+        /**
+         * Releases whose code requires another shared (federated) DB version than their series' {@code X.Y.0}, the
+         * release table's value for 6.x and 7.x: {@code 6.10.3 -> 6.10.3} makes a target whose real shared DB version
+         * differs from the table (onedb version -v's shared "Required version:", onedb upgrade, oned's start check).
+         */
+        java.util.Map<String, String> codeSharedDbVersions) {
+
+    public SimulationSpec(String name, String oneadminPassword, String dbPassword, long fedIndex, List<ZoneSpec> zones) {
+        this(name, oneadminPassword, dbPassword, fedIndex, zones, java.util.Map.of());
+    }
 
     public SimulationSpec {
+        codeSharedDbVersions = codeSharedDbVersions == null ? java.util.Map.of() : java.util.Map.copyOf(codeSharedDbVersions);
+        codeSharedDbVersions.forEach((release, shared) -> {
+            ZoneSpec.checkVersion(release, "codeSharedDbVersions (release)");
+            ZoneSpec.checkVersion(shared, "codeSharedDbVersions[" + release + "]");
+        });
         zones = zones == null ? List.of() : List.copyOf(zones);
         if (zones.isEmpty()) {
             throw new IllegalArgumentException("simulation spec: zones is empty; give at least the master zone");
@@ -61,7 +76,14 @@ public record SimulationSpec(
     public SimulationSpec withZones(List<ZoneSpec> more) {
         List<ZoneSpec> all = new ArrayList<>(zones);
         all.addAll(more);
-        return new SimulationSpec(name, oneadminPassword, dbPassword, fedIndex, all);
+        return new SimulationSpec(name, oneadminPassword, dbPassword, fedIndex, all, codeSharedDbVersions);
+    }
+
+    /** A copy where {@code release}'s code requires the shared DB version {@code shared} (see codeSharedDbVersions). */
+    public SimulationSpec withCodeSharedDbVersion(String release, String shared) {
+        java.util.Map<String, String> more = new java.util.HashMap<>(codeSharedDbVersions);
+        more.put(release, shared);
+        return new SimulationSpec(name, oneadminPassword, dbPassword, fedIndex, zones, more);
     }
 
     /**
@@ -173,7 +195,7 @@ public record SimulationSpec(
             return hosts.stream().anyMatch(HostSpec::ssh);
         }
 
-        private static void checkVersion(String v, String field) {
+        static void checkVersion(String v, String field) {
             // four parts on CE maintenance releases: code_version() is "6.10.0.1" on one-6.10 (include/NebulaService.h)
             if (v == null || !v.matches("\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}(\\.\\d{1,3})?")) {
                 throw new IllegalArgumentException("zone spec: " + field + " '" + v + "' is not MAJOR.MINOR.PATCH[.BUILD],"

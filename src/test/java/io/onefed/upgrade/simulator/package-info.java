@@ -57,7 +57,16 @@
  * {@code src/onedb/onedb_backend.rb}, one-6.10 and one-7.0, {@code SQLiteBackend#restore},
  * {@code MySQLBackend#restore}). {@code db_versioning} is one of the federated tables (FEDERATED_TABLES), so
  * the shared version travels with them; without it, {@code read_db_version} falls back to 2.0.</li>
- * <li>{@code onedb version -v} prints OneDB#version's format and exit codes 0/1/2/3 ({@code src/onedb/onedb.rb}).</li>
+ * <li>{@code onedb version -v} prints OneDB#version's format and exit codes 0/1/2/3 ({@code src/onedb/onedb.rb}):
+ * "Shared tables version:" then "Required version:" (onedb's LATEST_DB_VERSION, {@code ret[:oned_version]} of
+ * {@code src/onedb/onedb_backend.rb}), then the same for the local tables; without {@code -v} "Required shared
+ * version:" (release-6.10.3 lines 177-229).</li>
+ * <li>Maintenance releases (issue 14): a release's code requires its series' {@code X.Y.0} as shared and local DB
+ * version, as the release table read from {@code include/NebulaService.h} has it for 6.x and 7.x (6.10.0 ... 6.10.5
+ * all return "6.10.0"), so 6.10.0 -> 6.10.3 needs no migration and oned starts on the old DB. The spec's
+ * {@code codeSharedDbVersions} makes a release whose code requires another shared version (as 5.4.1 did: "5.4.1"
+ * after 5.4.0's "5.4.0"): onedb version -v reports it and exits 2, onedb upgrade migrates the shared tables to it,
+ * and oned refuses older shared tables ("Database version mismatch ( shared)"; a slave "Cannot join federation").</li>
  * <li>oned takes FEDERATION/SERVER_ID from oned.conf at start without checking it against the zone's server
  * pool (-1: solo) and {@code one.zone.raftstatus} reports it ({@code src/nebula/Nebula.cc},
  * {@code src/raft/RaftManager.cc} RaftManager() and to_xml, one-7.0); each HA server's oned.conf has its own

@@ -7,6 +7,7 @@ import io.onefed.upgrade.ssh.RemoteCommand;
 import io.onefed.upgrade.ssh.RunStatus;
 import io.onefed.upgrade.ssh.SshException;
 import io.onefed.upgrade.ssh.SshTarget;
+import io.onefed.upgrade.testsupport.MovableClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -155,5 +156,51 @@ class RemoteStepRunnerTest {
         assertThat(p.failure().vanished()).isTrue();
         assertThat(p.startedKeys()).containsExactly("U1-z0-r-a1.1-fe0");
         assertThat(host.executions).hasSize(1);
+    }
+
+    /**
+     * Issue 15: a job must stay well inside its lock. Starts on slow hosts (3 s each here, on a clock the host
+     * moves) stop once the 4 s budget is spent, each start is given the rest of the budget plus one more, and the
+     * next advance starts the rest: every command once, no advance past two budgets.
+     */
+    @Test
+    void startsOnSlowHostsStopAtTheBudgetAndTheNextAdvanceStartsTheRest() {
+        MovableClock clock = new MovableClock(Instant.parse("2026-01-01T00:00:00Z"));
+        List<Duration> given = new ArrayList<>();
+        DetachedRuns slow = new DetachedRuns() {
+            @Override
+            public RunStatus start(SshTarget target, String key, RemoteCommand command) {
+                throw new AssertionError("the runner gives every start its time limit");
+            }
+
+            @Override
+            public RunStatus start(SshTarget target, String key, RemoteCommand command, Duration maxTime) {
+                given.add(maxTime);
+                clock.advance(Duration.ofSeconds(3));
+                return host.start(target, key, command);
+            }
+
+            @Override
+            public RunStatus await(SshTarget target, String key, Duration maxWait) {
+                return host.await(target, key, maxWait);
+            }
+        };
+        RemoteStepRunner bounded = new RemoteStepRunner(slow, Duration.ofSeconds(4), clock);
+        List<List<HostCommand>> groups = List.of(List.of(on("n1", "upgrade"), on("n2", "upgrade"), on("n3", "upgrade"),
+                on("n4", "upgrade")));
+
+        Instant t0 = clock.instant();
+        RemoteStepRunner.Progress first = bounded.advance("U1-z0-nodes-a1.1", groups);
+        assertThat(first.state()).isEqualTo(RemoteStepRunner.State.RUNNING);
+        assertThat(first.startedKeys()).as("started before the budget ran out")
+                .containsExactly("U1-z0-nodes-a1.1-n1", "U1-z0-nodes-a1.1-n2");
+        assertThat(given).containsExactly(Duration.ofSeconds(8), Duration.ofSeconds(5));
+        assertThat(Duration.between(t0, clock.instant())).isLessThanOrEqualTo(Duration.ofSeconds(8));
+
+        RemoteStepRunner.Progress second = bounded.advance("U1-z0-nodes-a1.1", groups, Set.copyOf(first.startedKeys()));
+        assertThat(second.startedKeys()).hasSize(4);
+        assertThat(host.executions).as("each command once").containsExactly("U1-z0-nodes-a1.1-n1",
+                "U1-z0-nodes-a1.1-n2", "U1-z0-nodes-a1.1-n3", "U1-z0-nodes-a1.1-n4");
+        assertThat(host.starts).as("a started key is not started again").hasSize(4);
     }
 }
