@@ -36,10 +36,11 @@ public class ApprovalListener implements TaskListener {
             Map.entry("ConfirmApiBlocked", Set.of("approve")),
             Map.entry("ConfirmApiOpen", Set.of("approve")),
             Map.entry("ReviewPreflight", Set.of("retry", "abort")),
-            Map.entry("ReviewPostChecks", Set.of("retry", "continue")),
-            Map.entry("DecideFailedSlaves", Set.of("retry", "continue", "abort")),
+            Map.entry("ReviewPostChecks", Set.of("retry", "continue", "rollback")),
+            Map.entry("DecideFailedSlaves", Set.of("retry", "continue", "abort", "rollback")),
             // skip: only in the upgrade-nodes step (see skipRefusal)
-            Map.entry("DecideFailedStep", Set.of("retry", "wait", "abort", "skip")),
+            // rollback: only in the steps of zone-upgrade (see rollbackRefusal)
+            Map.entry("DecideFailedStep", Set.of("retry", "wait", "abort", "skip", "rollback")),
             Map.entry("DecideStillActive", Set.of("retry", "abort")),
             Map.entry("DecideStopFailed", Set.of("retry", "abort")),
             Map.entry("DecideApiDown", Set.of("wait", "abort")),
@@ -137,6 +138,26 @@ public class ApprovalListener implements TaskListener {
         return java.util.Optional.empty();
     }
 
+    /**
+     * The steps of zone-upgrade, where "roll back" ends the zone with ROLLBACK_REQUESTED and the upgrade rolls
+     * back. Elsewhere nothing catches it: the stop (zone-stop: a zone stopped, nothing changed, abort instead), the
+     * federated backup, and the rollback's own steps (a rollback is not rolled back).
+     */
+    static final Set<String> ROLLBACK_FROM_STEPS = Set.of("backup-config", "backup-db", "restore-federated",
+            "switch-repository", "upgrade-packages", "upgrade-config", "upgrade-db", "check-db", "dump-leader-db",
+            "restore-followers", "pack-leader-config", "apply-leader-config", "start-services", "upgrade-nodes",
+            "sync-hosts");
+
+    public static java.util.Optional<Refusal> rollbackRefusal(String taskDefinitionKey, Object decision, Object step) {
+        if ("DecideFailedStep".equals(taskDefinitionKey) && "rollback".equals(decision)
+                && !ROLLBACK_FROM_STEPS.contains(String.valueOf(step))) {
+            return java.util.Optional.of(new Refusal(false, "decision: 'rollback' is offered in the zone upgrade's"
+                    + " steps, not in step '" + step + "'; choose retry, wait or abort (an aborted upgrade can be rolled"
+                    + " back later: POST /api/upgrades/{id}/rollback)"));
+        }
+        return java.util.Optional.empty();
+    }
+
     /** The approval and decision tasks of our processes (those this listener guards). */
     public static boolean isDecisionTask(String taskDefinitionKey) {
         return taskDefinitionKey != null && DECISIONS.containsKey(taskDefinitionKey);
@@ -157,7 +178,8 @@ public class ApprovalListener implements TaskListener {
         java.util.Optional<Refusal> refusal = tamperRefusal(task)
                 .or(() -> check(task.getTaskDefinitionKey(), task.getName(), decision, comment, who, starterOf(task),
                         task.getExecution().getProcessBusinessKey(), settings.fourEyes()))
-                .or(() -> skipRefusal(task.getTaskDefinitionKey(), decision, task.getVariable("step")));
+                .or(() -> skipRefusal(task.getTaskDefinitionKey(), decision, task.getVariable("step")))
+                .or(() -> rollbackRefusal(task.getTaskDefinitionKey(), decision, task.getVariable("step")));
         if (refusal.isPresent()) {
             if (refusal.get().forbidden()) {
                 recordRefusal(task, who, refusal.get().message());

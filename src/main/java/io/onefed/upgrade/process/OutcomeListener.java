@@ -31,13 +31,15 @@ public class OutcomeListener implements ExecutionListener {
                     + " stopped or partly upgraded with its hosts disabled, the zones after it were not touched;"
                     + " SHARED_VERSION_DIFFERS: only the master was upgraded (see sharedVersionFinding)"});
 
-    /** The ends of federation-rollback. */
+    /** The ends of federation-rollback, and the upgrade's own end after a rollback decided in it. */
     static final Map<String, String[]> ROLLBACK_OUTCOMES = Map.of(
             "FederationRolledBack", new String[] {"ROLLED_BACK", "every zone the upgrade touched is back on its previous"
                     + " packages, database, configuration, repository and units; API access and hosts enabled again"},
             "RollbackRejected", new String[] {"ROLLBACK_REJECTED", "the rollback was rejected: nothing was changed"},
             "RollbackAborted", new String[] {"ROLLBACK_ABORTED", "an operator aborted a rollback step: zones rolled back"
-                    + " so far stay so, the others as the upgrade left them; zones and hosts stay disabled"});
+                    + " so far stay so, the others as the upgrade left them; zones and hosts stay disabled"},
+            "UpgradeRolledBack", new String[] {"ROLLED_BACK", "an operator chose roll back: every zone the upgrade"
+                    + " touched is back on its previous version; API access and hosts enabled again"});
 
     /** Every end event that records an outcome, and what it records. */
     static Map<String, String[]> all() {
@@ -50,6 +52,12 @@ public class OutcomeListener implements ExecutionListener {
     public void notify(DelegateExecution execution) {
         String[] outcome = all().getOrDefault(execution.getCurrentActivityId(),
                 new String[] {"ENDED", execution.getCurrentActivityName()});
+        Object rolledBack = execution.getVariable("rollbackOutcome");
+        if ("UpgradeRolledBack".equals(execution.getCurrentActivityId()) && rolledBack != null
+                && !"ROLLED_BACK".equals(rolledBack)) {
+            // the rollback the upgrade called ended otherwise (a step aborted): that is how the upgrade ended
+            outcome = new String[] {rolledBack.toString(), Vars.str(execution, "rollbackOutcomeDetail")};
+        }
         String outcomeText = outcome[0];
         String failed = Vars.str(execution, "failedSlaveZoneIds");
         if ("COMPLETED".equals(outcomeText) && failed != null && !failed.isBlank()) {

@@ -114,7 +114,9 @@ public class TaskFormCheckFilter extends OncePerRequestFilter {
         Object startedBy = starter(task);
         return ApprovalListener.check(task.getTaskDefinitionKey(), task.getName(), decision, comment, user, startedBy,
                 String.valueOf(tasks.getVariable(taskId, "upgradeId")), listener.fourEyes())
-                .or(() -> ApprovalListener.skipRefusal(task.getTaskDefinitionKey(), decision, tasks.getVariable(taskId, "step")));
+                .or(() -> ApprovalListener.skipRefusal(task.getTaskDefinitionKey(), decision, tasks.getVariable(taskId, "step")))
+                .or(() -> ApprovalListener.rollbackRefusal(task.getTaskDefinitionKey(), decision,
+                        tasks.getVariable(taskId, "step")));
     }
 
     private Object starter(Task task) {
