@@ -213,6 +213,9 @@ class ApprovalProcessTest extends ProcessTestBase {
 
         List<String> planned = new ArrayList<>();
         for (Plan.Phase phase : plan.phases()) {
+            if (phase.step().equals("rollback")) {
+                break; // what a rollback would run, only on an operator's "roll back"
+            }
             for (Plan.Action a : phase.actions()) {
                 if (a.kind().equals("ssh") && !phase.step().equals("checksum-backup")) {
                     // the master's shared DB version is read during the upgrade: the plan names it by a placeholder

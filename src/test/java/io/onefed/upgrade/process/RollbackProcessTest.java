@@ -43,8 +43,7 @@ class RollbackProcessTest extends ProcessTestBase {
                 engine.getIdentityService());
     }
 
-    /** The master's onedb upgrade fails and an operator aborts: the upgrade ends ABORTED with the master half done. */
-    private ProcessInstance abortedUpgrade(FakeFederation fed) {
+    private ProcessInstance started(FakeFederation fed) {
         ProcessTestSupport.register(fed);
         Map<String, Object> vars = startVariables(fed, "7.0.0", 5);
         ProcessInstance pi = engine.getRuntimeService().startProcessInstanceByKey("federation-upgrade",
@@ -52,6 +51,76 @@ class RollbackProcessTest extends ProcessTestBase {
         runJobs(engine);
         decide(engine, "ApproveStart", "approve", "change CHG-1234 approved");
         runJobs(engine);
+        return pi;
+    }
+
+    private void assertRolledBackInTheUpgrade(ProcessInstance pi, FakeFederation fed, String... passed) {
+        assertThat(pi).isEnded().hasPassed(passed).hasPassed("RollBackUpgrade", "UpgradeRolledBack");
+        assertThat(value(pi.getId(), "upgradeOutcome")).isEqualTo("ROLLED_BACK");
+        HistoricProcessInstance rb = engine.getHistoryService().createHistoricProcessInstanceQuery()
+                .processDefinitionKey("federation-rollback").superProcessInstanceId(pi.getId()).singleResult();
+        assertThat(rb.getEndActivityId()).isEqualTo("FederationRolledBack");
+        assertThat(engine.getHistoryService().createHistoricActivityInstanceQuery().processInstanceId(rb.getId())
+                .activityId("ApproveRollback").count()).as("decided in the upgrade: no second approval").isZero();
+        assertThat(fed.zones.values()).allMatch(z -> z.enabled && z.running && z.installed.equals("6.10.0"));
+    }
+
+    @Test
+    void rollBackChosenOnTheMastersFailedStepRollsTheUpgradeBack() {
+        FakeFederation fed = FakeFederation.guide("6.10.0");
+        fed.failures.put("onedb upgrade", 1);
+        ProcessInstance pi = started(fed);
+        decide(engine, "DecideFailedStep", "rollback", "onedb upgrade broken for good, back to 6.10");
+        runJobs(engine);
+        assertRolledBackInTheUpgrade(pi, fed, "MasterUpgraded");
+        String master = engine.getHistoryService().createHistoricProcessInstanceQuery().processDefinitionKey("zone-upgrade")
+                .superProcessInstanceId(pi.getId()).variableValueEquals("zoneId", 0).singleResult().getId();
+        assertThat(value(master, "zoneOutcome")).isEqualTo("ROLLBACK_REQUESTED");
+        assertThat(pi).hasNotPassed("AbortedMasterFailed", "FederatedBackup");
+        assertThat(fed.count("onedb restore -f")).as("only the master was changed").isEqualTo(1);
+    }
+
+    @Test
+    void rollBackChosenForTheFailedSlavesRollsEveryZoneBack() {
+        FakeFederation fed = FakeFederation.guide("6.10.0");
+        fed.failures.put("onedb restore", 1); // the first slave's federated restore fails
+        ProcessInstance pi = started(fed);
+        decide(engine, "DecideFailedStep", "abort", "restore corrupt on this slave");
+        runJobs(engine);
+        decide(engine, "DecideFailedSlaves", "rollback", "back out the whole upgrade");
+        runJobs(engine);
+        assertRolledBackInTheUpgrade(pi, fed, "SlavesRollbackRequested");
+        assertThat(pi).hasNotPassed("AbortedSlavesFailed", "RunPostChecks");
+        assertThat(fed.count("onedb restore -f")).as("master and both slaves were changed").isEqualTo(3);
+    }
+
+    @Test
+    void rollBackChosenInThePostCheckReviewRollsEveryZoneBack() {
+        FakeFederation fed = new FakeFederation("6.10.0", true, "S-EU-GE");
+        fed.raftLag.put("m-eu-fr-fe2", 3);
+        ProcessInstance pi = started(fed);
+        assertThat(pi).isWaitingAt("ReviewPostChecks");
+        decide(engine, "ReviewPostChecks", "rollback", "HA follower lags after the upgrade: back to 6.10");
+        runJobs(engine);
+        assertRolledBackInTheUpgrade(pi, fed, "PostChecksDecision");
+        assertThat(pi).hasNotPassed("ApproveReenable");
+        // the HA master: restored on its leader, then the followers from the copied pre-upgrade backup
+        assertThat(fed.started.stream().filter(c -> c.contains("onedb restore -f")).map(c -> c.split(":")[0]))
+                .contains("M-EU-FR/m-eu-fr-fe0", "M-EU-FR/m-eu-fr-fe1", "M-EU-FR/m-eu-fr-fe2");
+    }
+
+    @Test
+    void rollBackIsRefusedWhereNothingWouldCatchIt() {
+        FakeFederation fed = FakeFederation.guide("6.10.0");
+        fed.failures.put("systemctl stop", 1);
+        started(fed);
+        assertThatThrownBy(() -> decide(engine, "DecideFailedStep", "rollback", "try it"))
+                .hasMessageContaining("'rollback' is offered in the zone upgrade's steps, not in step 'stop-services'");
+    }
+
+    /** The master's onedb upgrade fails and an operator aborts: the upgrade ends ABORTED with the master half done. */
+    private ProcessInstance abortedUpgrade(FakeFederation fed) {
+        ProcessInstance pi = started(fed);
         decide(engine, "DecideFailedStep", "abort", "onedb upgrade broken for good");
         runJobs(engine);
         assertThat(pi).isEnded().hasPassed("AbortedMasterFailed");
