@@ -189,17 +189,8 @@ public class PlanService {
         }
         Phase post = b.phase("federation", "post-checks", "Post-upgrade checks (read-only)");
         federation.all().forEach(z -> post.api(z, "one.system.version, one.zone.info, one.zone.raftstatus"));
-        if (hasZoneDisable) {
-            Phase open = b.phase("federation", "enable-api", "Re-enable API access: master first");
-            List<ZoneProperties> order = new ArrayList<>(federation.slavesThenMaster());
-            java.util.Collections.reverse(order);
-            order.forEach(z -> open.api(z, "one.zone.enable " + z.id() + " true"));
-        } else {
-            b.phase("federation", "enable-api", "Re-enable API access (before 6.2)")
-                    .manual("an operator removes the block on the master's API and confirms");
-        }
-        Phase unfence = b.phase("federation", "enable-hosts", "Re-enable the hypervisor hosts recorded as enabled");
-        federation.all().forEach(z -> unfence.api(z, "one.host.status <id> ENABLED for each recorded host"));
+        reopen(b, hasZoneDisable, "", "Re-enable API access: master first", "Re-enable API access (before 6.2)",
+                "Re-enable the hypervisor hosts recorded as enabled");
         rollback(b, hasZoneDisable);
         return b.build(hasZoneDisable);
     }
@@ -236,16 +227,27 @@ public class PlanService {
                 b.steps(zone, s, null);
             }
         }
+        reopen(b, hasZoneDisable, "rollback-", "After the rollback: re-enable API access, master first",
+                "After the rollback: re-enable API access (before 6.2)",
+                "After the rollback: re-enable the hypervisor hosts recorded as enabled");
+    }
+
+    /**
+     * Re-opening the federation as ReopenFederation does it, after the upgrade and after a rollback alike: API
+     * access master first (or an operator's confirmation before 6.2), then the hosts recorded as enabled.
+     */
+    private void reopen(Builder b, boolean hasZoneDisable, String idPrefix, String apiTitle, String manualApiTitle,
+            String hostsTitle) {
         if (hasZoneDisable) {
-            Phase open = b.phase("federation", "rollback-enable-api", "After the rollback: re-enable API access, master first");
-            List<ZoneProperties> reopen = new ArrayList<>(federation.slavesThenMaster());
-            java.util.Collections.reverse(reopen);
-            reopen.forEach(z -> open.api(z, "one.zone.enable " + z.id() + " true"));
+            Phase open = b.phase("federation", idPrefix + "enable-api", apiTitle);
+            List<ZoneProperties> masterFirst = new ArrayList<>(federation.slavesThenMaster());
+            java.util.Collections.reverse(masterFirst);
+            masterFirst.forEach(z -> open.api(z, "one.zone.enable " + z.id() + " true"));
         } else {
-            b.phase("federation", "rollback-enable-api", "After the rollback: re-enable API access (before 6.2)")
+            b.phase("federation", idPrefix + "enable-api", manualApiTitle)
                     .manual("an operator removes the block on the master's API and confirms");
         }
-        Phase unfence = b.phase("federation", "rollback-enable-hosts", "After the rollback: re-enable the hypervisor hosts recorded as enabled");
+        Phase unfence = b.phase("federation", idPrefix + "enable-hosts", hostsTitle);
         federation.all().forEach(z -> unfence.api(z, "one.host.status <id> ENABLED for each recorded host"));
     }
 
