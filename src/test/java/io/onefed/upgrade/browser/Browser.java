@@ -95,8 +95,18 @@ final class Browser implements AutoCloseable {
         logout();
         open("/camunda/app/" + app + "/default/");
         WebElement name = await(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("input[ng-model='username']")));
-        name.sendKeys(user);
-        driver.findElement(By.cssSelector("input[ng-model='password']")).sendKeys(password);
+        WebElement secret = driver.findElement(By.cssSelector("input[ng-model='password']"));
+        // the sign-in page focuses the user field once it has rendered; when that comes late it steals the focus
+        // while the password is typed (seen: both ended up in the user field). Type until both fields hold their value.
+        for (int attempt = 0; attempt < 5; attempt++) {
+            name.clear();
+            secret.clear();
+            name.sendKeys(user);
+            secret.sendKeys(password);
+            if (user.equals(name.getDomProperty("value")) && password.equals(secret.getDomProperty("value"))) {
+                break;
+            }
+        }
         driver.findElement(By.cssSelector("form[name='signinForm'] button[type='submit']")).click();
         // the header names the signed-in user once the login went through
         await(ExpectedConditions.invisibilityOfElementLocated(By.cssSelector("form[name='signinForm']")));
