@@ -191,7 +191,7 @@ public class PlanService {
         federation.all().forEach(z -> post.api(z, "one.system.version, one.zone.info, one.zone.raftstatus"));
         reopen(b, hasZoneDisable, "", "Re-enable API access: master first", "Re-enable API access (before 6.2)",
                 "Re-enable the hypervisor hosts recorded as enabled");
-        rollback(b, hasZoneDisable);
+        rollback(b, hasZoneDisable, "After the rollback: re-enable the hypervisor hosts recorded as enabled");
         return b.build(hasZoneDisable);
     }
 
@@ -206,7 +206,7 @@ public class PlanService {
      * "roll back": slaves first, master last (federation-rollback), each zone back to what it saved before its
      * first change, then API access and hosts re-opened as the forward path does.
      */
-    private void rollback(Builder b, boolean hasZoneDisable) {
+    private void rollback(Builder b, boolean hasZoneDisable, String hostsTitle) {
         b.phase("federation", "rollback", "Only on an operator's roll back: the zones the upgrade touched go back,"
                 + " slaves first, master last").manual("a zone the upgrade never touched is left alone; a zone only"
                 + " stopped gets its recorded units started again (rollback-start-services)");
@@ -228,8 +228,7 @@ public class PlanService {
             }
         }
         reopen(b, hasZoneDisable, "rollback-", "After the rollback: re-enable API access, master first",
-                "After the rollback: re-enable API access (before 6.2)",
-                "After the rollback: re-enable the hypervisor hosts recorded as enabled");
+                "After the rollback: re-enable API access (before 6.2)", hostsTitle);
     }
 
     /**
@@ -278,6 +277,10 @@ public class PlanService {
         }
         Phase post = b.phase("federation", "post-checks", "Post-upgrade checks (read-only)");
         federation.all().forEach(z -> post.api(z, "one.system.version, one.zone.info, one.zone.raftstatus"));
+        // the same federation-rollback as the federated procedure; the hosts it re-enables are those each zone
+        // recorded before disabling its own (ReenableHostsAfterRollback reads the zones' records)
+        rollback(b, hasZoneDisable, "After the rollback: re-enable the hypervisor hosts each zone recorded as enabled"
+                + " before its own upgrade");
         return b.build(hasZoneDisable);
     }
 

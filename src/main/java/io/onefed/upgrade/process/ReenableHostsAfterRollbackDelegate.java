@@ -6,9 +6,12 @@ import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
 
 /**
- * {@code ReenableHostsAfterRollback}: the hosts recorded as enabled before the upgrade ({@code enabledHosts}) are
- * enabled again in every zone, those an operator skipped in the node upgrade included: after the rollback their
- * zone runs the version they still have.
+ * {@code ReenableHostsAfterRollback}: the hosts recorded as enabled before the upgrade are enabled again in every
+ * zone, those an operator skipped in the node upgrade included: after the rollback their zone runs the version
+ * they still have. The federated procedure recorded them once ({@code enabledHosts}); the zone-by-zone procedure
+ * per zone ({@link ZoneHostRecords}): a failed zone left its own hosts disabled, and each restored database holds
+ * its hosts as they were at its backup, after its zone disabled them. Hosts disabled before the upgrade were in no
+ * record and stay disabled.
  */
 public class ReenableHostsAfterRollbackDelegate implements JavaDelegate {
 
@@ -20,6 +23,8 @@ public class ReenableHostsAfterRollbackDelegate implements JavaDelegate {
 
     @Override
     public void execute(DelegateExecution execution) {
-        execution.setVariable("hostsEnabled", hosts.enable(Vars.str(execution, "enabledHosts"), Set.of()));
+        String recorded = HostFencing.union(java.util.Arrays.asList(Vars.str(execution, "enabledHosts"), ZoneHostRecords.fromHistory(
+                execution.getProcessEngineServices().getHistoryService(), execution.getProcessBusinessKey())));
+        execution.setVariable("hostsEnabled", hosts.enable(recorded, Set.of()));
     }
 }

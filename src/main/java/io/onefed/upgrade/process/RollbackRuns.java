@@ -20,10 +20,14 @@ public class RollbackRuns {
 
     public static final String PROCESS_KEY = "federation-rollback";
 
-    /** What the rollback takes over from the aborted upgrade: the approved values and the federation's facts. */
+    /**
+     * What the rollback takes over from the aborted upgrade: the approved values and the federation's facts
+     * (forceFederated too: the plan the guard re-renders must be the approved one). The hosts a zone-by-zone
+     * upgrade disabled are not carried: the rollback reads them from the zones' records ({@link ZoneHostRecords}).
+     */
     static final List<String> CARRIED = List.of("upgradeId", "fromVersion", "targetVersion", "zoneLeaders",
             "hasZoneDisable", "zonePackageVersions", "zoneNodes", "approvedPlanHash", "enabledHosts", "masterZoneId",
-            "slaveZoneIds", "allZoneIds", "upgradeOutcome");
+            "slaveZoneIds", "allZoneIds", "upgradeOutcome", "forceFederated");
 
     private final RuntimeService runtime;
     private final HistoryService history;

@@ -82,6 +82,20 @@ public class HostFencing {
         return calls.size();
     }
 
+    /**
+     * Several records in one, each zone's hosts the union of its records: the zone-by-zone procedure records per
+     * zone and per attempt, and a retried zone's second record misses the hosts its first attempt disabled.
+     */
+    public static String union(java.util.Collection<String> records) {
+        Map<Integer, java.util.TreeSet<Integer>> all = new java.util.TreeMap<>();
+        for (String record : records) {
+            parse(record).forEach((zone, ids) -> all.computeIfAbsent(zone, z -> new java.util.TreeSet<>()).addAll(ids));
+        }
+        Map<Integer, List<Integer>> out = new LinkedHashMap<>();
+        all.forEach((zone, ids) -> out.put(zone, List.copyOf(ids)));
+        return format(out);
+    }
+
     static String format(Map<Integer, List<Integer>> hosts) {
         return hosts.entrySet().stream().map(e -> e.getKey() + ":" + e.getValue().stream().map(String::valueOf)
                 .collect(Collectors.joining(" "))).collect(Collectors.joining(";"));

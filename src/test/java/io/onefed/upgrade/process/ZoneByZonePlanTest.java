@@ -38,6 +38,24 @@ class ZoneByZonePlanTest {
     }
 
     @Test
+    void aZoneByZonePlanListsTheRollbackSlavesFirstMasterLastUnderItsHash() {
+        Plan plan = plans.plan("U1", "6.10.0", "6.10.3", "", true, null, null);
+        List<String> steps = plan.phases().stream().map(p -> p.zone() + "/" + p.step()).toList();
+        // after the upgrade's own phases, the rollback as the federated plan lists it: slaves first, master last,
+        // then API access and the hosts each zone recorded
+        assertThat(steps).containsSubsequence("federation/post-checks", "federation/rollback",
+                "S-EU-GE/rollback-stop-services", "S-EU-GE/rollback-restore-db", "S-EU-GE/rollback-packages",
+                "S-US-CA/rollback-stop-services", "M-EU-FR/rollback-stop-services", "M-EU-FR/rollback-restore-db",
+                "M-EU-FR/rollback-packages", "M-EU-FR/rollback-check", "federation/rollback-enable-api",
+                "federation/rollback-enable-hosts");
+        Plan.Phase hosts = plan.phases().stream().filter(p -> p.step().equals("rollback-enable-hosts")).findFirst()
+                .orElseThrow();
+        assertThat(hosts.title()).contains("each zone recorded as enabled before its own upgrade");
+        // the hash covers the rollback: the same values render the same plan, the federated one another
+        assertThat(plans.plan("U1", "6.10.0", "6.10.3", "", true, null, null).sha256()).isEqualTo(plan.sha256());
+    }
+
+    @Test
     void forcingTheFederatedProcedureIsAnotherPlanWithAnotherHash() {
         Plan rolling = plans.plan("U1", "6.10.0", "6.10.3", "", true, null, null);
         Plan forced = plans.plan("U1", "6.10.0", "6.10.3", "", true, null, null, true);

@@ -30,6 +30,14 @@ class HostFencingTest {
     final Map<String, OneHost.Status> statuses = new ConcurrentHashMap<>();
 
     @Test
+    void theZonesRecordsAreMergedHostByHostSoARetriedZoneKeepsTheHostsItsFirstAttemptDisabled() {
+        // zone 101's first attempt recorded 0 and 1 and disabled them; its retry found only 2 still enabled
+        assertThat(HostFencing.union(java.util.Arrays.asList("0:0 1", "101:0 1", null, "101:2", "100:", "")))
+                .isEqualTo("0:0 1;100:;101:0 1 2");
+        assertThat(HostFencing.union(List.of())).isEmpty();
+    }
+
+    @Test
     void theHostsStatusCallsOverlap() {
         // each call waits until eight calls are under way: one after the other, the first would wait in vain
         CountDownLatch underWay = new CountDownLatch(8);
