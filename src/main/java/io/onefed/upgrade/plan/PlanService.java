@@ -266,14 +266,9 @@ public class PlanService {
             for (ZoneStep s : BACKUP_STEPS) {
                 b.steps(z, s, null);
             }
-            zoneSteps(b, z, null);
+            zoneSteps(b, z, null, z == master);
             b.phase(z.name(), "enable-zone-hosts", "Re-enable this zone's hypervisor hosts recorded as enabled")
                     .api(z, "one.host.status <id> ENABLED for each recorded host");
-            if (z == master) {
-                b.phase(master.name(), "confirm-shared-version", "Confirm the shared DB version the master's new code"
-                        + " requires is " + b.choice.expectedSharedDbVersion() + " before any slave is touched")
-                        .ssh(leader(master, b.leaders), master, io.onefed.upgrade.steps.DbVersionReader.command(master).rendered());
-            }
         }
         Phase post = b.phase("federation", "post-checks", "Post-upgrade checks (read-only)");
         federation.all().forEach(z -> post.api(z, "one.system.version, one.zone.info, one.zone.raftstatus"));
@@ -285,8 +280,22 @@ public class PlanService {
     }
 
     private void zoneSteps(Builder b, ZoneProperties zone, String federatedBackupPath) {
+        zoneSteps(b, zone, federatedBackupPath, false);
+    }
+
+    /**
+     * @param confirmShared the master of a zone-by-zone upgrade: zone-upgrade's ConfirmSharedVersion runs right
+     *     after its package upgrade, before onecfg and onedb upgrade, so a mismatch finds its tables un-migrated
+     */
+    private void zoneSteps(Builder b, ZoneProperties zone, String federatedBackupPath, boolean confirmShared) {
         for (ZoneStep s : ZONE_STEPS) {
             b.steps(zone, s, federatedBackupPath);
+            if (confirmShared && s == ZoneStep.UPGRADE_PACKAGES) {
+                b.phase(zone.name(), "confirm-shared-version", "Confirm the shared DB version the master's new code"
+                        + " requires is " + b.choice.expectedSharedDbVersion() + " before its onedb upgrade and"
+                        + " before any slave is touched")
+                        .ssh(leader(zone, b.leaders), zone, io.onefed.upgrade.steps.DbVersionReader.command(zone).rendered());
+            }
         }
         if (zone.ha()) {
             b.steps(zone, ZoneStep.DUMP_LEADER_DB, federatedBackupPath);

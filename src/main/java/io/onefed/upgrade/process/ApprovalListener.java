@@ -44,8 +44,9 @@ public class ApprovalListener implements TaskListener {
             Map.entry("DecideStillActive", Set.of("retry", "abort")),
             Map.entry("DecideStopFailed", Set.of("retry", "abort")),
             Map.entry("DecideApiDown", Set.of("wait", "abort")),
-            // zone by zone: the master's new code requires another shared DB version than the release table said
-            Map.entry("DecideSharedVersion", Set.of("continue", "abort")),
+            // zone by zone: the master's new code requires another shared DB version than the release table said;
+            // no "continue": its onedb upgrade would migrate the federated tables under slaves on the old code
+            Map.entry("DecideSharedVersion", Set.of("rollback", "abort")),
             Map.entry("ApproveRollback", Set.of("approve", "reject")),
             Map.entry("ConfirmApiOpenAfterRollback", Set.of("approve")));
 

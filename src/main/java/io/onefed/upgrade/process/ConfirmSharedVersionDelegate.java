@@ -9,8 +9,10 @@ import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
 
 /**
- * {@code ConfirmSharedVersion} (rolling-upgrade, after the master's batch): the master's leader confirms the shared
- * DB version the release table promised ({@code expectedSharedDbVersion}); {@code sharedVersionConfirmed} routes.
+ * {@code ConfirmSharedVersion} (zone-upgrade, the master of a zone-by-zone upgrade, after its package upgrade and
+ * before its onedb upgrade): the master's leader confirms the shared DB version the release table promised
+ * ({@code expectedSharedDbVersion}); {@code sharedVersionConfirmed} routes. Read while the master is stopped and
+ * un-migrated: {@code onedb version -v} needs no running oned and prints what the installed code requires.
  */
 public class ConfirmSharedVersionDelegate implements JavaDelegate {
 

@@ -29,7 +29,8 @@ public class OutcomeListener implements ExecutionListener {
             "AbortedZoneByZone", new String[] {"ABORTED", "zone by zone, stopped after a batch (rollingOutcome):"
                     + " the zones in upgradedZoneIds serve on the target version, a failed zone (failedZoneIds) is left"
                     + " stopped or partly upgraded with its hosts disabled, the zones after it were not touched;"
-                    + " SHARED_VERSION_DIFFERS: only the master was upgraded (see sharedVersionFinding)"});
+                    + " SHARED_VERSION_DIFFERS: only the master was touched, stopped on the target's packages before its"
+                    + " onedb upgrade (its database not migrated; see sharedVersionFinding): roll it back"});
 
     /** The ends of federation-rollback, and the upgrade's own end after a rollback decided in it. */
     static final Map<String, String[]> ROLLBACK_OUTCOMES = Map.of(

@@ -45,9 +45,8 @@ class RollingUpgradeProcessTest extends ProcessTestBase {
         ProcessInstance pi = start(fed, 2);
 
         assertThat(pi).isEnded().hasPassedInOrder("PlanRollingBatches", "RecordZoneHosts", "DisableZoneHosts",
-                "StopZone", "UpgradeZoneInPlace", "ZoneUpgradedInPlace", "EnableZoneHosts", "MasterBatch",
-                "ConfirmSharedVersion", "SharedVersionConfirmed", "NextRollingBatch", "AnotherRollingBatch",
-                "ZonesUpgradedInPlace").hasNotPassed("DecideSharedVersion", "RollingZoneFailed", "ZoneLeftDown", "ZoneLeftStopped");
+                "StopZone", "UpgradeZoneInPlace", "ZoneUpgradedInPlace", "EnableZoneHosts", "CollectBatchOutcomes",
+                "BatchUpgraded", "NextRollingBatch", "AnotherRollingBatch", "ZonesUpgradedInPlace").hasNotPassed("DecideSharedVersion", "RollingZoneFailed", "ZoneLeftDown", "ZoneLeftStopped");
         assertThat(variable(pi.getId(), "rollingOutcome")).isEqualTo("UPGRADED");
         assertThat(variable(pi.getId(), "upgradedZoneIds")).isEqualTo("0,100,101,102,103");
         assertThat(fed.zones.values()).allMatch(z -> z.installed.equals("6.10.3") && z.running && z.enabled);
@@ -62,6 +61,17 @@ class RollingUpgradeProcessTest extends ProcessTestBase {
         int masterBack = indexOf(fed.started, "M-EU-FR/", "systemctl start");
         assertThat(fed.started.subList(0, masterBack)).allMatch(c -> c.startsWith("M-EU-FR/"));
         assertThat(variable(pi.getId(), "sharedVersionFinding").toString()).contains("confirms").contains("6.10.0");
+        // the master confirmed it between its package upgrade and its onedb upgrade; the slaves did not ask
+        var runs = engine.getHistoryService().createHistoricProcessInstanceQuery().processDefinitionKey("zone-upgrade").list();
+        for (var run : runs) {
+            boolean master = Boolean.TRUE.equals(variable(run.getId(), "zoneMaster"));
+            assertThat(passed(run.getId(), "ConfirmSharedVersion")).as("zone-upgrade " + run.getId()).isEqualTo(master);
+            if (master) {
+                assertThat(activitiesInOrder(run.getId())).containsSubsequence("UpgradePackages",
+                        "SharedVersionToConfirm", "ConfirmSharedVersion", "SharedVersionConfirmed", "UpgradeConfig",
+                        "UpgradeDb");
+            }
+        }
         // zone-upgrade's IsSlave: zone by zone a slave goes the master's way, without the federated copy and restore
         var slaves = engine.getHistoryService().createHistoricProcessInstanceQuery().processDefinitionKey("zone-upgrade")
                 .variableValueEquals("zoneMaster", false).list();
@@ -71,6 +81,12 @@ class RollingUpgradeProcessTest extends ProcessTestBase {
             assertThat(passed(slave.getId(), "CopyFederatedBackup") || passed(slave.getId(), "RestoreFederated")).isFalse();
             assertThat(passed(slave.getId(), "UpgradeDb")).isTrue();
         }
+    }
+
+    private List<String> activitiesInOrder(String processInstanceId) {
+        return engine.getHistoryService().createHistoricActivityInstanceQuery().processInstanceId(processInstanceId)
+                .orderByHistoricActivityInstanceStartTime().asc().orderPartiallyByOccurrence().asc().list().stream()
+                .map(a -> a.getActivityId()).toList();
     }
 
     private boolean passed(String processInstanceId, String activityId) {
@@ -89,6 +105,14 @@ class RollingUpgradeProcessTest extends ProcessTestBase {
                 .singleResult().getCamundaFormRef().getKey()).isEqualTo("shared-version-decision");
         assertThat(fed.started).as("no slave touched").allMatch(c -> c.startsWith("M-EU-FR/"));
         assertThat(fed.zone(0).installed).isEqualTo("6.10.3");
+        // asked between the master's package upgrade and its onedb upgrade: its database is not migrated
+        assertThat(fed.started).as("the master's onedb upgrade").noneMatch(c -> c.contains("onedb upgrade"));
+        assertThat(fed.started).noneMatch(c -> c.contains("onecfg upgrade"));
+        String master = engine.getHistoryService().createHistoricProcessInstanceQuery().processDefinitionKey("zone-upgrade")
+                .singleResult().getId();
+        assertThat(activitiesInOrder(master)).containsSubsequence("UpgradePackages", "ConfirmSharedVersion",
+                "SharedVersionConfirmed", "StoppedSharedVersionDiffers").doesNotContain("UpgradeConfig", "UpgradeDb");
+        assertThat(variable(master, "zoneOutcome")).isEqualTo("SHARED_VERSION_DIFFERS");
         assertThat(engine.getTaskService().getVariable(task(engine, "DecideSharedVersion").getId(), "sharedVersionFinding")
                 .toString()).contains("reports").contains("6.10.3").contains("release table gives 6.10.0")
                 .contains("No slave has been touched");
@@ -102,16 +126,28 @@ class RollingUpgradeProcessTest extends ProcessTestBase {
     }
 
     @Test
-    void continuingDespiteTheSharedVersionUpgradesTheSlavesZoneByZone() {
+    void rollingBackAtTheSharedVersionDecisionEndsTheProcedureForTheUpgradesRollbackWithTheSlavesUntouched() {
         FakeFederation fed = FakeFederation.guide("6.10.0");
         fed.requiredShared.put("6.10.3", "6.10.3");
         ProcessInstance pi = start(fed, 1);
-        decide(engine, "DecideSharedVersion", "continue", "the table lags: 6.10.3 changed no federated table");
+        decide(engine, "DecideSharedVersion", "rollback", "6.10.3 changes the federated tables: federated procedure");
         runJobs(engine);
-        assertThat(pi).isEnded().hasPassedInOrder("DecideSharedVersion", "SharedVersionDecision", "NextRollingBatch",
-                "ZonesUpgradedInPlace");
-        assertThat(fed.zones.values()).allMatch(z -> z.installed.equals("6.10.3"));
-        assertThat(maxZonesDown(fed.started)).isEqualTo(1);
+        assertThat(pi).isEnded().hasPassedInOrder("BatchUpgraded", "DecideSharedVersion", "SharedVersionDecision",
+                "RollingRollbackAtSharedVersion").hasNotPassed("NextRollingBatch", "AbortedSharedVersion");
+        assertThat(variable(pi.getId(), "rollingOutcome")).isEqualTo("ROLLBACK_REQUESTED");
+        assertThat(variable(pi.getId(), "masterRequiredSharedVersion")).isEqualTo("6.10.3");
+        assertThat(fed.zone(100).installed).isEqualTo("6.10.0");
+        assertThat(fed.started).noneMatch(c -> c.contains("onedb upgrade"));
+    }
+
+    @Test
+    void continuingIsNoLongerADecisionAtTheSharedVersion() {
+        FakeFederation fed = FakeFederation.guide("6.10.0");
+        fed.requiredShared.put("6.10.3", "6.10.3");
+        ProcessInstance pi = start(fed, 1);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> decide(engine, "DecideSharedVersion", "continue",
+                "the table lags")).hasMessageContaining("decision");
+        assertThat(pi).isWaitingAt("DecideSharedVersion");
     }
 
     @Test
@@ -122,7 +158,7 @@ class RollingUpgradeProcessTest extends ProcessTestBase {
         decide(engine, "DecideFailedStep", "abort", "restore the master from its backup");
         runJobs(engine);
         assertThat(pi).isEnded().hasPassed("ZoneUpgradedInPlace", "ZoneLeftDown", "BatchUpgraded", "RollingZoneFailed")
-                .hasNotPassed("EnableZoneHosts", "ConfirmSharedVersion");
+                .hasNotPassed("EnableZoneHosts", "DecideSharedVersion");
         assertThat(variable(pi.getId(), "rollingOutcome")).isEqualTo("ZONE_FAILED");
         assertThat(variable(pi.getId(), "batchFailedZoneIds")).isEqualTo("0");
         assertThat(fed.zone(0).hostStates.get(0)).as("a failed zone's hosts stay disabled").isEqualTo(4);
@@ -137,7 +173,7 @@ class RollingUpgradeProcessTest extends ProcessTestBase {
         decide(engine, "DecideStillActive", "abort", "oned keeps restarting");
         runJobs(engine);
         assertThat(pi).isEnded().hasPassed("ZoneStopAborted", "ZoneLeftStopped", "RollingZoneFailed")
-                .hasNotPassed("UpgradeZoneInPlace", "ConfirmSharedVersion");
+                .hasNotPassed("UpgradeZoneInPlace", "DecideSharedVersion");
         assertThat(fed.count("apt-get")).isZero();
         assertThat(fed.started).noneMatch(c -> c.startsWith("S-"));
     }

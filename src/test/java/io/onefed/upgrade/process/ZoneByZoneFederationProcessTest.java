@@ -86,6 +86,26 @@ class ZoneByZoneFederationProcessTest extends ProcessTestBase {
         assertThat(fed.started).allMatch(c -> c.startsWith("M-EU-FR/"));
     }
 
+    @Test
+    void rollingBackAtTheSharedVersionDecisionRollsTheMasterBackAndEnablesTheHostsItsZoneDisabled() {
+        FakeFederation fed = FakeFederation.guide("6.10.0");
+        fed.requiredShared.put("6.10.3", "6.10.3");
+        ProcessInstance pi = startAndApprove(fed, "6.10.3", false);
+        assertThat(fed.zone(0).hostStates.get(0)).as("the master's zone disabled its host").isEqualTo(4);
+        decide(engine, "DecideSharedVersion", "rollback", "6.10.3 changes the federated tables");
+        runJobs(engine);
+        assertThat(pi).isEnded().hasPassedInOrder("UpgradeZoneByZone", "ZonesUpgradedByZone", "RollBackUpgrade",
+                "UpgradeRolledBack").hasNotPassed("AbortedZoneByZone", "RunPostChecks");
+        assertThat(variable(pi, "rollingOutcome")).isEqualTo("ROLLBACK_REQUESTED");
+        assertThat(variable(pi, "upgradeOutcome")).isEqualTo("ROLLED_BACK");
+        assertThat(fed.zone(0).installed).as("the master's previous packages").isEqualTo("6.10.0");
+        assertThat(fed.started).as("the master was never migrated").noneMatch(c -> c.contains("onedb upgrade"));
+        // the hosts the master's zone recorded and disabled are enabled again; the one disabled on purpose is not
+        assertThat(fed.zone(0).hostStates.get(0)).isEqualTo(2);
+        assertThat(fed.zone(0).hostStates.get(1)).isEqualTo(4);
+        assertThat(fed.started).as("no slave touched").noneMatch(c -> c.startsWith("S-") && !c.contains("/api:"));
+    }
+
     private Object variable(ProcessInstance pi, String name) {
         HistoricVariableInstance v = engine.getHistoryService().createHistoricVariableInstanceQuery()
                 .processInstanceId(pi.getId()).variableName(name).singleResult();

@@ -26,14 +26,16 @@ class ZoneByZonePlanTest {
                 || s.endsWith("/copy-federated-backup") || s.endsWith("/block-api") || s.endsWith("/enable-api")
                 || s.equals("federation/disable-hosts"));
         // each zone on its own: its hosts, stop, backups, zone steps, hosts again; the master's shared version is
-        // confirmed before the first slave is touched
+        // confirmed between its package upgrade and its onedb upgrade, so before the first slave is touched
         assertThat(steps).containsSubsequence("M-EU-FR/disable-zone-hosts", "M-EU-FR/stop-services",
-                "M-EU-FR/backup-db", "M-EU-FR/upgrade-db", "M-EU-FR/start-services", "M-EU-FR/enable-zone-hosts",
-                "M-EU-FR/confirm-shared-version", "S-EU-GE/disable-zone-hosts", "S-EU-GE/stop-services",
+                "M-EU-FR/backup-db", "M-EU-FR/upgrade-packages", "M-EU-FR/confirm-shared-version",
+                "M-EU-FR/upgrade-config", "M-EU-FR/upgrade-db", "M-EU-FR/start-services", "M-EU-FR/enable-zone-hosts",
+                "S-EU-GE/disable-zone-hosts", "S-EU-GE/stop-services",
                 "S-EU-GE/upgrade-db", "S-EU-GE/enable-zone-hosts", "S-US-CA/disable-zone-hosts", "federation/post-checks");
         assertThat(steps.indexOf("M-EU-FR/confirm-shared-version")).isLessThan(steps.indexOf("S-EU-GE/disable-zone-hosts"));
         Plan.Phase confirm = plan.phases().stream().filter(p -> p.step().equals("confirm-shared-version")).findFirst().orElseThrow();
-        assertThat(confirm.title()).contains("6.10.0");
+        assertThat(confirm.title()).contains("6.10.0").contains("before its onedb upgrade");
+        assertThat(steps).filteredOn(x -> x.endsWith("/confirm-shared-version")).hasSize(1);
         assertThat(confirm.actions()).singleElement().satisfies(a -> assertThat(a.command()).startsWith("onedb version -v"));
     }
 

@@ -51,15 +51,16 @@ class SharedVersionConfirmationTest {
         SharedVersionConfirmation.Result differs = answering(newer, 2).confirm(master, SshTarget.of(master, fe), "6.10.0");
         assertThat(differs.confirmed()).isFalse();
         assertThat(differs.required()).isEqualTo("6.10.3");
-        assertThat(differs.finding()).contains("release table gives 6.10.0").contains("No slave has been touched");
+        assertThat(differs.finding()).contains("release table gives 6.10.0").contains("No slave has been touched")
+                .contains("its database is not migrated").contains("Roll back");
     }
 
-    /** onedb before 6.0 prints no Required version: the shared tables after onedb upgrade stand in for it. */
+    /** onedb before 6.0 prints no Required version: the shared tables, read before onedb upgrade, stand in for it. */
     @Test
     void withoutARequiredLineTheSharedTablesVersionIsUsed() {
         SharedVersionConfirmation.Result r = answering("Shared tables version:   5.12.0\nTimestamp: x\n", 0)
                 .confirm(master, SshTarget.of(master, fe), "5.12.0");
         assertThat(r.confirmed()).isTrue();
-        assertThat(r.finding()).contains("shared tables version after onedb upgrade");
+        assertThat(r.finding()).contains("shared tables version before onedb upgrade");
     }
 }
