@@ -1,11 +1,13 @@
 package io.onefed.upgrade.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.onefed.upgrade.simulator.SimulatedFederation;
 import io.onefed.upgrade.simulator.SimulationSpec;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Tag;
@@ -16,8 +18,9 @@ import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * Issue 14: the release table says 6.10.3 keeps the shared DB version 6.10.0, but this federation's 6.10.3 code
- * requires 6.10.3 (SimulationSpec#codeSharedDbVersions). The master's onedb version -v says so after its upgrade,
- * and the upgrade stops for a decision before any slave is touched; abort leaves the slaves as they were.
+ * requires 6.10.3 (SimulationSpec#codeSharedDbVersions). The master's onedb version -v says so after its package
+ * upgrade and before its onedb upgrade, and the upgrade stops for a decision before any slave is touched and before
+ * the master's database is migrated; abort leaves the slaves as they were.
  */
 @Tag("e2e")
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
@@ -42,11 +45,21 @@ class SharedVersionMismatchEndToEndTest extends EndToEndTestBase {
 
     @Test
     void aMasterRequiringAnotherSharedVersionStopsTheUpgradeBeforeAnySlave() {
+        String localBefore = SIM.dbLocalVersion(0);
         EndToEndSupport.Api api = new EndToEndSupport.Api(port);
         String id = api.start("6.10.3", 2);
         api.approve(id, "Approve the start of the upgrade", "approve", Duration.ofSeconds(90));
         String decision = "Decide: the master requires another shared DB version";
-        api.approve(id, decision, "abort", Duration.ofSeconds(180));
+        Instant t0 = Instant.now();
+        await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(300))
+                .until(() -> api.pending(id, decision), t -> t != null);
+        // the decision comes between the master's package upgrade and its onedb upgrade: new packages, old tables
+        assertThat(SIM.installedVersion(0)).isEqualTo("6.10.3");
+        assertThat(SIM.dbSharedVersion(0)).as("the master's shared tables are not migrated").isEqualTo("6.10.0");
+        assertThat(SIM.dbLocalVersion(0)).as("nor its local tables").isEqualTo(localBefore);
+        assertThat(SIM.commandLog(0, "onedb")).as("no onedb upgrade on the master").noneMatch(l -> l.contains(" upgrade"));
+        assertThat(SIM.commandLog(0, "onedb")).anyMatch(l -> l.contains("onedb version -v"));
+        api.approve(id, decision, "abort", Duration.ofSeconds(30));
         JsonNode end = api.awaitEnd(id, Duration.ofSeconds(60));
         assertThat(end.get("state").asText()).as(end.toString()).isEqualTo("aborted");
         assertThat(end.get("outcomeDetail").asText()).contains("SHARED_VERSION_DIFFERS");
@@ -66,6 +79,12 @@ class SharedVersionMismatchEndToEndTest extends EndToEndTestBase {
                 .processInstanceBusinessKey(id).singleResult().getId();
         String finding = engine.getHistoryService().createHistoricVariableInstanceQuery().processInstanceId(root)
                 .variableName("sharedVersionFinding").singleResult().getValue().toString();
-        assertThat(finding).contains("reports").contains("6.10.3").contains("release table gives 6.10.0");
+        assertThat(finding).contains("reports").contains("6.10.3").contains("release table gives 6.10.0")
+                .contains("its database is not migrated");
+        java.util.function.ToLongFunction<Integer> calls = z -> SIM.commandLog(z, "systemctl").size()
+                + SIM.commandLog(z, "onedb").size() + SIM.commandLog(z, "apt-get").size();
+        System.out.printf("shared version mismatch, 1 master + 2 slaves: %d s, systemctl/onedb/apt-get calls: master %d,"
+                + " slaves %d and %d%n", Duration.between(t0, Instant.now()).toSeconds(), calls.applyAsLong(0),
+                calls.applyAsLong(100), calls.applyAsLong(101));
     }
 }
