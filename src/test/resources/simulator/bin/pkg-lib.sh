@@ -62,6 +62,15 @@ install_version() {
     done
 }
 
+# removes the packages named (installed ones only; the callers check): they leave the package list with their own
+# version record; units they shipped go with them
+remove_packages() {
+    for _p in "$@"; do
+        grep -vx "$_p" "$ST/packages" > "$ST/packages.part" 2>/dev/null; mv -f "$ST/packages.part" "$ST/packages"
+        rm -f "$ST/pkgver/$_p"
+    done
+}
+
 # /etc/one/oned.conf differs from the packaged one on every federation front-end (FEDERATION section)
 conffile_changed() { grep -q 'MODE *= *"\(MASTER\|SLAVE\)"' "$ETC/oned.conf" 2>/dev/null; }
 

@@ -402,13 +402,35 @@ public class ZoneCommands {
                 + "specs=$(cat {}) && ";
         List<Object> args = new ArrayList<>(List.of(pkgs, "no record of the previous package versions at " + pkgs
                 + " (backup-config): install them by hand", pkgs, pkgs + " holds a line that is not pkg=version", pkgs));
-        return switch (osFamily(ctx.zone()).packageManager()) {
+        OsFamily.PackageManager pm = osFamily(ctx.zone()).packageManager();
+        String added = addedPackages(pm, pkgs, args);
+        return switch (pm) {
             case APT -> RemoteCommand.of(check + "apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y"
                     + " --allow-downgrades -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold $specs"
+                    + " && " + added + "DEBIAN_FRONTEND=noninteractive apt-get remove -y $added; fi"
                     + " && dpkg-query -W -f='${Version}\\n' opennebula", args.toArray());
             case DNF -> RemoteCommand.of(check + "dnf -y install $(printf '%s\\n' $specs | sed 's/=/-/')"
+                    + " && " + added + "dnf -y remove $added; fi"
                     + " && rpm -q --qf '%{VERSION}\\n' opennebula", args.toArray());
         };
+    }
+
+    /**
+     * After the downgrade, the OpenNebula packages installed now that the record of {@code pkgs} lacks: those the
+     * target added (7.0's opennebula-migration, FrontendPackages) go, so the zone holds exactly its previous set.
+     * Computed on the host from the same query backup-config recorded with, so a retry finds nothing left to remove
+     * and runs no remove; the package manager is called only with installed names (apt refuses a name it does not
+     * know). apt may already have removed one whose dependencies the downgrade broke (apt-get install -y removes
+     * non-essential packages to satisfy dependencies): then it is not listed. The shell text ends in {@code if ...;
+     * then } for the caller's remove command and {@code fi}.
+     */
+    private static String addedPackages(OsFamily.PackageManager pm, String pkgs, List<Object> args) {
+        args.add(pkgs);
+        args.add("no OpenNebula package to remove: the upgrade added none");
+        return "keep=\" $(sed 's/=.*//' {} | tr '\\n' ' ') \" && added=$("
+                + FrontendPackages.installedVersionsQuery(pm, FrontendPackages.known())
+                + " | sed 's/=.*//' | while read -r p; do case \"$keep\" in *\" $p \"*) ;; *) echo \"$p\" ;; esac; done)"
+                + " && if [ -z \"$added\" ]; then echo {}; else echo \"removing what the upgrade added:\" $added && ";
     }
 
     /**

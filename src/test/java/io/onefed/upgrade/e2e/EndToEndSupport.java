@@ -36,6 +36,12 @@ public final class EndToEndSupport {
     private EndToEndSupport() {
     }
 
+    /** The systemctl, onedb and apt-get calls on a zone's leader: the closing notes' "commands per zone". */
+    public static long toolCalls(SimulatedFederation sim, int zone) {
+        return sim.commandLog(zone, "systemctl").size() + sim.commandLog(zone, "onedb").size()
+                + sim.commandLog(zone, "apt-get").size();
+    }
+
     public static SimulatedFederation startFederation(String name, SimulationSpec spec) {
         try {
             Path root = Files.createTempDirectory(Path.of("target").toAbsolutePath(), name + "-");

@@ -17,7 +17,8 @@ import org.camunda.bpm.engine.history.HistoricProcessInstance;
 
 /**
  * What the rollback end-to-end tests compare: each zone's state an operator would check before the upgrade and
- * after its rollback (versions, database, units, repository definition, /etc/one, zone and host states).
+ * after its rollback (versions, installed packages, database, units, repository definition, /etc/one, zone and host
+ * states).
  */
 final class RollbackEndToEndSupport {
 
@@ -32,6 +33,8 @@ final class RollbackEndToEndSupport {
         Map<String, String> s = new LinkedHashMap<>();
         Path dir = sim.serverDir(zone);
         s.put("installed", sim.installedVersion(zone));
+        // the installed package set: what the target added (7.0's opennebula-migration) must be gone again
+        s.put("packages", read(dir.resolve("sim/packages")));
         s.put("db shared", sim.dbSharedVersion(zone));
         s.put("db local", sim.dbLocalVersion(zone));
         s.put("units", UNITS.stream().filter(u -> sim.unitActive(zone, u)).toList().toString());

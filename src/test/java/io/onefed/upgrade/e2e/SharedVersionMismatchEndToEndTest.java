@@ -81,10 +81,8 @@ class SharedVersionMismatchEndToEndTest extends EndToEndTestBase {
                 .variableName("sharedVersionFinding").singleResult().getValue().toString();
         assertThat(finding).contains("reports").contains("6.10.3").contains("release table gives 6.10.0")
                 .contains("its database is not migrated");
-        java.util.function.ToLongFunction<Integer> calls = z -> SIM.commandLog(z, "systemctl").size()
-                + SIM.commandLog(z, "onedb").size() + SIM.commandLog(z, "apt-get").size();
         System.out.printf("shared version mismatch, 1 master + 2 slaves: %d s, systemctl/onedb/apt-get calls: master %d,"
-                + " slaves %d and %d%n", Duration.between(t0, Instant.now()).toSeconds(), calls.applyAsLong(0),
-                calls.applyAsLong(100), calls.applyAsLong(101));
+                + " slaves %d and %d%n", Duration.between(t0, Instant.now()).toSeconds(), EndToEndSupport.toolCalls(SIM, 0),
+                EndToEndSupport.toolCalls(SIM, 100), EndToEndSupport.toolCalls(SIM, 101));
     }
 }

@@ -51,9 +51,20 @@ class SlaveFailsRollbackEndToEndTest extends EndToEndTestBase {
         assertThat(SIM.installedVersion(100)).isEqualTo("7.0.0");
         assertThat(SIM.dbSharedVersion(101)).as("the failed slave holds the master's restored tables").isEqualTo("7.0.0");
         assertThat(SIM.nodeNames(0)).isNotEmpty().allSatisfy(h -> assertThat(SIM.nodeInstalledVersion(0, h)).isEqualTo("7.0.0"));
+        for (int zone : SIM.zoneIds()) {
+            assertThat(installedPackages(zone)).as("zone %d: 7.0 added its migrators", zone).contains("opennebula-migration");
+        }
 
+        java.time.Instant t0 = java.time.Instant.now();
         HistoricProcessInstance rb = RollbackEndToEndSupport.rollBack(api, engine, id, Duration.ofSeconds(300));
+        Duration took = Duration.between(t0, java.time.Instant.now());
         assertThat(rb.getEndActivityId()).isEqualTo("FederationRolledBack");
+        for (int zone : SIM.zoneIds()) {
+            // the package the target added is gone on every rolled-back zone, removed once after the downgrade
+            assertThat(installedPackages(zone)).as("zone %d", zone).doesNotContain("opennebula-migration");
+            assertThat(SIM.commandLog(zone, "apt-get").stream().filter(l -> l.contains(" remove ")))
+                    .as("zone %d: one removal", zone).singleElement().asString().contains("opennebula-migration");
+        }
         assertThat(RollbackEndToEndSupport.federationState(SIM)).isEqualTo(before);
         for (int zone : SIM.zoneIds()) {
             assertThat(SIM.commandLog(zone, "onedb").stream().filter(l -> l.contains(" restore ") && l.contains(" -f")))
@@ -70,6 +81,17 @@ class SlaveFailsRollbackEndToEndTest extends EndToEndTestBase {
         }
         for (String host : SIM.nodeNames(101)) {
             assertThat(SIM.nodeCommandLog(101, host, "apt-get").stream().filter(l -> l.contains(" install "))).isEmpty();
+        }
+        long commands = SIM.zoneIds().stream().mapToLong(z -> EndToEndSupport.toolCalls(SIM, z)).sum();
+        System.out.printf("slave fails, rollback of 1 master + 2 slaves: rollback %d s, %d systemctl/onedb/apt-get"
+                + " calls in all (%d per zone)%n", took.toSeconds(), commands, commands / 3);
+    }
+
+    static java.util.List<String> installedPackages(int zone) {
+        try {
+            return java.nio.file.Files.readAllLines(SIM.serverDir(zone).resolve("sim/packages"));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 }

@@ -83,8 +83,7 @@ class ZoneByZoneRollbackEndToEndTest extends EndToEndTestBase {
         assertThat(hostStates(0)).isEqualTo(Map.of(0, "2", 1, "2"));
         assertThat(hostStates(100)).isEqualTo(Map.of(0, "2", 1, "2"));
         assertThat(RollbackEndToEndSupport.federationState(SIM)).isEqualTo(before);
-        long commands = SIM.zoneIds().stream().mapToLong(z -> SIM.commandLog(z, "systemctl").size()
-                + SIM.commandLog(z, "onedb").size() + SIM.commandLog(z, "apt-get").size()).sum();
+        long commands = SIM.zoneIds().stream().mapToLong(z -> EndToEndSupport.toolCalls(SIM, z)).sum();
         System.out.printf("zone by zone rolled back, 1 master + 2 slaves: %d s, %d systemctl/onedb/apt-get calls"
                 + " (%d per zone)%n", took.toSeconds(), commands, commands / 3);
     }

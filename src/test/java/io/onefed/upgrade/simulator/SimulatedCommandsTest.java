@@ -252,13 +252,59 @@ class SimulatedCommandsTest extends GuideSimulationTestBase {
     }
 
     @Test
-    void dnfAndRpmOnRhelFamilies() throws Exception {
+    void aptRemoveTakesInstalledPackagesAndRefusesWhatAptRefuses() throws Exception {
+        String repo = dir(0) + "/etc/apt/sources.list.d/opennebula.list";
+        ssh.exec(0, "sed -i 's#/repo/6.10/#/repo/7.0/#' " + repo);
+        SimClient.Result up = ssh.exec(0, "apt-get update && apt-get install -y -o Dpkg::Options::=--force-confold"
+                + " opennebula opennebula-migration");
+        assertThat(up.exit()).as(up.err()).isZero();
+        assertThat(ssh.exec(0, "dpkg-query -W -f='${Package}\\n' opennebula-migration").out()).isEqualTo("opennebula-migration\n");
+        // a name apt does not know: refused, nothing removed
+        SimClient.Result unknown = ssh.exec(0, "apt-get remove -y opennebula-migration no-such-package");
+        assertThat(unknown.exit()).isEqualTo(100);
+        assertThat(unknown.err()).contains("E: Unable to locate package no-such-package");
+        // without -y apt asks, and with no terminal it aborts
+        SimClient.Result asked = ssh.exec(0, "apt-get remove opennebula-migration");
+        assertThat(asked.exit()).isEqualTo(1);
+        assertThat(asked.out()).contains("The following packages will be REMOVED:").contains("Abort.");
+        assertThat(Files.readAllLines(sim.serverDir(0).resolve("sim/packages"))).contains("opennebula-migration");
+        SimClient.Result removed = ssh.exec(0, "apt-get remove -y opennebula-migration opennebula-provision");
+        assertThat(removed.exit()).as(removed.err()).isZero();
+        assertThat(removed.out()).contains("Package 'opennebula-provision' is not installed, so not removed")
+                .contains("1 to remove").contains("Removing opennebula-migration (7.0.1-1) ...");
+        assertThat(Files.readAllLines(sim.serverDir(0).resolve("sim/packages"))).doesNotContain("opennebula-migration")
+                .contains("opennebula");
+        assertThat(ssh.exec(0, "dpkg-query -W opennebula-migration").exit()).isEqualTo(1);
+        // nothing left to remove: apt says so and succeeds
+        assertThat(ssh.exec(0, "apt-get remove -y opennebula-migration").out())
+                .contains("Package 'opennebula-migration' is not installed, so not removed").contains("0 to remove");
+    }
+
+    /** One AlmaLinux zone (dnf and rpm) on 6.10.0 with a 7.0 repository, instead of the guide's Debian zones. */
+    private void restartOnAlmaLinux(String name) throws Exception {
         sim.close();
-        SimulationSpec spec = new SimulationSpec("rhel", "pw", "dbpw", 1, java.util.List.of(
+        SimulationSpec spec = new SimulationSpec(name, "pw", "dbpw", 1, java.util.List.of(
                 SimulationSpec.ZoneSpec.single(0, "ALMA", true, "6.10.0", "7.0.0")
                         .withOsFamily(io.onefed.upgrade.federation.OsFamily.ALMALINUX).withDbBackend("sqlite")));
-        sim = SimulatedFederation.start(spec, tmp.resolve("rhel"));
+        sim = SimulatedFederation.start(spec, tmp.resolve(name));
         ssh = new SimClient(sim);
+    }
+
+    @Test
+    void dnfRemoveSkipsWhatIsNotInstalled() throws Exception {
+        restartOnAlmaLinux("rhel-rm");
+        SimClient.Result none = ssh.exec(0, "dnf -y remove opennebula-migration");
+        assertThat(none.exit()).isZero();
+        assertThat(none.out()).contains("No match for argument: opennebula-migration").contains("Nothing to do.");
+        SimClient.Result removed = ssh.exec(0, "dnf -y remove opennebula-gate");
+        assertThat(removed.exit()).as(removed.err()).isZero();
+        assertThat(removed.out()).contains("Removed:").contains("Complete!");
+        assertThat(ssh.exec(0, "rpm -q opennebula-gate").exit()).isNotZero();
+    }
+
+    @Test
+    void dnfAndRpmOnRhelFamilies() throws Exception {
+        restartOnAlmaLinux("rhel");
         String repo = dir(0) + "/etc/yum.repos.d/opennebula.repo";
         assertThat(ssh.exec(0, "rpm -q --qf '%{VERSION}\\n' opennebula").out()).isEqualTo("6.10.0\n");
         ssh.exec(0, "sed -i 's#/repo/6.10/#/repo/7.0/#' " + repo);
