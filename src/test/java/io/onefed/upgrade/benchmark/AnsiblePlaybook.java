@@ -30,7 +30,8 @@ import java.util.regex.Pattern;
  *
  * <p>How each kind of plan action becomes a task:
  * <ul>
- * <li>{@code ssh}: {@code ansible.builtin.raw} of the very command line (no Python needed on the host; the
+ * <li>{@code ssh}: {@code ansible.builtin.raw} of the very command line (on a hypervisor host: delegated to it; Ansible
+ * reaches it directly, where the service jumps through the zone's front-end) (no Python needed on the host; the
  * simulated hosts run it in a real {@code /bin/sh} on an exec channel, as the service's commands run). The command
  * is a host variable marked {@code !unsafe}, so Ansible does not template it.</li>
  * <li>{@code api} (XML-RPC): {@code ansible.builtin.uri} from the controller to the zone's endpoint, the same call
@@ -222,6 +223,9 @@ final class AnsiblePlaybook {
                     } else {
                         rawTask(title, name, register);
                     }
+                    if (!action.server().equals(server(zone(p.zone())).name())) {
+                        book.append("      delegate_to: \"{{ ").append(name).append("_on }}\"\n");
+                    }
                 }
                 case "api" -> apiTasks(title, action.command(), onMaster ? "is_master" : "not is_master");
                 case "copy" -> copyTask(title, p, action, name);
@@ -261,11 +265,34 @@ final class AnsiblePlaybook {
             throw new IllegalArgumentException("phase " + p.order() + " " + p.step() + ": " + action.kind() + " action");
         }
         ZoneProperties z = zone(p.zone());
+        Map<String, String> v = hostVars.get(server(z).name());
+        v.put(var, "!unsafe " + json(rewrite(action.command())));
         if (!action.server().equals(server(z).name())) {
-            throw new IllegalArgumentException("phase " + p.order() + " runs on " + action.server() + ", zone "
-                    + z.name() + "'s front-end is " + server(z).name());
+            if (z.nodes() == null || !z.nodes().addresses().containsKey(action.server())) {
+                throw new IllegalArgumentException("phase " + p.order() + " runs on " + action.server()
+                        + ", neither zone " + z.name() + "'s front-end " + server(z).name() + " nor one of its nodes");
+            }
+            // a hypervisor host's command: the zone's task delegates it to the node (see nodeHosts)
+            v.put(var + "_on", json(action.server()));
         }
-        hostVars.get(action.server()).put(var, "!unsafe " + json(rewrite(action.command())));
+    }
+
+    /** The zones' hypervisor hosts as inventory hosts: their own user, key and port (reached directly). */
+    private void nodeHosts(StringBuilder s) {
+        s.append("    nodes:\n      hosts:\n");
+        for (ZoneProperties z : target.federation().all()) {
+            if (z.nodes() == null) {
+                continue;
+            }
+            z.nodes().addresses().forEach((name, address) -> {
+                int colon = address.lastIndexOf(':');
+                s.append("        ").append(name).append(":\n")
+                        .append("          ansible_host: ").append(json(colon < 0 ? address : address.substring(0, colon))).append('\n')
+                        .append("          ansible_port: ").append(colon < 0 ? z.nodes().port() : address.substring(colon + 1)).append('\n')
+                        .append("          ansible_user: ").append(json(z.nodes().user())).append('\n')
+                        .append("          ansible_ssh_private_key_file: ").append(json(z.nodes().privateKey())).append('\n');
+            });
+        }
     }
 
     private void rawTask(String title, String var, String register) {
@@ -429,6 +456,7 @@ final class AnsiblePlaybook {
         hosts(s, List.of(master));
         s.append("        slaves:\n          hosts:\n");
         hosts(s, target.federation().slaves());
+        nodeHosts(s);
         return s.toString();
     }
 

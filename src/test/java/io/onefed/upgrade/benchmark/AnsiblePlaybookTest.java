@@ -39,7 +39,10 @@ class AnsiblePlaybookTest {
                     false, "debian", new DatabaseProperties("sqlite", null, null, null, null, null), List.of(), null,
                     new ZonePaths(base + "etc/one", base + "var/lib/one", base + "var/lock/one/one",
                             base + "var/lib/one-fed-upgrade/runs", base + "var/lib/one-fed-upgrade/backups"),
-                    List.of(new ServerProperties(z[i][1].toLowerCase() + "-fe0", "127.0.0.1", 2200 + i, "root", null))));
+                    List.of(new ServerProperties(z[i][1].toLowerCase() + "-fe0", "127.0.0.1", 2200 + i, "root", null)),
+                    new io.onefed.upgrade.federation.NodeProperties("root", root + "/keys/nodes", null, 1, null, null,
+                            root + "/zones/" + z[i][0] + "/nodes/var/lib/one-fed-upgrade/runs", null,
+                            Map.of("kvm-" + z[i][0] + "-1", "127.0.0.1:" + (2300 + i)), null)));
         }
         return new FederationProperties("bench", new SecretRef(null, root + "/secrets/one_auth"), null, null, zones);
     }
@@ -47,7 +50,8 @@ class AnsiblePlaybookTest {
     static Plan plan(String from, String to) {
         FederationProperties f = federation(OLD);
         return new PlanService(f, new RemoteStepService(f, new ZoneCommands(), null, Duration.ZERO), null)
-                .plan("U1", from, to, "", true, "0=7.0.0-1,101=7.0.0-1,102=7.0.0-1", null);
+                .plan("U1", from, to, "", true, "0=7.0.0-1,101=7.0.0-1,102=7.0.0-1",
+                        "0=0:kvm-0-1;101=1010:kvm-101-1;102=1020:kvm-102-1");
     }
 
     static AnsiblePlaybook.Files3 generate(Plan plan) {
@@ -81,6 +85,12 @@ class AnsiblePlaybookTest {
         assertThat(hosts.keySet()).containsExactlyInAnyOrder("m-0-fe0", "s-1-fe0", "s-2-fe0");
         assertThat(hosts.get("s-2-fe0")).containsEntry("ansible_port", 2202).containsEntry("zone_id", 102)
                 .containsEntry("is_master", false);
+        Map<String, String> frontEnd = Map.of("kvm-0-1", "m-0-fe0", "kvm-101-1", "s-1-fe0", "kvm-102-1", "s-2-fe0");
+        Map<String, Object> nodes = (Map<String, Object>) ((Map<String, Object>) ((Map<String, Object>) ((Map<String, Object>)
+                inv.get("all")).get("children")).get("nodes")).get("hosts");
+        assertThat(nodes).containsOnlyKeys("kvm-0-1", "kvm-101-1", "kvm-102-1");
+        assertThat((Map<String, Object>) nodes.get("kvm-102-1")).containsEntry("ansible_port", 2302)
+                .containsEntry("ansible_ssh_private_key_file", NEW + "/keys/nodes");
         // the same commands: every ssh action before the rollback is a host variable of its server, paths rewritten
         int ssh = 0;
         for (Plan.Phase p : plan.phases()) {
@@ -90,12 +100,14 @@ class AnsiblePlaybookTest {
             for (Plan.Action a : p.actions()) {
                 if (a.kind().equals("ssh")) {
                     ssh++;
-                    assertThat(hosts.get(a.server()).values()).as("phase %d %s on %s", p.order(), p.step(), a.server())
+                    // a hypervisor host's command is its zone's, delegated to the node
+                    String fe = a.server().startsWith("kvm-") ? frontEnd.get(a.server()) : a.server();
+                    assertThat(hosts.get(fe).values()).as("phase %d %s on %s", p.order(), p.step(), a.server())
                             .contains(a.command().replace(OLD, NEW));
                 }
             }
         }
-        long inInventory = hosts.values().stream().flatMap(h -> h.keySet().stream()).filter(k -> k.matches(".*_\\d+")
+        long inInventory = hosts.values().stream().flatMap(h -> h.keySet().stream()).filter(k -> k.matches(".*_\\d+") && !k.startsWith("ansible_")
                 && !k.startsWith("copy_")).count();
         assertThat(inInventory).as("no command more than the plan's").isEqualTo(ssh);
         assertThat(files.inventory()).doesNotContain(OLD + "/");
@@ -119,6 +131,10 @@ class AnsiblePlaybookTest {
                 .containsSubsequence("backup-config", "backup-db", "switch-repository", "upgrade-packages", "upgrade-config",
                         "upgrade-db", "check-db", "start-services", "check-api", "sync-hosts", "federated-backup",
                         "checksum-backup");
+        Map<String, Object> nodeTask = tasks(plays.get(4)).stream().filter(t -> ((String) t.get("name")).endsWith("(upgrade-nodes)"))
+                .findFirst().orElseThrow();
+        assertThat(nodeTask).containsEntry("delegate_to", "{{ upgrade_nodes_1_on }}");
+        assertThat(hosts.get("s-1-fe0")).containsEntry("upgrade_nodes_1_on", "kvm-101-1");
         List<String> slaveTasks = tasks(plays.get(4)).stream().map(t -> (String) t.get("name")).toList();
         assertThat(slaveTasks).containsSubsequence("Back up /etc/one and remotes/etc (backup-config)",
                 "Copy the federated backup to the zone (copy-federated-backup): stream through the controller",
