@@ -60,7 +60,9 @@ final class AnsiblePlaybook {
     static final String POST_CHECKS = "one.system.version, one.zone.info, one.zone.raftstatus";
 
     /** Where the playbook's hosts are: a freshly started federation of the same shape as the one the plan is for. */
-    record Target(FederationProperties federation, Path privateKey, Path credentialsFile, Map<String, String> pathRewrite) {
+    record Target(FederationProperties federation, Path privateKey, Path credentialsFile, Map<String, String> pathRewrite,
+            /** The zones' MySQL password as a file the hosts can read, or null (SQLite zones). */
+            Path dbPasswordFile) {
     }
 
     /** The generated files: inventory, playbook, ansible.cfg. */
@@ -266,7 +268,7 @@ final class AnsiblePlaybook {
         }
         ZoneProperties z = zone(p.zone());
         Map<String, String> v = hostVars.get(server(z).name());
-        v.put(var, "!unsafe " + json(rewrite(action.command())));
+        v.put(var, "!unsafe " + json(withDbPassword(rewrite(action.command()))));
         if (!action.server().equals(server(z).name())) {
             if (z.nodes() == null || !z.nodes().addresses().containsKey(action.server())) {
                 throw new IllegalArgumentException("phase " + p.order() + " runs on " + action.server()
@@ -275,6 +277,18 @@ final class AnsiblePlaybook {
             // a hypervisor host's command: the zone's task delegates it to the node (see nodeHosts)
             v.put(var + "_on", json(action.server()));
         }
+    }
+
+    /**
+     * onedb's MySQL password: the service sends it as ONE_DB_PASSWORD over the command's stdin, which {@code raw}
+     * cannot; the playbook reads it from a file on the host instead (the simulator's password file, on the same
+     * machine). Either way it is never on a command line.
+     */
+    private String withDbPassword(String command) {
+        if (target.dbPasswordFile() == null || !command.contains("onedb ")) {
+            return command;
+        }
+        return "ONE_DB_PASSWORD=$(cat '" + target.dbPasswordFile() + "') && export ONE_DB_PASSWORD && " + command;
     }
 
     /** The zones' hypervisor hosts as inventory hosts: their own user, key and port (reached directly). */
@@ -387,7 +401,7 @@ final class AnsiblePlaybook {
             book.append("    - name: ").append(json(title + ": the hosts neither disabled (4) nor offline (8)")).append('\n')
                     .append("      ansible.builtin.set_fact:\n        enabled_hosts: ")
                     .append(json("{{ pool.content | replace('&lt;', '<') | replace('&gt;', '>')"
-                            + " | regex_findall('<HOST><ID>(\\\\d+)</ID><NAME>[^<]*</NAME><STATE>(?!4<|8<)\\\\d+</STATE>') }}"))
+                            + " | regex_findall('<HOST><ID>(\\d+)</ID><NAME>[^<]*</NAME><STATE>(?!4<|8<)\\d+</STATE>') }}"))
                     .append('\n');
             when(when);
             book.append("    - name: ").append(json(title + ": one.host.status DISABLED")).append('\n');

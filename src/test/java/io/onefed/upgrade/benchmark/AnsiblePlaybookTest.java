@@ -56,7 +56,7 @@ class AnsiblePlaybookTest {
 
     static AnsiblePlaybook.Files3 generate(Plan plan) {
         return AnsiblePlaybook.generate(plan, new AnsiblePlaybook.Target(federation(NEW), Path.of("/keys/id"),
-                Path.of("/secrets/one_auth"), Map.of(OLD, NEW)), 3, Path.of("/tmp/cp"));
+                Path.of("/secrets/one_auth"), Map.of(OLD, NEW), null), 3, Path.of("/tmp/cp"));
     }
 
     /** YAML as Ansible reads it: {@code !unsafe} is a plain string. */
@@ -155,6 +155,20 @@ class AnsiblePlaybookTest {
     @SuppressWarnings("unchecked")
     static List<Map<String, Object>> tasks(Map<String, Object> play) {
         return (List<Map<String, Object>>) play.get("tasks");
+    }
+
+    /** raw has no stdin, which carries ONE_DB_PASSWORD for the service: onedb reads it from a file, never argv. */
+    @Test
+    void onedbCommandsReadTheMysqlPasswordFromAFileOnTheHost() {
+        Plan plan = plan("6.10.0", "7.0.0");
+        String inventory = AnsiblePlaybook.generate(plan, new AnsiblePlaybook.Target(federation(NEW), Path.of("/keys/id"),
+                Path.of("/secrets/one_auth"), Map.of(OLD, NEW), Path.of("/secrets/db_password")), 3, Path.of("/tmp/cp"))
+                .inventory();
+        List<String> lines = inventory.lines().filter(l -> l.contains("!unsafe")).toList();
+        assertThat(lines).filteredOn(l -> l.contains("onedb ")).isNotEmpty().allSatisfy(l -> assertThat(l)
+                .contains("ONE_DB_PASSWORD=$(cat '/secrets/db_password') && export ONE_DB_PASSWORD && "));
+        assertThat(lines).filteredOn(l -> !l.contains("onedb ")).isNotEmpty()
+                .allSatisfy(l -> assertThat(l).doesNotContain("ONE_DB_PASSWORD"));
     }
 
     @Test

@@ -250,7 +250,8 @@ class FederationUpgradeBenchmark {
         try (SimulatedFederation sim = SimulatedFederation.start(spec, dir.resolve("federation"))) {
             sim.faults().latency(latency);
             AnsiblePlaybook.Target target = new AnsiblePlaybook.Target(sim.toFederationProperties(),
-                    sim.clientPrivateKey(), sim.credentialsFile(), Map.of(serviceRoot.toString(), sim.root().toString()));
+                    sim.clientPrivateKey(), sim.credentialsFile(), Map.of(serviceRoot.toString(), sim.root().toString()),
+                    sim.dbPasswordFile());
             AnsiblePlaybook.generate(plan, target, spec.zones().size(), sockets).writeTo(dir);
             AnsibleRun.Result r = AnsibleRun.run(ansible, dir, 40);
             if (r.exitCode() == 0) {
