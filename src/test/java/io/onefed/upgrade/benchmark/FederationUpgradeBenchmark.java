@@ -123,6 +123,7 @@ class FederationUpgradeBenchmark {
         List<Integer> pg = ints(System.getProperty("bench.postgres-size", "10"));
         List<Integer> jfr = ints(System.getProperty("bench.jfr-size", ""));
         Instant began = Instant.now();
+        loadAtStart = loadAverage();
         List<Result> results = new ArrayList<>();
         for (int n : sizes) {
             results.add(run(n, "H2", n, jfr.contains(n), ansibleSizes.contains(n)));
@@ -271,6 +272,18 @@ class FederationUpgradeBenchmark {
         }
     }
 
+    /** /proc/loadavg's first three fields: how busy the machine was (the README shows it with the table). */
+    static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (IOException | RuntimeException e) {
+            return "unknown";
+        }
+    }
+
+    String loadAtStart = loadAverage();
+
     String report(List<Result> results, List<Integer> sizes, List<Integer> sequential, Instant began) {
         StringBuilder s = new StringBuilder("# one-fed-upgrade benchmark\n\n");
         s.append("Taken ").append(DateTimeFormatter.ISO_INSTANT.format(began)).append(" on ")
@@ -278,7 +291,9 @@ class FederationUpgradeBenchmark {
                 .append(System.getProperty("os.name")).append(' ').append(System.getProperty("os.arch"))
                 .append(", Java ").append(System.getProperty("java.version")).append(". Every simulated command takes L = ")
                 .append(latency.toMillis()).append(" ms; service JVM options ").append(ServiceProcess.JVM_OPTIONS)
-                .append("; the simulated federation runs on the same machine (its SSH servers and shells share the 2 cores).\n\n");
+                .append("; the simulated federation runs on the same machine (its SSH servers and shells share the cores).")
+                .append(" Load average (1, 5, 15 min) at the start: ").append(loadAtStart).append(", now: ").append(loadAverage())
+                .append(".\n\n");
         s.append("| slaves | DB | max parallel | wall s | floor s | floor (hosts) s | overhead | sequential wall s | speed-up |"
                 + " step delay median ms | p95 ms | steps measured | start-up s | peak heap MB | peak RSS MB |"
                 + " incidents | locking failures logged | state |\n");
@@ -300,7 +315,9 @@ class FederationUpgradeBenchmark {
         }
         s.append("\nWhat the service costs, whatever the simulator beside it does (CPU of the service process from"
                 + " /proc/<pid>/stat, utime + stime, from the start request to the end; zone steps: the detached runs the"
-                + " hosts saw, one per remote step and server; heap and RSS: the run's peaks divided by the zones), and"
+                + " hosts saw, one per remote step and server; the CPU includes the preflight and what the benchmark's own"
+                + " polls cost: the progress page, the two reads below, the approvals and the heap sampler's scrape"
+                + " twice a second; heap and RSS: the run's peaks divided by the zones), and"
                 + " what an operator's reads cost during the run (each polled once a second on a thread of its own):\n\n"
                 + "| slaves | DB | max parallel | CPU s | zone steps | CPU ms / zone step | heap MB / zone | RSS MB / zone |"
                 + " GET /api/upgrades/{id} median / p95 / max ms (calls, not 200) |"
@@ -351,9 +368,9 @@ class FederationUpgradeBenchmark {
         }
         List<Integer> notRun = sizes.stream().filter(n -> n > 1 && !sequential.contains(n)).toList();
         if (!notRun.isEmpty()) {
-            s.append(" Sequential baselines not run for ").append(notRun).append(" slaves: they take about N x the"
-                    + " measured per-slave time (N x 20 commands x L, 100 slaves: over half an hour at L = 1 s), which"
-                    + " would push the whole benchmark far past 15 minutes; the parallel runs alone show the scaling.");
+            s.append("\nSequential baselines not run for ").append(notRun).append(" slaves: they take about N x the"
+                    + " measured per-slave time (N x 20 commands x L, 100 slaves: over 15 minutes at L = 500 ms), which"
+                    + " would push the whole benchmark far past 25 minutes; the parallel runs alone show the scaling.");
         }
         for (String section : extraSections) {
             s.append('\n').append(section).append('\n');
