@@ -82,7 +82,9 @@ class FederationUpgradeBenchmark {
             /** GET /api/upgrades/{id} and GET /api/federation/status polled during the run. */
             ReadLatency.Reads upgradeReads, ReadLatency.Reads statusReads,
             /** Ansible on a fresh federation of the same size, or null when not run for this configuration. */
-            AnsibleRun.Result ansible, int ansibleCommands) {
+            AnsibleRun.Result ansible, int ansibleCommands,
+            /** Ansible's run's floor from its hosts' stamps: the same path, so its own overhead can be read too. */
+            double ansibleHostFloorSeconds) {
 
         int zones() {
             return slaves + 1;
@@ -215,7 +217,7 @@ class FederationUpgradeBenchmark {
                         a.stepDelaysMillis, service.startupSeconds, service.peakHeapBytes(), service.peakRssBytes(),
                         end.get("incidents").size(), service.logCount("OptimisticLockingException"),
                         end.get("state").asText(), a.totalCommands, phases, api.progressMillis, api.progressBytes,
-                        a.hostFloor.toMillis() / 1000.0, cpu, a.zoneSteps, upgradeReads, statusReads, null, 0);
+                        a.hostFloor.toMillis() / 1000.0, cpu, a.zoneSteps, upgradeReads, statusReads, null, 0, 0);
                 plan = withAnsible ? api.plan(id) : null;
                 System.out.printf("%s: %s in %.1f s (floor %.1f s), delays median %d ms p95 %d ms,"
                         + " progress GET median %d ms p95 %d ms (%d calls)%n", name, r.state(),
@@ -233,10 +235,11 @@ class FederationUpgradeBenchmark {
                 measured.floorSeconds(), measured.delays(), measured.startupSeconds(), measured.peakHeap(), measured.peakRss(),
                 measured.incidents(), measured.lockingFailuresLogged(), measured.state(), measured.commands(), measured.phases(),
                 measured.progressMillis(), measured.progressBytes(), measured.hostFloorSeconds(), measured.cpuSeconds(),
-                measured.zoneSteps(), measured.upgradeReads(), measured.statusReads(), a.result(), a.commands());
+                measured.zoneSteps(), measured.upgradeReads(), measured.statusReads(), a.result(), a.commands(),
+                a.hostFloorSeconds());
     }
 
-    record AnsibleOutcome(AnsibleRun.Result result, int commands) {
+    record AnsibleOutcome(AnsibleRun.Result result, int commands, double hostFloorSeconds) {
     }
 
     /**
@@ -266,7 +269,7 @@ class FederationUpgradeBenchmark {
             int commands = sim.zoneIds().stream().mapToInt(z -> RunAnalysis.commands(sim.serverDir(z)).size()).sum();
             System.out.printf("ansible n%d: exit %d in %.1f s, %d simulated commands (%s)%n", spec.zones().size() - 1,
                     r.exitCode(), r.wallSeconds(), commands, r.log());
-            return new AnsibleOutcome(r, commands);
+            return new AnsibleOutcome(r, commands, RunAnalysis.of(sim, 0, latency).hostFloor.toMillis() / 1000.0);
         } finally {
             deleteTree(sockets);
         }
@@ -333,13 +336,17 @@ class FederationUpgradeBenchmark {
                 + " a playbook generated from the plan the service ran (AnsiblePlaybook), forks = zones, SSH pipelining"
                 + " on; wall = the ansible-playbook process, start-up included. Ratio = service wall / Ansible wall"
                 + " (below 1: the service is faster). Simulated commands: what the hosts' commands.log counted in each"
-                + " run (the service adds its read-only probes).\n\n"
-                + "| slaves | service wall s | Ansible wall s | ratio service / Ansible | simulated commands, service |"
-                + " simulated commands, Ansible | ansible-playbook exit |\n|---:|---:|---:|---:|---:|---:|---:|\n");
+                + " run (the service adds its read-only probes)."
+                + " Ansible's floor (hosts): the same path from its own run's command stamps; overhead as the service's.\n\n"
+                + "| slaves | service wall s | Ansible wall s | ratio service / Ansible | Ansible floor (hosts) s |"
+                + " Ansible overhead | simulated commands, service | simulated commands, Ansible | ansible-playbook exit |\n"
+                + "|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Result r : results) {
             if (r.ansible() != null) {
-                s.append(String.format("| %d | %.1f | %.1f | %.2f | %d | %d | %d |%n", r.slaves(), r.wallSeconds(),
-                        r.ansible().wallSeconds(), r.wallSeconds() / r.ansible().wallSeconds(), r.commands(),
+                s.append(String.format("| %d | %.1f | %.1f | %.2f | %.1f | %.1f %% | %d | %d | %d |%n", r.slaves(),
+                        r.wallSeconds(), r.ansible().wallSeconds(), r.wallSeconds() / r.ansible().wallSeconds(),
+                        r.ansibleHostFloorSeconds(), (r.ansible().wallSeconds() / r.ansibleHostFloorSeconds() - 1) * 100,
+                        r.commands(),
                         r.ansibleCommands(), r.ansible().exitCode()));
             }
         }
