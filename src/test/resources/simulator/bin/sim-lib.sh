@@ -22,8 +22,11 @@ sim_write() { mkdir -p "$(dirname "$1")" && printf '%s\n' "$2" > "$1.tmp.$$" && 
 sim_begin() {
     _sim_cmd=$1; shift
     _sim_mask=0
+    _sim_start=$(date -u +%Y-%m-%dT%H:%M:%S.%3NZ)
+    # the host's own timing of the call (start, exit, status) for the benchmark's floor: command-times.log
+    trap 'sim_end $?' EXIT
     {
-        printf '%s %s' "$(date -u +%Y-%m-%dT%H:%M:%S.%3NZ)" "$_sim_cmd"
+        printf '%s %s' "$_sim_start" "$_sim_cmd"
         for _a in "$@"; do
             # a password given on the command line never reaches the log
             if [ "$_sim_mask" = 1 ]; then printf ' ***'; _sim_mask=0; continue; fi
@@ -54,6 +57,15 @@ sim_begin() {
         ) 9>>"$FAULTS/fail.lock" )
         if [ -n "$_code" ]; then exit "$_code"; fi
     fi
+}
+
+# Writes the call's line to command-times.log: start, exit stamp, exit status, command. Run by the EXIT trap
+# sim_begin sets, and by runuser/su right before they exec the command they switch to (exec drops the trap; the
+# command they run logs its own line).
+sim_end() {
+    trap - EXIT
+    printf '%s %s %s %s\n' "$_sim_start" "$(date -u +%Y-%m-%dT%H:%M:%S.%3NZ)" "$1" "$_sim_cmd" \
+        >> "$SIM_SERVER_DIR/command-times.log"
 }
 
 # The simulated uid: SimServer sets SIM_UID from the SSH login user (root is 0), the simulated runuser and su
@@ -101,6 +113,7 @@ sim_switch_user() {
     fi
     SIM_UID=${_pw%% *}; HOME=${_pw#* }; USER=$_user; LOGNAME=$_user; SHELL=${_shell:-/bin/sh}
     export SIM_UID HOME USER LOGNAME SHELL
+    sim_end 0
     if [ $_direct = 1 ]; then
         [ $# -gt 0 ] || exec "$SHELL"
         exec "$@"

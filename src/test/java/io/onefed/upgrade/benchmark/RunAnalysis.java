@@ -26,16 +26,30 @@ final class RunAnalysis {
     record Run(String key, String step, Instant start, Instant end) {
     }
 
+    /** A simulated command as the host timed it ({@code command-times.log}: start, exit, status, command). */
+    record Timed(Instant start, Instant end, int status, String name) {
+        Duration duration() {
+            return Duration.between(start, end);
+        }
+    }
+
     final int masterCommands;
     final int slowestSlaveCommands;
     final List<Long> stepDelaysMillis;
     final int totalCommands;
+    /** The floor from the hosts' own stamps ({@link #hostFloor}). */
+    final Duration hostFloor;
+    /** Detached runs the hosts saw: one per remote step per server (the zone steps). */
+    final int zoneSteps;
 
-    private RunAnalysis(int masterCommands, int slowestSlaveCommands, List<Long> stepDelaysMillis, int totalCommands) {
+    private RunAnalysis(int masterCommands, int slowestSlaveCommands, List<Long> stepDelaysMillis, int totalCommands,
+            Duration hostFloor, int zoneSteps) {
         this.masterCommands = masterCommands;
         this.slowestSlaveCommands = slowestSlaveCommands;
         this.stepDelaysMillis = stepDelaysMillis;
         this.totalCommands = totalCommands;
+        this.hostFloor = hostFloor;
+        this.zoneSteps = zoneSteps;
     }
 
     /**
@@ -52,16 +66,63 @@ final class RunAnalysis {
         Instant masterLast = master.stream().map(Command::start).max(Comparator.naturalOrder()).orElse(Instant.EPOCH);
         int slowest = 0;
         int total = master.size();
+        int steps = 0;
         List<Long> delays = new ArrayList<>();
+        List<List<Timed>> slavesTimed = new ArrayList<>();
         for (int zone : sim.zoneIds()) {
             List<Command> cmds = zone == masterId ? master : commands(sim.serverDir(zone));
             if (zone != masterId) {
                 total += cmds.size();
                 slowest = Math.max(slowest, (int) cmds.stream().filter(c -> c.start().isAfter(masterLast)).count());
+                slavesTimed.add(timed(sim.serverDir(zone)));
             }
-            delays.addAll(stepDelays(runs(sim.serverDir(zone)), cmds, latency));
+            List<Run> runs = runs(sim.serverDir(zone));
+            steps += runs.size();
+            delays.addAll(stepDelays(runs, cmds, latency));
         }
-        return new RunAnalysis(master.size(), slowest, delays, total);
+        return new RunAnalysis(master.size(), slowest, delays, total, hostFloor(timed(sim.serverDir(masterId)), slavesTimed),
+                steps);
+    }
+
+    /**
+     * The critical path as the hosts timed it, on the same path as {@link #floor}: every command of the master (it
+     * goes first and alone), then the slave whose commands after the master's last exit take longest; each command
+     * counts from its start to its exit stamp, so what the simulator spends around its latency (the shell's and its
+     * tools' forks) is command time, not the service's overhead. Commands that never exited (none in a clean run)
+     * are left out.
+     */
+    static Duration hostFloor(List<Timed> master, List<List<Timed>> slaves) {
+        Duration onMaster = master.stream().map(Timed::duration).reduce(Duration.ZERO, Duration::plus);
+        Instant masterLast = master.stream().map(Timed::end).max(Comparator.naturalOrder()).orElse(Instant.EPOCH);
+        Duration slowest = Duration.ZERO;
+        for (List<Timed> slave : slaves) {
+            Duration d = slave.stream().filter(c -> !c.start().isBefore(masterLast)).map(Timed::duration)
+                    .reduce(Duration.ZERO, Duration::plus);
+            if (d.compareTo(slowest) > 0) {
+                slowest = d;
+            }
+        }
+        return onMaster.plus(slowest);
+    }
+
+    /** A server's host-timed commands, oldest first. */
+    static List<Timed> timed(Path serverDir) {
+        Path log = serverDir.resolve("command-times.log");
+        if (!Files.exists(log)) {
+            return List.of();
+        }
+        try (Stream<String> lines = Files.lines(log)) {
+            return parseTimed(lines.toList());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Lines {@code <start> <exit stamp> <status> <command>}, as sim-lib.sh's sim_end writes them. */
+    static List<Timed> parseTimed(List<String> lines) {
+        return lines.stream().map(l -> l.split(" ", 4)).filter(p -> p.length == 4)
+                .map(p -> new Timed(Instant.parse(p[0]), Instant.parse(p[1]), Integer.parseInt(p[2]), p[3]))
+                .sorted(Comparator.comparing(Timed::start)).toList();
     }
 
     /**

@@ -41,6 +41,7 @@ final class ServiceProcess implements AutoCloseable {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private volatile long peakHeap;
     private volatile long peakRss;
+    private volatile long lastHeap;
     private volatile boolean stopping;
     /** HTTP Basic header for /actuator/prometheus (it needs a login), or null. */
     private volatile String scrapeAuthorization;
@@ -155,6 +156,7 @@ final class ServiceProcess implements AutoCloseable {
                     heap += (long) Double.parseDouble(m.group(1));
                 }
                 peakHeap = Math.max(peakHeap, heap);
+                lastHeap = heap;
                 Thread.sleep(500);
             } catch (IOException e) {
                 // the service is busy or stopping: next sample
@@ -180,6 +182,62 @@ final class ServiceProcess implements AutoCloseable {
             // process gone
         }
         return 0;
+    }
+
+    /**
+     * CPU the service process has used so far (user + system, all its threads), from {@code /proc/<pid>/stat}:
+     * what the service costs whatever the simulator next to it does.
+     */
+    double cpuSeconds() {
+        try {
+            return cpuTicks(Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"))) / (double) clockTicks();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the service's CPU time from /proc (Linux only)", e);
+        }
+    }
+
+    /**
+     * utime + stime (fields 14 and 15 of proc(5)'s stat line) in clock ticks. The command name (field 2) is in
+     * parentheses and may hold spaces and parentheses, so fields are counted after its last ')'.
+     */
+    static long cpuTicks(String statLine) {
+        int close = statLine.lastIndexOf(')');
+        if (close < 0) {
+            throw new IllegalArgumentException("not a /proc/<pid>/stat line: " + statLine);
+        }
+        String[] f = statLine.substring(close + 1).trim().split("\\s+");
+        // f[0] is field 3 (state): utime is field 14, stime field 15
+        return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+    }
+
+    private static long clockTicks;
+
+    /** The kernel's USER_HZ ({@code getconf CLK_TCK}, 100 on every Linux we know). */
+    static synchronized long clockTicks() {
+        if (clockTicks == 0) {
+            try {
+                Process p = new ProcessBuilder("getconf", "CLK_TCK").redirectErrorStream(true).start();
+                String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+                p.waitFor(10, TimeUnit.SECONDS);
+                clockTicks = Long.parseLong(out);
+            } catch (IOException | NumberFormatException e) {
+                throw new IllegalStateException("getconf CLK_TCK failed: the CPU time of the service cannot be read", e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+        return clockTicks;
+    }
+
+    /** Heap in use now (the Prometheus scrape's last sample is the sampler's; this one asks). */
+    long heapNowBytes() {
+        return lastHeap;
+    }
+
+    /** Resident set now. */
+    long rssNowBytes() {
+        return rssBytes();
     }
 
     /** Peak resident set: the kernel's high-water mark (VmHWM), which also catches spikes between samples. */

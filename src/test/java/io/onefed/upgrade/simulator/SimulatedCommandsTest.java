@@ -434,4 +434,25 @@ class SimulatedCommandsTest extends GuideSimulationTestBase {
         assertThat(ssh.exec(0, null, "read -r a; sha256sum " + abs + " | cut -c1-8; echo \"$a\"", "from-stdin\n").out())
                 .isEqualTo("2d711642\nfrom-stdin\n");
     }
+
+    /**
+     * The benchmark's floor from the hosts: every simulated command logs its start, exit stamp and status in
+     * command-times.log (the EXIT trap of sim_begin); runuser logs its own line before it execs the command.
+     */
+    @Test
+    void everySimulatedCommandLogsItsStartExitStampAndStatus() throws Exception {
+        sim.faults().latency(java.time.Duration.ofMillis(200));
+        assertThat(ssh.exec(0, "systemctl is-active --quiet opennebula-nonexistent").exit()).isEqualTo(3);
+        assertThat(ssh.exec(0, "runuser -u oneadmin -- onehost list").exit()).isZero();
+        java.util.List<String> lines = java.nio.file.Files.readAllLines(sim.serverDir(0).resolve("command-times.log"));
+        assertThat(lines).hasSize(3);
+        java.util.List<String[]> f = lines.stream().map(l -> l.split(" ", 4)).toList();
+        assertThat(f).extracting(x -> x[3] + " " + x[2]).containsExactly("systemctl 3", "runuser 0", "onehost 0");
+        for (String[] x : f) {
+            java.time.Duration took = java.time.Duration.between(java.time.Instant.parse(x[0]), java.time.Instant.parse(x[1]));
+            assertThat(took).as(String.join(" ", x)).isGreaterThanOrEqualTo(java.time.Duration.ofMillis(200));
+        }
+        // runuser's line ends where the command it runs begins
+        assertThat(java.time.Instant.parse(f.get(1)[1])).isBeforeOrEqualTo(java.time.Instant.parse(f.get(2)[0]));
+    }
 }
