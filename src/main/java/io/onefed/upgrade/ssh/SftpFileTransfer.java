@@ -174,7 +174,8 @@ public class SftpFileTransfer implements FileTransfer {
         }
 
         private boolean cut() {
-            return count >= maxBytes || System.nanoTime() - deadline > 0;
+            // the first read always goes through: a piece whose time went to connecting still makes progress
+            return count >= maxBytes || (count > 0 && System.nanoTime() - deadline > 0);
         }
 
         @Override
