@@ -160,6 +160,7 @@ public class JschRemoteShell implements RemoteShell {
         OutputCapture[] outHolder = new OutputCapture[1];
         OutputCapture[] errHolder = new OutputCapture[1];
         long start = System.nanoTime();
+        // the connect counts against the timeout too: a start on a slow host stays within its job's bound
         try (JschSessions.ChannelLease lease = sessions.open(target, "exec", ch -> {
             if (errHolder[0] != null) {
                 errHolder[0].release();
@@ -173,7 +174,7 @@ public class JschRemoteShell implements RemoteShell {
             exec.setInputStream(new ByteArrayInputStream(stdin), false);
             exec.setOutputStream(outHolder[0], true);
             exec.setErrStream(errHolder[0], true);
-        })) {
+        }, timeout)) {
             MessageDigest digest = digestHolder[0];
             OutputCapture out = outHolder[0];
             OutputCapture err = errHolder[0];

@@ -17,6 +17,7 @@ import java.util.function.UnaryOperator;
 public class SftpFileTransfer implements FileTransfer {
 
     private static final String PART = ".part-";
+    private static final Duration MIN_CONNECT = Duration.ofSeconds(5);
 
     private final JschSessions sessions;
     private final RemoteShell shell;
@@ -68,8 +69,10 @@ public class SftpFileTransfer implements FileTransfer {
         }
         long bytes;
         boolean end;
-        try (JschSessions.ChannelLease src = sessions.open(from, "sftp", c -> { });
-                JschSessions.ChannelLease dst = sessions.open(to, "sftp", c -> { })) {
+        // connecting to a slow host counts against the piece (5 s at least, for a handshake)
+        Duration connect = maxTime.compareTo(MIN_CONNECT) < 0 ? MIN_CONNECT : maxTime;
+        try (JschSessions.ChannelLease src = sessions.open(from, "sftp", c -> { }, connect);
+                JschSessions.ChannelLease dst = sessions.open(to, "sftp", c -> { }, connect)) {
             ChannelSftp in = (ChannelSftp) src.channel();
             ChannelSftp out = (ChannelSftp) dst.channel();
             try (BoundedStream counted = new BoundedStream(in.get(fromPath, null, offset), maxBytes, deadline);
