@@ -61,26 +61,25 @@ public final class ResumeScenario {
         ServiceNode.Launcher launcher = new ServiceNode.Launcher(sim, database, Map.of(), true);
         List<Row> rows = new ArrayList<>();
         Duration[] longest = {Duration.ZERO};
-        ServiceNode[] node = {launcher.start(database + "-1")};
-        try {
+        try (RestartedNode restarted = new RestartedNode(launcher, database)) {
             Faults faults = sim.faults();
-            String id = node[0].api().start("7.0.0", 5);
+            String id = restarted.node().api().start("7.0.0", 5);
             await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200))
-                    .until(() -> node[0].api().pending(id, "Approve the start of the upgrade") != null);
+                    .until(() -> restarted.node().api().pending(id, "Approve the start of the upgrade") != null);
             // armed once the preflight is over (its read-only repository query runs apt-get too)
             faults.latency(100, "systemctl", Duration.ofSeconds(1));   // zone stop: one unit per second
             faults.hang(0, "apt-get");                                  // master's package upgrade
             faults.hang(101, "apt-get");                                // a slave's package upgrade, in the slave batch
-            node[0].api().approve(id, "Approve the start of the upgrade", Duration.ofSeconds(60));
-            int[] generation = {1};
+            restarted.node().api().approve(id, "Approve the start of the upgrade", Duration.ofSeconds(60));
             Restart restart = (point, reached, afterKill) -> {
-                node[0].awaitWhileAlive(point, Duration.ofSeconds(150), reached);
-                longest[0] = max(longest[0], node[0].longestJob());
-                node[0].kill();
-                afterKill.run();
-                Instant launched = Instant.now();
-                node[0] = launcher.launch(database + "-" + (++generation[0]));
-                ServiceNode.Launcher.awaitReady(node[0]);
+                // the killed node's longest job, read once the point is reached (just before the kill)
+                Instant launched = restarted.crash(point, Duration.ofSeconds(150), () -> {
+                    boolean at = reached.call();
+                    if (at) {
+                        longest[0] = max(longest[0], restarted.node().longestJob());
+                    }
+                    return at;
+                }, afterKill);
                 Duration ready = Duration.between(launched, Instant.now());
                 SimHosts.Claim next;
                 try {
@@ -88,7 +87,7 @@ public final class ResumeScenario {
                             .until(() -> SimHosts.firstClaimAfter(sim, launched).orElse(null), c -> c != null);
                 } catch (ConditionTimeoutException e) {
                     throw new AssertionError("no command reached a host within 60 s of the restart " + point + "; "
-                            + node[0].name() + " log:\n" + node[0].logTail(80), e);
+                            + restarted.node().name() + " log:\n" + restarted.node().logTail(80), e);
                 }
                 rows.add(new Row(point, Duration.between(launched, next.at()), String.format(
                         "service ready after %d ms; %s on %s", ready.toMillis(), next.key(), next.host())));
@@ -100,11 +99,9 @@ public final class ResumeScenario {
                     () -> faults.release(0, "apt-get"));
             restart.at("during a slave batch", () -> !SimHosts.calls(sim, 101, "apt-get", "update").isEmpty(),
                     () -> faults.release(101, "apt-get"));
-            node[0].api().approve(id, "Approve re-enabling API access", Duration.ofSeconds(180));
-            JsonNode end = node[0].api().awaitEnd(id, Duration.ofSeconds(90));
-            return new Restarts(rows, end, max(longest[0], node[0].longestJob()));
-        } finally {
-            node[0].close();
+            restarted.node().api().approve(id, "Approve re-enabling API access", Duration.ofSeconds(180));
+            JsonNode end = restarted.node().api().awaitEnd(id, Duration.ofSeconds(90));
+            return new Restarts(rows, end, max(longest[0], restarted.node().longestJob()));
         }
     }
 
