@@ -33,8 +33,12 @@ public class CopyFederatedBackupDelegate implements JavaDelegate {
         String target = Vars.required(execution, "targetVersion");
         String masterPath = Vars.required(execution, "federatedBackupPath");
         guard.checkCopy(ApprovedValues.of(execution), zone.id(), from, target, leaders, masterPath);
-        execution.setVariable("federatedBackupPath", backups.federatedToSlave(federation.master(),
+        // the master's path stays in federatedBackupPath until the last piece puts the slave's in its place
+        String slavePath = CopyProgress.record(execution, backups.federatedToSlave(federation.master(),
                 StepContext.onLeader(execution.getProcessBusinessKey(), zone, from, target, leaders), leaders, masterPath,
-                Vars.required(execution, "federatedBackupSha256")));
+                Vars.required(execution, "federatedBackupSha256"), CopyProgress.of(execution)));
+        if (slavePath != null) {
+            execution.setVariable("federatedBackupPath", slavePath);
+        }
     }
 }

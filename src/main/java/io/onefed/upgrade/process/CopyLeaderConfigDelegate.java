@@ -20,8 +20,11 @@ public class CopyLeaderConfigDelegate implements JavaDelegate {
     @Override
     public void execute(DelegateExecution execution) {
         ZoneProperties zone = federation.byId(Vars.integer(execution, "zoneId", -1));
-        execution.setVariable("leaderConfigSha256", backups.leaderConfigToFollowers(execution.getProcessBusinessKey(), zone,
+        String sha256 = CopyProgress.record(execution, backups.leaderConfigToFollowers(execution.getProcessBusinessKey(), zone,
                 Vars.required(execution, "fromVersion"), Vars.required(execution, "targetVersion"),
-                Vars.str(execution, "zoneLeaders")));
+                Vars.str(execution, "zoneLeaders"), CopyProgress.of(execution)));
+        if (sha256 != null) {
+            execution.setVariable("leaderConfigSha256", sha256);
+        }
     }
 }

@@ -20,8 +20,11 @@ public class CopyLeaderDumpDelegate implements JavaDelegate {
     @Override
     public void execute(DelegateExecution execution) {
         ZoneProperties zone = federation.byId(Vars.integer(execution, "zoneId", -1));
-        execution.setVariable("leaderDumpSha256", backups.leaderDumpToFollowers(execution.getProcessBusinessKey(), zone,
+        String sha256 = CopyProgress.record(execution, backups.leaderDumpToFollowers(execution.getProcessBusinessKey(), zone,
                 Vars.required(execution, "fromVersion"), Vars.required(execution, "targetVersion"),
-                Vars.str(execution, "zoneLeaders")));
+                Vars.str(execution, "zoneLeaders"), CopyProgress.of(execution)));
+        if (sha256 != null) {
+            execution.setVariable("leaderDumpSha256", sha256);
+        }
     }
 }

@@ -20,8 +20,11 @@ public class CopyRollbackBackupDelegate implements JavaDelegate {
     @Override
     public void execute(DelegateExecution execution) {
         ZoneProperties zone = federation.byId(Vars.integer(execution, "zoneId", -1));
-        execution.setVariable("rollbackBackupSha256", backups.rollbackBackupToFollowers(execution.getProcessBusinessKey(),
+        String sha256 = CopyProgress.record(execution, backups.rollbackBackupToFollowers(execution.getProcessBusinessKey(),
                 zone, Vars.required(execution, "fromVersion"), Vars.required(execution, "targetVersion"),
-                Vars.str(execution, "zoneLeaders")));
+                Vars.str(execution, "zoneLeaders"), CopyProgress.of(execution)));
+        if (sha256 != null) {
+            execution.setVariable("rollbackBackupSha256", sha256);
+        }
     }
 }

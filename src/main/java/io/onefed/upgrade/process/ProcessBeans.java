@@ -107,8 +107,11 @@ public class ProcessBeans {
     }
 
     @Bean
-    BackupCopies backupCopies(BackupTransfer transfer, RemoteShell shell) {
-        return new BackupCopies(transfer, new DbVersionReader(shell));
+    BackupCopies backupCopies(BackupTransfer transfer, RemoteShell shell, ProcessSettings settings,
+            @org.springframework.beans.factory.annotation.Value("${onefed.process.copy-piece-bytes:268435456}")
+            long pieceBytes) {
+        // a copy's piece gets one poll budget, like a poll job: its hold stays far under the lock time
+        return new BackupCopies(transfer, new DbVersionReader(shell), settings.stepPollBudget(), pieceBytes);
     }
 
     @Bean

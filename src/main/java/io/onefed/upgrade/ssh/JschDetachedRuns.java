@@ -103,8 +103,10 @@ public class JschDetachedRuns implements DetachedRuns {
         String dir = keyDir(target, idempotencyKey);
         long waitMs = Math.max(0, maxWait.toMillis());
         String script = vars(dir, waitMs) + FUNCTIONS + AWAIT;
+        // a new session to a slow host is waited for within the poll's own wait (5 s at least), not the margin
         JschRemoteShell.Raw raw = shell.exec(target, script, new byte[0], maxWait.plus(AWAIT_NETWORK_MARGIN),
-                protocolCap(), "await of run " + idempotencyKey);
+                protocolCap(), "await of run " + idempotencyKey,
+                maxWait.compareTo(MIN_START_TIME) < 0 ? MIN_START_TIME : maxWait);
         return parse(target, idempotencyKey, raw, "await");
     }
 

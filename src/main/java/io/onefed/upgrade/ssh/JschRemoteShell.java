@@ -153,6 +153,11 @@ public class JschRemoteShell implements RemoteShell {
      * command, or a description of an internal script.
      */
     Raw exec(SshTarget target, String text, byte[] stdin, Duration timeout, int cap, String shown) {
+        return exec(target, text, stdin, timeout, cap, shown, timeout);
+    }
+
+    /** {@link #exec(SshTarget, String, byte[], Duration, int, String)} that waits at most {@code connectBound} for a new session. */
+    Raw exec(SshTarget target, String text, byte[] stdin, Duration timeout, int cap, String shown, Duration connectBound) {
         // fresh captures for every channel the session pool opens: when a first channel times out under load
         // after the command already started, its output must not be added to the second one's (seen as a
         // doubled answer); the abandoned channel is disconnected and its captures dropped
@@ -160,6 +165,7 @@ public class JschRemoteShell implements RemoteShell {
         OutputCapture[] outHolder = new OutputCapture[1];
         OutputCapture[] errHolder = new OutputCapture[1];
         long start = System.nanoTime();
+        // the connect counts against the timeout too: a start on a slow host stays within its job's bound
         try (JschSessions.ChannelLease lease = sessions.open(target, "exec", ch -> {
             if (errHolder[0] != null) {
                 errHolder[0].release();
@@ -173,7 +179,7 @@ public class JschRemoteShell implements RemoteShell {
             exec.setInputStream(new ByteArrayInputStream(stdin), false);
             exec.setOutputStream(outHolder[0], true);
             exec.setErrStream(errHolder[0], true);
-        })) {
+        }, connectBound.compareTo(timeout) < 0 ? connectBound : timeout)) {
             MessageDigest digest = digestHolder[0];
             OutputCapture out = outHolder[0];
             OutputCapture err = errHolder[0];

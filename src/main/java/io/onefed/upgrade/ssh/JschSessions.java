@@ -40,6 +40,13 @@ public class JschSessions implements AutoCloseable {
     /** Below OpenSSH's default MaxSessions (10), leaving room for an operator's own connection multiplexing. */
     static final int CHANNELS_PER_SESSION = 8;
     static final int SESSIONS_PER_TARGET = 4;
+    /** Connects run here, so a caller's wait for one is bounded by the caller, not by the host (daemon threads). */
+    private static final java.util.concurrent.ExecutorService CONNECTOR = java.util.concurrent.Executors
+            .newCachedThreadPool(r -> {
+                Thread t = new Thread(r, "ssh-connect");
+                t.setDaemon(true);
+                return t;
+            });
 
     private final SshProperties props;
     private final SecretResolver secrets;
@@ -80,16 +87,28 @@ public class JschSessions implements AutoCloseable {
 
     /** A channel of the given type ("exec", "sftp"), set up by {@code beforeConnect} and connected. */
     ChannelLease open(SshTarget target, String type, Consumer<Channel> beforeConnect) {
+        return open(target, type, beforeConnect, props.connectTimeout().multipliedBy(2));
+    }
+
+    /**
+     * {@link #open(SshTarget, String, Consumer)} given up after about {@code maxTime} (an {@link SshException.Timeout}),
+     * so that an engine job's bound holds on a slow or unreachable host. A new session's connect goes on in the
+     * background (up to {@code federation.ssh.connect-timeout}) and joins the pool, where the next call finds it;
+     * nothing has run on the host when this gives up, so a start given up here is simply started again.
+     */
+    ChannelLease open(SshTarget target, String type, Consumer<Channel> beforeConnect, Duration maxTime) {
+        long deadline = System.nanoTime() + Math.max(1, maxTime.toNanos());
         SshException last = null;
         // a pooled session may have died since its last use: the second attempt gets a fresh one
-        for (int attempt = 0; attempt < 2; attempt++) {
+        for (int attempt = 0; attempt < 2 && (attempt == 0 || System.nanoTime() - deadline < 0); attempt++) {
             Pool pool = pools.computeIfAbsent(key(target), k -> new Pool(target));
-            Pooled pooled = pool.acquire();
+            Pooled pooled = pool.acquire(deadline);
             Channel channel = null;
             try {
                 channel = pooled.session.openChannel(type);
                 beforeConnect.accept(channel);
-                channel.connect((int) props.connectTimeout().toMillis());
+                long left = Math.max(1000, (deadline - System.nanoTime()) / 1_000_000);
+                channel.connect((int) Math.min(props.connectTimeout().toMillis(), left));
                 return new ChannelLease(channel, pool, pooled);
             } catch (JSchException e) {
                 if (channel != null) {
@@ -346,8 +365,14 @@ public class JschSessions implements AutoCloseable {
             this.target = target;
         }
 
-        synchronized Pooled acquire() {
-            long deadline = System.nanoTime() + props.connectTimeout().toNanos() * 2;
+        /** A connect under way, outside the pool's lock: callers wait for it only as long as their own bound. */
+        private java.util.concurrent.CompletableFuture<Session> connecting;
+
+        synchronized Pooled acquire(long callerDeadline) {
+            long began = System.nanoTime();
+            long poolDeadline = began + props.connectTimeout().toNanos() * 2;
+            long deadline = callerDeadline - poolDeadline < 0 ? callerDeadline : poolDeadline;
+            java.util.concurrent.CompletableFuture<Session> awaited = null;
             while (true) {
                 for (Iterator<Pooled> it = sessions.iterator(); it.hasNext();) {
                     Pooled p = it.next();
@@ -362,15 +387,22 @@ public class JschSessions implements AutoCloseable {
                         return p;
                     }
                 }
-                if (sessions.size() < SESSIONS_PER_TARGET) {
-                    // connecting under the pool's lock holds back only callers of this same target
-                    Pooled p = new Pooled(connect(target));
-                    p.inUse = 1;
-                    sessions.add(p);
-                    return p;
+                if (awaited != null && awaited.isCompletedExceptionally()) {
+                    // the connect this caller waited for failed: its error, not another connect
+                    throw failure(awaited);
                 }
+                if (connecting == null && sessions.size() < SESSIONS_PER_TARGET) {
+                    connecting = startConnect();
+                }
+                awaited = connecting != null ? connecting : awaited;
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
+                    if (connecting != null) {
+                        throw new SshException.Timeout("SSH connect to " + target.address() + " still under way after "
+                                + (System.nanoTime() - began) / 1_000_000 + " ms (a slow host): given up"
+                                + " for now, nothing ran there; the session joins the pool when it is up and the next"
+                                + " attempt uses it (federation.ssh.connect-timeout bounds the connect)");
+                    }
                     throw new SshException.Timeout("all " + SESSIONS_PER_TARGET * CHANNELS_PER_SESSION
                             + " SSH channels to " + target.address() + " stayed busy for "
                             + props.connectTimeout().toMillis() * 2 + " ms");
@@ -382,6 +414,36 @@ public class JschSessions implements AutoCloseable {
                     throw new SshException("interrupted while waiting for an SSH channel to " + target.address());
                 }
             }
+        }
+
+        private SshException failure(java.util.concurrent.CompletableFuture<Session> f) {
+            try {
+                f.join();
+                return new SshException("SSH connect to " + target.address() + " ended without a session");
+            } catch (java.util.concurrent.CompletionException e) {
+                return e.getCause() instanceof SshException se ? se
+                        : new SshException("SSH connect to " + target.address() + " failed: " + e.getCause(), e.getCause());
+            }
+        }
+
+        /** One connect at a time per target, on a connector thread; the new session joins the pool when up. */
+        private java.util.concurrent.CompletableFuture<Session> startConnect() {
+            java.util.concurrent.CompletableFuture<Session> f = java.util.concurrent.CompletableFuture
+                    .supplyAsync(() -> connect(target), CONNECTOR);
+            f.whenComplete((session, error) -> {
+                synchronized (Pool.this) {
+                    connecting = null;
+                    if (session != null) {
+                        if (closed) {
+                            disconnect(session);
+                        } else {
+                            sessions.add(new Pooled(session));
+                        }
+                    }
+                    Pool.this.notifyAll();
+                }
+            });
+            return f;
         }
 
         synchronized void release(Pooled p, boolean broken) {

@@ -5,15 +5,19 @@ import com.jcraft.jsch.SftpException;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Duration;
 import java.util.function.UnaryOperator;
 
 /**
  * {@link FileTransfer} over SFTP, streamed through the orchestrator (nothing is written locally). The copy goes to
  * {@code <toPath>.part-<random>} (created 0600 first: backups hold the whole database), both hosts compute
  * {@code sha256sum}, and only equal digests let {@code mv} put the file in place; otherwise the partial copy is
- * deleted and the transfer fails.
+ * deleted and the transfer fails. A big file goes in bounded pieces ({@link #copyPiece}), each appended to the part file.
  */
 public class SftpFileTransfer implements FileTransfer {
+
+    private static final String PART = ".part-";
+    private static final Duration MIN_CONNECT = Duration.ofSeconds(5);
 
     private final JschSessions sessions;
     private final RemoteShell shell;
@@ -32,34 +36,63 @@ public class SftpFileTransfer implements FileTransfer {
 
     @Override
     public TransferResult copy(SshTarget from, String fromPath, SshTarget to, String toPath) {
+        return copyPiece(from, fromPath, to, toPath, null, Duration.ofDays(1), Long.MAX_VALUE).done();
+    }
+
+    /**
+     * Appends at most {@code maxBytes} (or what {@code maxTime} allows) to the part file, from the source's byte at
+     * {@code resume.offset()}. A crash may have left more bytes in the part than the last committed piece recorded
+     * (or a second taker of the same job wrote some): the part is cut back to the recorded offset first, so it is
+     * always a prefix of the source. The whole file's digest is checked once, after the last piece.
+     */
+    @Override
+    public Piece copyPiece(SshTarget from, String fromPath, SshTarget to, String toPath, Resume resume,
+            Duration maxTime, long maxBytes) {
         requireAbsolute(fromPath, "fromPath");
         requireAbsolute(toPath, "toPath");
-        // a part file of this copy's own: a job taken over while its copy runs (past its lock) copies beside it
-        // instead of truncating the file the first copy still writes; both put identical bytes in place
-        String part = toPath + ".part-" + java.util.UUID.randomUUID().toString().substring(0, 8);
-        String dir = toPath.substring(0, Math.max(1, toPath.lastIndexOf('/')));
-        String base = toPath.substring(toPath.lastIndexOf('/') + 1);
-        // parts a crash left behind are removed once no copy can still be writing them (a day old)
-        check(to, RemoteCommand.of("umask 077 && mkdir -p {} && : > {} && { find {} -maxdepth 1 -name {} -mmin +1440"
-                + " -delete 2>/dev/null || :; }", dir, part, dir, base + ".part-*"), "prepare " + part);
+        if (maxBytes < 1) {
+            throw new IllegalArgumentException("maxBytes must be positive: " + maxBytes);
+        }
+        long deadline = System.nanoTime() + maxTime.toNanos();
+        String part = resume == null ? null : resumable(to, toPath, resume);
+        long offset = part == null ? 0 : resume.offset();
+        boolean fresh = part == null;
+        if (fresh) {
+            // a part file of this copy's own: a job taken over while its piece runs copies beside it instead of
+            // truncating the file the first taker still writes; both put identical bytes in place
+            part = toPath + PART + java.util.UUID.randomUUID().toString().substring(0, 8);
+            String dir = toPath.substring(0, Math.max(1, toPath.lastIndexOf('/')));
+            String base = toPath.substring(toPath.lastIndexOf('/') + 1);
+            // parts a crash left behind are removed once no copy can still be writing them (a day old)
+            check(to, RemoteCommand.of("umask 077 && mkdir -p {} && : > {} && { find {} -maxdepth 1 -name {}"
+                    + " -mmin +1440 -delete 2>/dev/null || :; }", dir, part, dir, base + PART + "*"), "prepare " + part);
+        }
         long bytes;
-        try (JschSessions.ChannelLease src = sessions.open(from, "sftp", c -> { });
-                JschSessions.ChannelLease dst = sessions.open(to, "sftp", c -> { })) {
+        boolean end;
+        // connecting to a slow host counts against the piece (5 s at least, for a handshake)
+        Duration connect = maxTime.compareTo(MIN_CONNECT) < 0 ? MIN_CONNECT : maxTime;
+        try (JschSessions.ChannelLease src = sessions.open(from, "sftp", c -> { }, connect);
+                JschSessions.ChannelLease dst = sessions.open(to, "sftp", c -> { }, connect)) {
             ChannelSftp in = (ChannelSftp) src.channel();
             ChannelSftp out = (ChannelSftp) dst.channel();
-            try (CountingStream counted = new CountingStream(in.get(fromPath));
+            try (BoundedStream counted = new BoundedStream(in.get(fromPath, null, offset), maxBytes, deadline);
                     InputStream stream = inTransit.apply(counted)) {
-                out.put(stream, part, ChannelSftp.OVERWRITE);
+                out.put(stream, part, ChannelSftp.APPEND);
                 bytes = counted.count;
+                end = counted.end;
             }
         } catch (SftpException | IOException e) {
-            removePart(to, part);
+            removeNewPart(to, part, fresh);
             throw new SshException("copying " + from.address() + ":" + fromPath + " to " + to.address() + ":" + part
                     + " failed: " + e.getMessage() + "; check that the source exists and the target directory is"
                     + " writable with free space", e);
         } catch (RuntimeException e) {
-            removePart(to, part);
+            removeNewPart(to, part, fresh);
             throw e;
+        }
+        long total = offset + bytes;
+        if (!end) {
+            return new Piece(null, new Resume(part, total));
         }
         String expected = sha256(from, fromPath);
         String actual = sha256(to, part);
@@ -67,11 +100,32 @@ public class SftpFileTransfer implements FileTransfer {
             removePart(to, part);
             throw new SshException("checksum mismatch copying " + from.address() + ":" + fromPath + " to "
                     + to.address() + ":" + toPath + ": sender has sha256 " + expected + ", receiver got " + actual
-                    + " (" + bytes + " bytes); the partial copy was deleted. Retry; if it persists check the"
+                    + " (" + total + " bytes); the partial copy was deleted. Retry; if it persists check the"
                     + " network and the disks, and that the source is not being written to");
         }
         check(to, RemoteCommand.of("mv -f {} {}", part, toPath), "move " + part + " into place");
-        return new TransferResult(toPath, bytes, expected);
+        return Piece.finished(new TransferResult(toPath, total, expected));
+    }
+
+    /** The recorded part, cut back to the recorded offset; null (start afresh) if it is gone or shorter. */
+    private String resumable(SshTarget to, String toPath, Resume resume) {
+        String part = resume.part();
+        if (part == null || !part.startsWith(toPath + PART) || part.indexOf('/', toPath.length()) >= 0
+                || resume.offset() < 0) {
+            throw new IllegalArgumentException("resume point " + resume + " is not a part file of " + toPath);
+        }
+        CommandResult r = check(to, RemoteCommand.of("if [ -f {} ] && [ \"$(wc -c < {})\" -ge {} ]; then truncate -s {}"
+                + " {} && echo resumed; fi", part, part, Long.toString(resume.offset()), Long.toString(resume.offset()),
+                part), "resume " + part);
+        // shorter than recorded: the receiver lost written data (a host crash before it reached the disk)
+        return r.stdout().strip().equals("resumed") ? part : null;
+    }
+
+    private void removeNewPart(SshTarget to, String part, boolean fresh) {
+        // a recorded part stays for the retry, which resumes it; a new one is recorded nowhere yet
+        if (fresh) {
+            removePart(to, part);
+        }
     }
 
     private String sha256(SshTarget target, String path) {
@@ -109,27 +163,51 @@ public class SftpFileTransfer implements FileTransfer {
         }
     }
 
-    private static final class CountingStream extends FilterInputStream {
+    /** Counts what it passes and ends early at the piece's byte or time limit ({@code end}: the source's own end). */
+    private static final class BoundedStream extends FilterInputStream {
+        private final long maxBytes;
+        private final long deadline;
         long count;
+        boolean end;
 
-        CountingStream(InputStream in) {
+        BoundedStream(InputStream in, long maxBytes, long deadline) {
             super(in);
+            this.maxBytes = maxBytes;
+            this.deadline = deadline;
+        }
+
+        private boolean cut() {
+            // the first read always goes through: a piece whose time went to connecting still makes progress
+            return count >= maxBytes || (count > 0 && System.nanoTime() - deadline > 0);
         }
 
         @Override
         public int read() throws IOException {
+            if (cut()) {
+                return -1;
+            }
             int b = super.read();
             if (b >= 0) {
                 count++;
+            } else {
+                end = true;
             }
             return b;
         }
 
         @Override
         public int read(byte[] b, int off, int len) throws IOException {
-            int n = super.read(b, off, len);
+            if (len == 0) {
+                return 0;
+            }
+            if (cut()) {
+                return -1;
+            }
+            int n = super.read(b, off, (int) Math.min(len, maxBytes - count));
             if (n > 0) {
                 count += n;
+            } else if (n < 0) {
+                end = true;
             }
             return n;
         }

@@ -7,6 +7,7 @@ import io.onefed.upgrade.ssh.FileTransfer;
 import io.onefed.upgrade.ssh.RemoteCommand;
 import io.onefed.upgrade.ssh.RemoteShell;
 import io.onefed.upgrade.ssh.SshTarget;
+import java.time.Duration;
 
 /**
  * Carries a backup between front-ends (the master's federated backup to each slave, an HA leader's dump to
@@ -37,19 +38,31 @@ public class BackupTransfer {
     /** Copies {@code fromPath} on {@code from} to {@code toPath} on {@code to}, verified against {@code expectedSha256}. */
     public FileTransfer.TransferResult copy(SshTarget from, String fromPath, SshTarget to, String toPath,
             String expectedSha256) {
+        return copyPiece(from, fromPath, to, toPath, expectedSha256, null, Duration.ofDays(1), Long.MAX_VALUE).done();
+    }
+
+    /**
+     * One bounded piece of {@link #copy} ({@link FileTransfer#copyPiece}); the first piece ({@code resume} null) keeps
+     * a copy already in place with the right digest.
+     */
+    public FileTransfer.Piece copyPiece(SshTarget from, String fromPath, SshTarget to, String toPath,
+            String expectedSha256, FileTransfer.Resume resume, Duration maxTime, long maxBytes) {
         String path = toPath;
-        CommandResult present = shell.run(to, RemoteCommand.of(
-                "mkdir -p \"$(dirname {})\" && if [ -f {} ]; then sha256sum {}; fi", path, path, path));
-        if (present.succeeded() && !present.stdout().isBlank()
-                && present.stdout().trim().split("\\s+")[0].equals(expectedSha256)) {
-            return new FileTransfer.TransferResult(path, -1, expectedSha256);
+        if (resume == null) {
+            CommandResult present = shell.run(to, RemoteCommand.of(
+                    "mkdir -p \"$(dirname {})\" && if [ -f {} ]; then sha256sum {}; fi", path, path, path));
+            if (present.succeeded() && !present.stdout().isBlank()
+                    && present.stdout().trim().split("\\s+")[0].equals(expectedSha256)) {
+                return FileTransfer.Piece.finished(new FileTransfer.TransferResult(path, -1, expectedSha256));
+            }
         }
-        FileTransfer.TransferResult result = transfer.copy(from, fromPath, to, toPath);
-        if (expectedSha256 != null && !expectedSha256.equals(result.sha256())) {
+        FileTransfer.Piece piece = transfer.copyPiece(from, fromPath, to, toPath, resume, maxTime, maxBytes);
+        FileTransfer.TransferResult result = piece.done();
+        if (result != null && expectedSha256 != null && !expectedSha256.equals(result.sha256())) {
             throw new IllegalStateException("backup " + path + " on " + to.address() + " has SHA-256 " + result.sha256()
                     + " but the master's copy has " + expectedSha256 + ": the source changed since it was checksummed");
         }
-        return result;
+        return piece;
     }
 
     public static SshTarget leaderTarget(ZoneProperties zone, String zoneLeaders) {

@@ -66,4 +66,65 @@ class BackupCopiesTest {
                 null, "/var/lib/one/backup/x.sql", "ffff0000")).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("ffff0000").hasMessageContaining("the source changed since it was checksummed");
     }
+
+    /**
+     * Issue 15: a leader's file goes in pieces, one call (one job) each, follower after follower; each call starts
+     * from the progress the previous one returned, so a job retried after a crash repeats only its own piece.
+     */
+    @Test
+    void aLeaderFileGoesInPiecesFollowerAfterFollower() {
+        java.util.List<String> pieces = new java.util.ArrayList<>();
+        io.onefed.upgrade.ssh.FileTransfer piecewise = new io.onefed.upgrade.ssh.FileTransfer() {
+            @Override
+            public TransferResult copy(io.onefed.upgrade.ssh.SshTarget from, String fromPath,
+                    io.onefed.upgrade.ssh.SshTarget to, String toPath) {
+                throw new AssertionError("copied in one piece");
+            }
+
+            @Override
+            public Piece copyPiece(io.onefed.upgrade.ssh.SshTarget from, String fromPath,
+                    io.onefed.upgrade.ssh.SshTarget to, String toPath, Resume resume, java.time.Duration maxTime,
+                    long maxBytes) {
+                long at = resume == null ? 0 : resume.offset();
+                pieces.add(to.serverName() + "@" + at);
+                return at < 2 * maxBytes ? new Piece(null, new Resume(toPath + ".part-1", at + maxBytes))
+                        : Piece.finished(new TransferResult(toPath, at + 1, "ab12cd34"));
+            }
+        };
+        java.util.concurrent.atomic.AtomicInteger digests = new java.util.concurrent.atomic.AtomicInteger();
+        io.onefed.upgrade.ssh.RemoteShell counting = new io.onefed.upgrade.ssh.RemoteShell() {
+            @Override
+            public io.onefed.upgrade.ssh.CommandResult run(io.onefed.upgrade.ssh.SshTarget target,
+                    io.onefed.upgrade.ssh.RemoteCommand command) {
+                if (command.rendered().startsWith("sha256sum ")) {
+                    digests.incrementAndGet();
+                }
+                return fed.run(target, command);
+            }
+
+            @Override
+            public ProbeResult probe(io.onefed.upgrade.ssh.SshTarget target) {
+                return fed.probe(target);
+            }
+        };
+        BackupCopies inPieces = new BackupCopies(new BackupTransfer(counting, piecewise), new DbVersionReader(fed),
+                java.time.Duration.ofMinutes(1), 100);
+        String path = ZoneCommands.leaderDumpPath(StepContext.onLeader(ID, master, "6.10.0", "7.0.1", "0=m-eu-fr-fe1"));
+
+        BackupCopies.Advance first = inPieces.leaderFileToFollowers(master, "0=m-eu-fr-fe1", path, null);
+        // the job of the second piece dies before it commits: its retry gets the same progress again
+        inPieces.leaderFileToFollowers(master, "0=m-eu-fr-fe1", path, first.progress());
+        BackupCopies.Advance a = first;
+        int calls = 1;
+        while (!a.done()) {
+            a = inPieces.leaderFileToFollowers(master, "0=m-eu-fr-fe1", path, a.progress());
+            calls++;
+        }
+        assertThat(a.result()).isEqualTo("ab12cd34");
+        assertThat(calls).isEqualTo(5);
+        assertThat(pieces).containsExactly("m-eu-fr-fe0@0", "m-eu-fr-fe0@100", "m-eu-fr-fe0@100", "m-eu-fr-fe0@200",
+                "m-eu-fr-fe2@0", "m-eu-fr-fe2@100", "m-eu-fr-fe2@200");
+        assertThat(first.progress()).isEqualTo("0|ab12cd34|100|" + path + ".part-1");
+        assertThat(digests).as("the leader's digest is taken once, not per piece").hasValue(1);
+    }
 }

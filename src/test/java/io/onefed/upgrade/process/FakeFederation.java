@@ -417,4 +417,25 @@ class FakeFederation implements OneClients, RemoteShell, DetachedRuns, FileTrans
         started.add(to.zoneName() + "/" + to.serverName() + ": copy " + fromPath + " -> " + toPath);
         return new TransferResult(toPath, 1024, "ab12cd34");
     }
+
+    /** Pieces each copy takes (the copy tasks' loop); 1: one piece, as {@link FileTransfer}'s default. */
+    volatile int copyPieces = 1;
+    /** The piece (its offset) whose job dies once after writing, before it commits; -1: none. */
+    volatile int crashAtPiece = -1;
+
+    @Override
+    public Piece copyPiece(SshTarget from, String fromPath, SshTarget to, String toPath, Resume resume,
+            Duration maxTime, long maxBytes) {
+        if (copyPieces <= 1) {
+            return FileTransfer.super.copyPiece(from, fromPath, to, toPath, resume, maxTime, maxBytes);
+        }
+        long at = resume == null ? 0 : resume.offset();
+        started.add(to.zoneName() + "/" + to.serverName() + ": piece " + at + " of " + toPath);
+        if (at == crashAtPiece) {
+            crashAtPiece = -1;
+            throw new io.onefed.upgrade.ssh.SshException("connection to " + to.address() + " lost mid-piece");
+        }
+        return at + 1 < copyPieces ? new Piece(null, new Resume(toPath + ".part-1", at + 1))
+                : Piece.finished(copy(from, fromPath, to, toPath));
+    }
 }

@@ -41,6 +41,40 @@ class FederationUpgradeProcessTest extends ProcessTestBase {
         runJobs(engine);
     }
 
+    /**
+     * Issue 15: the federated backup goes to each slave in pieces, one job per piece (CopyFederatedBackup loops on
+     * itself); the job of one piece fails after writing (a crash before its commit), and its retry takes the same
+     * piece again from the committed resume point. Each slave's copy is completed once.
+     */
+    @Test
+    void aCopyGoesInPiecesOneJobEachAndAFailedPieceIsRetriedFromTheCommittedPoint() {
+        FakeFederation fed = FakeFederation.guide("6.10.0");
+        fed.copyPieces = 3;
+        fed.crashAtPiece = 1;
+        ProcessInstance pi = start(fed, "7.0.0", 5);
+        approveStart();
+        // the failed piece's job is retried (by the retry cycle in production, here at once)
+        List<Job> failed = engine.getManagementService().createJobQuery().withException().list();
+        assertThat(failed).hasSize(1);
+        engine.getManagementService().setJobRetries(failed.get(0).getId(), 1);
+        engine.getManagementService().setJobDuedate(failed.get(0).getId(), new java.util.Date(0));
+        runJobs(engine);
+        approveReenable();
+        assertThat(pi).isEnded();
+
+        Map<String, List<String>> pieces = new java.util.TreeMap<>();
+        fed.started.stream().filter(c -> c.contains(": piece ") || c.contains(": copy ")).forEach(c -> pieces
+                .computeIfAbsent(c.substring(0, c.indexOf('/')), z -> new java.util.ArrayList<>())
+                .add(c.contains(": piece ") ? c.substring(c.indexOf(": piece ") + 2, c.indexOf(" of ")) : "copy"));
+        assertThat(pieces).hasSize(2);
+        assertThat(pieces.values()).containsExactlyInAnyOrder(
+                List.of("piece 0", "piece 1", "piece 1", "piece 2", "copy"),
+                List.of("piece 0", "piece 1", "piece 2", "copy"));
+        long copyJobs = engine.getHistoryService().createHistoricActivityInstanceQuery()
+                .activityId("CopyFederatedBackup").count();
+        assertThat(copyJobs).as("one activity instance per committed piece").isEqualTo(6);
+    }
+
     @Test
     void happyPathUpgradesEveryZoneInTheGuidesOrder() {
         FakeFederation fed = FakeFederation.guide("6.10.0");

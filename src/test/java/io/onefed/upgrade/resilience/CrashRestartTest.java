@@ -32,9 +32,8 @@ class CrashRestartTest {
 
     static SimulatedFederation sim;
     static ServiceNode.Launcher launcher;
-    ServiceNode node;
+    RestartedNode node;
     final List<String> survived = new ArrayList<>();
-    int generation;
 
     @BeforeAll
     static void startFederation() {
@@ -67,17 +66,17 @@ class CrashRestartTest {
         faults.latency(0, "apt-get", Duration.ofSeconds(3));              // master's package upgrade
         faults.hang(0, "onehost");                                        // master's last step before the backup
 
-        node = launcher.start(nextName());
-        String id = node.api().start("7.0.0", 5);
+        node = new RestartedNode(launcher, "crash");
+        String id = node.node().api().start("7.0.0", 5);
 
         crash("during preflight", () -> !sim.commandLog(0, "df").isEmpty(),
                 () -> SimHosts.hang(sim, 0, "df", false));
 
-        crash("while an approval waits", () -> node.api().pending(id, "Approve the start of the upgrade") != null,
+        crash("while an approval waits", () -> node.node().api().pending(id, "Approve the start of the upgrade") != null,
                 () -> { });
         // slave's package upgrade; armed after the preflight, whose read-only repository query runs apt-get too
         faults.hang(101, "apt-get");
-        node.api().approve(id, "Approve the start of the upgrade", Duration.ofSeconds(60));
+        node.node().api().approve(id, "Approve the start of the upgrade", Duration.ofSeconds(60));
 
         crash("while a zone stops", () -> !SimHosts.calls(sim, 100, "systemctl", "stop", "opennebula").isEmpty(),
                 () -> {
@@ -119,8 +118,8 @@ class CrashRestartTest {
         crash("during a slave's upgrade", () -> !SimHosts.calls(sim, 101, "apt-get", "update").isEmpty(),
                 () -> faults.release(101, "apt-get"));
 
-        node.api().approve(id, "Approve re-enabling API access", Duration.ofSeconds(180));
-        JsonNode end = node.api().awaitEnd(id, Duration.ofSeconds(90));
+        node.node().api().approve(id, "Approve re-enabling API access", Duration.ofSeconds(180));
+        JsonNode end = node.node().api().awaitEnd(id, Duration.ofSeconds(90));
         assertThat(end.get("state").asText()).as(end.toString()).isEqualTo("completed");
         assertThat(survived).hasSize(8);
 
@@ -138,15 +137,7 @@ class CrashRestartTest {
 
     /** Waits until the phase is reached (from the simulated hosts), kills the node, clears the fault, restarts. */
     private void crash(String phase, Callable<Boolean> reached, Runnable afterKill) {
-        node.awaitWhileAlive(phase, Duration.ofSeconds(120), reached);
-        node.kill();
-        long killedAt = System.nanoTime();
-        afterKill.run();
-        node = launcher.start(nextName());
-        survived.add(phase + " (restarted in " + (System.nanoTime() - killedAt) / 1_000_000 + " ms)");
-    }
-
-    private String nextName() {
-        return "crash-" + (++generation);
+        java.time.Instant launched = node.crash(phase, Duration.ofSeconds(120), reached, afterKill);
+        survived.add(phase + " (restarted in " + Duration.between(launched, java.time.Instant.now()).toMillis() + " ms)");
     }
 }

@@ -25,8 +25,7 @@ class RollbackCrashRestartTest {
 
     static SimulatedFederation sim;
     static ServiceNode.Launcher launcher;
-    ServiceNode node;
-    int generation;
+    RestartedNode node;
 
     @BeforeAll
     static void startFederation() {
@@ -53,8 +52,8 @@ class RollbackCrashRestartTest {
     void aRollbackSurvivesKill9DuringItsStepsAndRunsEachCommandOnce() {
         Faults faults = sim.faults();
         faults.failNext(0, "onedb-upgrade", 1000, 1, "Error running migrator 7.0.0: simulated for good");
-        node = launcher.start("rollback-crash-" + (++generation));
-        EndToEndSupport.Api api = node.api();
+        node = new RestartedNode(launcher, "rollback-crash");
+        EndToEndSupport.Api api = node.node().api();
         String id = api.start("7.0.0", 5);
         api.approve(id, "Approve the start of the upgrade", Duration.ofSeconds(90));
         api.approve(id, "Decide on the failed step", "abort", Duration.ofSeconds(180));
@@ -67,8 +66,9 @@ class RollbackCrashRestartTest {
                 Map.of("reason", "resilience test"), 202);
         api.approve(id, "Approve the rollback of the upgrade", Duration.ofSeconds(60));
 
-        crash(() -> !SimHosts.calls(sim, 0, "onedb", "restore").isEmpty(), () -> faults.release(0, "onedb-restore"));
-        crash(() -> sim.commandLog(0, "apt-get").stream().anyMatch(l -> l.contains("--allow-downgrades")), () -> {
+        crash("during the master's database restore", () -> !SimHosts.calls(sim, 0, "onedb", "restore").isEmpty(),
+                () -> faults.release(0, "onedb-restore"));
+        crash("during the master's downgrade", () -> sim.commandLog(0, "apt-get").stream().anyMatch(l -> l.contains("--allow-downgrades")), () -> {
             assertThat(sim.installedVersion(0)).as("master still on 7.0 at the kill").isEqualTo("7.0.0");
             faults.latency(0, "apt-get", Duration.ZERO);
         });
@@ -86,15 +86,7 @@ class RollbackCrashRestartTest {
         }
     }
 
-    private void crash(java.util.concurrent.Callable<Boolean> reached, Runnable afterKill) {
-        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(100)).until(() -> {
-            if (!node.isAlive()) {
-                throw new AssertionError(node.name() + " died on its own:\n" + node.logTail(60));
-            }
-            return reached.call();
-        });
-        node.kill();
-        afterKill.run();
-        node = launcher.start("rollback-crash-" + (++generation));
+    private void crash(String point, java.util.concurrent.Callable<Boolean> reached, Runnable afterKill) {
+        node.crash(point, Duration.ofSeconds(120), reached, afterKill);
     }
 }

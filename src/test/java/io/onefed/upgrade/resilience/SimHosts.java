@@ -23,8 +23,13 @@ final class SimHosts {
     }
 
     static SimulatedFederation start(String name, SimulationSpec spec) {
+        return start(Path.of("target"), name, spec);
+    }
+
+    /** The simulated hosts in a new directory under {@code parent}. */
+    static SimulatedFederation start(Path parent, String name, SimulationSpec spec) {
         try {
-            Path root = Files.createTempDirectory(Files.createDirectories(Path.of("target").toAbsolutePath()), name + "-");
+            Path root = Files.createTempDirectory(Files.createDirectories(parent.toAbsolutePath()), name + "-");
             SimulatedFederation sim = SimulatedFederation.start(spec, root);
             try {
                 // the preflight's free-space probe (df) and the transfer's digests (sha256sum) are plain system

@@ -165,6 +165,97 @@ class SftpFileTransferTest {
         assertThat(parts(dest)).isEmpty();
     }
 
+    /**
+     * Issue 15: a copy larger than one piece goes over several pieces (one engine job each), each appending to the
+     * same part file from the recorded offset; only the last verifies the digest and puts the file in place.
+     */
+    @Test
+    void aBigCopyGoesInPiecesFromTheRecordedOffset() throws Exception {
+        Path dest = master.dir.resolve("slave-side/pieces/backup.sql.gz");
+        SftpFileTransfer transfer = new SftpFileTransfer(sessions, shell);
+        long mib = 1024 * 1024;
+        FileTransfer.Resume resume = null;
+        java.util.List<Long> offsets = new java.util.ArrayList<>();
+        FileTransfer.Piece piece;
+        do {
+            piece = transfer.copyPiece(master.target(), source.toString(), slaveTarget(), dest.toString(), resume,
+                    java.time.Duration.ofMinutes(1), mib);
+            if (!piece.isDone()) {
+                resume = piece.resume();
+                offsets.add(resume.offset());
+                assertThat(Files.size(Path.of(resume.part()))).isEqualTo(resume.offset());
+                assertThat(Files.exists(dest)).as("nothing in place before the last piece").isFalse();
+            }
+        } while (!piece.isDone());
+        assertThat(offsets).containsExactly(mib, 2 * mib, 3 * mib);
+        assertThat(piece.done().bytes()).isEqualTo(Files.size(source));
+        assertThat(piece.done().sha256()).isEqualTo(sourceSha);
+        assertThat(Files.mismatch(source, dest)).isEqualTo(-1L);
+        assertThat(parts(dest)).isEmpty();
+    }
+
+    /**
+     * A crash mid-piece: the piece wrote bytes past the last committed offset (here: garbage) but its job never
+     * committed. The retry resumes from the recorded offset, cutting the part back first, and the copy is intact.
+     * A part that vanished meanwhile (a clean-up) starts the copy afresh.
+     */
+    @Test
+    void aPieceCutOffByACrashIsResumedFromTheCommittedOffset() throws Exception {
+        Path dest = master.dir.resolve("slave-side/crash/backup.sql.gz");
+        SftpFileTransfer transfer = new SftpFileTransfer(sessions, shell);
+        FileTransfer.Resume committed = transfer.copyPiece(master.target(), source.toString(), slaveTarget(),
+                dest.toString(), null, java.time.Duration.ofMinutes(1), 1024 * 1024).resume();
+        byte[] garbage = new byte[500_000];
+        java.util.Arrays.fill(garbage, (byte) 0x5a);
+        Files.write(Path.of(committed.part()), garbage, java.nio.file.StandardOpenOption.APPEND);
+
+        FileTransfer.Piece rest = transfer.copyPiece(master.target(), source.toString(), slaveTarget(), dest.toString(),
+                committed, java.time.Duration.ofMinutes(1), Long.MAX_VALUE);
+        assertThat(rest.isDone()).isTrue();
+        assertThat(rest.done().sha256()).isEqualTo(sourceSha);
+        assertThat(Files.mismatch(source, dest)).isEqualTo(-1L);
+
+        Files.delete(dest);
+        FileTransfer.Resume gone = new FileTransfer.Resume(dest + ".part-deadbeef", 1024 * 1024);
+        FileTransfer.Piece afresh = transfer.copyPiece(master.target(), source.toString(), slaveTarget(),
+                dest.toString(), gone, java.time.Duration.ofMinutes(1), Long.MAX_VALUE);
+        assertThat(afresh.done().sha256()).isEqualTo(sourceSha);
+        assertThat(Files.mismatch(source, dest)).isEqualTo(-1L);
+        assertThat(parts(dest)).isEmpty();
+    }
+
+    /** A piece ends at its time limit on a slow link (and makes progress even if connecting took its time), with the bytes it got recorded; a foreign resume point is refused. */
+    @Test
+    void aPieceEndsAtItsTimeLimitAndRefusesAForeignPart() throws Exception {
+        Path dest = master.dir.resolve("slave-side/slow/backup.sql.gz");
+        // about 1.3 MB/s: the whole file would take well over two seconds
+        SftpFileTransfer slow = new SftpFileTransfer(sessions, shell, in -> new FilterInputStream(in) {
+            @Override
+            public int read(byte[] buf, int off, int len) throws IOException {
+                try {
+                    Thread.sleep(25);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException(e);
+                }
+                return super.read(buf, off, Math.min(len, 32 * 1024));
+            }
+        });
+        long t0 = System.nanoTime();
+        FileTransfer.Piece piece = slow.copyPiece(master.target(), source.toString(), slaveTarget(), dest.toString(),
+                null, java.time.Duration.ofMillis(1000), Long.MAX_VALUE);
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        assertThat(piece.isDone()).isFalse();
+        assertThat(piece.resume().offset()).isPositive().isLessThan(Files.size(source));
+        assertThat(Files.size(Path.of(piece.resume().part()))).isEqualTo(piece.resume().offset());
+        assertThat(ms).as("piece of 1 s returned after " + ms + " ms").isLessThan(3000);
+
+        assertThatThrownBy(() -> slow.copyPiece(master.target(), source.toString(), slaveTarget(), dest.toString(),
+                new FileTransfer.Resume(master.dir.resolve("other.part-1").toString(), 0),
+                java.time.Duration.ofSeconds(1), 1)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("is not a part file of " + dest);
+    }
+
     private static void await(java.util.concurrent.CountDownLatch latch) throws IOException {
         try {
             if (!latch.await(60, java.util.concurrent.TimeUnit.SECONDS)) {

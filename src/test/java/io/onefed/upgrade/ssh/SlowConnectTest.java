@@ -1,0 +1,157 @@
+package io.onefed.upgrade.ssh;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.onefed.upgrade.federation.SshProperties;
+import io.onefed.upgrade.steps.HostCommand;
+import io.onefed.upgrade.steps.RemoteStepRunner;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 15: the start of a run on a host whose SSH accept is slow (8 s before its sshd answers, with the
+ * production connect timeout of 10 s) stays inside its poll job's bound, and the command still runs once. The
+ * connect goes on in the background and the next poll, finding the session, starts the command.
+ */
+class SlowConnectTest {
+
+    @Test
+    void aStartOnASlowHostReturnsWithinItsBoundAndTheCommandRunsOnce() throws Exception {
+        try (SshFixture fx = SshFixture.start("slow-connect");
+                SlowAccept slow = SlowAccept.start(fx.sshd.port(), Duration.ofSeconds(8))) {
+            String pub = fx.sshd.knownHostsLine().substring(fx.sshd.knownHostsLine().indexOf(' '));
+            Files.writeString(fx.knownHosts, "[127.0.0.1]:" + slow.port() + pub + "\n", StandardOpenOption.APPEND);
+            SshProperties base = fx.props();
+            SshProperties props = new SshProperties(base.privateKey(), null, base.knownHosts(), false,
+                    Duration.ofSeconds(10), Duration.ofSeconds(20));
+            Path runDir = fx.dir.resolve("runs");
+            Path counter = fx.dir.resolve("ran");
+            try (JschSessions sessions = new JschSessions(props, SshFixture.secrets(Map.of()))) {
+                JschDetachedRuns runs = new JschDetachedRuns(new JschRemoteShell(sessions, SshFixture.secrets(Map.of())),
+                        t -> runDir.toString(), 200, Duration.ofSeconds(20));
+                // a start is given one more budget, 5 s at least: here 5 s, below the 8 s connect (the production
+                // budget of 4 s gives 8 s, the same bound with a slower host)
+                RemoteStepRunner runner = new RemoteStepRunner(runs, Duration.ofSeconds(2));
+                SshTarget host = new SshTarget(0, "zone0", "fe1", "127.0.0.1", slow.port(), fx.sshd.user());
+                List<List<HostCommand>> step = List.of(List.of(new HostCommand(host,
+                        RemoteCommand.of("echo once >> {}", counter.toString()))));
+
+                long t0 = System.nanoTime();
+                assertThatThrownBy(() -> runner.advance("slow-start", step)).isInstanceOf(SshException.Timeout.class)
+                        .hasMessageContaining("still under way").hasMessageContaining("nothing ran there");
+                long firstMs = (System.nanoTime() - t0) / 1_000_000;
+                assertThat(firstMs).as("first poll returned after " + firstMs + " ms").isLessThan(7_000);
+                assertThat(counter).doesNotExist();
+
+                // the retries, as the engine makes them, each one within the bound, until the command has run
+                long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                RemoteStepRunner.Progress p = null;
+                while (p == null || p.state() == RemoteStepRunner.State.RUNNING) {
+                    assertThat(System.nanoTime()).as("step done within 60 s").isLessThan(deadline);
+                    long t = System.nanoTime();
+                    try {
+                        p = runner.advance("slow-start", step);
+                    } catch (SshException.Timeout stillConnecting) {
+                        p = null;
+                    }
+                    long ms = (System.nanoTime() - t) / 1_000_000;
+                    assertThat(ms).as("a poll returned after " + ms + " ms").isLessThan(7_000);
+                }
+                assertThat(p.state()).isEqualTo(RemoteStepRunner.State.SUCCEEDED);
+                assertThat(Files.readAllLines(counter)).containsExactly("once");
+                assertThat(slow.accepted()).as("one slow connect served every call (pooled)").isEqualTo(1);
+            }
+        }
+    }
+
+    /** A TCP forwarder to the local sshd that answers each new connection only after {@code delay}: a slow host. */
+    static final class SlowAccept implements AutoCloseable {
+        private final ServerSocket server;
+        private final java.util.concurrent.atomic.AtomicInteger accepted = new java.util.concurrent.atomic.AtomicInteger();
+        private final List<Socket> open = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        private SlowAccept(ServerSocket server) {
+            this.server = server;
+        }
+
+        static SlowAccept start(int sshdPort, Duration delay) throws IOException {
+            SlowAccept s = new SlowAccept(new ServerSocket(0, 50, InetAddress.getLoopbackAddress()));
+            Thread acceptor = new Thread(() -> s.serve(sshdPort, delay), "slow-accept");
+            acceptor.setDaemon(true);
+            acceptor.start();
+            return s;
+        }
+
+        int port() {
+            return server.getLocalPort();
+        }
+
+        int accepted() {
+            return accepted.get();
+        }
+
+        private void serve(int sshdPort, Duration delay) {
+            while (!server.isClosed()) {
+                try {
+                    Socket client = server.accept();
+                    accepted.incrementAndGet();
+                    open.add(client);
+                    Thread t = new Thread(() -> {
+                        try {
+                            // the host's slowness itself, not a wait for a condition
+                            Thread.sleep(delay.toMillis());
+                            Socket sshd = new Socket(InetAddress.getLoopbackAddress(), sshdPort);
+                            open.add(sshd);
+                            pipe(client.getInputStream(), sshd.getOutputStream());
+                            pipe(sshd.getInputStream(), client.getOutputStream());
+                        } catch (IOException | InterruptedException e) {
+                            close(client);
+                        }
+                    }, "slow-accept-conn");
+                    t.setDaemon(true);
+                    t.start();
+                } catch (IOException closed) {
+                    return;
+                }
+            }
+        }
+
+        private void pipe(InputStream in, OutputStream out) {
+            Thread t = new Thread(() -> {
+                try (in; out) {
+                    in.transferTo(out);
+                } catch (IOException ignored) {
+                    // one side closed
+                }
+            }, "slow-accept-pipe");
+            t.setDaemon(true);
+            t.start();
+        }
+
+        private static void close(Socket s) {
+            try {
+                s.close();
+            } catch (IOException ignored) {
+                // closing anyway
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            server.close();
+            open.forEach(SlowAccept::close);
+        }
+    }
+}
