@@ -22,6 +22,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -45,6 +46,8 @@ import org.junit.jupiter.api.Test;
  * <li>{@code bench.ansible-sizes}: sizes also run by Ansible, default every size of {@code bench.sizes}; empty to
  * skip (then no ratio is reported and ansible-playbook is not needed)</li>
  * <li>{@code bench.jfr-size}: size whose run records a JFR profile, default none</li>
+ * <li>{@code bench.resume}: also measure the resume after a kill -9 and the two-node take-over
+ * ({@link ResumeMeasurement}, about 5 minutes), default true</li>
  * </ul>
  * Environment: {@code ONEFED_ANSIBLE_PLAYBOOK} (default {@code /usr/bin/ansible-playbook}; missing fails the
  * benchmark before the first run), {@code ONEFED_PG_BIN} (see PostgresServer).
@@ -54,8 +57,8 @@ import org.junit.jupiter.api.Test;
  * overhead against the hosts' floor, the step-to-step delays, the service's CPU seconds from /proc per zone step,
  * heap and RSS per zone, and the latency of the live progress page's call ({@code GET /api/upgrades/{id}/progress},
  * once a second), of {@code GET /api/upgrades/{id}} and of {@code GET /api/federation/status} (polled on a thread
- * of their own). The last table names each of issue 15's targets as met or not; {@link #extraTargetRows} and
- * {@link #appendSection} are the hook for the resume-after-restart measurement.
+ * of their own). The last table names each of issue 15's targets as met or not, the resume after a crash included
+ * ({@link #addResumeRows}).
  */
 @Tag("benchmark")
 class FederationUpgradeBenchmark {
@@ -95,17 +98,10 @@ class FederationUpgradeBenchmark {
         }
     }
 
-    /**
-     * Sections the lead (or another measurement, such as the resume after a restart) adds to results.md after the
-     * table: markdown, printed and written as given. Hook for {@code ResumeMeasurement} (issue 15, "resume after a
-     * crash"); see also {@link #extraTargetRows}.
-     */
+    /** Sections printed and written to results.md after the tables, as given (the resume after a crash). */
     final List<String> extraSections = new ArrayList<>();
 
-    /**
-     * More rows of the targets table ({@code target}, {@code measured}, {@code met}), e.g. the resume after a restart
-     * and the take-over in a cluster from {@code ResumeMeasurement}. HOOK: add them before {@link #report} runs.
-     */
+    /** More rows of the targets table ({@code target}, {@code measured}, {@code met}): {@link #addResumeRows}. */
     final List<String[]> extraTargetRows = new ArrayList<>();
 
     /** Adds a markdown section after the tables (see {@link #extraSections}). */
@@ -137,9 +133,9 @@ class FederationUpgradeBenchmark {
             }
             Files.writeString(out.resolve("results.md"), report(results, sizes, sequential, began));
         }
-        // HOOK (issue 15, resume after a crash): ResumeMeasurement (branch i15-bounds) runs here and adds its rows
-        // with extraTargetRows.add(new String[] {target, measured, "met" | "not met"}) and its details with
-        // appendSection(markdown); the targets table and results.md then carry them
+        if (Boolean.parseBoolean(System.getProperty("bench.resume", "true"))) {
+            addResumeRows(new ResumeMeasurement().measure(out.resolve("resume")));
+        }
         String report = report(results, sizes, sequential, began);
         Files.writeString(out.resolve("results.md"), report);
         System.out.println(report);
@@ -152,6 +148,35 @@ class FederationUpgradeBenchmark {
                         .isZero();
             }
         }
+    }
+
+    /**
+     * The resume-after-a-crash rows (issue 15): the restarts must reach a host again within 30 s, the take-over
+     * within 60 s, and no job may hold its lock (20 s, the README's production setting) past half of it.
+     */
+    void addResumeRows(List<ResumeMeasurement.Row> rows) {
+        StringBuilder section = new StringBuilder("### Resume after a crash (kill -9, production settings)\n\n"
+                + "| kill point | to the next command on a host s | longest job s | detail |\n|---|---:|---:|---|\n");
+        double restart = 0;
+        double takeover = 0;
+        double longestJob = 0;
+        for (ResumeMeasurement.Row r : rows) {
+            section.append(String.format(Locale.ROOT, "| %s | %.1f | %.1f | %s |%n", r.point(), r.seconds(),
+                    r.longestJobSeconds(), r.detail()));
+            if (r.point().startsWith("two nodes")) {
+                takeover = Math.max(takeover, r.seconds());
+            } else {
+                restart = Math.max(restart, r.seconds());
+            }
+            longestJob = Math.max(longestJob, r.longestJobSeconds());
+        }
+        extraTargetRows.add(new String[] {"resume within 30 s of a restart (slowest of 3 kill points)",
+                String.format(Locale.ROOT, "%.1f s", restart), restart < 30 ? "met" : "not met"});
+        extraTargetRows.add(new String[] {"take-over within 60 s in a two-node cluster",
+                String.format(Locale.ROOT, "%.1f s", takeover), takeover > 0 && takeover < 60 ? "met" : "not met"});
+        extraTargetRows.add(new String[] {"longest job under half the lock time (10 s of 20 s)",
+                String.format(Locale.ROOT, "%.1f s", longestJob), longestJob < 10 ? "met" : "not met"});
+        appendSection(section.toString());
     }
 
     Result run(int slaves, String db, int maxParallel, boolean jfr, boolean withAnsible) throws Exception {
@@ -464,10 +489,9 @@ class FederationUpgradeBenchmark {
             rows.add(row("GET /api/upgrades/{id} and /api/federation/status < 500 ms at 100 zones (max)",
                     "upgrade " + reads(hundred.upgradeReads()) + "; status " + reads(hundred.statusReads()), ok));
         }
-        // HOOK (issue 15, resume after a crash): ResumeMeasurement's rows go into extraTargetRows
         if (extraTargetRows.isEmpty()) {
             rows.add(new String[] {"resume within 30 s of a restart; take-over within 60 s in a cluster",
-                    "not measured by this benchmark yet (ResumeMeasurement)", "not run"});
+                    "not measured (-Dbench.resume=false)", "not run"});
         } else {
             rows.addAll(extraTargetRows);
         }
