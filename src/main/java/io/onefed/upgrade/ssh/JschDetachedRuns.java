@@ -245,9 +245,10 @@ public class JschDetachedRuns implements DetachedRuns {
     /**
      * The wrapper: records boot id and its own pid ({@code wpid}, so a poller can tell it is alive), takes the
      * launch or backs off without running anything, then records start time and pid, runs the command, records
-     * rc and end time. It holds the pipe {@code alive} open until the exit status is written (the command does not
-     * inherit it), so an awaiting reader sees end-of-file at that moment; the pipe is removed at the end (a finished
-     * run directory holds regular files and the empty {@code launch} only: reading them all never blocks). Between
+     * rc and end time. It holds the pipe {@code alive} open for the rest of its life (the command does not
+     * inherit it), so an awaiting reader sees end-of-file the moment the wrapper ends, even before its parent reaps
+     * it; the pipe is removed first (a finished run directory holds regular files and the empty {@code launch}
+     * only: reading them all never blocks; and a reader never opens a pipe nobody will close). Between
      * the command's end and its exit status there is no fork but {@code date} and {@code mv}: the output digest
      * is made by the service from the bytes it receives, or, for an output too long to send whole, by the report
      * (older wrappers wrote it into {@code exit}, which the report passes on).
@@ -267,7 +268,6 @@ public class JschDetachedRuns implements DetachedRuns {
             sh "$d/cmd" > "$d/out" 2> "$d/err" < /dev/null 9>&-
             rc=$?
             printf 'rc=%s\\nfinished=%s\\n' "$rc" "$(date +%s)" > "$d/exit.tmp" && mv -f "$d/exit.tmp" "$d/exit"
-            exec 9>&-
             rm -f "$d/alive"
             # ONE_FED_UPGRADE_WRAPPER_END (the claiming shell's command line carries the wrapper up to here)
             """;
@@ -409,6 +409,9 @@ public class JschDetachedRuns implements DetachedRuns {
               [ "$left" -le 2 ] || left=2
               if [ "$fast" = yes ] && [ "$alive" = yes ] && [ -p "$d/alive" ]; then
                 timeout "$left" cat "$d/alive" >/dev/null 2>&1
+              elif [ "$alive" = yes ] && [ -f "$d/exit" ]; then
+                # it ended since check_run looked (its wrapper has removed the pipe): report now, no 0.2 s nap
+                :
               else
                 polls=$((polls - 1))
                 sleep 0.2 2>/dev/null || sleep 1
