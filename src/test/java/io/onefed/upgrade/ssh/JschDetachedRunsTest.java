@@ -317,17 +317,8 @@ class JschDetachedRunsTest {
     @Test
     void aDigestTheHostRecordedIsReportedAsRecorded() throws Exception {
         String key = key("recorded-digest");
-        Path dir = runDir.resolve(key);
-        Files.createDirectories(dir);
-        long now = Instant.now().getEpochSecond();
-        Files.writeString(dir.resolve("created"), (now - 10) + "\n");
-        Files.writeString(dir.resolve("started"), (now - 9) + "\n");
-        Files.writeString(dir.resolve("cmd"), "echo recorded\n");
-        Files.writeString(dir.resolve("pid"), "999999999\n");
-        Files.writeString(dir.resolve("out"), "recorded\n");
-        Files.writeString(dir.resolve("err"), "");
         String recorded = JschRemoteShellTest.sha256("what the host digested\n");
-        Files.writeString(dir.resolve("exit"), "rc=0\nfinished=" + (now - 8) + "\nsha256=" + recorded + "\n");
+        olderWrappersFinishedRun(key, "recorded", recorded);
         RunStatus s = runs.await(fx.target(), key, Duration.ofSeconds(5));
         assertThat(s.stdout()).isEqualTo("recorded\n");
         assertThat(s.outputSha256()).isEqualTo(recorded);
@@ -337,22 +328,27 @@ class JschDetachedRunsTest {
     @Test
     void aFinishedRunOfAnOlderWrapperStillReads() throws Exception {
         String key = key("old-format");
-        Path dir = runDir.resolve(key);
-        Files.createDirectories(dir);
-        long now = Instant.now().getEpochSecond();
-        Files.writeString(dir.resolve("created"), (now - 100) + "\n");
-        Files.writeString(dir.resolve("started"), (now - 99) + "\n");
-        Files.writeString(dir.resolve("cmd"), "echo old\n");
-        Files.writeString(dir.resolve("pid"), "999999999\n");
-        Files.writeString(dir.resolve("out"), "old\n");
-        Files.writeString(dir.resolve("err"), "");
-        Files.writeString(dir.resolve("exit"), "rc=0\nfinished=" + (now - 98) + "\nsha256="
-                + JschRemoteShellTest.sha256("old\n") + "\n");
+        Path dir = olderWrappersFinishedRun(key, "old", JschRemoteShellTest.sha256("old\n"));
         RunStatus s = runs.start(fx.target(), key, RemoteCommand.of("echo old"));
         assertThat(s.attached()).isTrue();
         assertThat(s.succeeded()).isTrue();
         assertThat(s.stdout()).isEqualTo("old\n");
         assertThat(dir.resolve("launch")).doesNotExist();
+    }
+
+    /** The directory an older wrapper (no launch, no wpid, the digest in exit) left for {@code echo <word>}. */
+    static Path olderWrappersFinishedRun(String key, String word, String sha256) throws Exception {
+        Path dir = runDir.resolve(key);
+        Files.createDirectories(dir);
+        long now = Instant.now().getEpochSecond();
+        Files.writeString(dir.resolve("created"), (now - 100) + "\n");
+        Files.writeString(dir.resolve("started"), (now - 99) + "\n");
+        Files.writeString(dir.resolve("cmd"), "echo " + word + "\n");
+        Files.writeString(dir.resolve("pid"), "999999999\n");
+        Files.writeString(dir.resolve("out"), word + "\n");
+        Files.writeString(dir.resolve("err"), "");
+        Files.writeString(dir.resolve("exit"), "rc=0\nfinished=" + (now - 98) + "\nsha256=" + sha256 + "\n");
+        return dir;
     }
 
     @Test
