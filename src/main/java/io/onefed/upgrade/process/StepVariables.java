@@ -63,13 +63,18 @@ final class StepVariables {
             // committed with this job: a crash before the commit leaves the key unknown, and its start attaches
             execution.setVariable(STARTED_KEYS, Vars.json("step-started-keys.json", r.progress().startedKeys()));
         }
-        execution.setVariable("stepTitle", step.title());
+        if (execution.getVariable("stepTitle") == null) {
+            execution.setVariable("stepTitle", step.title());
+        }
         if (r.progress().state() != RemoteStepRunner.State.RUNNING || execution.getVariable("stepRecords") == null) {
             // once when the commands start and once when they end: a long poll loop does not bloat the history
             execution.setVariable("stepRecords", Vars.json("step-records.json", r.progress().records()));
         }
         StepVerdict verdict = r.verdict();
-        execution.setVariable("stepState", verdict.state());
+        if (!verdict.state().equals(execution.getVariable("stepState"))) {
+            // a long command's polls (RUNNING, RUNNING, ...) write it once, not once per poll
+            execution.setVariable("stepState", verdict.state());
+        }
         if (verdict.failedServers() != null) {
             execution.setVariable("stepFailedServers", Vars.longText(verdict.failedServers()));
         }

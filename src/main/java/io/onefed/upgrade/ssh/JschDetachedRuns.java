@@ -1,6 +1,7 @@
 package io.onefed.upgrade.ssh;
 
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
@@ -16,7 +17,7 @@ import java.util.regex.Pattern;
  *   created   epoch seconds the key was claimed      cmd      the rendered command
  *   run.sh    wrapper that runs cmd and records      boot     boot id when the wrapper started
  *   started   epoch seconds the command started      pid      the wrapper's pid
- *   out, err  the command's stdout and stderr        exit     rc, finished, sha256 (written by mv: atomic)
+ *   out, err  the command's stdout and stderr        exit     rc, finished (written by mv: atomic)
  *   lost      why a run ended without its own exit status
  *   wpid      the wrapper's pid, before it launches  launch   directory: who made it decides the launch
  * </pre>
@@ -84,9 +85,11 @@ public class JschDetachedRuns implements DetachedRuns {
         String dir = keyDir(target, idempotencyKey);
         JschRemoteShell.SecretInput secrets = shell.secretInput(command);
         String script = secrets.prefix() + CLAIMER_TRAPS + "umask 077\n" + vars(dir, 0) + FUNCTIONS
-                + "mkdir -p " + ShellQuoting.quote(parent(dir)) + " || exit 90\n"
+                + "[ -d " + ShellQuoting.quote(parent(dir)) + " ] || mkdir -p " + ShellQuoting.quote(parent(dir))
+                + " || exit 90\n"
                 + START.replace("@PAUSE@", pauseAfterClaimSeconds > 0 ? "sleep " + pauseAfterClaimSeconds : ":")
-                        .replace("@HOLD_BEFORE@", hold(".before")).replace("@HOLD_AFTER@", hold(".after"))
+                        .replace("@WRAPPER@", ShellQuoting.quote(WRAPPER.replace("@HOLD_BEFORE@", hold(".before"))
+                                .replace("@HOLD_AFTER@", hold(".after"))))
                         .replace("@CMD@", ShellQuoting.quote(command.rendered()))
                         .replace("@PIDWAIT@", Long.toString(pidPolls(limit)));
         try {
@@ -203,8 +206,16 @@ public class JschDetachedRuns implements DetachedRuns {
         }
         boolean truncated = Long.parseLong(h.getOrDefault("outsize", "0")) > outputCap
                 || Long.parseLong(h.getOrDefault("errsize", "0")) > outputCap;
+        // a whole output is digested here, from the bytes the host sent (saving the host a digest on the critical path);
+        // a cut one by the host, which has all of it
+        String sha256 = h.get("sha256");
+        if (sha256 == null && !truncated) {
+            MessageDigest digest = OutputCapture.sha256();
+            digest.update(b, pos, outTail + errTail);
+            sha256 = OutputCapture.hex(digest);
+        }
         return new RunStatus(key, RunStatus.State.FINISHED, Integer.parseInt(h.get("rc")), out, err, truncated,
-                h.get("sha256"), started, epoch(h.get("finished")), attached);
+                sha256, started, epoch(h.get("finished")), attached);
     }
 
     private static Instant epoch(String s) {
@@ -236,14 +247,19 @@ public class JschDetachedRuns implements DetachedRuns {
     /**
      * The wrapper: records boot id and its own pid ({@code wpid}, so a poller can tell it is alive), takes the
      * launch or backs off without running anything, then records start time and pid, runs the command, records
-     * rc, end time and digest. It holds the pipe {@code alive} open for the rest of its life (the command does not
+     * rc and end time. It holds the pipe {@code alive} open for the rest of its life (the command does not
      * inherit it), so an awaiting reader sees end-of-file the moment the wrapper ends, even before its parent reaps
-     * it; the pipe is removed at the end (a finished run directory holds regular files and the empty
-     * {@code launch} only: reading them all never blocks).
+     * it; the pipe is removed first (a finished run directory holds regular files and the empty {@code launch}
+     * only: reading them all never blocks; and a reader never opens a pipe nobody will close). Between
+     * the command's end and its exit status there is no fork but {@code date} and {@code mv}: the output digest
+     * is made by the service from the bytes it receives, or, for an output too long to send whole, by the report
+     * (older wrappers wrote it into {@code exit}, which the report passes on).
      */
-    private static final String WRAPPER = SHA + """
+    private static final String WRAPPER = """
             d=$1
-            if [ -r /proc/sys/kernel/random/boot_id ]; then cat /proc/sys/kernel/random/boot_id > "$d/boot"; fi
+            if [ -r /proc/sys/kernel/random/boot_id ]; then
+              b=; read -r b < /proc/sys/kernel/random/boot_id; printf '%s\\n' "$b" > "$d/boot"
+            fi
             echo $$ > "$d/wpid.tmp" && mv -f "$d/wpid.tmp" "$d/wpid"
             @HOLD_BEFORE@
             mkdir "$d/launch" 2>/dev/null || exit 0
@@ -253,15 +269,15 @@ public class JschDetachedRuns implements DetachedRuns {
             echo $$ > "$d/pid.tmp" && mv -f "$d/pid.tmp" "$d/pid"
             sh "$d/cmd" > "$d/out" 2> "$d/err" < /dev/null 9>&-
             rc=$?
-            sum=$(cat "$d/out" "$d/err" | sha)
-            printf 'rc=%s\\nfinished=%s\\nsha256=%s\\n' "$rc" "$(date +%s)" "$sum" > "$d/exit.tmp" \
-            && mv -f "$d/exit.tmp" "$d/exit"
+            printf 'rc=%s\\nfinished=%s\\n' "$rc" "$(date +%s)" > "$d/exit.tmp" && mv -f "$d/exit.tmp" "$d/exit"
             rm -f "$d/alive"
+            # ONE_FED_UPGRADE_WRAPPER_END (the claiming shell's command line carries the wrapper up to here)
             """;
 
     /**
      * check_run: 0 when the run has an exit status (recording "lost" if its process is gone without one), 1 while
-     * it runs. report: the status header, then the tails of out and err when finished.
+     * it runs. report: the status header, then the tails of out and err when finished. Both run right after a
+     * command ends, on the way to the next step: builtins where POSIX sh has them, one {@code wc} for both sizes.
      */
     private static final String FUNCTIONS = SHA + """
             lost() {
@@ -308,15 +324,34 @@ public class JschDetachedRuns implements DetachedRuns {
               return 0
             }
             report() {
-              if [ -f "$d/exit" ]; then echo state=FINISHED; cat "$d/exit"; else echo state=RUNNING; fi
+              if [ ! -f "$d/exit" ]; then
+                echo state=RUNNING
+                if [ -f "$d/started" ]; then s=; read -r s < "$d/started"; echo "started=$s"; fi
+                echo end
+                return 0
+              fi
+              echo state=FINISHED
+              sum=no
+              while IFS= read -r l || [ -n "$l" ]; do
+                printf '%s\\n' "$l"
+                case $l in sha256=*) sum=yes ;; esac
+              done < "$d/exit"
               if [ -f "$d/started" ]; then s=; read -r s < "$d/started"; echo "started=$s"; fi
-              if [ ! -f "$d/exit" ]; then echo end; return 0; fi
               if [ -f "$d/lost" ]; then why=; read -r why < "$d/lost"; echo "lost=$why"; fi
-              grep -q '^sha256=' "$d/exit" || echo "sha256=$(cat "$d/out" "$d/err" 2>/dev/null | sha)"
               os=0; es=0
-              [ -f "$d/out" ] && os=$(wc -c < "$d/out")
-              [ -f "$d/err" ] && es=$(wc -c < "$d/err")
+              if [ -f "$d/out" ] && [ -f "$d/err" ]; then
+                { read -r os _; read -r es _; } <<ONE_FED_UPGRADE_SIZES
+            $(wc -c "$d/out" "$d/err" 2>/dev/null)
+            ONE_FED_UPGRADE_SIZES
+              else
+                [ -f "$d/out" ] && os=$(wc -c < "$d/out")
+                [ -f "$d/err" ] && es=$(wc -c < "$d/err")
+              fi
               os=$((os)); es=$((es)); ot=$os; et=$es
+              # the digest of a cut output comes from here; a whole one the service digests itself
+              if [ "$sum" = no ] && { [ "$os" -gt "$cap" ] || [ "$es" -gt "$cap" ]; }; then
+                echo "sha256=$(cat "$d/out" "$d/err" 2>/dev/null | sha)"
+              fi
               [ "$ot" -gt "$cap" ] && ot=$cap
               [ "$et" -gt "$cap" ] && et=$cap
               printf 'outsize=%s\\nerrsize=%s\\nouttail=%s\\nerrtail=%s\\nend\\n' "$os" "$es" "$ot" "$et"
@@ -334,9 +369,7 @@ public class JschDetachedRuns implements DetachedRuns {
               date +%s > "$d/created.tmp" && mv -f "$d/created.tmp" "$d/created"
               @PAUSE@
               printf '%s\\n' @CMD@ > "$d/cmd"
-              cat > "$d/run.sh" <<'ONE_FED_UPGRADE_WRAPPER_END'
-            """ + WRAPPER + """
-            ONE_FED_UPGRADE_WRAPPER_END
+              printf '%s' @WRAPPER@ > "$d/run.sh"
               if command -v setsid >/dev/null 2>&1; then
                 nohup setsid sh "$d/run.sh" "$d" >/dev/null 2>&1 </dev/null &
               else
@@ -378,6 +411,9 @@ public class JschDetachedRuns implements DetachedRuns {
               [ "$left" -le 2 ] || left=2
               if [ "$fast" = yes ] && [ "$alive" = yes ] && [ -p "$d/alive" ]; then
                 timeout "$left" cat "$d/alive" >/dev/null 2>&1
+              elif [ "$alive" = yes ] && [ -f "$d/exit" ]; then
+                # it ended since check_run looked (its wrapper has removed the pipe): report now, no 0.2 s nap
+                :
               else
                 polls=$((polls - 1))
                 sleep 0.2 2>/dev/null || sleep 1

@@ -297,26 +297,58 @@ class JschDetachedRunsTest {
         assertThat(s.stderr()).contains("never started").contains("wrapper ended");
     }
 
+    /**
+     * The wrapper writes the exit status as soon as the command ends, without digesting the output first: a whole
+     * output is digested by the service from the bytes the host sent, with the same result.
+     */
+    @Test
+    void aWholeOutputIsDigestedByTheServiceNotBeforeTheExitStatus() throws Exception {
+        String key = key("digest");
+        runs.start(fx.target(), key, RemoteCommand.of("echo out; echo err >&2"));
+        RunStatus done = runs.await(fx.target(), key, Duration.ofSeconds(10));
+        assertThat(done.truncated()).isFalse();
+        assertThat(done.outputSha256()).isEqualTo(JschRemoteShellTest.sha256("out\nerr\n"));
+        assertThat(Files.readString(runDir.resolve(key).resolve("exit"))).startsWith("rc=0\n").doesNotContain("sha256");
+        // the pipe an await reads is gone once the run has ended
+        await().atMost(Duration.ofSeconds(5)).until(() -> !Files.exists(runDir.resolve(key).resolve("alive")));
+    }
+
+    /** A digest the host recorded (older wrappers wrote one into exit) is the one reported. */
+    @Test
+    void aDigestTheHostRecordedIsReportedAsRecorded() throws Exception {
+        String key = key("recorded-digest");
+        String recorded = JschRemoteShellTest.sha256("what the host digested\n");
+        olderWrappersFinishedRun(key, "recorded", recorded);
+        RunStatus s = runs.await(fx.target(), key, Duration.ofSeconds(5));
+        assertThat(s.stdout()).isEqualTo("recorded\n");
+        assertThat(s.outputSha256()).isEqualTo(recorded);
+    }
+
     /** A run directory an older wrapper left (no launch, no wpid) still reads as it did. */
     @Test
     void aFinishedRunOfAnOlderWrapperStillReads() throws Exception {
         String key = key("old-format");
-        Path dir = runDir.resolve(key);
-        Files.createDirectories(dir);
-        long now = Instant.now().getEpochSecond();
-        Files.writeString(dir.resolve("created"), (now - 100) + "\n");
-        Files.writeString(dir.resolve("started"), (now - 99) + "\n");
-        Files.writeString(dir.resolve("cmd"), "echo old\n");
-        Files.writeString(dir.resolve("pid"), "999999999\n");
-        Files.writeString(dir.resolve("out"), "old\n");
-        Files.writeString(dir.resolve("err"), "");
-        Files.writeString(dir.resolve("exit"), "rc=0\nfinished=" + (now - 98) + "\nsha256="
-                + JschRemoteShellTest.sha256("old\n") + "\n");
+        Path dir = olderWrappersFinishedRun(key, "old", JschRemoteShellTest.sha256("old\n"));
         RunStatus s = runs.start(fx.target(), key, RemoteCommand.of("echo old"));
         assertThat(s.attached()).isTrue();
         assertThat(s.succeeded()).isTrue();
         assertThat(s.stdout()).isEqualTo("old\n");
         assertThat(dir.resolve("launch")).doesNotExist();
+    }
+
+    /** The directory an older wrapper (no launch, no wpid, the digest in exit) left for {@code echo <word>}. */
+    static Path olderWrappersFinishedRun(String key, String word, String sha256) throws Exception {
+        Path dir = runDir.resolve(key);
+        Files.createDirectories(dir);
+        long now = Instant.now().getEpochSecond();
+        Files.writeString(dir.resolve("created"), (now - 100) + "\n");
+        Files.writeString(dir.resolve("started"), (now - 99) + "\n");
+        Files.writeString(dir.resolve("cmd"), "echo " + word + "\n");
+        Files.writeString(dir.resolve("pid"), "999999999\n");
+        Files.writeString(dir.resolve("out"), word + "\n");
+        Files.writeString(dir.resolve("err"), "");
+        Files.writeString(dir.resolve("exit"), "rc=0\nfinished=" + (now - 98) + "\nsha256=" + sha256 + "\n");
+        return dir;
     }
 
     @Test
