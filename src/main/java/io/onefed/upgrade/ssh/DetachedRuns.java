@@ -23,4 +23,12 @@ public interface DetachedRuns {
 
     /** Waits at most {@code maxWait} for the run to finish and returns its status (RUNNING if not yet). */
     RunStatus await(SshTarget target, String idempotencyKey, Duration maxWait);
+
+    /**
+     * The run's status now, asked only over a session that is connected already: a host whose session is still
+     * connecting (or not pooled) answers {@link SshException.Timeout} at once instead of being waited for.
+     */
+    default RunStatus awaitIfConnected(SshTarget target, String idempotencyKey) {
+        return await(target, idempotencyKey, Duration.ZERO);
+    }
 }

@@ -40,6 +40,8 @@ public class JschDetachedRuns implements DetachedRuns {
     /** What a start keeps for the round trip: the rest (up to 5 s) may go to waiting for the wrapper's pid. */
     private static final Duration START_ROUND_TRIP = Duration.ofSeconds(2);
     private static final Duration AWAIT_NETWORK_MARGIN = Duration.ofSeconds(30);
+    /** The answer of a status-only await over a connected session: the host only reads its run directory. */
+    private static final Duration STATUS_ONLY_TIMEOUT = Duration.ofSeconds(3);
 
     private final JschRemoteShell shell;
     private final Function<SshTarget, String> runDirOf;
@@ -110,6 +112,16 @@ public class JschDetachedRuns implements DetachedRuns {
         JschRemoteShell.Raw raw = shell.exec(target, script, new byte[0], maxWait.plus(AWAIT_NETWORK_MARGIN),
                 protocolCap(), "await of run " + idempotencyKey,
                 maxWait.compareTo(MIN_START_TIME) < 0 ? MIN_START_TIME : maxWait);
+        return parse(target, idempotencyKey, raw, "await");
+    }
+
+    @Override
+    public RunStatus awaitIfConnected(SshTarget target, String idempotencyKey) {
+        String dir = keyDir(target, idempotencyKey);
+        String script = vars(dir, 0) + FUNCTIONS + AWAIT;
+        // no wait for a new session (it goes on connecting in the background) and a short bound on the answer
+        JschRemoteShell.Raw raw = shell.exec(target, script, new byte[0], STATUS_ONLY_TIMEOUT, protocolCap(),
+                "await of run " + idempotencyKey, Duration.ZERO);
         return parse(target, idempotencyKey, raw, "await");
     }
 

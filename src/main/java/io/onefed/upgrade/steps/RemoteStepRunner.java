@@ -17,7 +17,8 @@ import java.util.Set;
  * so an engine job never holds its lock for long; the process calls it again until the step is done. Starts stop
  * once the budget is spent (the next call starts the rest) and each start is given one more budget at most, so one
  * call's remote work stays bounded on a slow host or in a wide group; a start cut off mid-way fails the job, whose
- * retry starts with the same key and so attaches.
+ * retry starts with the same key and so attaches. Past the same limit only hosts already connected are awaited;
+ * the rest of the group is awaited by the next call.
  * Calling it again after a crash is safe by construction: every start with an existing key attaches.
  * A key the engine has already recorded as started is only awaited, never started again: if its run directory
  * is gone (wiped run dir, a reboot of a tmpfs, someone's clean-up), {@code start} would claim it afresh and run
@@ -103,11 +104,21 @@ public class RemoteStepRunner {
                 }
                 CommandRecord record;
                 try {
-                    if (s == null || !s.isFinished()) {
+                    if ((s == null || !s.isFinished()) && clock.instant().isAfter(startLimit)) {
+                        // past the limit an await on a host whose session is still connecting would wait for the
+                        // connect (5 s each, in turn over a wide group): ask only hosts connected now, leave the
+                        // others to the next poll, so one job's hold stays bounded
+                        try {
+                            s = runs.awaitIfConnected(hc.target(), key);
+                        } catch (SshException.Timeout notConnectedYet) {
+                            groupRunning = true;
+                            continue;
+                        }
+                    } else if (s == null || !s.isFinished()) {
                         Duration left = Duration.between(clock.instant(), deadline);
                         s = runs.await(hc.target(), key, left.isNegative() ? Duration.ZERO : left);
-                        firstStarted = earlier(firstStarted, s);
                     }
+                    firstStarted = earlier(firstStarted, s);
                     record = CommandRecord.of(hc, key, s);
                 } catch (SshException.NoSuchRun gone) {
                     // every key awaited here was started (now or by a committed advance): never claim it again

@@ -76,11 +76,62 @@ class SlowConnectTest {
         }
     }
 
+    /**
+     * Past a poll's start limit the runner asks only connected hosts ({@code awaitIfConnected}): on a host whose
+     * session is still connecting it answers at once (a Timeout, nothing waited for) and the connect goes on in the
+     * background; once it is up the same call reaches the host (here: no run under that key).
+     */
+    @Test
+    void aStatusOnlyAwaitDoesNotWaitForASlowConnect() throws Exception {
+        try (SshFixture fx = SshFixture.start("slow-await");
+                SlowAccept slow = SlowAccept.start(fx.sshd.port(), Duration.ofSeconds(4))) {
+            String pub = fx.sshd.knownHostsLine().substring(fx.sshd.knownHostsLine().indexOf(' '));
+            Files.writeString(fx.knownHosts, "[127.0.0.1]:" + slow.port() + pub + "\n", StandardOpenOption.APPEND);
+            SshProperties base = fx.props();
+            SshProperties props = new SshProperties(base.privateKey(), null, base.knownHosts(), false,
+                    Duration.ofSeconds(10), Duration.ofSeconds(20));
+            Path runDir = fx.dir.resolve("runs");
+            try (JschSessions sessions = new JschSessions(props, SshFixture.secrets(Map.of()))) {
+                JschDetachedRuns runs = new JschDetachedRuns(new JschRemoteShell(sessions, SshFixture.secrets(Map.of())),
+                        t -> runDir.toString(), 200, Duration.ofSeconds(20));
+                SshTarget host = new SshTarget(0, "zone0", "fe1", "127.0.0.1", slow.port(), fx.sshd.user());
+
+                long t0 = System.nanoTime();
+                assertThatThrownBy(() -> runs.awaitIfConnected(host, "no-such-key"))
+                        .isInstanceOf(SshException.Timeout.class).hasMessageContaining("still under way");
+                long ms = (System.nanoTime() - t0) / 1_000_000;
+                assertThat(ms).as("answered after " + ms + " ms").isLessThan(1_500);
+
+                // once the background connect is up, the same call reaches the host: no run under that key
+                org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                        .until(() -> statusOnlyAnswer(runs, host) instanceof SshException.NoSuchRun);
+                SshException answer = statusOnlyAnswer(runs, host);
+                assertThat(answer).isInstanceOf(SshException.NoSuchRun.class);
+                assertThat(slow.accepted()).as("one connect, in the background").isEqualTo(1);
+            }
+        }
+    }
+
+    private static SshException statusOnlyAnswer(JschDetachedRuns runs, SshTarget host) {
+        try {
+            runs.awaitIfConnected(host, "no-such-key");
+            return null;
+        } catch (SshException e) {
+            return e;
+        }
+    }
+
     /** A TCP forwarder to the local sshd that answers each new connection only after {@code delay}: a slow host. */
     static final class SlowAccept implements AutoCloseable {
         private final ServerSocket server;
         private final java.util.concurrent.atomic.AtomicInteger accepted = new java.util.concurrent.atomic.AtomicInteger();
         private final List<Socket> open = new java.util.concurrent.CopyOnWriteArrayList<>();
+        private final java.util.concurrent.ScheduledExecutorService answerer =
+                java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                    Thread t = new Thread(r, "slow-accept-conn");
+                    t.setDaemon(true);
+                    return t;
+                });
 
         private SlowAccept(ServerSocket server) {
             this.server = server;
@@ -108,20 +159,17 @@ class SlowConnectTest {
                     Socket client = server.accept();
                     accepted.incrementAndGet();
                     open.add(client);
-                    Thread t = new Thread(() -> {
+                    // the host's slowness itself: the connection is answered after the delay
+                    answerer.schedule(() -> {
                         try {
-                            // the host's slowness itself, not a wait for a condition
-                            Thread.sleep(delay.toMillis());
                             Socket sshd = new Socket(InetAddress.getLoopbackAddress(), sshdPort);
                             open.add(sshd);
                             pipe(client.getInputStream(), sshd.getOutputStream());
                             pipe(sshd.getInputStream(), client.getOutputStream());
-                        } catch (IOException | InterruptedException e) {
+                        } catch (IOException e) {
                             close(client);
                         }
-                    }, "slow-accept-conn");
-                    t.setDaemon(true);
-                    t.start();
+                    }, delay.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
                 } catch (IOException closed) {
                     return;
                 }
@@ -150,6 +198,7 @@ class SlowConnectTest {
 
         @Override
         public void close() throws IOException {
+            answerer.shutdownNow();
             server.close();
             open.forEach(SlowAccept::close);
         }

@@ -203,4 +203,64 @@ class RemoteStepRunnerTest {
                 "U1-z0-nodes-a1.1-n2", "U1-z0-nodes-a1.1-n3", "U1-z0-nodes-a1.1-n4");
         assertThat(host.starts).as("a started key is not started again").hasSize(4);
     }
+
+    /**
+     * Issue 15: an await on a host whose new SSH session is still connecting waits for the connect (5 s here, on a
+     * clock the host moves). Past the start limit (budget + budget) only hosts connected already are asked; the
+     * others are left to the next advance, by when their background connect is done. No advance holds its job much
+     * past two budgets however wide the group, every command is awaited in the end, none started twice.
+     */
+    @Test
+    void pastTheStartLimitOnlyConnectedHostsAreAwaitedAndTheNextAdvanceAwaitsTheRest() {
+        MovableClock clock = new MovableClock(Instant.parse("2026-01-01T00:00:00Z"));
+        Set<String> connected = new HashSet<>();
+        List<String> waitedForConnect = new ArrayList<>();
+        DetachedRuns slowToConnect = new DetachedRuns() {
+            @Override
+            public RunStatus start(SshTarget target, String key, RemoteCommand command) {
+                return host.start(target, key, command);
+            }
+
+            @Override
+            public RunStatus await(SshTarget target, String key, Duration maxWait) {
+                if (connected.add(target.serverName())) {
+                    waitedForConnect.add(target.serverName());
+                    clock.advance(Duration.ofSeconds(5));
+                }
+                return host.await(target, key, maxWait);
+            }
+
+            @Override
+            public RunStatus awaitIfConnected(SshTarget target, String key) {
+                if (!connected.contains(target.serverName())) {
+                    connected.add(target.serverName()); // its connect goes on in the background
+                    throw new SshException.Timeout("SSH connect to " + target.serverName() + " still under way");
+                }
+                return host.await(target, key, Duration.ZERO);
+            }
+        };
+        RemoteStepRunner bounded = new RemoteStepRunner(slowToConnect, Duration.ofSeconds(4), clock);
+        List<String> hosts = List.of("n1", "n2", "n3", "n4", "n5", "n6");
+        List<List<HostCommand>> groups = List.of(hosts.stream().map(h -> on(h, "upgrade")).toList());
+        Set<String> started = new HashSet<>();
+        for (String h : hosts) {
+            started.add("U1-z0-nodes-a1.1-" + h);
+            host.start(null, "U1-z0-nodes-a1.1-" + h, RemoteCommand.of("upgrade"));
+            host.finish("U1-z0-nodes-a1.1-" + h);
+        }
+        host.executions.clear();
+
+        Instant t0 = clock.instant();
+        RemoteStepRunner.Progress first = bounded.advance("U1-z0-nodes-a1.1", groups, started);
+        assertThat(first.state()).as("hosts still connecting are left to the next advance")
+                .isEqualTo(RemoteStepRunner.State.RUNNING);
+        assertThat(waitedForConnect).as("connects waited for until the start limit (8 s), not one per host")
+                .containsExactly("n1", "n2");
+        assertThat(Duration.between(t0, clock.instant())).isLessThanOrEqualTo(Duration.ofSeconds(10));
+
+        RemoteStepRunner.Progress second = bounded.advance("U1-z0-nodes-a1.1", groups, started);
+        assertThat(second.state()).isEqualTo(RemoteStepRunner.State.SUCCEEDED);
+        assertThat(second.records()).hasSize(6);
+        assertThat(host.executions).as("awaited, never started again").isEmpty();
+    }
 }
