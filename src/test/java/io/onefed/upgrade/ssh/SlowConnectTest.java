@@ -31,16 +31,9 @@ class SlowConnectTest {
     void aStartOnASlowHostReturnsWithinItsBoundAndTheCommandRunsOnce() throws Exception {
         try (SshFixture fx = SshFixture.start("slow-connect");
                 SlowAccept slow = SlowAccept.start(fx.sshd.port(), Duration.ofSeconds(8))) {
-            String pub = fx.sshd.knownHostsLine().substring(fx.sshd.knownHostsLine().indexOf(' '));
-            Files.writeString(fx.knownHosts, "[127.0.0.1]:" + slow.port() + pub + "\n", StandardOpenOption.APPEND);
-            SshProperties base = fx.props();
-            SshProperties props = new SshProperties(base.privateKey(), null, base.knownHosts(), false,
-                    Duration.ofSeconds(10), Duration.ofSeconds(20));
-            Path runDir = fx.dir.resolve("runs");
             Path counter = fx.dir.resolve("ran");
-            try (JschSessions sessions = new JschSessions(props, SshFixture.secrets(Map.of()))) {
-                JschDetachedRuns runs = new JschDetachedRuns(new JschRemoteShell(sessions, SshFixture.secrets(Map.of())),
-                        t -> runDir.toString(), 200, Duration.ofSeconds(20));
+            try (JschSessions sessions = sessionsThrough(fx, slow)) {
+                JschDetachedRuns runs = runs(fx, sessions);
                 // a start is given one more budget, 5 s at least: here 5 s, below the 8 s connect (the production
                 // budget of 4 s gives 8 s, the same bound with a slower host)
                 RemoteStepRunner runner = new RemoteStepRunner(runs, Duration.ofSeconds(2));
@@ -85,15 +78,8 @@ class SlowConnectTest {
     void aStatusOnlyAwaitDoesNotWaitForASlowConnect() throws Exception {
         try (SshFixture fx = SshFixture.start("slow-await");
                 SlowAccept slow = SlowAccept.start(fx.sshd.port(), Duration.ofSeconds(4))) {
-            String pub = fx.sshd.knownHostsLine().substring(fx.sshd.knownHostsLine().indexOf(' '));
-            Files.writeString(fx.knownHosts, "[127.0.0.1]:" + slow.port() + pub + "\n", StandardOpenOption.APPEND);
-            SshProperties base = fx.props();
-            SshProperties props = new SshProperties(base.privateKey(), null, base.knownHosts(), false,
-                    Duration.ofSeconds(10), Duration.ofSeconds(20));
-            Path runDir = fx.dir.resolve("runs");
-            try (JschSessions sessions = new JschSessions(props, SshFixture.secrets(Map.of()))) {
-                JschDetachedRuns runs = new JschDetachedRuns(new JschRemoteShell(sessions, SshFixture.secrets(Map.of())),
-                        t -> runDir.toString(), 200, Duration.ofSeconds(20));
+            try (JschSessions sessions = sessionsThrough(fx, slow)) {
+                JschDetachedRuns runs = runs(fx, sessions);
                 SshTarget host = new SshTarget(0, "zone0", "fe1", "127.0.0.1", slow.port(), fx.sshd.user());
 
                 long t0 = System.nanoTime();
@@ -110,6 +96,21 @@ class SlowConnectTest {
                 assertThat(slow.accepted()).as("one connect, in the background").isEqualTo(1);
             }
         }
+    }
+
+    /** Sessions to the fixture's sshd through the slow forwarder, with the production connect timeout (10 s). */
+    private static JschSessions sessionsThrough(SshFixture fx, SlowAccept slow) throws IOException {
+        String pub = fx.sshd.knownHostsLine().substring(fx.sshd.knownHostsLine().indexOf(' '));
+        Files.writeString(fx.knownHosts, "[127.0.0.1]:" + slow.port() + pub + "\n", StandardOpenOption.APPEND);
+        SshProperties base = fx.props();
+        return new JschSessions(new SshProperties(base.privateKey(), null, base.knownHosts(), false,
+                Duration.ofSeconds(10), Duration.ofSeconds(20)), SshFixture.secrets(Map.of()));
+    }
+
+    private static JschDetachedRuns runs(SshFixture fx, JschSessions sessions) {
+        Path runDir = fx.dir.resolve("runs");
+        return new JschDetachedRuns(new JschRemoteShell(sessions, SshFixture.secrets(Map.of())),
+                t -> runDir.toString(), 200, Duration.ofSeconds(20));
     }
 
     private static SshException statusOnlyAnswer(JschDetachedRuns runs, SshTarget host) {
