@@ -148,8 +148,8 @@ public class ProcessBeans {
 
     @Bean
     RunPreflightDelegate runPreflightDelegate(PreflightService preflight, FederationProperties federation,
-            OneClients clients) {
-        return new RunPreflightDelegate(preflight, new NodeHosts(federation, clients));
+            OneClients clients, ProcessSettings settings) {
+        return new RunPreflightDelegate(preflight, new NodeHosts(federation, clients), settings.stepPollBudget());
     }
 
     @Bean

@@ -79,7 +79,7 @@ final class ProcessTestSupport {
                 new io.onefed.upgrade.steps.RollbackScope(fed)));
         Mocks.register("checkZoneApiDelegate", new CheckZoneApiDelegate(zones, new ZoneApiCheck(fed), SETTINGS.apiDeadline(), clock));
         Mocks.register("runPreflightDelegate", new RunPreflightDelegate(new PreflightService(zones, fed, fed, 1024),
-                new io.onefed.upgrade.steps.NodeHosts(zones, fed)));
+                new io.onefed.upgrade.steps.NodeHosts(zones, fed), SETTINGS.stepPollBudget()));
         Mocks.register("skipFailedHostsDelegate", new SkipFailedHostsDelegate());
         HostFencing hosts = new HostFencing(zones, fed);
         ApiAccess api = new ApiAccess(zones, fed);
