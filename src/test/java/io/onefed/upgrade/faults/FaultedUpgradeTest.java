@@ -107,8 +107,9 @@ class FaultedUpgradeTest {
         SIM.faults().unreachable(CA, true).lagFedIndex(GE, 3);
         id = api.start("7.0.0", 5);
 
-        // API down: blocked at once (no re-check), the findings name the zone and its endpoint
-        JsonNode review = awaitApproval("Review the preflight findings", Duration.ofSeconds(60));
+        // API down: blocked at once (no re-check), the findings name the zone and its endpoint; the preflight waits
+        // out the unreachable zone's connect timeouts (26 s alone on 2 cores, over 60 s beside other builds)
+        JsonNode review = awaitApproval("Review the preflight findings", Duration.ofSeconds(150));
         String summary = rootVariable("preflightSummary");
         assertThat(summary).contains("S-US-CA").contains("XML-RPC reachable").contains(SIM.endpoint(CA));
         assertNothingChanged();
@@ -117,7 +118,7 @@ class FaultedUpgradeTest {
         // the API is back; FED_INDEX still lags: the preflight looks again on its own before asking anybody
         SIM.faults().unreachable(CA, false);
         decide(review, "retry");
-        review = awaitApproval("Review the preflight findings", Duration.ofSeconds(60));
+        review = awaitApproval("Review the preflight findings", Duration.ofSeconds(150));
         assertThat(rootVariable("preflightSummary")).contains("FED_INDEX in sync")
                 .contains("S-EU-GE=" + (SIM.fedIndex() - 3));
         assertThat(history().createHistoricActivityInstanceQuery().activityId("RunPreflight")
