@@ -129,10 +129,6 @@ public class JschSessions implements AutoCloseable {
         throw last;
     }
 
-    /** A new session outside the pool: {@link RemoteShell#probe} proves the host answers now. */
-    Session connectFresh(SshTarget target) {
-        return connect(target);
-    }
 
     private Session connect(SshTarget target) {
         if (closed) {
@@ -489,6 +485,11 @@ public class JschSessions implements AutoCloseable {
 
         boolean sessionConnected() {
             return pooled.session.isConnected();
+        }
+
+        /** The host key the session's host presented when it connected (and which was verified then). */
+        String hostKeyFingerprint() {
+            return KnownHostsVerifier.fingerprint(pooled.session.getHostKey());
         }
 
         @Override

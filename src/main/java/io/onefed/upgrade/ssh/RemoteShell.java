@@ -9,7 +9,10 @@ public interface RemoteShell {
     /** Runs the command and waits for it, up to the configured command timeout. */
     CommandResult run(SshTarget target, RemoteCommand command);
 
-    /** Connects and authenticates (host key verified), runs nothing that changes the host. */
+    /**
+     * Proves the host answers now: a channel opened and confirmed on the pooled session (connected, host key
+     * verified, when none is up). Runs nothing on the host.
+     */
     ProbeResult probe(SshTarget target);
 
     record ProbeResult(boolean reachable, String hostKeyFingerprint, String error) {

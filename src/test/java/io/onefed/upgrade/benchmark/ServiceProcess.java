@@ -27,10 +27,14 @@ import java.util.regex.Pattern;
  */
 final class ServiceProcess implements AutoCloseable {
 
-    /** JVM options of the measured service: a bounded heap like the container's, nothing else tuned. */
-    static final List<String> JVM_OPTIONS = List.of("-Xms64m", "-Xmx512m");
+    /** JVM options of the measured service ({@code bench.jvm-options}): by default a bounded heap like the container's. */
+    static final List<String> JVM_OPTIONS = List.of(System.getProperty("bench.jvm-options", "-Xms64m -Xmx512m").trim()
+            .split("\\s+"));
 
     private static final Pattern HEAP = Pattern.compile("^jvm_memory_used_bytes\\{area=\"heap\"[^}]*} ([0-9.eE+]+)$",
+            Pattern.MULTILINE);
+
+    private static final Pattern LONGEST_JOB = Pattern.compile("^onefed_job_hold_longest_seconds(?:\\{[^}]*})? ([0-9.eE+]+)$",
             Pattern.MULTILINE);
 
     final int port;
@@ -42,15 +46,20 @@ final class ServiceProcess implements AutoCloseable {
     private volatile long peakHeap;
     private volatile long peakRss;
     private volatile long lastHeap;
+    /** The service's longest job hold (lock to commit) at the last scrape, seconds. */
+    private volatile double longestJob;
     private volatile boolean stopping;
     /** HTTP Basic header for /actuator/prometheus (it needs a login), or null. */
     private volatile String scrapeAuthorization;
+    /** The service's CPU per thread group, sampled with the heap. */
+    private final ThreadCpu threadCpu;
 
     private ServiceProcess(Process process, int port, Path log, double startupSeconds) {
         this.process = process;
         this.port = port;
         this.log = log;
         this.startupSeconds = startupSeconds;
+        this.threadCpu = new ThreadCpu(process.pid());
         this.sampler = new Thread(this::sample, "bench-sampler");
         this.sampler.setDaemon(true);
         this.sampler.start();
@@ -142,6 +151,7 @@ final class ServiceProcess implements AutoCloseable {
     private void sample() {
         while (!stopping && process.isAlive()) {
             peakRss = Math.max(peakRss, rssBytes());
+            threadCpu.sample();
             try {
                 HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
                         + "/actuator/prometheus")).timeout(Duration.ofSeconds(5));
@@ -156,6 +166,10 @@ final class ServiceProcess implements AutoCloseable {
                     heap += (long) Double.parseDouble(m.group(1));
                 }
                 peakHeap = Math.max(peakHeap, heap);
+                Matcher longest = LONGEST_JOB.matcher(r.body());
+                if (longest.find()) {
+                    longestJob = Math.max(longestJob, Double.parseDouble(longest.group(1)));
+                }
                 lastHeap = heap;
                 Thread.sleep(500);
             } catch (IOException e) {
@@ -194,6 +208,12 @@ final class ServiceProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the service's CPU time from /proc (Linux only)", e);
         }
+    }
+
+    /** CPU seconds per thread group so far ({@link ThreadCpu}), sampled now. */
+    Map<String, Double> cpuSecondsByGroup() {
+        threadCpu.sample();
+        return threadCpu.secondsByGroup();
     }
 
     /**
@@ -243,6 +263,11 @@ final class ServiceProcess implements AutoCloseable {
     /** Peak resident set: the kernel's high-water mark (VmHWM), which also catches spikes between samples. */
     long peakRssBytes() {
         return Math.max(peakRss, procStatus("VmHWM:"));
+    }
+
+    /** The longest job hold the service reported (onefed_job_hold_longest_seconds), as of the last scrape. */
+    double longestJobSeconds() {
+        return longestJob;
     }
 
     long peakHeapBytes() {

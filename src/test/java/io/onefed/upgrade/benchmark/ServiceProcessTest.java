@@ -31,4 +31,33 @@ class ServiceProcessTest {
         assertThat(ServiceProcess.cpuTicks(Files.readString(stat))).isGreaterThan(before);
         assertThat(ServiceProcess.clockTicks()).isPositive();
     }
+
+    @Test
+    void threadsAreGroupedByTheNameJavaGaveThemAsLinuxKeepsIt() {
+        String line = "4250 (camundaTaskExe) S 1 4242 4242 0 -1 4194560 50 0 0 0 300 20 0 0 20 0 40 0 100 1 2";
+        assertThat(ThreadCpu.comm(line)).isEqualTo("camundaTaskExe");
+        assertThat(ThreadCpu.group(ThreadCpu.comm(line))).isEqualTo("engine");
+        assertThat(ThreadCpu.group("http-nio-36939-")).isEqualTo("web");
+        assertThat(ThreadCpu.group("federation-stat")).isEqualTo("web");
+        assertThat(ThreadCpu.group("C2 CompilerThre")).isEqualTo("jit");
+        assertThat(ThreadCpu.group("GC Thread#0")).isEqualTo("gc");
+        assertThat(ThreadCpu.group("main")).isEqualTo("other");
+    }
+
+    @Test
+    void thisJvmsBusyThreadIsSampledUnderItsGroup() throws Exception {
+        ThreadCpu cpu = new ThreadCpu(ProcessHandle.current().pid());
+        // the thread samples while it lives: a thread's own CPU is readable only then
+        Thread live = new Thread(() -> {
+            long until = System.nanoTime() + 300_000_000L;
+            long x = 0;
+            while (System.nanoTime() < until) {
+                x += Long.numberOfTrailingZeros(x + System.nanoTime());
+            }
+            cpu.sample();
+        }, "http-nio-1-exec-2");
+        live.start();
+        live.join(10_000);
+        assertThat(cpu.secondsByGroup().get("web")).as("CPU of the live http-nio thread").isGreaterThan(0.1);
+    }
 }

@@ -159,6 +159,22 @@ class JschRemoteShellTest {
     }
 
     @Test
+    void probesReuseThePooledSessionInsteadOfAKeyExchangeEach() throws Exception {
+        try (JschSessions s = new JschSessions(fx.props(), SshFixture.secrets(Map.of()))) {
+            JschRemoteShell sh = new JschRemoteShell(s, SshFixture.secrets(Map.of()));
+            for (int i = 0; i < 5; i++) {
+                RemoteShell.ProbeResult r = sh.probe(fx.target());
+                assertThat(r.reachable()).as("probe %d", i).isTrue();
+                assertThat(r.hostKeyFingerprint()).isEqualTo(fx.sshd.hostKeyFingerprint());
+            }
+            assertThat(s.sessionCount(fx.target())).as("five probes, one key exchange").isEqualTo(1);
+            // and a command after them runs on the same session
+            assertThat(sh.run(fx.target(), RemoteCommand.of("echo up")).stdout()).isEqualTo("up\n");
+            assertThat(s.sessionCount(fx.target())).isEqualTo(1);
+        }
+    }
+
+    @Test
     void reusesOneSessionAndRunsManyCommandsAtOnce() throws Exception {
         try (JschSessions s = new JschSessions(fx.props(), SshFixture.secrets(Map.of()))) {
             JschRemoteShell sh = new JschRemoteShell(s, SshFixture.secrets(Map.of()));
