@@ -54,6 +54,7 @@ public class ApprovedPlanGuard {
     private static final int CACHE_SIZE = 32;
 
     private final PlanService plans;
+    private final Object rendering = new Object();
     private final FederationProperties federation;
     /** Root values already proved to render the approved plan (rendering it costs; the values rarely change). */
     private final Map<String, Boolean> proved = Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, true) {
@@ -120,6 +121,17 @@ public class ApprovedPlanGuard {
         if (proved.containsKey(key)) {
             return;
         }
+        // One render at a time: when a fan-out's first jobs (a step in every zone) all find the cache cold, one of
+        // them renders the plan and the others wait for it and find it proved, instead of every zone's job
+        // rendering the whole federation's plan at once (at 50 zones that burst held jobs past their lock).
+        synchronized (rendering) {
+            if (!proved.containsKey(key)) {
+                render(a, what, key);
+            }
+        }
+    }
+
+    private void render(Approved a, String what, String key) {
         String now;
         try {
             now = plans.plan(a.upgradeId(), a.fromVersion(), a.targetVersion(), a.zoneLeaders(), a.hasZoneDisable(),

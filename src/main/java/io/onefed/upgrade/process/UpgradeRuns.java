@@ -13,6 +13,8 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.camunda.bpm.engine.HistoryService;
 import org.camunda.bpm.engine.RuntimeService;
 import org.camunda.bpm.engine.TaskService;
@@ -186,16 +188,26 @@ public class UpgradeRuns {
         }
         Map<Integer, ZoneState> zoneStates = new LinkedHashMap<>();
         finishedZones(upgradeId, zoneStates);
+        Set<String> activeIds = active.stream().map(ProcessInstance::getId).collect(Collectors.toSet());
+        // One query for every instance's current activities, not one per zone (a read at 100 zones would make 100):
+        // a history query, not runtime.getActiveActivityIds, which loads the execution entities, and a job moving
+        // the instance on meanwhile makes that read fail (optimistic locking). Unfinished activity instances exist
+        // only in running instances, and one upgrade runs at a time; the ids filter keeps this upgrade's.
+        Map<String, List<String>> activitiesByInstance = new HashMap<>();
+        if (!active.isEmpty()) {
+            history.createHistoricActivityInstanceQuery().unfinished().list().stream()
+                    .filter(a -> activeIds.contains(a.getProcessInstanceId()))
+                    .filter(a -> !a.getActivityId().endsWith("#multiInstanceBody"))
+                    .forEach(a -> activitiesByInstance.computeIfAbsent(a.getProcessInstanceId(), k -> new ArrayList<>())
+                            .add(a.getActivityId()));
+        }
         for (ProcessInstance pi : active) {
             Map<String, Object> v = varsByInstance.getOrDefault(pi.getId(), Map.of());
             // rolling-upgrade holds the zone ids of its batch as multi-instance locals: not a zone's own process
             if (v.get("zoneId") instanceof Number n && !pi.getProcessDefinitionId().startsWith("remote-step")
                     && !pi.getProcessDefinitionId().startsWith("rolling-upgrade")) {
-                // a history query, not runtime.getActiveActivityIds: that loads the execution entities, and a
-                // job moving the instance on meanwhile makes the read fail (optimistic locking)
-                List<String> activities = history.createHistoricActivityInstanceQuery().processInstanceId(pi.getId())
-                        .unfinished().list().stream().map(a -> a.getActivityId())
-                        .filter(a -> !a.endsWith("#multiInstanceBody")).distinct().toList();
+                List<String> activities = activitiesByInstance.getOrDefault(pi.getId(), List.of()).stream().distinct()
+                        .toList();
                 if (activities.isEmpty()) {
                     continue; // ended while we looked
                 }
@@ -205,11 +217,16 @@ public class UpgradeRuns {
         }
         List<Approval> approvals = tasks.createTaskQuery().processInstanceBusinessKey(upgradeId).list().stream()
                 .map(t -> new Approval(t.getId(), t.getName(), zoneOf(varsByInstance, t), "operators")).toList();
-        List<String> ids = active.stream().map(ProcessInstance::getId).toList();
+        // the open incidents in one query (they are few), this upgrade's kept, in the order of its instances
         List<IncidentView> incidents = new ArrayList<>();
-        for (String pid : ids) {
-            runtime.createIncidentQuery().processInstanceId(pid).list().forEach(i -> incidents.add(new IncidentView(
-                    i.getId(), i.getActivityId(), messageOf(i), i.getProcessDefinitionId())));
+        if (!active.isEmpty()) {
+            Map<String, List<Incident>> byInstance = new HashMap<>();
+            runtime.createIncidentQuery().list().stream().filter(i -> activeIds.contains(i.getProcessInstanceId()))
+                    .forEach(i -> byInstance.computeIfAbsent(i.getProcessInstanceId(), k -> new ArrayList<>()).add(i));
+            for (ProcessInstance pi : active) {
+                byInstance.getOrDefault(pi.getId(), List.of()).forEach(i -> incidents.add(new IncidentView(
+                        i.getId(), i.getActivityId(), messageOf(i), i.getProcessDefinitionId())));
+            }
         }
         String state;
         if (root.getEndTime() != null) {

@@ -1,16 +1,20 @@
 package io.onefed.upgrade.ssh;
 
 import com.jcraft.jsch.ChannelExec;
-import com.jcraft.jsch.Session;
 import io.onefed.upgrade.federation.SecretRef;
 import io.onefed.upgrade.federation.SecretResolver;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.FilterOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
  * {@link RemoteShell} over JSch exec channels. The target user's login shell reads the secrets named by
@@ -166,6 +170,7 @@ public class JschRemoteShell implements RemoteShell {
         MessageDigest[] digestHolder = new MessageDigest[1];
         OutputCapture[] outHolder = new OutputCapture[1];
         OutputCapture[] errHolder = new OutputCapture[1];
+        CountDownLatch[] endHolder = new CountDownLatch[1];
         long start = System.nanoTime();
         // the connect counts against the timeout too: a start on a slow host stays within its job's bound
         try (JschSessions.ChannelLease lease = sessions.open(target, "exec", ch -> {
@@ -179,12 +184,16 @@ public class JschRemoteShell implements RemoteShell {
             exec.setCommand(text.getBytes(StandardCharsets.UTF_8));
             // always a stream, so the command sees end-of-file instead of waiting for input forever
             exec.setInputStream(new ByteArrayInputStream(stdin), false);
-            exec.setOutputStream(outHolder[0], true);
+            endHolder[0] = new CountDownLatch(1);
+            // JSch closes this stream when the host ends the output (EOF, just before the channel closes): the
+            // wait below wakes then instead of polling every few milliseconds for the whole command
+            exec.setOutputStream(new EndSignalling(outHolder[0], endHolder[0]), false);
             exec.setErrStream(errHolder[0], true);
         }, connectBound.compareTo(timeout) < 0 ? connectBound : timeout)) {
             MessageDigest digest = digestHolder[0];
             OutputCapture out = outHolder[0];
             OutputCapture err = errHolder[0];
+            CountDownLatch endOfOutput = endHolder[0];
             ChannelExec channel = (ChannelExec) lease.channel();
             long deadline = start + timeout.toNanos();
             while (!channel.isClosed()) {
@@ -200,7 +209,13 @@ public class JschRemoteShell implements RemoteShell {
                     break;
                 }
                 try {
-                    Thread.sleep(5);
+                    // before the output's end: woken by it, else every 50 ms for the deadline and a lost
+                    // connection; after it, the channel's close follows at once (exit status first)
+                    if (endOfOutput.getCount() > 0) {
+                        endOfOutput.await(50, TimeUnit.MILLISECONDS);
+                    } else {
+                        Thread.sleep(1);
+                    }
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     throw new SshException("interrupted while running '" + shown + "' on " + target.address());
@@ -222,6 +237,27 @@ public class JschRemoteShell implements RemoteShell {
             if (errHolder[0] != null) {
                 errHolder[0].release();
             }
+        }
+    }
+
+    /** Passes the output on to the capture and counts the latch down when JSch closes it (the host's EOF). */
+    private static final class EndSignalling extends FilterOutputStream {
+        private final CountDownLatch end;
+
+        EndSignalling(OutputStream capture, CountDownLatch end) {
+            super(capture);
+            this.end = end;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+        }
+
+        /** The capture stays open: it is read and released after the channel. */
+        @Override
+        public void close() {
+            end.countDown();
         }
     }
 

@@ -87,6 +87,8 @@ class FederationUpgradeBenchmark {
             Map<String, Double> cpuByGroup,
             /** The longest job hold, lock to commit, the service reported during the run (seconds). */
             double longestJobSeconds,
+            /** CPU of the simulated federation (and the benchmark's polls) during the run, seconds. */
+            double simulatorCpuSeconds,
             /** GET /api/upgrades/{id} and GET /api/federation/status polled during the run. */
             ReadLatency.Reads upgradeReads, ReadLatency.Reads statusReads,
             /** Ansible on a fresh federation of the same size, or null when not run for this configuration. */
@@ -235,6 +237,7 @@ class FederationUpgradeBenchmark {
                 Instant t0 = Instant.now();
                 double cpu0 = service.cpuSeconds();
                 Map<String, Double> groups0 = service.cpuSecondsByGroup();
+                double sim0 = ServiceProcess.simulatorCpuSeconds();
                 String id = api.call(OPERATOR1, "POST", "/api/upgrades",
                         Map.of("targetVersion", "7.0.0", "maxParallelZones", maxParallel), 201).get("id").asText();
                 String upgradePath = "/api/upgrades/" + URLEncoder.encode(id, StandardCharsets.UTF_8);
@@ -249,6 +252,7 @@ class FederationUpgradeBenchmark {
                     statusReads = reads.of("/api/federation/status");
                 }
                 double cpu = service.cpuSeconds() - cpu0;
+                double simCpu = ServiceProcess.simulatorCpuSeconds() - sim0;
                 Map<String, Double> groups = new LinkedHashMap<>(service.cpuSecondsByGroup());
                 groups.replaceAll((g, v) -> v - groups0.getOrDefault(g, 0.0));
                 groups.put("unsampled", Math.max(0, cpu - groups.values().stream().mapToDouble(Double::doubleValue).sum()));
@@ -259,7 +263,7 @@ class FederationUpgradeBenchmark {
                         a.stepDelaysMillis, service.startupSeconds, service.peakHeapBytes(), service.peakRssBytes(),
                         end.get("incidents").size(), service.logCount("OptimisticLockingException"),
                         end.get("state").asText(), a.totalCommands, phases, api.progressMillis, api.progressBytes,
-                        a.hostFloor.toMillis() / 1000.0, cpu, a.zoneSteps, groups, service.longestJobSeconds(), upgradeReads, statusReads, null, 0, 0);
+                        a.hostFloor.toMillis() / 1000.0, cpu, a.zoneSteps, groups, service.longestJobSeconds(), simCpu, upgradeReads, statusReads, null, 0, 0);
                 plan = withAnsible ? api.plan(id) : null;
                 System.out.printf("%s: %s in %.1f s (floor %.1f s), delays median %d ms p95 %d ms,"
                         + " progress GET median %d ms p95 %d ms (%d calls)%n", name, r.state(),
@@ -277,7 +281,7 @@ class FederationUpgradeBenchmark {
                 measured.floorSeconds(), measured.delays(), measured.startupSeconds(), measured.peakHeap(), measured.peakRss(),
                 measured.incidents(), measured.lockingFailuresLogged(), measured.state(), measured.commands(), measured.phases(),
                 measured.progressMillis(), measured.progressBytes(), measured.hostFloorSeconds(), measured.cpuSeconds(),
-                measured.zoneSteps(), measured.cpuByGroup(), measured.longestJobSeconds(), measured.upgradeReads(), measured.statusReads(), a.result(), a.commands(),
+                measured.zoneSteps(), measured.cpuByGroup(), measured.longestJobSeconds(), measured.simulatorCpuSeconds(), measured.upgradeReads(), measured.statusReads(), a.result(), a.commands(),
                 a.hostFloorSeconds());
     }
 
@@ -371,17 +375,23 @@ class FederationUpgradeBenchmark {
                 + " polls cost: the progress page, the two reads below, the approvals and the heap sampler's scrape"
                 + " twice a second; the split by thread, from /proc/<pid>/task (ThreadCpu): engine = the job executor, SSH"
                 + " sessions and connects, background reads; web = HTTP requests and the status probes they start;"
-                + " GC = the collector's threads and the VM thread; JIT = the compilers; unsampled = threads that ended between two samples; heap and RSS: the run's peaks"
+                + " GC = the collector's threads and the VM thread; JIT = the compilers; unsampled = threads that ended"
+                + " between two samples; simulator CPU = the benchmark's JVM and the shells it waited for (the simulated"
+                + " hosts' SSH servers and commands, the polls); cores busy = (service + simulator CPU) / wall: near the"
+                + " core count the run is bound by the machine's CPU; heap and RSS: the run's peaks"
                 + " divided by the zones), and"
                 + " what an operator's reads cost during the run (each polled once a second on a thread of its own):\n\n"
-                + "| slaves | DB | max parallel | CPU s | engine / web / GC / JIT / other / unsampled s | zone steps"
+                + "| slaves | DB | max parallel | CPU s | engine / web / GC / JIT / other / unsampled s | simulator CPU s"
+                + " | cores busy | zone steps"
                 + " | CPU ms / zone step | engine CPU ms / zone step | longest job s | heap MB / zone | RSS MB / zone |"
                 + " GET /api/upgrades/{id} median / p95 / max ms (calls, not 200) |"
                 + " GET /api/federation/status median / p95 / max ms (calls, not 200) |\n"
-                + "|---:|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---|---|\n");
+                + "|---:|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|\n");
         for (Result r : results) {
-            s.append(String.format("| %d | %s | %d | %.1f | %s | %d | %.1f | %.1f | %.1f | %.1f | %.1f | %s | %s |%n",
-                    r.slaves(), r.db(), r.maxParallel(), r.cpuSeconds(), cpuGroups(r), r.zoneSteps(), r.cpuMsPerZoneStep(),
+            s.append(String.format("| %d | %s | %d | %.1f | %s | %.1f | %.2f of %d | %d | %.1f | %.1f | %.1f | %.1f | %.1f | %s | %s |%n",
+                    r.slaves(), r.db(), r.maxParallel(), r.cpuSeconds(), cpuGroups(r), r.simulatorCpuSeconds(),
+                    (r.cpuSeconds() + r.simulatorCpuSeconds()) / r.wallSeconds(),
+                    Runtime.getRuntime().availableProcessors(), r.zoneSteps(), r.cpuMsPerZoneStep(),
                     r.engineCpuMsPerZoneStep(), r.longestJobSeconds(),
                     r.peakHeap() / 1048576.0 / r.zones(), r.peakRss() / 1048576.0 / r.zones(),
                     reads(r.upgradeReads()), reads(r.statusReads())));

@@ -217,6 +217,22 @@ final class ServiceProcess implements AutoCloseable {
     }
 
     /**
+     * CPU this JVM and the children it has waited for have used so far: the simulated federation (its SSH servers
+     * run here, the shells they start are its children), and the benchmark's own HTTP polls. From
+     * {@code /proc/self/stat}, utime + stime + cutime + cstime (fields 14 to 17).
+     */
+    static double simulatorCpuSeconds() {
+        try {
+            String line = Files.readString(Path.of("/proc/self/stat"));
+            String[] f = line.substring(line.lastIndexOf(')') + 1).trim().split("\\s+");
+            return (Long.parseLong(f[11]) + Long.parseLong(f[12]) + Long.parseLong(f[13]) + Long.parseLong(f[14]))
+                    / (double) clockTicks();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read this JVM's CPU time from /proc (Linux only)", e);
+        }
+    }
+
+    /**
      * utime + stime (fields 14 and 15 of proc(5)'s stat line) in clock ticks. The command name (field 2) is in
      * parentheses and may hold spaces and parentheses, so fields are counted after its last ')'.
      */

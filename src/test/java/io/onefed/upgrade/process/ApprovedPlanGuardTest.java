@@ -1,5 +1,6 @@
 package io.onefed.upgrade.process;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -9,6 +10,12 @@ import io.onefed.upgrade.plan.PlanService;
 import io.onefed.upgrade.steps.NodeHosts;
 import io.onefed.upgrade.steps.RemoteStepService;
 import io.onefed.upgrade.steps.ZoneStep;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /** The guard on its own: what a step may use of the values its upgrade's start approval covered. */
@@ -59,5 +66,54 @@ class ApprovedPlanGuardTest {
                 "0=7.0.9-1,100=7.0.0-1", nodes, approved.approvedPlanHash());
         assertThatThrownBy(() -> guard.checkStep(changed, step(0, ZoneStep.STOP_SERVICES, "7.0.0", null, nodes)))
                 .hasMessageContaining("not the approved");
+    }
+
+    @Test
+    void aFanOutsFirstStepsRenderThePlanOnceNotOncePerZone() throws Exception {
+        AtomicInteger renders = new AtomicInteger();
+        CountDownLatch othersWaiting = new CountDownLatch(1);
+        PlanService counting = new PlanService(fed.properties,
+                new RemoteStepService(fed.properties, new io.onefed.upgrade.steps.ZoneCommands(), fed, Duration.ZERO),
+                new io.onefed.upgrade.steps.FederationProbe(fed)) {
+            @Override
+            public io.onefed.upgrade.plan.Plan plan(String upgradeId, String fromVersion, String targetVersion,
+                    String zoneLeaders, boolean hasZoneDisable, String zonePackageVersions, String zoneNodes,
+                    boolean forceFederated) {
+                renders.incrementAndGet();
+                try {
+                    // the first render holds on until the other steps have arrived, as in a fan-out's burst
+                    othersWaiting.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return super.plan(upgradeId, fromVersion, targetVersion, zoneLeaders, hasZoneDisable,
+                        zonePackageVersions, zoneNodes, forceFederated);
+            }
+        };
+        ApprovedPlanGuard cold = new ApprovedPlanGuard(counting, fed.properties);
+        List<Thread> steps = new ArrayList<>();
+        List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+        for (int i = 0; i < 8; i++) {
+            Thread t = new Thread(() -> {
+                try {
+                    cold.checkStep(approved, step(100, ZoneStep.STOP_SERVICES, "7.0.0", null, nodes));
+                } catch (Throwable e) {
+                    failures.add(e);
+                }
+            });
+            steps.add(t);
+            t.start();
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (steps.stream().filter(t -> t.getState() == Thread.State.BLOCKED).count() < 7
+                && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        othersWaiting.countDown();
+        for (Thread t : steps) {
+            t.join(10_000);
+        }
+        assertThat(failures).isEmpty();
+        assertThat(renders.get()).as("renders of the plan for 8 steps arriving together").isEqualTo(1);
     }
 }
