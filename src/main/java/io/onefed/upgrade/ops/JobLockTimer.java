@@ -51,6 +51,7 @@ final class JobLockTimer extends AbstractProcessEnginePlugin {
     }
 
     private static final class Running {
+        final Date began = ClockUtil.getCurrentTime();
         Date lockExpiry;
         String activity;
     }
@@ -70,7 +71,8 @@ final class JobLockTimer extends AbstractProcessEnginePlugin {
                 RUNNING.remove();
                 // a job run by hand (ManagementService.executeJob) holds no lock: nothing to time
                 if (running.lockExpiry != null) {
-                    times.record(hold(running.lockExpiry, ClockUtil.getCurrentTime(), times.lockTime()), running.activity);
+                    times.record(hold(running.lockExpiry, ClockUtil.getCurrentTime(), times.lockTime()),
+                            hold(running.lockExpiry, running.began, times.lockTime()), running.activity);
                 }
             }
         }

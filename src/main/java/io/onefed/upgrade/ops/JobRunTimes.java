@@ -36,13 +36,20 @@ public class JobRunTimes implements MeterBinder {
         this.lockTime = lockTime;
     }
 
+    /** Records one job's hold, its wait before it ran unknown. */
+    public void record(Duration hold, String activity) {
+        record(hold, null, activity);
+    }
+
     /**
      * Records one job's hold.
      *
      * @param hold from its lock to its end
+     * @param waited from its lock to the start of its run (behind the other jobs of its batch, or for a thread),
+     *     or null when unknown
      * @param activity the activity the job continued (for the warning), or null
      */
-    public void record(Duration hold, String activity) {
+    public void record(Duration hold, Duration waited, String activity) {
         long nanos = Math.max(0, hold.toNanos());
         jobs.incrementAndGet();
         longestNanos.accumulateAndGet(nanos, Math::max);
@@ -51,9 +58,10 @@ public class JobRunTimes implements MeterBinder {
             t.record(nanos, TimeUnit.NANOSECONDS);
         }
         if (nanos * 2 > lockTime.toNanos()) {
-            LOG.warn("a job of activity '{}' held its lock for {} ms, over half the job lock time ({} ms): a longer one"
-                    + " would be taken over while it runs; bound its work or raise"
-                    + " camunda.bpm.job-execution.lock-time-in-millis", activity, nanos / 1_000_000, lockTime.toMillis());
+            LOG.warn("a job of activity '{}' held its lock for {} ms ({} ms of it before it ran), over half the job"
+                    + " lock time ({} ms): a longer one would be taken over while it runs; bound its work or raise"
+                    + " camunda.bpm.job-execution.lock-time-in-millis", activity, nanos / 1_000_000,
+                    waited == null ? "?" : Math.max(0, waited.toMillis()), lockTime.toMillis());
         }
     }
 
