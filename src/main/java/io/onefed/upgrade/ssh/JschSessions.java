@@ -40,8 +40,6 @@ public class JschSessions implements AutoCloseable {
     /** Below OpenSSH's default MaxSessions (10), leaving room for an operator's own connection multiplexing. */
     static final int CHANNELS_PER_SESSION = 8;
     static final int SESSIONS_PER_TARGET = 4;
-    /** Failed channel opens in a row after which a live session is replaced by a new one. */
-    static final int FAILED_OPENS_BEFORE_REPLACED = 3;
     /** Connects run here, so a caller's wait for one is bounded by the caller, not by the host (daemon threads). */
     private static final java.util.concurrent.ExecutorService CONNECTOR = java.util.concurrent.Executors
             .newCachedThreadPool(r -> {
@@ -111,18 +109,13 @@ public class JschSessions implements AutoCloseable {
                 beforeConnect.accept(channel);
                 long left = Math.max(1000, (deadline - System.nanoTime()) / 1_000_000);
                 channel.connect((int) Math.min(props.connectTimeout().toMillis(), left));
-                pooled.failedOpens.set(0);
                 return new ChannelLease(channel, pool, pooled);
             } catch (JSchException e) {
                 if (channel != null) {
                     channel.disconnect();
                 }
                 boolean dead = !pooled.session.isConnected();
-                // A channel the host was too slow to open or answer ("channel is not opened", "channel request:
-                // timeout") is not a lost connection: the session's other channels go on, and replacing it would
-                // cost a key exchange on a host that is already slow (at 100 zones on one machine, dropping such
-                // sessions turned into a storm of reconnects). A session whose opens fail three times in a row goes.
-                pool.release(pooled, dead || pooled.failedOpens.incrementAndGet() >= FAILED_OPENS_BEFORE_REPLACED);
+                pool.release(pooled, true);
                 last = new SshException("cannot open an SSH " + type + " channel to " + target.address() + ": "
                         + e.getMessage() + (dead ? " (connection lost)" : ""), e);
             } catch (RuntimeException e) {
@@ -354,8 +347,6 @@ public class JschSessions implements AutoCloseable {
     private static final class Pooled {
         final Session session;
         int inUse;
-        /** Channel opens that failed in a row on this live session. */
-        final java.util.concurrent.atomic.AtomicInteger failedOpens = new java.util.concurrent.atomic.AtomicInteger();
 
         Pooled(Session session) {
             this.session = session;
