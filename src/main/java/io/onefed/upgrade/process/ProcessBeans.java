@@ -53,10 +53,12 @@ public class ProcessBeans {
 
     @Bean
     RemoteStepService remoteStepService(FederationProperties federation, DetachedRuns runs, ProcessSettings settings,
-            org.springframework.beans.factory.ObjectProvider<io.onefed.upgrade.steps.FinishedRuns> finished) {
-        // the command duration metrics (package metrics) when present
+            org.springframework.beans.factory.ObjectProvider<io.onefed.upgrade.steps.FinishedRuns> finished,
+            org.springframework.beans.factory.ObjectProvider<io.onefed.upgrade.steps.JobLock> jobLock) {
+        // the command duration metrics (package metrics) and the job's lock (package ops) when present
         return new RemoteStepService(federation, new ZoneCommands(), runs, settings.stepPollBudget(),
-                finished.getIfAvailable(() -> io.onefed.upgrade.steps.FinishedRuns.NONE));
+                finished.getIfAvailable(() -> io.onefed.upgrade.steps.FinishedRuns.NONE),
+                jobLock.getIfAvailable(() -> io.onefed.upgrade.steps.JobLock.NONE));
     }
 
     @Bean

@@ -25,8 +25,17 @@ public interface DetachedRuns {
     RunStatus await(SshTarget target, String idempotencyKey, Duration maxWait);
 
     /**
+     * {@link #await(SshTarget, String, Duration)} whose answer, connect included, takes at most {@code answerMargin}
+     * more than {@code maxWait}: an answer not back by then is {@link SshException.StillWaiting} (the run is not
+     * touched), so a poll job's hold stays bounded on a slow host.
+     */
+    default RunStatus await(SshTarget target, String idempotencyKey, Duration maxWait, Duration answerMargin) {
+        return await(target, idempotencyKey, maxWait);
+    }
+
+    /**
      * The run's status now, asked only over a session that is connected already: a host whose session is still
-     * connecting (or not pooled) answers {@link SshException.Timeout} at once instead of being waited for.
+     * connecting (or not pooled) answers {@link SshException.StillWaiting} at once instead of being waited for.
      */
     default RunStatus awaitIfConnected(SshTarget target, String idempotencyKey) {
         return await(target, idempotencyKey, Duration.ZERO);

@@ -40,6 +40,8 @@ public class JschDetachedRuns implements DetachedRuns {
     /** What a start keeps for the round trip: the rest (up to 5 s) may go to waiting for the wrapper's pid. */
     private static final Duration START_ROUND_TRIP = Duration.ofSeconds(2);
     private static final Duration AWAIT_NETWORK_MARGIN = Duration.ofSeconds(30);
+    /** The least an await's answer is given past its wait: one round trip on a loaded host. */
+    static final Duration MIN_ANSWER_MARGIN = Duration.ofSeconds(1);
     /** The answer of a status-only await over a connected session: the host only reads its run directory. */
     private static final Duration STATUS_ONLY_TIMEOUT = Duration.ofSeconds(3);
 
@@ -105,13 +107,19 @@ public class JschDetachedRuns implements DetachedRuns {
 
     @Override
     public RunStatus await(SshTarget target, String idempotencyKey, Duration maxWait) {
+        return await(target, idempotencyKey, maxWait, AWAIT_NETWORK_MARGIN);
+    }
+
+    @Override
+    public RunStatus await(SshTarget target, String idempotencyKey, Duration maxWait, Duration answerMargin) {
         String dir = keyDir(target, idempotencyKey);
         long waitMs = Math.max(0, maxWait.toMillis());
         String script = vars(dir, waitMs) + FUNCTIONS + AWAIT;
+        Duration margin = answerMargin.compareTo(MIN_ANSWER_MARGIN) < 0 ? MIN_ANSWER_MARGIN : answerMargin;
         // a new session to a slow host is waited for within the poll's own wait (5 s at least), not the margin
-        JschRemoteShell.Raw raw = shell.exec(target, script, new byte[0], maxWait.plus(AWAIT_NETWORK_MARGIN),
+        JschRemoteShell.Raw raw = shell.exec(target, script, new byte[0], maxWait.plus(margin),
                 protocolCap(), "await of run " + idempotencyKey,
-                maxWait.compareTo(MIN_START_TIME) < 0 ? MIN_START_TIME : maxWait);
+                maxWait.compareTo(MIN_START_TIME) < 0 ? MIN_START_TIME : maxWait, true);
         return parse(target, idempotencyKey, raw, "await");
     }
 
@@ -121,7 +129,7 @@ public class JschDetachedRuns implements DetachedRuns {
         String script = vars(dir, 0) + FUNCTIONS + AWAIT;
         // no wait for a new session (it goes on connecting in the background) and a short bound on the answer
         JschRemoteShell.Raw raw = shell.exec(target, script, new byte[0], STATUS_ONLY_TIMEOUT, protocolCap(),
-                "await of run " + idempotencyKey, Duration.ZERO);
+                "await of run " + idempotencyKey, Duration.ZERO, true);
         return parse(target, idempotencyKey, raw, "await");
     }
 

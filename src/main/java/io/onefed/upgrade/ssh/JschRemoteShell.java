@@ -159,11 +159,16 @@ public class JschRemoteShell implements RemoteShell {
      * command, or a description of an internal script.
      */
     Raw exec(SshTarget target, String text, byte[] stdin, Duration timeout, int cap, String shown) {
-        return exec(target, text, stdin, timeout, cap, shown, timeout);
+        return exec(target, text, stdin, timeout, cap, shown, timeout, false);
     }
 
-    /** {@link #exec(SshTarget, String, byte[], Duration, int, String)} that waits at most {@code connectBound} for a new session. */
-    Raw exec(SshTarget target, String text, byte[] stdin, Duration timeout, int cap, String shown, Duration connectBound) {
+    /**
+     * {@link #exec(SshTarget, String, byte[], Duration, int, String)} that waits at most {@code connectBound} for a new
+     * session. {@code statusRead}: the script only reads (a run's status), so no answer by the timeout is
+     * {@link SshException.StillWaiting}, "ask again", not a command that was killed.
+     */
+    Raw exec(SshTarget target, String text, byte[] stdin, Duration timeout, int cap, String shown, Duration connectBound,
+            boolean statusRead) {
         // fresh captures for every channel the session pool opens: when a first channel times out under load
         // after the command already started, its output must not be added to the second one's (seen as a
         // doubled answer); the abandoned channel is disconnected and its captures dropped
@@ -202,6 +207,11 @@ public class JschRemoteShell implements RemoteShell {
                         channel.sendSignal("KILL");
                     } catch (Exception ignored) {
                         // closing the channel below ends the session's side anyway
+                    }
+                    if (statusRead) {
+                        throw new SshException.StillWaiting("no answer from " + target.address() + " to '" + shown
+                                + "' within " + timeout.toMillis() + " ms (a slow host): abandoned, the run is not"
+                                + " affected; the next poll asks again");
                     }
                     throw timedOut(target, shown, timeout);
                 }

@@ -394,12 +394,12 @@ public class JschSessions implements AutoCloseable {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     if (connecting != null) {
-                        throw new SshException.Timeout("SSH connect to " + target.address() + " still under way after "
+                        throw new SshException.StillWaiting("SSH connect to " + target.address() + " still under way after "
                                 + (System.nanoTime() - began) / 1_000_000 + " ms (a slow host): given up"
                                 + " for now, nothing ran there; the session joins the pool when it is up and the next"
                                 + " attempt uses it (federation.ssh.connect-timeout bounds the connect)");
                     }
-                    throw new SshException.Timeout("all " + SESSIONS_PER_TARGET * CHANNELS_PER_SESSION
+                    throw new SshException.StillWaiting("all " + SESSIONS_PER_TARGET * CHANNELS_PER_SESSION
                             + " SSH channels to " + target.address() + " stayed busy for "
                             + props.connectTimeout().toMillis() * 2 + " ms");
                 }

@@ -47,6 +47,18 @@ public class SshException extends RuntimeException {
         }
     }
 
+    /**
+     * The host has not answered within the caller's bound, and nothing is known to have failed: its session is still
+     * connecting (the connect goes on and joins the pool), every channel to it is busy, or a read-only status
+     * request got no answer in time (it is abandoned; the run it asked about is not touched). Asking again later is
+     * the cure, so a poll reports "no news" instead of failing its job.
+     */
+    public static class StillWaiting extends Timeout {
+        public StillWaiting(String message) {
+            super(message);
+        }
+    }
+
     /** {@link DetachedRuns#await} was asked about a key that was never started on that host. */
     public static class NoSuchRun extends SshException {
         public NoSuchRun(String message) {

@@ -14,7 +14,9 @@ import java.util.Set;
 /**
  * Advances one step (groups of host commands, run group after group) through the exactly-once detached runs.
  * Each call starts or attaches to the runs of the current group and waits at most {@code pollBudget} in total,
- * so an engine job never holds its lock for long; the process calls it again until the step is done. Starts stop
+ * counted from the lock of the job that calls it ({@link JobLock}), so an engine job never holds its lock for
+ * long, however long it waited before it ran; the process calls it again until the step is done. A host that
+ * does not answer a status request by the job's bound is asked again by the next call (its run is not touched). Starts stop
  * once the budget is spent (the next call starts the rest) and each start is given one more budget at most, so one
  * call's remote work stays bounded on a slow host or in a wide group; a start cut off mid-way fails the job, whose
  * retry starts with the same key and so attaches. Past the same limit only hosts already connected are awaited;
@@ -28,15 +30,26 @@ public class RemoteStepRunner {
 
     private final DetachedRuns runs;
     private final Duration pollBudget;
+    private final JobLock jobLock;
     private final Clock clock;
 
     public RemoteStepRunner(DetachedRuns runs, Duration pollBudget) {
-        this(runs, pollBudget, Clock.systemUTC());
+        this(runs, pollBudget, JobLock.NONE);
+    }
+
+    /** @param jobLock when the job running the advance took its lock: the budgets count from then */
+    public RemoteStepRunner(DetachedRuns runs, Duration pollBudget, JobLock jobLock) {
+        this(runs, pollBudget, jobLock, Clock.systemUTC());
     }
 
     RemoteStepRunner(DetachedRuns runs, Duration pollBudget, Clock clock) {
+        this(runs, pollBudget, JobLock.NONE, clock);
+    }
+
+    RemoteStepRunner(DetachedRuns runs, Duration pollBudget, JobLock jobLock, Clock clock) {
         this.runs = runs;
         this.pollBudget = pollBudget;
+        this.jobLock = jobLock;
         this.clock = clock;
     }
 
@@ -61,14 +74,19 @@ public class RemoteStepRunner {
      *     but not committed (a crash in between) is started again, which attaches since its directory exists.
      */
     public Progress advance(String keyPrefix, List<List<HostCommand>> groups, Set<String> startedBefore) {
-        Instant deadline = clock.instant().plus(pollBudget);
+        Instant now = clock.instant();
+        // the budgets count from the job's lock: a job that waited for a thread or behind its batch has spent
+        // that wait already (a lock taken "later" than now is another node's clock: count from now)
+        Instant from = jobLock.lockedAt().filter(lockedAt -> lockedAt.isBefore(now)).orElse(now);
+        Instant deadline = from.plus(pollBudget);
         List<CommandRecord> records = new ArrayList<>();
         Set<String> startedKeys = new LinkedHashSet<>(startedBefore);
         Instant firstStarted = null;
-        // starts stop at the budget (at least a second, so a zero budget still starts a group at once), and a
-        // start may use one more budget: a job's remote work stays within two budgets
-        Instant startCutoff = deadline.isAfter(clock.instant().plusSeconds(1)) ? deadline : clock.instant().plusSeconds(1);
-        Instant startLimit = startCutoff.plus(pollBudget);
+        // starts stop at the budget (at least a second from now, so a late or zero-budget job still starts one
+        // command), and a start may use one more budget: a job's remote work stays within two budgets of its lock
+        Instant startCutoff = deadline.isAfter(now.plusSeconds(1)) ? deadline : now.plusSeconds(1);
+        Instant jobEnd = from.plus(pollBudget.multipliedBy(2));
+        Instant startLimit = jobEnd.isAfter(startCutoff) ? jobEnd : startCutoff;
         for (List<HostCommand> group : groups) {
             List<RunStatus> started = new ArrayList<>();
             boolean startsCut = false;
@@ -110,13 +128,21 @@ public class RemoteStepRunner {
                         // others to the next poll, so one job's hold stays bounded
                         try {
                             s = runs.awaitIfConnected(hc.target(), key);
-                        } catch (SshException.Timeout notConnectedYet) {
+                        } catch (SshException.StillWaiting notConnectedYet) {
                             groupRunning = true;
                             continue;
                         }
                     } else if (s == null || !s.isFinished()) {
-                        Duration left = Duration.between(clock.instant(), deadline);
-                        s = runs.await(hc.target(), key, left.isNegative() ? Duration.ZERO : left);
+                        // the long-poll ends at the budget, its answer by the start limit: a slow host's answer
+                        // is asked again by the next poll rather than held on to past the job's bound
+                        Instant at = clock.instant();
+                        Duration left = at.isBefore(deadline) ? Duration.between(at, deadline) : Duration.ZERO;
+                        try {
+                            s = runs.await(hc.target(), key, left, Duration.between(at.plus(left), startLimit));
+                        } catch (SshException.StillWaiting noAnswerYet) {
+                            groupRunning = true;
+                            continue;
+                        }
                     }
                     firstStarted = earlier(firstStarted, s);
                     record = CommandRecord.of(hc, key, s);

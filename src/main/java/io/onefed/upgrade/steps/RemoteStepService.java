@@ -28,9 +28,15 @@ public class RemoteStepService {
     /** @param finished told of the step's commands when the step ends (the command duration metrics) */
     public RemoteStepService(FederationProperties federation, ZoneCommands commands, DetachedRuns runs,
             Duration pollBudget, FinishedRuns finished) {
+        this(federation, commands, runs, pollBudget, finished, JobLock.NONE);
+    }
+
+    /** @param jobLock the lock of the engine job that advances a step: its budget counts from it */
+    public RemoteStepService(FederationProperties federation, ZoneCommands commands, DetachedRuns runs,
+            Duration pollBudget, FinishedRuns finished, JobLock jobLock) {
         this.federation = federation;
         this.commands = commands;
-        this.runner = new RemoteStepRunner(runs, pollBudget);
+        this.runner = new RemoteStepRunner(runs, pollBudget, jobLock);
         this.finished = finished;
     }
 

@@ -120,6 +120,23 @@ class JschRemoteShellTest {
         }
     }
 
+    /**
+     * Issue 15: a status read (an await of a detached run) that gets no answer by its bound is "ask again"
+     * ({@link SshException.StillWaiting}, which the step poll reports as no news), not a killed command; it
+     * returns by its bound and leaves the session usable.
+     */
+    @Test
+    void aStatusReadWithoutAnAnswerInTimeIsStillWaitingNotAKilledCommand() {
+        long t0 = System.nanoTime();
+        assertThatThrownBy(() -> shell.exec(fx.target(), "sleep 37.9; echo late", new byte[0], Duration.ofMillis(700),
+                1000, "await of run k1", Duration.ofMillis(700), true))
+                .isInstanceOf(SshException.StillWaiting.class)
+                .hasMessageContaining("no answer from " + fx.target().address() + " to 'await of run k1' within 700 ms")
+                .hasMessageContaining("the run is not affected");
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(3));
+        assertThat(shell.run(fx.target(), RemoteCommand.of("echo ok")).stdout()).isEqualTo("ok\n");
+    }
+
     @Test
     void secretReachesTheCommandThroughStdinAndNeverItsCommandLine() throws Exception {
         Path seen = fx.dir.resolve("secret-seen");

@@ -234,7 +234,7 @@ class RemoteStepRunnerTest {
             public RunStatus awaitIfConnected(SshTarget target, String key) {
                 if (!connected.contains(target.serverName())) {
                     connected.add(target.serverName()); // its connect goes on in the background
-                    throw new SshException.Timeout("SSH connect to " + target.serverName() + " still under way");
+                    throw new SshException.StillWaiting("SSH connect to " + target.serverName() + " still under way");
                 }
                 return host.await(target, key, Duration.ZERO);
             }
@@ -262,5 +262,125 @@ class RemoteStepRunnerTest {
         assertThat(second.state()).isEqualTo(RemoteStepRunner.State.SUCCEEDED);
         assertThat(second.records()).hasSize(6);
         assertThat(host.executions).as("awaited, never started again").isEmpty();
+    }
+
+    /**
+     * Issue 15: at 100 slaves jobs waited seconds for a thread before they ran, then spent a full budget each, and
+     * an await's answer on a loaded host was given 30 s: the longest job held 32.7 s of its 20 s lock. Here the job
+     * took its lock 6 s before the advance (4 s budget): its one start is all it does before handing over, the
+     * await is asked no long-poll and told to answer by the start limit, and the hold from the lock stays within
+     * two budgets plus the second every late job gets to start something.
+     */
+    @Test
+    void aJobThatWaitedBeforeItRanCountsItsBudgetFromItsLock() {
+        MovableClock clock = new MovableClock(Instant.parse("2026-01-01T00:00:06Z"));
+        Instant lockedAt = Instant.parse("2026-01-01T00:00:00Z");
+        List<Duration> startTimes = new ArrayList<>();
+        List<Duration> waits = new ArrayList<>();
+        List<Duration> margins = new ArrayList<>();
+        DetachedRuns slow = new DetachedRuns() {
+            @Override
+            public RunStatus start(SshTarget target, String key, RemoteCommand command) {
+                throw new AssertionError("the runner gives every start its time limit");
+            }
+
+            @Override
+            public RunStatus start(SshTarget target, String key, RemoteCommand command, Duration maxTime) {
+                startTimes.add(maxTime);
+                clock.advance(Duration.ofMillis(1500));
+                return host.start(target, key, command);
+            }
+
+            @Override
+            public RunStatus await(SshTarget target, String key, Duration maxWait) {
+                throw new AssertionError("the runner bounds every await's answer");
+            }
+
+            @Override
+            public RunStatus await(SshTarget target, String key, Duration maxWait, Duration answerMargin) {
+                waits.add(maxWait);
+                margins.add(answerMargin);
+                return host.await(target, key, maxWait);
+            }
+        };
+        RemoteStepRunner late = new RemoteStepRunner(slow, Duration.ofSeconds(4), () -> java.util.Optional.of(lockedAt),
+                clock);
+        List<List<HostCommand>> groups = List.of(List.of(on("n1", "upgrade"), on("n2", "upgrade")));
+
+        RemoteStepRunner.Progress first = late.advance("U1-z0-nodes-a1.1", groups);
+        assertThat(first.state()).isEqualTo(RemoteStepRunner.State.RUNNING);
+        assertThat(first.startedKeys()).as("one start, the rest left to the next job")
+                .containsExactly("U1-z0-nodes-a1.1-n1");
+        assertThat(startTimes).as("lock + 8 s is past: the start gets the one second to now + 1 s")
+                .containsExactly(Duration.ofSeconds(2));
+        assertThat(waits).as("the budget is spent: no long-poll").containsExactly(Duration.ZERO);
+        assertThat(margins).as("the answer is due by the start limit, lock + 8 s")
+                .containsExactly(Duration.ofMillis(500));
+        assertThat(Duration.between(lockedAt, clock.instant())).isLessThanOrEqualTo(Duration.ofSeconds(8));
+
+        // a job that ran at once, same budget: the long-poll to lock + 4 s, the answer by lock + 8 s
+        MovableClock onTime = new MovableClock(Instant.parse("2026-01-01T00:10:00.500Z"));
+        waits.clear();
+        margins.clear();
+        RemoteStepRunner prompt = new RemoteStepRunner(new DetachedRuns() {
+            @Override
+            public RunStatus start(SshTarget target, String key, RemoteCommand command) {
+                return host.start(target, key, command);
+            }
+
+            @Override
+            public RunStatus await(SshTarget target, String key, Duration maxWait) {
+                throw new AssertionError("the runner bounds every await's answer");
+            }
+
+            @Override
+            public RunStatus await(SshTarget target, String key, Duration maxWait, Duration answerMargin) {
+                waits.add(maxWait);
+                margins.add(answerMargin);
+                return host.await(target, key, maxWait);
+            }
+        }, Duration.ofSeconds(4), () -> java.util.Optional.of(Instant.parse("2026-01-01T00:10:00Z")), onTime);
+        prompt.advance("U1-z0-nodes-a1.1", groups, Set.copyOf(first.startedKeys()));
+        assertThat(waits).first().isEqualTo(Duration.ofMillis(3500));
+        assertThat(margins).first().isEqualTo(Duration.ofSeconds(4));
+        assertThat(host.executions).as("each command once").containsExactly("U1-z0-nodes-a1.1-n1",
+                "U1-z0-nodes-a1.1-n2");
+    }
+
+    /**
+     * A host that does not answer a status request by the job's bound (a loaded host, a slow link) is no failure:
+     * the advance reports RUNNING without a record for it, the job ends in time, and the next advance asks again.
+     */
+    @Test
+    void anAwaitWithoutAnAnswerInTimeIsAskedAgainByTheNextAdvance() {
+        boolean[] slowAnswer = {true};
+        DetachedRuns loaded = new DetachedRuns() {
+            @Override
+            public RunStatus start(SshTarget target, String key, RemoteCommand command) {
+                return host.start(target, key, command);
+            }
+
+            @Override
+            public RunStatus await(SshTarget target, String key, Duration maxWait) {
+                if (slowAnswer[0]) {
+                    throw new SshException.StillWaiting("no answer from " + target.serverName() + " in time");
+                }
+                return host.await(target, key, maxWait);
+            }
+        };
+        RemoteStepRunner runner = new RemoteStepRunner(loaded, Duration.ZERO);
+        List<List<HostCommand>> groups = List.of(List.of(on("n1", "upgrade")));
+        RemoteStepRunner.Progress first = runner.advance("U1-z0-nodes-a1.1", groups);
+        assertThat(first.state()).isEqualTo(RemoteStepRunner.State.RUNNING);
+        assertThat(first.failure()).isNull();
+        assertThat(first.records()).as("nothing is known of the run yet").isEmpty();
+        assertThat(first.startedKeys()).containsExactly("U1-z0-nodes-a1.1-n1");
+
+        host.finish("U1-z0-nodes-a1.1-n1");
+        slowAnswer[0] = false;
+        RemoteStepRunner.Progress second = runner.advance("U1-z0-nodes-a1.1", groups, Set.copyOf(first.startedKeys()));
+        assertThat(second.state()).isEqualTo(RemoteStepRunner.State.SUCCEEDED);
+        assertThat(second.records()).extracting(CommandRecord::key).containsExactly("U1-z0-nodes-a1.1-n1");
+        assertThat(host.executions).as("started once, awaited again").containsExactly("U1-z0-nodes-a1.1-n1");
     }
 }

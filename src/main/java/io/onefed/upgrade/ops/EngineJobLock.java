@@ -1,0 +1,34 @@
+package io.onefed.upgrade.ops;
+
+import io.onefed.upgrade.steps.JobLock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import java.util.Optional;
+import org.camunda.bpm.engine.impl.context.Context;
+import org.camunda.bpm.engine.impl.interceptor.CommandContext;
+import org.camunda.bpm.engine.impl.persistence.entity.JobEntity;
+
+/**
+ * The lock of the job the engine runs on this thread: its expiry as the engine loaded it, less the lock time (the
+ * same measure {@link JobLockTimer} times jobs by). A job run by hand, or code outside a job, holds none.
+ */
+final class EngineJobLock implements JobLock {
+
+    private final Duration lockTime;
+
+    EngineJobLock(Duration lockTime) {
+        this.lockTime = lockTime;
+    }
+
+    @Override
+    public Optional<Instant> lockedAt() {
+        CommandContext context = Context.getCommandContext();
+        JobEntity job = context == null ? null : context.getCurrentJob();
+        return Optional.ofNullable(job).map(JobEntity::getLockExpirationTime).map(expiry -> lockedAt(expiry, lockTime));
+    }
+
+    static Instant lockedAt(Date lockExpiry, Duration lockTime) {
+        return lockExpiry.toInstant().minus(lockTime);
+    }
+}

@@ -1,0 +1,17 @@
+package io.onefed.upgrade.steps;
+
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * When the engine job running on this thread took its lock, if a job runs here and holds one. A poll's time budget
+ * counts from then, not from when its code began: a job that waited behind the others of its batch, or for a
+ * thread, ends as early as one that ran at once, so no job outlives half its lock (issue 15).
+ */
+public interface JobLock {
+
+    /** No job, or one run by hand (no lock): the budget counts from the call. */
+    JobLock NONE = Optional::empty;
+
+    Optional<Instant> lockedAt();
+}
