@@ -20,7 +20,7 @@ import org.camunda.bpm.engine.impl.util.ClockUtil;
  * waited behind the others of its acquired batch counts its wait, and a job chained onto the one that created it
  * (locked afresh at its creation) counts from then, which a timer around the executor's batches cannot tell apart.
  * Two command interceptors: one inside the command context notes the job's lock expiry; the outermost one,
- * outside the transaction, takes the time once the commit is done.
+ * outside the transaction, takes the time once the commit is done, and tells the flush and commit apart.
  */
 final class JobLockTimer extends AbstractProcessEnginePlugin {
 
@@ -54,6 +54,8 @@ final class JobLockTimer extends AbstractProcessEnginePlugin {
         final Date began = ClockUtil.getCurrentTime();
         Date lockExpiry;
         String activity;
+        /** When the job's run ended, before the engine's flush and commit (System.nanoTime()). */
+        long ranUntil;
     }
 
     /** Outermost: after the job's transaction has committed (or failed), records its hold. */
@@ -72,7 +74,8 @@ final class JobLockTimer extends AbstractProcessEnginePlugin {
                 // a job run by hand (ManagementService.executeJob) holds no lock: nothing to time
                 if (running.lockExpiry != null) {
                     times.record(hold(running.lockExpiry, ClockUtil.getCurrentTime(), times.lockTime()),
-                            hold(running.lockExpiry, running.began, times.lockTime()), running.activity);
+                            hold(running.lockExpiry, running.began, times.lockTime()),
+                            Duration.ofNanos(System.nanoTime() - running.ranUntil), running.activity);
                 }
             }
         }
@@ -92,6 +95,7 @@ final class JobLockTimer extends AbstractProcessEnginePlugin {
                 CommandContext context = Context.getCommandContext();
                 JobEntity job = context == null ? null : context.getCurrentJob();
                 if (running != null && job != null) {
+                    running.ranUntil = System.nanoTime();
                     running.lockExpiry = job.getLockExpirationTime();
                     running.activity = job.getActivityId();
                 }

@@ -50,6 +50,16 @@ public class JobRunTimes implements MeterBinder {
      * @param activity the activity the job continued (for the warning), or null
      */
     public void record(Duration hold, Duration waited, String activity) {
+        record(hold, waited, null, activity);
+    }
+
+    /**
+     * Records one job's hold.
+     *
+     * @param committing from the end of its run to the end of its transaction (the engine's flush and the commit),
+     *     or null when unknown
+     */
+    public void record(Duration hold, Duration waited, Duration committing, String activity) {
         long nanos = Math.max(0, hold.toNanos());
         jobs.incrementAndGet();
         longestNanos.accumulateAndGet(nanos, Math::max);
@@ -58,11 +68,15 @@ public class JobRunTimes implements MeterBinder {
             t.record(nanos, TimeUnit.NANOSECONDS);
         }
         if (nanos * 2 > lockTime.toNanos()) {
-            LOG.warn("a job of activity '{}' held its lock for {} ms ({} ms of it before it ran), over half the job"
-                    + " lock time ({} ms): a longer one would be taken over while it runs; bound its work or raise"
-                    + " camunda.bpm.job-execution.lock-time-in-millis", activity, nanos / 1_000_000,
-                    waited == null ? "?" : Math.max(0, waited.toMillis()), lockTime.toMillis());
+            LOG.warn("a job of activity '{}' held its lock for {} ms ({} ms of it before it ran, {} ms in its flush"
+                    + " and commit), over half the job lock time ({} ms): a longer one would be taken over while it"
+                    + " runs; bound its work or raise camunda.bpm.job-execution.lock-time-in-millis", activity,
+                    nanos / 1_000_000, millis(waited), millis(committing), lockTime.toMillis());
         }
+    }
+
+    private static String millis(Duration d) {
+        return d == null ? "?" : Long.toString(Math.max(0, d.toMillis()));
     }
 
     /** The longest hold since the start. */

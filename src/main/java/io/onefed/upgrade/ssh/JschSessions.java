@@ -104,17 +104,31 @@ public class JschSessions implements AutoCloseable {
             Pool pool = pools.computeIfAbsent(key(target), k -> new Pool(target));
             Pooled pooled = pool.acquire(deadline);
             Channel channel = null;
+            long opening = System.nanoTime();
+            int bound = 0;
             try {
                 channel = pooled.session.openChannel(type);
                 beforeConnect.accept(channel);
                 long left = Math.max(1000, (deadline - System.nanoTime()) / 1_000_000);
-                channel.connect((int) Math.min(props.connectTimeout().toMillis(), left));
+                bound = (int) Math.min(props.connectTimeout().toMillis(), left);
+                channel.connect(bound);
+                pool.alive(pooled);
                 return new ChannelLease(channel, pool, pooled);
             } catch (JSchException e) {
                 if (channel != null) {
                     channel.disconnect();
                 }
                 boolean dead = !pooled.session.isConnected();
+                long tookMs = (System.nanoTime() - opening) / 1_000_000;
+                if (!dead && tookMs >= bound - 50 && pool.keepSlow(pooled)) {
+                    // the open ran out of time on a session that answered a moment ago: a loaded host, not a dead
+                    // link. Replacing the session would cost the slow host a key exchange on top (the reconnect
+                    // storm measured at 100 slaves); it is kept, and a session that stays silent is replaced
+                    // once it has not answered for RECENTLY_ALIVE (15 s)
+                    throw new SshException.StillWaiting("the SSH " + type + " channel to " + target.address()
+                            + " did not open within " + bound + " ms (a slow host): given up for now, the session"
+                            + " is kept for the next attempt");
+                }
                 pool.release(pooled, true);
                 last = new SshException("cannot open an SSH " + type + " channel to " + target.address() + ": "
                         + e.getMessage() + (dead ? " (connection lost)" : ""), e);
@@ -344,9 +358,19 @@ public class JschSessions implements AutoCloseable {
                 + (t.jump() == null ? "" : " via " + key(t.jump()));
     }
 
+    /**
+     * A session that opened a channel this recently is kept when an open on it runs out of time (a slow host);
+     * one silent for longer is replaced (a half-open link looks connected until the keepalives give up, 60 s).
+     */
+    static final Duration RECENTLY_ALIVE = Duration.ofSeconds(15);
+    /** Tests only: {@link #RECENTLY_ALIVE}, shortened to see a silent session replaced. */
+    volatile Duration recentlyAlive = RECENTLY_ALIVE;
+
     private static final class Pooled {
         final Session session;
         int inUse;
+        /** When a channel last opened on it (System.nanoTime()); its connect counts as the first. */
+        long aliveAt = System.nanoTime();
 
         Pooled(Session session) {
             this.session = session;
@@ -440,6 +464,20 @@ public class JschSessions implements AutoCloseable {
                 }
             });
             return f;
+        }
+
+        synchronized void alive(Pooled p) {
+            p.aliveAt = System.nanoTime();
+        }
+
+        /** After an open on {@code p} ran out of time: gives it back and keeps it if it answered recently. */
+        synchronized boolean keepSlow(Pooled p) {
+            if (System.nanoTime() - p.aliveAt > recentlyAlive.toNanos()) {
+                return false;
+            }
+            p.inUse--;
+            notifyAll();
+            return true;
         }
 
         synchronized void release(Pooled p, boolean broken) {
