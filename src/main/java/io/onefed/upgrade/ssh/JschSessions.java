@@ -387,6 +387,12 @@ public class JschSessions implements AutoCloseable {
 
         /** A connect under way, outside the pool's lock: callers wait for it only as long as their own bound. */
         private java.util.concurrent.CompletableFuture<Session> connecting;
+        /**
+         * A connect that failed after its callers had given up (StillWaiting): the next caller is told why instead of
+         * starting another connect, so a host that never answers fails its job (retries, then an incident) rather
+         * than looking slow forever.
+         */
+        private SshException unreported;
 
         synchronized Pooled acquire(long callerDeadline) {
             long began = System.nanoTime();
@@ -409,7 +415,13 @@ public class JschSessions implements AutoCloseable {
                 }
                 if (awaited != null && awaited.isCompletedExceptionally()) {
                     // the connect this caller waited for failed: its error, not another connect
+                    unreported = null;
                     throw failure(awaited);
+                }
+                if (awaited == null && connecting == null && unreported != null) {
+                    SshException failed = unreported;
+                    unreported = null;
+                    throw failed;
                 }
                 if (connecting == null && sessions.size() < SESSIONS_PER_TARGET) {
                     connecting = startConnect();
@@ -453,6 +465,7 @@ public class JschSessions implements AutoCloseable {
             f.whenComplete((session, error) -> {
                 synchronized (Pool.this) {
                     connecting = null;
+                    unreported = error == null ? null : failure(f);
                     if (session != null) {
                         if (closed) {
                             disconnect(session);

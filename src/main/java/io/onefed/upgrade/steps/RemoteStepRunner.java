@@ -18,8 +18,9 @@ import java.util.Set;
  * long, however long it waited before it ran; the process calls it again until the step is done. A host that
  * does not answer a status request by the job's bound is asked again by the next call (its run is not touched). Starts stop
  * once the budget is spent (the next call starts the rest) and each start is given one more budget at most, so one
- * call's remote work stays bounded on a slow host or in a wide group; a start cut off mid-way fails the job, whose
- * retry starts with the same key and so attaches. Past the same limit only hosts already connected are awaited;
+ * call's remote work stays bounded on a slow host or in a wide group. A start on a host whose session is still
+ * connecting is left to the next call (nothing ran; the connect goes on); a start cut off mid-way fails the job,
+ * whose retry starts with the same key and so attaches. Past the same limit only hosts already connected are awaited;
  * the rest of the group is awaited by the next call.
  * Calling it again after a crash is safe by construction: every start with an existing key attaches.
  * A key the engine has already recorded as started is only awaited, never started again: if its run directory
@@ -90,7 +91,8 @@ public class RemoteStepRunner {
         for (List<HostCommand> group : groups) {
             List<RunStatus> started = new ArrayList<>();
             boolean startsCut = false;
-            int startedNow = 0;
+            boolean notReached = false;
+            int triedNow = 0;
             for (HostCommand hc : group) {
                 String key = key(keyPrefix, hc);
                 if (startedBefore.contains(key)) {
@@ -99,19 +101,30 @@ public class RemoteStepRunner {
                     startedKeys.add(key);
                     continue;
                 }
-                if (startsCut || (startedNow > 0 && clock.instant().isAfter(startCutoff))) {
+                if (startsCut || (triedNow > 0 && clock.instant().isAfter(startCutoff))) {
                     // a wide group on slow hosts: the rest is started by the next poll, in a job of its own
                     startsCut = true;
                     started.add(NOT_STARTED);
                     continue;
                 }
-                RunStatus s = runs.start(hc.target(), key, hc.command(), Duration.between(clock.instant(), startLimit));
+                triedNow++;
+                RunStatus s;
+                try {
+                    s = runs.start(hc.target(), key, hc.command(), Duration.between(clock.instant(), startLimit));
+                } catch (SshException.StillWaiting notReachedYet) {
+                    // the host's new session is still connecting (or its channel opened late): nothing is known to
+                    // have run, and the key stays unrecorded, so the next poll starts it again, which attaches if the
+                    // host did get the claim. The group's other hosts are started meanwhile, so their connects go
+                    // on side by side instead of one failed job per host (an incident after three)
+                    notReached = true;
+                    started.add(NOT_STARTED);
+                    continue;
+                }
                 started.add(s);
                 startedKeys.add(key);
-                startedNow++;
                 firstStarted = earlier(firstStarted, s);
             }
-            boolean groupRunning = startsCut;
+            boolean groupRunning = startsCut || notReached;
             CommandRecord failure = null;
             for (int i = 0; i < group.size(); i++) {
                 HostCommand hc = group.get(i);

@@ -42,8 +42,11 @@ class SlowConnectTest {
                         RemoteCommand.of("echo once >> {}", counter.toString()))));
 
                 long t0 = System.nanoTime();
-                assertThatThrownBy(() -> runner.advance("slow-start", step)).isInstanceOf(SshException.Timeout.class)
-                        .hasMessageContaining("still under way").hasMessageContaining("nothing ran there");
+                RemoteStepRunner.Progress firstPoll = runner.advance("slow-start", step);
+                assertThat(firstPoll.state()).as("left to the next poll, not a failed job").isEqualTo(
+                        RemoteStepRunner.State.RUNNING);
+                assertThat(firstPoll.startedKeys()).as("nothing recorded as started: the next poll starts it")
+                        .isEmpty();
                 long firstMs = (System.nanoTime() - t0) / 1_000_000;
                 assertThat(firstMs).as("first poll returned after " + firstMs + " ms").isLessThan(7_000);
                 assertThat(counter).doesNotExist();
@@ -94,6 +97,51 @@ class SlowConnectTest {
                 SshException answer = statusOnlyAnswer(runs, host);
                 assertThat(answer).isInstanceOf(SshException.NoSuchRun.class);
                 assertThat(slow.accepted()).as("one connect, in the background").isEqualTo(1);
+            }
+        }
+    }
+
+    /**
+     * A host that accepts TCP but never speaks SSH: its connect fails at the connect timeout (1 s here), after the
+     * status-only callers gave up at once. The next caller is told that failure (a job that fails, retries, then an
+     * incident), not "still under way" again, so a host that never answers does not look merely slow forever.
+     */
+    @Test
+    void aConnectThatFailedAfterItsCallersGaveUpIsReportedToTheNextOne() throws Exception {
+        try (SshFixture fx = SshFixture.start("mute-host"); ServerSocket mute = new ServerSocket(0, 50,
+                InetAddress.getLoopbackAddress())) {
+            List<Socket> held = new java.util.concurrent.CopyOnWriteArrayList<>();
+            Thread acceptor = new Thread(() -> {
+                try {
+                    while (true) {
+                        held.add(mute.accept());
+                    }
+                } catch (IOException closed) {
+                    // the test is over
+                }
+            }, "mute-host-accept");
+            acceptor.setDaemon(true);
+            acceptor.start();
+            SshProperties base = fx.props();
+            try (JschSessions sessions = new JschSessions(new SshProperties(base.privateKey(), null, base.knownHosts(),
+                    false, Duration.ofSeconds(1), Duration.ofSeconds(20)), SshFixture.secrets(Map.of()))) {
+                JschDetachedRuns runs = runs(fx, sessions);
+                SshTarget host = new SshTarget(0, "zone0", "fe1", "127.0.0.1", mute.getLocalPort(), fx.sshd.user());
+
+                assertThatThrownBy(() -> runs.awaitIfConnected(host, "k")).isInstanceOf(SshException.StillWaiting.class)
+                        .hasMessageContaining("still under way");
+                // the connect fails at its 1 s timeout; the next call hears of it
+                java.util.concurrent.atomic.AtomicReference<SshException> answer = new java.util.concurrent.atomic.AtomicReference<>();
+                org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(200))
+                        .until(() -> {
+                            answer.set(statusOnlyAnswer(runs, host));
+                            return !(answer.get() instanceof SshException.StillWaiting);
+                        });
+                assertThat(answer.get()).isInstanceOf(SshException.class)
+                        .hasMessageContaining(host.address());
+                for (Socket s : held) {
+                    s.close();
+                }
             }
         }
     }

@@ -383,4 +383,43 @@ class RemoteStepRunnerTest {
         assertThat(second.records()).extracting(CommandRecord::key).containsExactly("U1-z0-nodes-a1.1-n1");
         assertThat(host.executions).as("started once, awaited again").containsExactly("U1-z0-nodes-a1.1-n1");
     }
+
+    /**
+     * Issue 15: at 100 slaves the hypervisor hosts of a zone were first reached in its upgrade-nodes step, each one a
+     * new SSH connect on a loaded machine. A start that found its host's session still connecting failed the job,
+     * the retry got one host further and failed on the next: three hosts, an incident. Now a host not reached yet
+     * is left to the next advance and the others are started meanwhile; each command runs once, no job fails.
+     */
+    @Test
+    void aHostStillConnectingIsLeftToTheNextAdvanceAndTheOthersStartMeanwhile() {
+        Set<String> connecting = new HashSet<>(Set.of("kvm1", "kvm3"));
+        DetachedRuns someConnecting = new DetachedRuns() {
+            @Override
+            public RunStatus start(SshTarget target, String key, RemoteCommand command) {
+                if (connecting.remove(target.serverName())) {
+                    throw new SshException.StillWaiting("SSH connect to " + target.serverName() + " still under way");
+                }
+                return host.start(target, key, command);
+            }
+
+            @Override
+            public RunStatus await(SshTarget target, String key, Duration maxWait) {
+                return host.await(target, key, maxWait);
+            }
+        };
+        RemoteStepRunner runner = new RemoteStepRunner(someConnecting, Duration.ZERO);
+        List<List<HostCommand>> groups = List.of(List.of(on("kvm1", "upgrade"), on("kvm2", "upgrade"),
+                on("kvm3", "upgrade")));
+
+        RemoteStepRunner.Progress first = runner.advance("U1-z0-nodes-a1.1", groups);
+        assertThat(first.state()).isEqualTo(RemoteStepRunner.State.RUNNING);
+        assertThat(first.failure()).isNull();
+        assertThat(first.startedKeys()).as("only what reached its host is recorded")
+                .containsExactly("U1-z0-nodes-a1.1-kvm2");
+
+        RemoteStepRunner.Progress second = runner.advance("U1-z0-nodes-a1.1", groups, Set.copyOf(first.startedKeys()));
+        assertThat(second.startedKeys()).hasSize(3);
+        assertThat(host.executions).as("each command once").containsExactlyInAnyOrder("U1-z0-nodes-a1.1-kvm1",
+                "U1-z0-nodes-a1.1-kvm2", "U1-z0-nodes-a1.1-kvm3");
+    }
 }
