@@ -88,11 +88,15 @@ public class RemoteStepRunner {
         Instant startCutoff = deadline.isAfter(now.plusSeconds(1)) ? deadline : now.plusSeconds(1);
         Instant jobEnd = from.plus(pollBudget.multipliedBy(2));
         Instant startLimit = jobEnd.isAfter(startCutoff) ? jobEnd : startCutoff;
+        // past the start limit only connected hosts are asked, each answering within a few seconds; past this one
+        // nobody is, so a wide group's status-only asks cannot add up past the job's bound
+        Instant statusLimit = startLimit.plus(STATUS_ONLY_SPAN);
+        // starts tried by this call, over all its groups: past the cutoff a later group waits for the next call
+        int triedNow = 0;
         for (List<HostCommand> group : groups) {
             List<RunStatus> started = new ArrayList<>();
             boolean startsCut = false;
             boolean notReached = false;
-            int triedNow = 0;
             for (HostCommand hc : group) {
                 String key = key(keyPrefix, hc);
                 if (startedBefore.contains(key)) {
@@ -135,7 +139,11 @@ public class RemoteStepRunner {
                 }
                 CommandRecord record;
                 try {
-                    if ((s == null || !s.isFinished()) && clock.instant().isAfter(startLimit)) {
+                    if ((s == null || !s.isFinished()) && clock.instant().isAfter(statusLimit)) {
+                        // the job's bound is spent: the next call asks this host
+                        groupRunning = true;
+                        continue;
+                    } else if ((s == null || !s.isFinished()) && clock.instant().isAfter(startLimit)) {
                         // past the limit an await on a host whose session is still connecting would wait for the
                         // connect (5 s each, in turn over a wide group): ask only hosts connected now, leave the
                         // others to the next poll, so one job's hold stays bounded
@@ -181,6 +189,9 @@ public class RemoteStepRunner {
         }
         return new Progress(State.SUCCEEDED, records, null, firstStarted, List.copyOf(startedKeys));
     }
+
+    /** How long past the start limit status-only asks may still begin (each one answers within 3 s). */
+    static final Duration STATUS_ONLY_SPAN = Duration.ofSeconds(2);
 
     /** Marks a command whose start waits for the next poll (this one's budget is spent). */
     private static final RunStatus NOT_STARTED = new RunStatus("", RunStatus.State.RUNNING, null, null, null, false,

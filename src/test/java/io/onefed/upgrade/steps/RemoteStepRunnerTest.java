@@ -422,4 +422,44 @@ class RemoteStepRunnerTest {
         assertThat(host.executions).as("each command once").containsExactlyInAnyOrder("U1-z0-nodes-a1.1-kvm1",
                 "U1-z0-nodes-a1.1-kvm2", "U1-z0-nodes-a1.1-kvm3");
     }
+
+    /**
+     * Issue 15: the start cutoff held within a group only, so a call whose first group ended late still began the
+     * next group's start (5 s at least on a slow host) and its awaits: jobs ran 26 s past their lock at 100 slaves.
+     * Past the cutoff the next group waits for the next call, however many groups the step has.
+     */
+    @Test
+    void pastTheCutoffTheNextGroupIsLeftToTheNextCall() {
+        MovableClock clock = new MovableClock(Instant.parse("2026-01-01T00:00:00Z"));
+        host.finishImmediately = true;
+        DetachedRuns slowStart = new DetachedRuns() {
+            @Override
+            public RunStatus start(SshTarget target, String key, RemoteCommand command) {
+                throw new AssertionError("the runner gives every start its time limit");
+            }
+
+            @Override
+            public RunStatus start(SshTarget target, String key, RemoteCommand command, Duration maxTime) {
+                clock.advance(Duration.ofSeconds(5));
+                return host.start(target, key, command);
+            }
+
+            @Override
+            public RunStatus await(SshTarget target, String key, Duration maxWait) {
+                return host.await(target, key, maxWait);
+            }
+        };
+        RemoteStepRunner runner = new RemoteStepRunner(slowStart, Duration.ofSeconds(4), clock);
+        List<List<HostCommand>> groups = List.of(List.of(on("n1", "stop")), List.of(on("n1-b", "verify")));
+
+        RemoteStepRunner.Progress first = runner.advance("U1-z0-stop-a1.1", groups);
+        assertThat(first.state()).isEqualTo(RemoteStepRunner.State.RUNNING);
+        assertThat(first.startedKeys()).containsExactly("U1-z0-stop-a1.1-n1");
+        assertThat(Duration.between(Instant.parse("2026-01-01T00:00:00Z"), clock.instant()))
+                .isEqualTo(Duration.ofSeconds(5));
+
+        RemoteStepRunner.Progress second = runner.advance("U1-z0-stop-a1.1", groups, Set.copyOf(first.startedKeys()));
+        assertThat(second.state()).isEqualTo(RemoteStepRunner.State.SUCCEEDED);
+        assertThat(host.executions).containsExactly("U1-z0-stop-a1.1-n1", "U1-z0-stop-a1.1-n1-b");
+    }
 }
