@@ -22,6 +22,16 @@ public interface FileTransfer {
         return Piece.finished(copy(from, fromPath, to, toPath));
     }
 
+    /**
+     * {@link #copyPiece(SshTarget, String, SshTarget, String, Resume, Duration, long)} checked against the source's
+     * digest known already ({@code sourceSha256}, taken before the copy), so the sender is not read a second time:
+     * a federated backup copied to 100 slaves is checksummed once on the master, not once per slave.
+     */
+    default Piece copyPiece(SshTarget from, String fromPath, SshTarget to, String toPath, Resume resume,
+            Duration maxTime, long maxBytes, String sourceSha256) {
+        return copyPiece(from, fromPath, to, toPath, resume, maxTime, maxBytes);
+    }
+
     record TransferResult(String toPath, long bytes, String sha256) {
     }
 

@@ -203,15 +203,17 @@ public class JschRemoteShell implements RemoteShell {
             long deadline = start + timeout.toNanos();
             while (!channel.isClosed()) {
                 if (System.nanoTime() > deadline) {
+                    if (statusRead) {
+                        // no kill: the signal's request waits for the slow host's reply (up to the connect timeout)
+                        // and the read ends on the host at its own wait anyway; the channel is just closed
+                        throw new SshException.StillWaiting("no answer from " + target.address() + " to '" + shown
+                                + "' within " + timeout.toMillis() + " ms (a slow host): abandoned, the run is not"
+                                + " affected; the next poll asks again");
+                    }
                     try {
                         channel.sendSignal("KILL");
                     } catch (Exception ignored) {
                         // closing the channel below ends the session's side anyway
-                    }
-                    if (statusRead) {
-                        throw new SshException.StillWaiting("no answer from " + target.address() + " to '" + shown
-                                + "' within " + timeout.toMillis() + " ms (a slow host): abandoned, the run is not"
-                                + " affected; the next poll asks again");
                     }
                     throw timedOut(target, shown, timeout);
                 }

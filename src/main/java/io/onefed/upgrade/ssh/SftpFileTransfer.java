@@ -48,6 +48,12 @@ public class SftpFileTransfer implements FileTransfer {
     @Override
     public Piece copyPiece(SshTarget from, String fromPath, SshTarget to, String toPath, Resume resume,
             Duration maxTime, long maxBytes) {
+        return copyPiece(from, fromPath, to, toPath, resume, maxTime, maxBytes, null);
+    }
+
+    @Override
+    public Piece copyPiece(SshTarget from, String fromPath, SshTarget to, String toPath, Resume resume,
+            Duration maxTime, long maxBytes, String sourceSha256) {
         requireAbsolute(fromPath, "fromPath");
         requireAbsolute(toPath, "toPath");
         if (maxBytes < 1) {
@@ -94,12 +100,14 @@ public class SftpFileTransfer implements FileTransfer {
         if (!end) {
             return new Piece(null, new Resume(part, total));
         }
-        String expected = sha256(from, fromPath);
+        String expected = sourceSha256 != null ? sourceSha256 : sha256(from, fromPath);
         String actual = sha256(to, part);
         if (!expected.equals(actual)) {
             removePart(to, part);
             throw new SshException("checksum mismatch copying " + from.address() + ":" + fromPath + " to "
-                    + to.address() + ":" + toPath + ": sender has sha256 " + expected + ", receiver got " + actual
+                    + to.address() + ":" + toPath + ": " + (sourceSha256 != null
+                            ? "the source had sha256 " + expected + " when it was checksummed before the copy"
+                            : "sender has sha256 " + expected) + ", receiver got " + actual
                     + " (" + total + " bytes); the partial copy was deleted. Retry; if it persists check the"
                     + " network and the disks, and that the source is not being written to");
         }

@@ -56,7 +56,9 @@ public class BackupTransfer {
                 return FileTransfer.Piece.finished(new FileTransfer.TransferResult(path, -1, expectedSha256));
             }
         }
-        FileTransfer.Piece piece = transfer.copyPiece(from, fromPath, to, toPath, resume, maxTime, maxBytes);
+        // the source's digest is known (taken once before the copies): only the receiver is checksummed
+        FileTransfer.Piece piece = transfer.copyPiece(from, fromPath, to, toPath, resume, maxTime, maxBytes,
+                expectedSha256);
         FileTransfer.TransferResult result = piece.done();
         if (result != null && expectedSha256 != null && !expectedSha256.equals(result.sha256())) {
             throw new IllegalStateException("backup " + path + " on " + to.address() + " has SHA-256 " + result.sha256()

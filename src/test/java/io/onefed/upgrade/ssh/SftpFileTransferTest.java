@@ -224,6 +224,31 @@ class SftpFileTransferTest {
         assertThat(parts(dest)).isEmpty();
     }
 
+    /**
+     * Issue 15: the federated backup went to 100 slaves and each copy read the master's whole file again for its
+     * digest (100 sha256sum on the master, competing for its SSH channels). With the digest known from before the
+     * copy only the receiver is checksummed: the right digest puts the copy in place, another one (the source
+     * changed since) refuses it and deletes the part.
+     */
+    @Test
+    void aKnownSourceDigestIsCheckedOnTheReceiverOnly() throws Exception {
+        Path dest = master.dir.resolve("slave-side/known/backup.sql.gz");
+        SftpFileTransfer transfer = new SftpFileTransfer(sessions, shell);
+        String stale = "0".repeat(64);
+        assertThatThrownBy(() -> transfer.copyPiece(master.target(), source.toString(), slaveTarget(), dest.toString(),
+                null, java.time.Duration.ofMinutes(1), Long.MAX_VALUE, stale))
+                .isInstanceOf(SshException.class)
+                .hasMessageContaining("the source had sha256 " + stale + " when it was checksummed before the copy")
+                .hasMessageContaining("receiver got " + sourceSha);
+        assertThat(dest).doesNotExist();
+        assertThat(parts(dest)).isEmpty();
+
+        FileTransfer.Piece piece = transfer.copyPiece(master.target(), source.toString(), slaveTarget(),
+                dest.toString(), null, java.time.Duration.ofMinutes(1), Long.MAX_VALUE, sourceSha);
+        assertThat(piece.done().sha256()).isEqualTo(sourceSha);
+        assertThat(Files.mismatch(source, dest)).isEqualTo(-1L);
+    }
+
     /** A piece ends at its time limit on a slow link (and makes progress even if connecting took its time), with the bytes it got recorded; a foreign resume point is refused. */
     @Test
     void aPieceEndsAtItsTimeLimitAndRefusesAForeignPart() throws Exception {
