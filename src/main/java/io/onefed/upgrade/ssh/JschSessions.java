@@ -390,9 +390,11 @@ public class JschSessions implements AutoCloseable {
         /**
          * A connect that failed after its callers had given up (StillWaiting): the next caller is told why instead of
          * starting another connect, so a host that never answers fails its job (retries, then an incident) rather
-         * than looking slow forever.
+         * than looking slow forever. Told only within a connect timeout of the failure: a host that has come back
+         * since is connected afresh.
          */
         private SshException unreported;
+        private long unreportedAt;
 
         synchronized Pooled acquire(long callerDeadline) {
             long began = System.nanoTime();
@@ -421,7 +423,9 @@ public class JschSessions implements AutoCloseable {
                 if (awaited == null && connecting == null && unreported != null) {
                     SshException failed = unreported;
                     unreported = null;
-                    throw failed;
+                    if (System.nanoTime() - unreportedAt < props.connectTimeout().toNanos()) {
+                        throw failed;
+                    }
                 }
                 if (connecting == null && sessions.size() < SESSIONS_PER_TARGET) {
                     connecting = startConnect();
@@ -466,6 +470,7 @@ public class JschSessions implements AutoCloseable {
                 synchronized (Pool.this) {
                     connecting = null;
                     unreported = error == null ? null : failure(f);
+                    unreportedAt = System.nanoTime();
                     if (session != null) {
                         if (closed) {
                             disconnect(session);
