@@ -111,9 +111,10 @@ public class ProcessBeans {
     @Bean
     BackupCopies backupCopies(BackupTransfer transfer, RemoteShell shell, ProcessSettings settings,
             @org.springframework.beans.factory.annotation.Value("${onefed.process.copy-piece-bytes:268435456}")
-            long pieceBytes) {
-        // a copy's piece gets one poll budget, like a poll job: its hold stays far under the lock time
-        return new BackupCopies(transfer, new DbVersionReader(shell), settings.stepPollBudget(), pieceBytes);
+            long pieceBytes, org.springframework.beans.factory.ObjectProvider<io.onefed.upgrade.steps.JobLock> jobLock) {
+        // a copy's piece gets one poll budget from its job's lock, like a poll job: its hold stays under the lock time
+        return new BackupCopies(transfer, new DbVersionReader(shell), settings.stepPollBudget(), pieceBytes,
+                jobLock.getIfAvailable(() -> io.onefed.upgrade.steps.JobLock.NONE));
     }
 
     @Bean

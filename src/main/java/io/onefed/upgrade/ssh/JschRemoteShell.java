@@ -24,6 +24,8 @@ import java.util.concurrent.TimeUnit;
  */
 public class JschRemoteShell implements RemoteShell {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(JschRemoteShell.class);
+
     /** Per stream: enough for any status output, small enough for a process variable's neighbour. */
     public static final int DEFAULT_OUTPUT_CAP = 1024 * 1024;
 
@@ -177,6 +179,9 @@ public class JschRemoteShell implements RemoteShell {
         OutputCapture[] errHolder = new OutputCapture[1];
         CountDownLatch[] endHolder = new CountDownLatch[1];
         long start = System.nanoTime();
+        // when the channel was ready (0: never) and when the answer was in; the close is what follows
+        long[] at = new long[2];
+        JschSessions.ChannelLease[] leaseHolder = new JschSessions.ChannelLease[1];
         // the connect counts against the timeout too: a start on a slow host stays within its job's bound
         try (JschSessions.ChannelLease lease = sessions.open(target, "exec", ch -> {
             if (errHolder[0] != null) {
@@ -195,61 +200,97 @@ public class JschRemoteShell implements RemoteShell {
             exec.setOutputStream(new EndSignalling(outHolder[0], endHolder[0]), false);
             exec.setErrStream(errHolder[0], true);
         }, connectBound.compareTo(timeout) < 0 ? connectBound : timeout)) {
-            MessageDigest digest = digestHolder[0];
-            OutputCapture out = outHolder[0];
-            OutputCapture err = errHolder[0];
-            CountDownLatch endOfOutput = endHolder[0];
-            ChannelExec channel = (ChannelExec) lease.channel();
-            long deadline = start + timeout.toNanos();
-            while (!channel.isClosed()) {
-                if (System.nanoTime() > deadline) {
-                    if (statusRead) {
-                        // no kill: the signal's request waits for the slow host's reply (up to the connect timeout)
-                        // and the read ends on the host at its own wait anyway; the channel is just closed
-                        throw new SshException.StillWaiting("no answer from " + target.address() + " to '" + shown
-                                + "' within " + timeout.toMillis() + " ms (a slow host): abandoned, the run is not"
-                                + " affected; the next poll asks again");
-                    }
-                    try {
-                        channel.sendSignal("KILL");
-                    } catch (Exception ignored) {
-                        // closing the channel below ends the session's side anyway
-                    }
-                    throw timedOut(target, shown, timeout);
-                }
-                if (!lease.sessionConnected()) {
-                    break;
-                }
-                try {
-                    // before the output's end: woken by it, else every 50 ms for the deadline and a lost
-                    // connection; after it, the channel's close follows at once (exit status first)
-                    if (endOfOutput.getCount() > 0) {
-                        endOfOutput.await(50, TimeUnit.MILLISECONDS);
-                    } else {
-                        Thread.sleep(1);
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new SshException("interrupted while running '" + shown + "' on " + target.address());
-                }
+            at[0] = System.nanoTime();
+            leaseHolder[0] = lease;
+            try {
+                return answer(target, shown, timeout, statusRead, start, lease, digestHolder[0], outHolder[0],
+                        errHolder[0], endHolder[0]);
+            } finally {
+                at[1] = System.nanoTime();
             }
-            int exit = channel.getExitStatus();
-            String signal = channel.getExitSignal();
-            if (exit < 0 && signal == null) {
-                throw new SshException("connection to " + target.address() + " was lost while running '" + shown
-                        + "'; its outcome is unknown");
-            }
-            if (signal != null) {
-                exit = 128 + signalNumber(signal);
-            }
-            err.replayInto(digest);
-            return new Raw(exit, out.tailBytes(), err.tailBytes(), out.truncated() || err.truncated(),
-                    OutputCapture.hex(digest), Duration.ofNanos(System.nanoTime() - start));
         } finally {
             if (errHolder[0] != null) {
                 errHolder[0].release();
             }
+            overrun(target, shown, timeout, start, at, leaseHolder[0]);
         }
+    }
+
+    /** Waits for the command's end (or the deadline) on the open channel and reads its outcome. */
+    private Raw answer(SshTarget target, String shown, Duration timeout, boolean statusRead, long start,
+            JschSessions.ChannelLease lease, MessageDigest digest, OutputCapture out, OutputCapture err,
+            CountDownLatch endOfOutput) {
+        ChannelExec channel = (ChannelExec) lease.channel();
+        long deadline = start + timeout.toNanos();
+        while (!channel.isClosed()) {
+            if (System.nanoTime() > deadline) {
+                if (statusRead) {
+                    // no kill: the signal's request waits for the slow host's reply (up to the connect timeout)
+                    // and the read ends on the host at its own wait anyway; the channel is just closed
+                    throw new SshException.StillWaiting("no answer from " + target.address() + " to '" + shown
+                            + "' within " + timeout.toMillis() + " ms (a slow host): abandoned, the run is not"
+                            + " affected; the next poll asks again");
+                }
+                try {
+                    channel.sendSignal("KILL");
+                } catch (Exception ignored) {
+                    // closing the channel below ends the session's side anyway
+                }
+                throw timedOut(target, shown, timeout);
+            }
+            if (!lease.sessionConnected()) {
+                break;
+            }
+            try {
+                // before the output's end: woken by it, else every 50 ms for the deadline and a lost
+                // connection; after it, the channel's close follows at once (exit status first)
+                if (endOfOutput.getCount() > 0) {
+                    endOfOutput.await(50, TimeUnit.MILLISECONDS);
+                } else {
+                    Thread.sleep(1);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new SshException("interrupted while running '" + shown + "' on " + target.address());
+            }
+        }
+        int exit = channel.getExitStatus();
+        String signal = channel.getExitSignal();
+        if (exit < 0 && signal == null) {
+            throw new SshException("connection to " + target.address() + " was lost while running '" + shown
+                    + "'; its outcome is unknown");
+        }
+        if (signal != null) {
+            exit = 128 + signalNumber(signal);
+        }
+        err.replayInto(digest);
+        return new Raw(exit, out.tailBytes(), err.tailBytes(), out.truncated() || err.truncated(),
+                OutputCapture.hex(digest), Duration.ofNanos(System.nanoTime() - start));
+    }
+
+    /** How far past its bound an SSH call may end before it is logged: its channel's close and a busy client. */
+    static final Duration OVERRUN_MARGIN = Duration.ofSeconds(1);
+
+    /**
+     * Logs a call that ended more than {@link #OVERRUN_MARGIN} past its bound, with where its time went: the wait
+     * for a pooled session, the channel's open (and the command's request), the answer, the channel's close. An
+     * engine job that makes such a call can outlive its lock; the split says whether the host or this side was slow.
+     */
+    private static void overrun(SshTarget target, String shown, Duration bound, long start, long[] at,
+            JschSessions.ChannelLease lease) {
+        long end = System.nanoTime();
+        long total = (end - start) / 1_000_000;
+        if (total <= bound.plus(OVERRUN_MARGIN).toMillis()) {
+            return;
+        }
+        long session = lease == null ? -1 : (lease.acquiredAt() - start) / 1_000_000;
+        long open = at[0] == 0 ? (end - start) / 1_000_000 - Math.max(0, session) : (at[0] - start) / 1_000_000
+                - Math.max(0, session);
+        long answer = at[0] == 0 ? 0 : (at[1] - at[0]) / 1_000_000;
+        long close = at[0] == 0 ? 0 : (end - at[1]) / 1_000_000;
+        LOG.warn("SSH call '{}' on {} took {} ms against its bound of {} ms: {} ms waiting for a pooled session, {}"
+                + " ms opening the channel, {} ms for the answer, {} ms closing the channel", shown, target.address(),
+                total, bound.toMillis(), session < 0 ? "?" : session, open, answer, close);
     }
 
     /** Passes the output on to the capture and counts the latch down when JSch closes it (the host's EOF). */

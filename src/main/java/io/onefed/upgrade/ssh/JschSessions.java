@@ -113,7 +113,7 @@ public class JschSessions implements AutoCloseable {
                 bound = (int) Math.min(props.connectTimeout().toMillis(), left);
                 channel.connect(bound);
                 pool.alive(pooled);
-                return new ChannelLease(channel, pool, pooled);
+                return new ChannelLease(channel, pool, pooled, opening);
             } catch (JSchException e) {
                 if (channel != null) {
                     channel.disconnect();
@@ -527,12 +527,19 @@ public class JschSessions implements AutoCloseable {
         private final Channel channel;
         private final Pool pool;
         private final Pooled pooled;
+        private final long acquiredAt;
         private boolean released;
 
-        private ChannelLease(Channel channel, Pool pool, Pooled pooled) {
+        private ChannelLease(Channel channel, Pool pool, Pooled pooled, long acquiredAt) {
             this.channel = channel;
             this.pool = pool;
             this.pooled = pooled;
+            this.acquiredAt = acquiredAt;
+        }
+
+        /** {@link System#nanoTime()} when the pooled session was in hand (the channel's open began). */
+        long acquiredAt() {
+            return acquiredAt;
         }
 
         Channel channel() {

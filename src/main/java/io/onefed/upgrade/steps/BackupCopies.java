@@ -42,6 +42,7 @@ public class BackupCopies {
     private final DbVersionReader dbVersions;
     private final Duration pieceTime;
     private final long pieceBytes;
+    private final JobLock jobLock;
     private final Clock clock;
 
     public BackupCopies(BackupTransfer transfer, DbVersionReader dbVersions) {
@@ -49,6 +50,17 @@ public class BackupCopies {
     }
 
     public BackupCopies(BackupTransfer transfer, DbVersionReader dbVersions, Duration pieceTime, long pieceBytes) {
+        this(transfer, dbVersions, pieceTime, pieceBytes, JobLock.NONE, Clock.systemUTC());
+    }
+
+    /** @param jobLock when the job copying a piece took its lock: the piece's time counts from then */
+    public BackupCopies(BackupTransfer transfer, DbVersionReader dbVersions, Duration pieceTime, long pieceBytes,
+            JobLock jobLock) {
+        this(transfer, dbVersions, pieceTime, pieceBytes, jobLock, Clock.systemUTC());
+    }
+
+    BackupCopies(BackupTransfer transfer, DbVersionReader dbVersions, Duration pieceTime, long pieceBytes,
+            JobLock jobLock, Clock clock) {
         if (pieceTime.isNegative() || pieceTime.isZero() || pieceBytes < 1) {
             throw new IllegalArgumentException("a copy piece needs a positive time and size: " + pieceTime + ", "
                     + pieceBytes + " bytes");
@@ -57,7 +69,8 @@ public class BackupCopies {
         this.dbVersions = dbVersions;
         this.pieceTime = pieceTime;
         this.pieceBytes = pieceBytes;
-        this.clock = Clock.systemUTC();
+        this.jobLock = jobLock;
+        this.clock = clock;
     }
 
     /** {@code master} is {@code ctx}'s zone; the shared version is what every slave's federated restore must end with. */
@@ -79,7 +92,7 @@ public class BackupCopies {
         String slavePath = ZoneCommands.upgradeDir(slave) + "/" + masterPath.substring(masterPath.lastIndexOf('/') + 1);
         Progress at = Progress.decode(progress, sha256);
         FileTransfer.Piece piece = transfer.copyPiece(BackupTransfer.leaderTarget(master, zoneLeaders), masterPath,
-                BackupTransfer.leaderTarget(slave.zone(), zoneLeaders), slavePath, sha256, at.resume(), pieceTime,
+                BackupTransfer.leaderTarget(slave.zone(), zoneLeaders), slavePath, sha256, at.resume(), pieceTime(),
                 pieceBytes);
         return piece.isDone() ? new Advance(piece.done().toPath(), null)
                 : new Advance(null, new Progress(0, sha256, piece.resume()).encode());
@@ -116,7 +129,8 @@ public class BackupCopies {
      * with the next while its time lasts. The leader's digest is taken once, by the first call.
      */
     public Advance leaderFileToFollowers(ZoneProperties zone, String zoneLeaders, String path, String progress) {
-        Instant deadline = clock.instant().plus(pieceTime);
+        Duration first = pieceTime();
+        Instant deadline = clock.instant().plus(first);
         SshTarget leader = BackupTransfer.leaderTarget(zone, zoneLeaders);
         Progress at = progress == null ? new Progress(0, transfer.sha256(leader, path), null)
                 : Progress.decode(progress, null);
@@ -129,13 +143,28 @@ public class BackupCopies {
                 return new Advance(null, new Progress(i, at.sha256(), null).encode());
             }
             FileTransfer.Piece piece = transfer.copyPiece(leader, path, SshTarget.of(zone, followers.get(i)), path,
-                    at.sha256(), resume, i == at.follower() ? pieceTime : left, pieceBytes);
+                    at.sha256(), resume, i == at.follower() ? first : left, pieceBytes);
             if (!piece.isDone()) {
                 return new Advance(null, new Progress(i, at.sha256(), piece.resume()).encode());
             }
         }
         return new Advance(at.sha256(), null);
     }
+
+    /**
+     * The time this call's piece has: {@code pieceTime} from its job's lock, so a job that waited for a thread (the
+     * 100 slaves' copies become due together) ends as early as one that ran at once; a second at least, so a late
+     * job still makes progress. Outside a job, {@code pieceTime} from now.
+     */
+    Duration pieceTime() {
+        Instant now = clock.instant();
+        Instant from = jobLock.lockedAt().filter(lockedAt -> lockedAt.isBefore(now)).orElse(now);
+        Duration left = Duration.between(now, from.plus(pieceTime));
+        return left.compareTo(MIN_PIECE_TIME) < 0 ? MIN_PIECE_TIME : left;
+    }
+
+    /** The least a piece is given, however late its job ran. */
+    static final Duration MIN_PIECE_TIME = Duration.ofSeconds(1);
 
     private static String untilDone(java.util.function.Function<String, Advance> step) {
         String progress = null;

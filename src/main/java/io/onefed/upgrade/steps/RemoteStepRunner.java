@@ -29,6 +29,8 @@ import java.util.Set;
  */
 public class RemoteStepRunner {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RemoteStepRunner.class);
+
     private final DetachedRuns runs;
     private final Duration pollBudget;
     private final JobLock jobLock;
@@ -93,6 +95,7 @@ public class RemoteStepRunner {
         Instant statusLimit = startLimit.plus(STATUS_ONLY_SPAN);
         // starts tried by this call, over all its groups: past the cutoff a later group waits for the next call
         int triedNow = 0;
+        Spent spent = new Spent(keyPrefix, from, statusLimit);
         for (List<HostCommand> group : groups) {
             List<RunStatus> started = new ArrayList<>();
             boolean startsCut = false;
@@ -114,7 +117,12 @@ public class RemoteStepRunner {
                 triedNow++;
                 RunStatus s;
                 try {
-                    s = runs.start(hc.target(), key, hc.command(), Duration.between(clock.instant(), startLimit));
+                    long t = System.nanoTime();
+                    try {
+                        s = runs.start(hc.target(), key, hc.command(), Duration.between(clock.instant(), startLimit));
+                    } finally {
+                        spent.start(t);
+                    }
                 } catch (SshException.StillWaiting notReachedYet) {
                     // the host's new session is still connecting (or its channel opened late): nothing is known to
                     // have run, and the key stays unrecorded, so the next poll starts it again, which attaches if the
@@ -147,22 +155,28 @@ public class RemoteStepRunner {
                         // past the limit an await on a host whose session is still connecting would wait for the
                         // connect (5 s each, in turn over a wide group): ask only hosts connected now, leave the
                         // others to the next poll, so one job's hold stays bounded
+                        long t = System.nanoTime();
                         try {
                             s = runs.awaitIfConnected(hc.target(), key);
                         } catch (SshException.StillWaiting notConnectedYet) {
                             groupRunning = true;
                             continue;
+                        } finally {
+                            spent.await(t);
                         }
                     } else if (s == null || !s.isFinished()) {
                         // the long-poll ends at the budget, its answer by the start limit: a slow host's answer
                         // is asked again by the next poll rather than held on to past the job's bound
                         Instant at = clock.instant();
                         Duration left = at.isBefore(deadline) ? Duration.between(at, deadline) : Duration.ZERO;
+                        long t = System.nanoTime();
                         try {
                             s = runs.await(hc.target(), key, left, Duration.between(at.plus(left), startLimit));
                         } catch (SshException.StillWaiting noAnswerYet) {
                             groupRunning = true;
                             continue;
+                        } finally {
+                            spent.await(t);
                         }
                     }
                     firstStarted = earlier(firstStarted, s);
@@ -181,13 +195,58 @@ public class RemoteStepRunner {
                 }
             }
             if (failure != null) {
+                spent.logIfOver(clock.instant());
                 return new Progress(State.FAILED, records, failure, firstStarted, List.copyOf(startedKeys));
             }
             if (groupRunning) {
+                spent.logIfOver(clock.instant());
                 return new Progress(State.RUNNING, records, null, firstStarted, List.copyOf(startedKeys));
             }
         }
+        spent.logIfOver(clock.instant());
         return new Progress(State.SUCCEEDED, records, null, firstStarted, List.copyOf(startedKeys));
+    }
+
+    /** How far past the status limit an advance may end before it is logged: the last status ask's own answer. */
+    static final Duration OVERRUN_MARGIN = Duration.ofSeconds(3);
+
+    /**
+     * The time one advance spent in starts and in status asks, logged when the advance ended past its bound: the
+     * split says whether many calls added up or one call ran long (which the SSH layer logs on its own).
+     */
+    private static final class Spent {
+        private final String keyPrefix;
+        private final Instant from;
+        private final Instant bound;
+        private int starts;
+        private long startNanos;
+        private int awaits;
+        private long awaitNanos;
+
+        Spent(String keyPrefix, Instant from, Instant statusLimit) {
+            this.keyPrefix = keyPrefix;
+            this.from = from;
+            this.bound = statusLimit.plus(OVERRUN_MARGIN);
+        }
+
+        void start(long began) {
+            starts++;
+            startNanos += System.nanoTime() - began;
+        }
+
+        void await(long began) {
+            awaits++;
+            awaitNanos += System.nanoTime() - began;
+        }
+
+        void logIfOver(Instant now) {
+            if (now.isAfter(bound)) {
+                LOG.warn("the advance of step {} ended {} ms after its job's lock, {} ms past its bound: {} starts in"
+                        + " {} ms, {} status asks in {} ms", keyPrefix, Duration.between(from, now).toMillis(),
+                        Duration.between(bound, now).toMillis(), starts, startNanos / 1_000_000, awaits,
+                        awaitNanos / 1_000_000);
+            }
+        }
     }
 
     /** How long past the start limit status-only asks may still begin (each one answers within 3 s). */

@@ -96,6 +96,16 @@ class FederationUpgradeEndToEndTest extends EndToEndTestBase {
         // the remote commands' records are in the history, without any secret
         HistoryService history = engine.getHistoryService();
         assertThat(history.createHistoricVariableInstanceQuery().variableName("stepRecords").count()).isGreaterThan(20);
+        // the removal time was written with each history row (the root's start plus its ten years), not set on
+        // every row of the upgrade by the last job's commit when it ended (the 13 s commit at 100 slaves)
+        org.camunda.bpm.engine.history.HistoricProcessInstance root = history.createHistoricProcessInstanceQuery()
+                .processDefinitionKey("federation-upgrade").processInstanceBusinessKey(id).singleResult();
+        java.util.Date removal = java.util.Date.from(root.getStartTime().toInstant().plus(Duration.ofDays(3650)));
+        assertThat(history.createHistoricProcessInstanceQuery().processInstanceBusinessKey(id).list())
+                .hasSizeGreaterThan(3).allSatisfy(h -> assertThat(h.getRemovalTime()).as(h.getProcessDefinitionKey())
+                        .isEqualTo(removal));
+        assertThat(history.createHistoricActivityInstanceQuery().processInstanceId(root.getId()).list())
+                .isNotEmpty().allSatisfy(a -> assertThat(a.getRemovalTime()).isEqualTo(removal));
 
         // issue 15: at the defaults no job batch came near its lock (a longer one would be taken over mid-run)
         assertThat(jobTimes.lockTime()).as("the default job lock time").isEqualTo(Duration.ofSeconds(20));

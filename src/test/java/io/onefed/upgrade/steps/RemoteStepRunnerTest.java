@@ -205,6 +205,56 @@ class RemoteStepRunnerTest {
     }
 
     /**
+     * Issue 15: an advance that ends past its bound (here a host that took 20 s to answer a start, past every
+     * limit the runner sets) is logged with the step and where the time went, so the operator who sees a job taken
+     * over while it ran can tell many slow calls from one hung host. Within its bound nothing is logged.
+     */
+    @Test
+    void anAdvancePastItsBoundIsLoggedWithItsCalls() {
+        MovableClock clock = new MovableClock(Instant.parse("2026-01-01T00:00:00Z"));
+        Duration[] startTakes = {Duration.ofSeconds(20)};
+        DetachedRuns hung = new DetachedRuns() {
+            @Override
+            public RunStatus start(SshTarget target, String key, RemoteCommand command) {
+                throw new AssertionError("the runner gives every start its time limit");
+            }
+
+            @Override
+            public RunStatus start(SshTarget target, String key, RemoteCommand command, Duration maxTime) {
+                clock.advance(startTakes[0]);
+                return host.start(target, key, command);
+            }
+
+            @Override
+            public RunStatus await(SshTarget target, String key, Duration maxWait) {
+                return host.await(target, key, maxWait);
+            }
+        };
+        RemoteStepRunner bounded = new RemoteStepRunner(hung, Duration.ofSeconds(4), clock);
+        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
+                .getLogger(RemoteStepRunner.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged =
+                new ch.qos.logback.core.read.ListAppender<>();
+        logged.start();
+        logger.addAppender(logged);
+        try {
+            bounded.advance("U1-z0-hung-a1.1", List.of(List.of(on("fe0", "upgrade"))));
+            assertThat(logged.list).singleElement().satisfies(e -> {
+                assertThat(e.getLevel()).isEqualTo(ch.qos.logback.classic.Level.WARN);
+                assertThat(e.getFormattedMessage()).startsWith("the advance of step U1-z0-hung-a1.1 ended 20000 ms"
+                        + " after its job's lock, 7000 ms past its bound: 1 starts in ").contains("0 status asks");
+            });
+
+            logged.list.clear();
+            startTakes[0] = Duration.ofSeconds(1);
+            bounded.advance("U1-z0-quick-a1.1", List.of(List.of(on("fe0", "upgrade"))));
+            assertThat(logged.list).as("an advance within its bound").isEmpty();
+        } finally {
+            logger.detachAppender(logged);
+        }
+    }
+
+    /**
      * Issue 15: an await on a host whose new SSH session is still connecting waits for the connect (5 s here, on a
      * clock the host moves). Past the start limit (budget + budget) only hosts connected already are asked; the
      * others are left to the next advance, by when their background connect is done. No advance holds its job much
