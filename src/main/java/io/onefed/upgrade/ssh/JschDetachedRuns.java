@@ -97,8 +97,11 @@ public class JschDetachedRuns implements DetachedRuns {
                         .replace("@CMD@", ShellQuoting.quote(command.rendered()))
                         .replace("@PIDWAIT@", Long.toString(pidPolls(limit)));
         try {
+            // past its time the start is abandoned, not killed: the claiming shell ignores the hang-up and finishes
+            // the claim and launch on the host, and the next start with this key attaches (issue 15: killed starts
+            // on freshly connected hypervisor hosts failed jobs at 100 slaves)
             JschRemoteShell.Raw raw = shell.exec(target, script, secrets.stdin(), limit,
-                    protocolCap(), "start of run " + idempotencyKey);
+                    protocolCap(), "start of run " + idempotencyKey, limit, true);
             return parse(target, idempotencyKey, raw, "start");
         } finally {
             Arrays.fill(secrets.stdin(), (byte) 0);

@@ -166,11 +166,13 @@ public class JschRemoteShell implements RemoteShell {
 
     /**
      * {@link #exec(SshTarget, String, byte[], Duration, int, String)} that waits at most {@code connectBound} for a new
-     * session. {@code statusRead}: the script only reads (a run's status), so no answer by the timeout is
-     * {@link SshException.StillWaiting}, "ask again", not a command that was killed.
+     * session. {@code abandonable}: the script may be left to finish on the host without its client (a run's status
+     * read, or a detached run's start, whose claim and launch go on without the channel and which the next start
+     * attaches to), so no answer by the timeout is {@link SshException.StillWaiting}, "ask again", not a command
+     * that was killed.
      */
     Raw exec(SshTarget target, String text, byte[] stdin, Duration timeout, int cap, String shown, Duration connectBound,
-            boolean statusRead) {
+            boolean abandonable) {
         // fresh captures for every channel the session pool opens: when a first channel times out under load
         // after the command already started, its output must not be added to the second one's (seen as a
         // doubled answer); the abandoned channel is disconnected and its captures dropped
@@ -203,7 +205,7 @@ public class JschRemoteShell implements RemoteShell {
             at[0] = System.nanoTime();
             leaseHolder[0] = lease;
             try {
-                return answer(target, shown, timeout, statusRead, start, lease, digestHolder[0], outHolder[0],
+                return answer(target, shown, timeout, abandonable, start, lease, digestHolder[0], outHolder[0],
                         errHolder[0], endHolder[0]);
             } finally {
                 at[1] = System.nanoTime();
@@ -217,19 +219,20 @@ public class JschRemoteShell implements RemoteShell {
     }
 
     /** Waits for the command's end (or the deadline) on the open channel and reads its outcome. */
-    private Raw answer(SshTarget target, String shown, Duration timeout, boolean statusRead, long start,
+    private Raw answer(SshTarget target, String shown, Duration timeout, boolean abandonable, long start,
             JschSessions.ChannelLease lease, MessageDigest digest, OutputCapture out, OutputCapture err,
             CountDownLatch endOfOutput) {
         ChannelExec channel = (ChannelExec) lease.channel();
         long deadline = start + timeout.toNanos();
         while (!channel.isClosed()) {
             if (System.nanoTime() > deadline) {
-                if (statusRead) {
-                    // no kill: the signal's request waits for the slow host's reply (up to the connect timeout)
-                    // and the read ends on the host at its own wait anyway; the channel is just closed
+                if (abandonable) {
+                    // no kill: a start killed between its claim and its launch would leave a claimed key with
+                    // nothing running, and the signal's request waits for the slow host's reply (up to the
+                    // connect timeout); the script ends on the host by itself, the channel is just closed
                     throw new SshException.StillWaiting("no answer from " + target.address() + " to '" + shown
-                            + "' within " + timeout.toMillis() + " ms (a slow host): abandoned, the run is not"
-                            + " affected; the next poll asks again");
+                            + "' within " + timeout.toMillis() + " ms (a slow host): abandoned without a signal, it"
+                            + " finishes on the host; the next poll asks again and attaches to the run");
                 }
                 try {
                     channel.sendSignal("KILL");

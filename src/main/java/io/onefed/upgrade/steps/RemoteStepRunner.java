@@ -19,8 +19,9 @@ import java.util.Set;
  * does not answer a status request by the job's bound is asked again by the next call (its run is not touched). Starts stop
  * once the budget is spent (the next call starts the rest) and each start is given one more budget at most, so one
  * call's remote work stays bounded on a slow host or in a wide group. A start on a host whose session is still
- * connecting is left to the next call (nothing ran; the connect goes on); a start cut off mid-way fails the job,
- * whose retry starts with the same key and so attaches. Past the same limit only hosts already connected are awaited;
+ * connecting is left to the next call (nothing ran; the connect goes on), and so is a start the host did not answer
+ * in time: it is abandoned without a signal, its claim and launch finish on the host, and the next call's start
+ * with the same key attaches. Past the same limit only hosts already connected are awaited;
  * the rest of the group is awaited by the next call.
  * Calling it again after a crash is safe by construction: every start with an existing key attaches.
  * A key the engine has already recorded as started is only awaited, never started again: if its run directory
@@ -124,10 +125,11 @@ public class RemoteStepRunner {
                         spent.start(t);
                     }
                 } catch (SshException.StillWaiting notReachedYet) {
-                    // the host's new session is still connecting (or its channel opened late): nothing is known to
-                    // have run, and the key stays unrecorded, so the next poll starts it again, which attaches if the
-                    // host did get the claim. The group's other hosts are started meanwhile, so their connects go
-                    // on side by side instead of one failed job per host (an incident after three)
+                    // the host's new session is still connecting (or its channel opened late, or its start did not
+                    // answer in time and was abandoned): the key stays unrecorded, so the next poll starts it
+                    // again, which attaches if the host did get the claim. The group's other hosts are started
+                    // meanwhile, so their connects go on side by side instead of one failed job per host (an
+                    // incident after three)
                     notReached = true;
                     started.add(NOT_STARTED);
                     continue;

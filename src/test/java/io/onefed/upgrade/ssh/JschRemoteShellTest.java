@@ -133,7 +133,7 @@ class JschRemoteShellTest {
                 1000, "await of run k1", Duration.ofMillis(700), true))
                 .isInstanceOf(SshException.StillWaiting.class)
                 .hasMessageContaining("no answer from " + fx.target().address() + " to 'await of run k1' within 700 ms")
-                .hasMessageContaining("the run is not affected");
+                .hasMessageContaining("abandoned without a signal");
         assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(3));
         assertThat(shell.run(fx.target(), RemoteCommand.of("echo ok")).stdout()).isEqualTo("ok\n");
     }
