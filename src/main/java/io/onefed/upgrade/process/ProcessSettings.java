@@ -9,8 +9,9 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * <li>{@code retryCycle}: technical failures (lost SSH connection, zone API timeout) are retried this way before
  * they become an incident an operator retries from Cockpit;</li>
  * <li>{@code stepPollBudget}: how long one job long-polls a remote command; a poll job's remote work stays under
- * 10 s (starts stop at the budget, a start is cut at one more budget, 5 s at least), half the job lock time (20 s), so no job is ever taken over by another thread or node while it
- * waits;</li>
+ * 1.5 budgets of its lock (starts stop at the budget, a start is abandoned at half a budget more, 3 s at least),
+ * leaving the engine's commit time within half the job lock time (20 s), so no job is ever taken over by another
+ * thread or node while it waits;</li>
  * <li>{@code stepTimeout}: when a remote command still runs after this long, an operator decides (wait longer,
  * retry, abort) instead of the process waiting forever;</li>
  * <li>{@code apiPollInterval}/{@code apiDeadline}: how often and how long to wait for a restarted oned;</li>

@@ -35,8 +35,12 @@ public class JschDetachedRuns implements DetachedRuns {
     private static final Pattern KEY = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,199}");
     /** How long a claimed run may stay without a process before it counts as lost (host crash mid-start). */
     static final int START_GRACE_SECONDS = 30;
-    /** The shortest time a start is given: a new session's handshake, a round trip and a wait for the pid. */
-    static final Duration MIN_START_TIME = Duration.ofSeconds(5);
+    /**
+     * The shortest time a start is given: a round trip and a second's wait for the pid. A start not answered by then
+     * is abandoned as still waiting (it finishes on the host, the next start attaches) and a new session's handshake
+     * goes on in the background, so this need not cover a slow host, only keep a job's bound (issue 15).
+     */
+    static final Duration MIN_START_TIME = Duration.ofSeconds(3);
     /** What a start keeps for the round trip: the rest (up to 5 s) may go to waiting for the wrapper's pid. */
     private static final Duration START_ROUND_TRIP = Duration.ofSeconds(2);
     private static final Duration AWAIT_NETWORK_MARGIN = Duration.ofSeconds(30);
@@ -119,7 +123,7 @@ public class JschDetachedRuns implements DetachedRuns {
         long waitMs = Math.max(0, maxWait.toMillis());
         String script = vars(dir, waitMs) + FUNCTIONS + AWAIT;
         Duration margin = answerMargin.compareTo(MIN_ANSWER_MARGIN) < 0 ? MIN_ANSWER_MARGIN : answerMargin;
-        // a new session to a slow host is waited for within the poll's own wait (5 s at least), not the margin
+        // a new session to a slow host is waited for within the poll's own wait (3 s at least), not the margin
         JschRemoteShell.Raw raw = shell.exec(target, script, new byte[0], maxWait.plus(margin),
                 protocolCap(), "await of run " + idempotencyKey,
                 maxWait.compareTo(MIN_START_TIME) < 0 ? MIN_START_TIME : maxWait, true);
