@@ -209,6 +209,11 @@ public class JschRemoteShell implements RemoteShell {
                         errHolder[0], endHolder[0]);
             } finally {
                 at[1] = System.nanoTime();
+                // the answer is read: the close goes on without the caller, and the capture is let go after it
+                // (an abandoned channel may still be written into until then)
+                OutputCapture err = errHolder[0];
+                errHolder[0] = null;
+                lease.closeInBackground(err::release);
             }
         } finally {
             if (errHolder[0] != null) {

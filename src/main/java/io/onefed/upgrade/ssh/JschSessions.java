@@ -41,6 +41,17 @@ public class JschSessions implements AutoCloseable {
     static final int CHANNELS_PER_SESSION = 8;
     static final int SESSIONS_PER_TARGET = 4;
     /** Connects run here, so a caller's wait for one is bounded by the caller, not by the host (daemon threads). */
+    /**
+     * Closes exec channels off the caller's thread. A channel's close waits for JSch's process-wide channel table
+     * and the session's write lock, which took 1-2 s on a loaded machine at 100 slaves, inside a job's bound.
+     */
+    private static final java.util.concurrent.ExecutorService CLOSER = java.util.concurrent.Executors
+            .newCachedThreadPool(r -> {
+                Thread t = new Thread(r, "ssh-close");
+                t.setDaemon(true);
+                return t;
+            });
+
     private static final java.util.concurrent.ExecutorService CONNECTOR = java.util.concurrent.Executors
             .newCachedThreadPool(r -> {
                 Thread t = new Thread(r, "ssh-connect");
@@ -353,6 +364,12 @@ public class JschSessions implements AutoCloseable {
         return p == null ? 0 : p.size();
     }
 
+    /** Channels to {@code target} leased and not yet closed (a closing channel counts until its close is done). */
+    int channelsInUse(SshTarget target) {
+        Pool p = pools.get(key(target));
+        return p == null ? 0 : p.inUse();
+    }
+
     private static String key(SshTarget t) {
         return t.user() + "@" + t.host() + ":" + t.port() + (t.privateKey() == null ? "" : " " + t.privateKey())
                 + (t.jump() == null ? "" : " via " + key(t.jump()));
@@ -517,6 +534,10 @@ public class JschSessions implements AutoCloseable {
             notifyAll();
         }
 
+        synchronized int inUse() {
+            return sessions.stream().mapToInt(p -> p.inUse).sum();
+        }
+
         synchronized int size() {
             return (int) sessions.stream().filter(p -> p.session.isConnected()).count();
         }
@@ -562,6 +583,27 @@ public class JschSessions implements AutoCloseable {
                 channel.disconnect();
                 pool.release(pooled, false);
             }
+        }
+
+        /**
+         * {@link #close()} on a background thread, then {@code after} (the release of what the channel wrote into):
+         * the caller has its answer and need not wait for the close. The channel counts as in use until it is closed,
+         * so the pool never opens more channels on the session than the host allows.
+         */
+        synchronized void closeInBackground(Runnable after) {
+            if (released) {
+                after.run();
+                return;
+            }
+            released = true;
+            CLOSER.execute(() -> {
+                try {
+                    channel.disconnect();
+                } finally {
+                    pool.release(pooled, false);
+                    after.run();
+                }
+            });
         }
     }
 }

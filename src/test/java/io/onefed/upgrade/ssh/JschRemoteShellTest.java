@@ -48,6 +48,25 @@ class JschRemoteShellTest {
         }
     }
 
+    /**
+     * Issue 15: a command's channel is closed off the caller's thread (the close waited 1-2 s for JSch's locks at
+     * 100 slaves). Three sessions' worth of commands, one after another, still run on one session: every channel
+     * is given back once closed, none leaks, and the pool never has more open than the host allows.
+     */
+    @Test
+    void channelsClosedInTheBackgroundAreAllGivenBack() {
+        SshTarget own = fx.target();
+        try (JschSessions pool = new JschSessions(fx.props(), SshFixture.secrets(Map.of()))) {
+            JschRemoteShell closing = new JschRemoteShell(pool, SshFixture.secrets(Map.of()));
+            for (int i = 0; i < 3 * JschSessions.CHANNELS_PER_SESSION; i++) {
+                assertThat(closing.run(own, RemoteCommand.of("echo {}", Integer.toString(i))).stdout()).isEqualTo(i + "\n");
+                assertThat(pool.channelsInUse(own)).isLessThanOrEqualTo(JschSessions.CHANNELS_PER_SESSION);
+            }
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> pool.channelsInUse(own) == 0);
+            assertThat(pool.sessionCount(own)).isEqualTo(1);
+        }
+    }
+
     @Test
     void capturesExitStatusStdoutAndStderrSeparately() {
         CommandResult r = shell.run(fx.target(), RemoteCommand.of("echo out; echo err >&2; exit 3"));
