@@ -1,6 +1,7 @@
 package io.onefed.upgrade.ssh;
 
 import com.jcraft.jsch.Channel;
+import com.jcraft.jsch.ChannelExec;
 import com.jcraft.jsch.Identity;
 import com.jcraft.jsch.JSch;
 import com.jcraft.jsch.JSchException;
@@ -96,6 +97,17 @@ public class JschSessions implements AutoCloseable {
         return props.commandTimeout();
     }
 
+    /**
+     * Whether JSch's {@code Channel.connect} failed in its channel open, before any request went out: its
+     * {@code sendChannelOpen} throws "session is down" or "channel is not opened." (no confirmation in time, or
+     * the host's open failure); the exec request's errors are "channel request: timeout", "failed to send channel
+     * request" or a wrapped one (JSch 2.28 {@code Channel}, {@code Request}, {@code ChannelExec}).
+     */
+    static boolean failedBeforeTheRequest(JSchException e) {
+        return e.getCause() == null && ("session is down".equals(e.getMessage())
+                || "channel is not opened.".equals(e.getMessage()));
+    }
+
     /** A channel of the given type ("exec", "sftp"), set up by {@code beforeConnect} and connected. */
     ChannelLease open(SshTarget target, String type, Consumer<Channel> beforeConnect) {
         return open(target, type, beforeConnect, props.connectTimeout().multipliedBy(2));
@@ -104,8 +116,10 @@ public class JschSessions implements AutoCloseable {
     /**
      * {@link #open(SshTarget, String, Consumer)} given up after about {@code maxTime} (an {@link SshException.Timeout}),
      * so that an engine job's bound holds on a slow or unreachable host. A new session's connect goes on in the
-     * background (up to {@code federation.ssh.connect-timeout}) and joins the pool, where the next call finds it;
-     * nothing has run on the host when this gives up, so a start given up here is simply started again.
+     * background (up to {@code federation.ssh.connect-timeout}) and joins the pool, where the next call finds it.
+     * An exec channel is opened again on a fresh session only if its command was not sent yet (the open itself
+     * failed): once the host confirmed the channel, the command may be running there, and sending it a second time
+     * would run it twice (seen at 100 slaves: a {@code mv} that had moved its file ran again and failed).
      */
     ChannelLease open(SshTarget target, String type, Consumer<Channel> beforeConnect, Duration maxTime) {
         long deadline = System.nanoTime() + Math.max(1, maxTime.toNanos());
@@ -126,10 +140,17 @@ public class JschSessions implements AutoCloseable {
                 pool.alive(pooled);
                 return new ChannelLease(channel, pool, pooled, opening);
             } catch (JSchException e) {
+                if (channel instanceof ChannelExec && channel.getExitStatus() != -1) {
+                    // the command ran and ended before JSch finished starting the channel (its close, from the
+                    // host, raced the start: a NullPointerException inside JSch): its output and exit status are in
+                    pool.alive(pooled);
+                    return new ChannelLease(channel, pool, pooled, opening);
+                }
                 if (channel != null) {
                     channel.disconnect();
                 }
                 boolean dead = !pooled.session.isConnected();
+                boolean commandMayRun = channel instanceof ChannelExec && !failedBeforeTheRequest(e);
                 long tookMs = (System.nanoTime() - opening) / 1_000_000;
                 if (!dead && tookMs >= bound - 50 && pool.keepSlow(pooled)) {
                     // the open ran out of time on a session that answered a moment ago: a loaded host, not a dead
@@ -137,10 +158,17 @@ public class JschSessions implements AutoCloseable {
                     // storm measured at 100 slaves); it is kept, and a session that stays silent is replaced
                     // once it has not answered for RECENTLY_ALIVE (15 s)
                     throw new SshException.StillWaiting("the SSH " + type + " channel to " + target.address()
-                            + " did not open within " + bound + " ms (a slow host): given up for now, the session"
-                            + " is kept for the next attempt");
+                            + (commandMayRun ? " did not confirm its command within " + bound + " ms (a slow host): it"
+                                    + " may run there; given up for now, not sent again, the session is kept"
+                                    : " did not open within " + bound + " ms (a slow host): given up for now, the"
+                                    + " session is kept for the next attempt"));
                 }
                 pool.release(pooled, true);
+                if (commandMayRun) {
+                    throw new SshException("the SSH exec channel to " + target.address() + " failed after its command"
+                            + " was sent (" + e.getMessage() + (dead ? ", connection lost" : "") + "): it may have run"
+                            + " there and its outcome is unknown; it was not sent again", e);
+                }
                 last = new SshException("cannot open an SSH " + type + " channel to " + target.address() + ": "
                         + e.getMessage() + (dead ? " (connection lost)" : ""), e);
             } catch (RuntimeException e) {

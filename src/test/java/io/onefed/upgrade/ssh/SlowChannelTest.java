@@ -64,6 +64,25 @@ class SlowChannelTest {
         }
     }
 
+    /**
+     * At 100 slaves a {@code mv} ran twice: its exec request's reply came late, the pool took the error for a dead
+     * session and sent the command again on a fresh one. Only an error of the channel's open itself (JSch's
+     * {@code sendChannelOpen}: nothing was sent) is retried; once the request may have gone out, never.
+     */
+    @Test
+    void onlyAChannelThatNeverOpenedIsOpenedAgain() {
+        assertThat(JschSessions.failedBeforeTheRequest(new com.jcraft.jsch.JSchException("channel is not opened.")))
+                .isTrue();
+        assertThat(JschSessions.failedBeforeTheRequest(new com.jcraft.jsch.JSchException("session is down"))).isTrue();
+        assertThat(JschSessions.failedBeforeTheRequest(new com.jcraft.jsch.JSchException("channel request: timeout")))
+                .isFalse();
+        assertThat(JschSessions.failedBeforeTheRequest(
+                new com.jcraft.jsch.JSchException("failed to send channel request"))).isFalse();
+        // JSch's own race (the host closed a fast command's channel before the start finished) wraps its NPE
+        assertThat(JschSessions.failedBeforeTheRequest(new com.jcraft.jsch.JSchException(
+                "java.lang.NullPointerException", new NullPointerException()))).isFalse();
+    }
+
     /** Connect timeout 1 s: the channel open is given 1 s. */
     private static SshProperties quickProps(SshFixture fx) {
         SshProperties base = fx.props();
