@@ -41,7 +41,6 @@ public class JschSessions implements AutoCloseable {
     /** Below OpenSSH's default MaxSessions (10), leaving room for an operator's own connection multiplexing. */
     static final int CHANNELS_PER_SESSION = 8;
     static final int SESSIONS_PER_TARGET = 4;
-    /** Connects run here, so a caller's wait for one is bounded by the caller, not by the host (daemon threads). */
     /**
      * Closes exec channels off the caller's thread. A channel's close waits for JSch's process-wide channel table
      * and the session's write lock, which took 1-2 s on a loaded machine at 100 slaves, inside a job's bound.
@@ -53,6 +52,7 @@ public class JschSessions implements AutoCloseable {
                 return t;
             });
 
+    /** Connects run here, so a caller's wait for one is bounded by the caller, not by the host (daemon threads). */
     private static final java.util.concurrent.ExecutorService CONNECTOR = java.util.concurrent.Executors
             .newCachedThreadPool(r -> {
                 Thread t = new Thread(r, "ssh-connect");
