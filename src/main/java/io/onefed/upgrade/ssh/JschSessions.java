@@ -45,20 +45,18 @@ public class JschSessions implements AutoCloseable {
      * Closes exec channels off the caller's thread. A channel's close waits for JSch's process-wide channel table
      * and the session's write lock, which took 1-2 s on a loaded machine at 100 slaves, inside a job's bound.
      */
-    private static final java.util.concurrent.ExecutorService CLOSER = java.util.concurrent.Executors
-            .newCachedThreadPool(r -> {
-                Thread t = new Thread(r, "ssh-close");
-                t.setDaemon(true);
-                return t;
-            });
+    private static final java.util.concurrent.ExecutorService CLOSER = daemonThreads("ssh-close");
 
     /** Connects run here, so a caller's wait for one is bounded by the caller, not by the host (daemon threads). */
-    private static final java.util.concurrent.ExecutorService CONNECTOR = java.util.concurrent.Executors
-            .newCachedThreadPool(r -> {
-                Thread t = new Thread(r, "ssh-connect");
-                t.setDaemon(true);
-                return t;
-            });
+    private static final java.util.concurrent.ExecutorService CONNECTOR = daemonThreads("ssh-connect");
+
+    private static java.util.concurrent.ExecutorService daemonThreads(String name) {
+        return java.util.concurrent.Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        });
+    }
 
     private final SshProperties props;
     private final SecretResolver secrets;
