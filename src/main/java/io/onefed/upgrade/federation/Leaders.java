@@ -11,13 +11,15 @@ import java.util.stream.Collectors;
  */
 public record Leaders(Map<Integer, String> byZone) {
 
+    private static final ParsedTexts<Leaders> PARSED = new ParsedTexts<>(16, text -> new Leaders(read(text)));
+
     public Leaders {
         byZone = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(byZone));
     }
 
     /** Reads the text form; null or blank is no leaders (then each zone's first server leads). */
     public static Leaders parse(String text) {
-        return new Leaders(parseMap(text));
+        return PARSED.parse(text == null ? "" : text);
     }
 
     public String format() {
@@ -35,7 +37,12 @@ public record Leaders(Map<Integer, String> byZone) {
         return values.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(","));
     }
 
+    /** The text form's values, in its order; unmodifiable. */
     public static Map<Integer, String> parseMap(String text) {
+        return parse(text).byZone();
+    }
+
+    private static Map<Integer, String> read(String text) {
         Map<Integer, String> values = new LinkedHashMap<>();
         if (text == null || text.isBlank()) {
             return values;

@@ -22,6 +22,7 @@ public class RunStepCommandsDelegate implements JavaDelegate {
     public void execute(DelegateExecution execution) {
         StepVariables vars = new StepVariables(execution);
         RemoteStepService.Request request = vars.request();
-        vars.write(request.step(), poll.poll(request, ApprovedValues.of(execution), vars.startedKeys(), vars.waitingSince()));
+        vars.write(request.step(), poll.poll(request, () -> ApprovedValues.of(execution), vars.startedKeys(),
+                vars.waitingSince()));
     }
 }

@@ -7,6 +7,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * One poll of a remote step, the job of "Run the step's commands": before an attempt's first command the values
@@ -37,14 +38,18 @@ public class StepPoll {
 
     /**
      * @param startedKeys  the keys this step's earlier, committed jobs started: awaited only, never claimed again
+     * @param approved     what the start approval covered, asked for on the attempt's first poll only: it is read
+     *                     from the root instance, whose variables grow with the federation (at 100 zones that read
+     *                     was a tenth of a poll job's CPU), and later polls do not check it
      * @param waitingSince null before the attempt's first poll: only then the approval is checked, since later
      *                     polls attach to the same runs, whose hosts refuse another command under their keys
      */
-    Result poll(RemoteStepService.Request request, ApprovedPlanGuard.Approved approved, Set<String> startedKeys, Instant waitingSince) {
+    Result poll(RemoteStepService.Request request, Supplier<ApprovedPlanGuard.Approved> approved, Set<String> startedKeys,
+            Instant waitingSince) {
         Instant now = clock.instant();
         Instant since = waitingSince;
         if (since == null) {
-            guard.checkStep(approved, request);
+            guard.checkStep(approved.get(), request);
             since = now;
         }
         RemoteStepRunner.Progress progress = service.advance(request, startedKeys);

@@ -13,6 +13,7 @@ import io.onefed.upgrade.ssh.SshTarget;
 import io.onefed.upgrade.steps.FederationProbe;
 import io.onefed.upgrade.steps.FederationProbe.Answer;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -65,11 +66,12 @@ public class FederationStatusService {
     }
 
     public FederationStatus status() {
+        Instant probedAt = Instant.now();
         List<String> problems = new ArrayList<>();
         List<ZoneProperties> configured = federation.zones();
         if (configured.isEmpty()) {
             problems.add("no zones configured: describe them under federation.zones");
-            return new FederationStatus(federation.name(), false, false, List.of(), problems);
+            return new FederationStatus(federation.name(), false, false, List.of(), problems, probedAt);
         }
         ZoneProperties master = configured.stream().filter(ZoneProperties::isMaster).findFirst().orElse(null);
         List<OneZone> pool = null;
@@ -85,7 +87,7 @@ public class FederationStatusService {
         }
         List<Row> rows = rows(configured, pool, problems);
 
-        ExecutorService executor = Executors.newFixedThreadPool(MAX_PARALLEL, daemonThreads());
+        ExecutorService executor = Executors.newFixedThreadPool(MAX_PARALLEL, daemonThreads("federation-status"));
         try {
             Map<Row, CompletableFuture<Answer>> probes = new LinkedHashMap<>();
             Map<Row, List<CompletableFuture<ServerStatus>>> ssh = new LinkedHashMap<>();
@@ -116,7 +118,7 @@ public class FederationStatusService {
                 zoneProblems(row, p, servers, problems);
             }
             boolean inSync = inSync(rows, probes, problems);
-            return new FederationStatus(federation.name(), problems.isEmpty(), inSync, zones, problems);
+            return new FederationStatus(federation.name(), problems.isEmpty(), inSync, zones, problems, probedAt);
         } finally {
             executor.shutdownNow();
         }
@@ -233,10 +235,11 @@ public class FederationStatusService {
         return Objects.requireNonNullElse(a, b).compareTo(b) < 0 ? a : b;
     }
 
-    private static java.util.concurrent.ThreadFactory daemonThreads() {
+    /** Daemon threads named {@code <name>-1}, {@code <name>-2}...: a status probe never keeps the JVM alive. */
+    static java.util.concurrent.ThreadFactory daemonThreads(String name) {
         AtomicInteger n = new AtomicInteger();
         return r -> {
-            Thread t = new Thread(r, "federation-status-" + n.incrementAndGet());
+            Thread t = new Thread(r, name + "-" + n.incrementAndGet());
             t.setDaemon(true);
             return t;
         };

@@ -1,6 +1,7 @@
 package io.onefed.upgrade.steps;
 
 import io.onefed.upgrade.federation.FederationProperties;
+import io.onefed.upgrade.federation.ParsedTexts;
 import io.onefed.upgrade.federation.ZoneProperties;
 import io.onefed.upgrade.opennebula.OneClients;
 import io.onefed.upgrade.opennebula.OneHost;
@@ -114,7 +115,14 @@ public class NodeHosts {
                 .map(n -> n.id() + ":" + n.name()).collect(Collectors.joining(" "))).collect(Collectors.joining(";"));
     }
 
+    private static final ParsedTexts<Map<Integer, List<Node>>> PARSED = new ParsedTexts<>(16, NodeHosts::read);
+
+    /** The text form's hosts by zone, in its order; unmodifiable. */
     public static Map<Integer, List<Node>> parse(String text) {
+        return PARSED.parse(text == null ? "" : text);
+    }
+
+    private static Map<Integer, List<Node>> read(String text) {
         Map<Integer, List<Node>> out = new LinkedHashMap<>();
         if (text == null || text.isBlank()) {
             return out;
@@ -128,9 +136,9 @@ public class NodeHosts {
                     nodes.add(new Node(Integer.parseInt(idName[0]), idName[1]));
                 }
             }
-            out.put(Integer.parseInt(kv[0].trim()), nodes);
+            out.put(Integer.parseInt(kv[0].trim()), List.copyOf(nodes));
         }
-        return out;
+        return java.util.Collections.unmodifiableMap(out);
     }
 
     /** The zone's hosts; empty when the zone's nodes are not upgraded. */
@@ -140,7 +148,7 @@ public class NodeHosts {
 
     /** The list without the given hosts (by name) of one zone: what is left after an operator's "skip". */
     public static String without(String text, int zoneId, Set<String> names) {
-        Map<Integer, List<Node>> all = parse(text);
+        Map<Integer, List<Node>> all = new LinkedHashMap<>(parse(text));
         all.computeIfPresent(zoneId, (k, v) -> v.stream().filter(n -> !names.contains(n.name())).toList());
         return format(all);
     }

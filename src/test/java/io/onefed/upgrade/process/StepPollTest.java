@@ -43,7 +43,7 @@ class StepPollTest {
     void theFirstPollOfAnAttemptChecksTheApprovalThenStartsAndStartsTheTimeoutClock() {
         when(service.advance(REQUEST, Set.of())).thenReturn(running("U1-z0-upgrade-db-a1.1-fe0"));
 
-        StepPoll.Result r = poll.poll(REQUEST, approved, Set.of(), null);
+        StepPoll.Result r = poll.poll(REQUEST, () -> approved, Set.of(), null);
 
         verify(guard).checkStep(approved, REQUEST);
         assertThat(r.waitingSince()).isEqualTo(NOW);
@@ -52,11 +52,13 @@ class StepPollTest {
     }
 
     @Test
-    void laterPollsAttachWithoutCheckingAgainAndTimeOutFromTheFirstPoll() {
+    void laterPollsAttachWithoutReadingOrCheckingTheApprovalAndTimeOutFromTheFirstPoll() {
         Set<String> known = Set.of("U1-z0-upgrade-db-a1.1-fe0");
         when(service.advance(REQUEST, known)).thenReturn(running("U1-z0-upgrade-db-a1.1-fe0"));
 
-        StepPoll.Result r = poll.poll(REQUEST, approved, known, NOW.minus(Duration.ofMinutes(31)));
+        StepPoll.Result r = poll.poll(REQUEST, () -> {
+            throw new AssertionError("a later poll read the approved values");
+        }, known, NOW.minus(Duration.ofMinutes(31)));
 
         verify(guard, never()).checkStep(any(), any());
         assertThat(r.newKeys()).isFalse();
@@ -67,7 +69,7 @@ class StepPollTest {
     void aRefusedApprovalRunsNothing() {
         doThrow(new ApprovedPlanGuard.NotApprovedException("not approved: test")).when(guard).checkStep(approved, REQUEST);
 
-        assertThatThrownBy(() -> poll.poll(REQUEST, approved, Set.of(), null)).hasMessageContaining("not approved");
+        assertThatThrownBy(() -> poll.poll(REQUEST, () -> approved, Set.of(), null)).hasMessageContaining("not approved");
         verifyNoInteractions(service);
     }
 }

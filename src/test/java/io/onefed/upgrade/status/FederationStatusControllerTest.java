@@ -34,7 +34,8 @@ class FederationStatusControllerTest {
                 OneClientProperties.defaults());
         var shells = new StaticListableBeanFactory(Map.of("shell", new FakeRemoteShell())).getBeanProvider(RemoteShell.class);
         MockMvc mvc = MockMvcBuilders.standaloneSetup(
-                new FederationStatusController(new FederationStatusService(props, clients, shells))).build();
+                new FederationStatusController(new SharedFederationStatus(new FederationStatusService(props, clients,
+                        shells)::status, StatusSettings.defaults(), java.time.Clock.systemUTC(), Runnable::run))).build();
 
         mvc.perform(get("/api/federation/status").accept(MediaType.APPLICATION_JSON))
                 .andExpect(status().isOk())
@@ -48,6 +49,7 @@ class FederationStatusControllerTest {
                 .andExpect(jsonPath("$.zones[0].state").value("ENABLED"))
                 .andExpect(jsonPath("$.zones[0].servers[0].sshReachable").value(true))
                 .andExpect(jsonPath("$.zones[2].fedIndex").value("-"))
-                .andExpect(jsonPath("$.problems[0]").value(org.hamcrest.Matchers.containsString("FED_INDEX differs")));
+                .andExpect(jsonPath("$.problems[0]").value(org.hamcrest.Matchers.containsString("FED_INDEX differs")))
+                .andExpect(jsonPath("$.probedAt").exists());
     }
 }

@@ -18,7 +18,7 @@ class StatusTableTest {
                                 new ServerStatus("b", "root@b:22", false, null, "refused"))),
                 new ZoneStatus(100, "S-EU-GE", "slave", "http://10.0.0.2:2633/RPC2", false, false, null,
                         OneZone.State.DISABLED, null, null, "unreachable", List.of())),
-                List.of("zone 100 (S-EU-GE) unreachable"));
+                List.of("zone 100 (S-EU-GE) unreachable"), java.time.Instant.parse("2026-12-02T14:00:00Z"));
 
         List<String> lines = StatusTable.render(status).lines().toList();
 

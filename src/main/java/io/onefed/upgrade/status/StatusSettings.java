@@ -1,0 +1,33 @@
+package io.onefed.upgrade.status;
+
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * {@code onefed.status.*}: how {@code GET /api/federation/status} shares one probe of the federation between its
+ * callers ({@link SharedFederationStatus}). {@code reuse-for} (default PT5S): an answer this young is served as it
+ * is. {@code wait-after} (default PT1M): an older answer is still served while a new probe runs in the background,
+ * until it is this old; then callers wait for the new probe. Both PT0S: every call probes, as before.
+ */
+@ConfigurationProperties(prefix = "onefed.status")
+public record StatusSettings(Duration reuseFor, Duration waitAfter) {
+
+    public StatusSettings {
+        reuseFor = reuseFor == null ? Duration.ofSeconds(5) : reuseFor;
+        if (waitAfter == null) {
+            waitAfter = reuseFor.compareTo(Duration.ofMinutes(1)) > 0 ? reuseFor : Duration.ofMinutes(1);
+        }
+        if (reuseFor.isNegative()) {
+            throw new IllegalArgumentException("onefed.status.reuse-for: " + reuseFor
+                    + " is negative; give how long one probe's answer is served, e.g. PT5S (PT0S: probe every call)");
+        }
+        if (waitAfter.compareTo(reuseFor) < 0) {
+            throw new IllegalArgumentException("onefed.status.wait-after: " + waitAfter + " is shorter than"
+                    + " onefed.status.reuse-for (" + reuseFor + "); give at least that, e.g. PT1M");
+        }
+    }
+
+    public static StatusSettings defaults() {
+        return new StatusSettings(null, null);
+    }
+}
