@@ -76,6 +76,20 @@ public class UpgradeRuns {
     private final UpgradeLock lock;
     private final ServiceStart serviceStart;
     private final SecureRandom random = new SecureRandom();
+    /**
+     * Variables a status read shows that never change once there: a zone process's zoneId and zoneName, and an ended
+     * one's outcome, by process instance id. At 100 zones the status read queried them for some 200 instances on
+     * every call, while the upgrade's jobs held the database and the cores (benchmark, 2026-12-02); now only the
+     * instances that are new since the last read. Only instances the caller's own queries returned are looked up,
+     * so the engine's authorizations still decide what a caller sees.
+     */
+    private final Map<String, Map<String, Object>> settled = java.util.Collections.synchronizedMap(
+            new LinkedHashMap<>(256, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, Map<String, Object>> eldest) {
+                    return size() > 20_000;
+                }
+            });
 
     public UpgradeRuns(RuntimeService runtime, TaskService tasks, HistoryService history,
             FederationProperties federation, ProcessSettings settings, Clock clock, UpgradeLock lock,
@@ -179,12 +193,24 @@ public class UpgradeRuns {
         // because the upgrade moved on under it
         List<ProcessInstance> active = runtime.createProcessInstanceQuery().processInstanceBusinessKey(upgradeId).list();
         Map<String, Map<String, Object>> varsByInstance = new HashMap<>();
-        if (!active.isEmpty()) {
-            runtime.createVariableInstanceQuery()
-                    .processInstanceIdIn(active.stream().map(ProcessInstance::getId).toArray(String[]::new))
-                    .variableNameIn("zoneId", "zoneName").list()
-                    .forEach(v -> varsByInstance.computeIfAbsent(v.getProcessInstanceId(), k -> new HashMap<>())
+        String[] unread = active.stream().map(ProcessInstance::getId).filter(id -> {
+            Map<String, Object> known = settled.get(id);
+            if (known != null) {
+                varsByInstance.put(id, known);
+            }
+            return known == null;
+        }).toArray(String[]::new);
+        if (unread.length > 0) {
+            Map<String, Map<String, Object>> read = new HashMap<>();
+            runtime.createVariableInstanceQuery().processInstanceIdIn(unread).variableNameIn("zoneId", "zoneName").list()
+                    .forEach(v -> read.computeIfAbsent(v.getProcessInstanceId(), k -> new HashMap<>())
                             .putIfAbsent(v.getName(), v.getValue()));
+            read.forEach((id, v) -> {
+                varsByInstance.put(id, v);
+                if (v.get("zoneId") != null && v.get("zoneName") != null) {
+                    settled.put(id, Map.copyOf(v)); // both are set when the instance starts and never again
+                }
+            });
         }
         Map<Integer, ZoneState> zoneStates = new LinkedHashMap<>();
         finishedZones(upgradeId, zoneStates);
@@ -259,18 +285,35 @@ public class UpgradeRuns {
 
     /** Zones whose processes have ended, by their last process: "zone-upgrade: UPGRADED", "zone-stop: ended". */
     private void finishedZones(String upgradeId, Map<Integer, ZoneState> zoneStates) {
+        // the zone processes only: the query no longer returns the upgrade's thousand ended remote steps
         List<HistoricProcessInstance> ended = history.createHistoricProcessInstanceQuery()
-                .processInstanceBusinessKey(upgradeId).finished().orderByProcessInstanceStartTime().asc().list().stream()
-                .filter(h -> "zone-upgrade".equals(h.getProcessDefinitionKey()) || "zone-stop".equals(h.getProcessDefinitionKey()))
-                .toList();
+                .processInstanceBusinessKey(upgradeId).processDefinitionKeyIn("zone-upgrade", "zone-stop").finished()
+                .orderByProcessInstanceStartTime().asc().list();
         if (ended.isEmpty()) {
             return;
         }
+        // an ended instance's variables never change: read once, then kept
+        String endedKey = "ended:";
         Map<String, Map<String, Object>> vars = new HashMap<>();
-        history.createHistoricVariableInstanceQuery()
-                .processInstanceIdIn(ended.stream().map(HistoricProcessInstance::getId).toArray(String[]::new))
-                .variableNameIn("zoneId", "zoneName", "zoneOutcome").list()
-                .forEach(v -> vars.computeIfAbsent(v.getProcessInstanceId(), k -> new HashMap<>()).putIfAbsent(v.getName(), v.getValue()));
+        String[] unread = ended.stream().map(HistoricProcessInstance::getId).filter(id -> {
+            Map<String, Object> known = settled.get(endedKey + id);
+            if (known != null) {
+                vars.put(id, known);
+            }
+            return known == null;
+        }).toArray(String[]::new);
+        if (unread.length > 0) {
+            Map<String, Map<String, Object>> read = new HashMap<>();
+            history.createHistoricVariableInstanceQuery().processInstanceIdIn(unread)
+                    .variableNameIn("zoneId", "zoneName", "zoneOutcome").list()
+                    .forEach(v -> read.computeIfAbsent(v.getProcessInstanceId(), k -> new HashMap<>())
+                            .putIfAbsent(v.getName(), v.getValue()));
+            for (String id : unread) {
+                Map<String, Object> v = read.getOrDefault(id, Map.of());
+                vars.put(id, v);
+                settled.put(endedKey + id, java.util.Collections.unmodifiableMap(new HashMap<>(v)));
+            }
+        }
         for (HistoricProcessInstance h : ended) {
             Map<String, Object> v = vars.getOrDefault(h.getId(), Map.of());
             if (v.get("zoneId") instanceof Number n) {
