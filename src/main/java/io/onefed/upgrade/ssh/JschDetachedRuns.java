@@ -171,17 +171,7 @@ public class JschDetachedRuns implements DetachedRuns {
 
     private String vars(String dir, long waitMs) {
         return "d=" + ShellQuoting.quote(dir) + "\ncap=" + outputCap + "\npolls=" + (waitMs + 199) / 200
-                + "\nmaxs=" + hostWaitSeconds(waitMs) + "\ngrace=" + graceSeconds + "\n";
-    }
-
-    /**
-     * The host counts an await's wait in whole seconds ({@code date +%s}, {@code timeout N}): rounded down, so it
-     * never waits longer than asked and its answer stays within the call's bound. Rounded up, a 3.04 s wait was
-     * 4 s on the host, past its answer's 1 s margin, and the await was abandoned as still waiting (awaits answered a
-     * second late at 100 slaves, benchmark of 2026-12-02). Under a second is a status read, no wait.
-     */
-    static long hostWaitSeconds(long waitMs) {
-        return Math.max(0, waitMs) / 1000;
+                + "\nmaxs=" + ((waitMs + 999) / 1000) + "\ngrace=" + graceSeconds + "\n";
     }
 
     /** Both tails at full size plus the header: the status protocol itself is never cut. */

@@ -128,14 +128,6 @@ class JschDetachedRunsTest {
     }
 
     @Test
-    void theHostNeverWaitsLongerThanTheAwaitAsked() {
-        assertThat(JschDetachedRuns.hostWaitSeconds(3038)).as("a poll's 3.04 s: 3 s on the host, not 4").isEqualTo(3);
-        assertThat(JschDetachedRuns.hostWaitSeconds(4000)).isEqualTo(4);
-        assertThat(JschDetachedRuns.hostWaitSeconds(999)).as("under a second: a status read").isZero();
-        assertThat(JschDetachedRuns.hostWaitSeconds(-5)).isZero();
-    }
-
-    @Test
     void longPollReturnsRunningWithinItsBound() {
         String key = key("longpoll");
         runs.start(fx.target(), key, RemoteCommand.of("sleep 4"));
