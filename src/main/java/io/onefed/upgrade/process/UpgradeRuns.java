@@ -14,6 +14,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.camunda.bpm.engine.HistoryService;
 import org.camunda.bpm.engine.RuntimeService;
@@ -22,6 +24,7 @@ import org.camunda.bpm.engine.history.HistoricProcessInstance;
 import org.camunda.bpm.engine.history.HistoricVariableInstance;
 import org.camunda.bpm.engine.runtime.Incident;
 import org.camunda.bpm.engine.runtime.ProcessInstance;
+import org.camunda.bpm.engine.runtime.VariableInstance;
 import org.camunda.bpm.engine.task.Task;
 
 /**
@@ -192,26 +195,13 @@ public class UpgradeRuns {
         // one query per kind, and instances that end while we look are skipped: a status read never fails
         // because the upgrade moved on under it
         List<ProcessInstance> active = runtime.createProcessInstanceQuery().processInstanceBusinessKey(upgradeId).list();
-        Map<String, Map<String, Object>> varsByInstance = new HashMap<>();
-        String[] unread = active.stream().map(ProcessInstance::getId).filter(id -> {
-            Map<String, Object> known = settled.get(id);
-            if (known != null) {
-                varsByInstance.put(id, known);
-            }
-            return known == null;
-        }).toArray(String[]::new);
-        if (unread.length > 0) {
-            Map<String, Map<String, Object>> read = new HashMap<>();
-            runtime.createVariableInstanceQuery().processInstanceIdIn(unread).variableNameIn("zoneId", "zoneName").list()
-                    .forEach(v -> read.computeIfAbsent(v.getProcessInstanceId(), k -> new HashMap<>())
-                            .putIfAbsent(v.getName(), v.getValue()));
-            read.forEach((id, v) -> {
-                varsByInstance.put(id, v);
-                if (v.get("zoneId") != null && v.get("zoneName") != null) {
-                    settled.put(id, Map.copyOf(v)); // both are set when the instance starts and never again
-                }
-            });
-        }
+        // zoneId and zoneName are set when the instance starts and never again
+        Map<String, Map<String, Object>> varsByInstance = settledVariables("running:",
+                active.stream().map(ProcessInstance::getId).toList(),
+                unread -> byInstance(runtime.createVariableInstanceQuery().processInstanceIdIn(unread)
+                        .variableNameIn("zoneId", "zoneName").list(), VariableInstance::getProcessInstanceId,
+                        VariableInstance::getName, VariableInstance::getValue),
+                v -> v.get("zoneId") != null && v.get("zoneName") != null);
         Map<Integer, ZoneState> zoneStates = new LinkedHashMap<>();
         finishedZones(upgradeId, zoneStates);
         Set<String> activeIds = active.stream().map(ProcessInstance::getId).collect(Collectors.toSet());
@@ -292,28 +282,14 @@ public class UpgradeRuns {
         if (ended.isEmpty()) {
             return;
         }
-        // an ended instance's variables never change: read once, then kept
-        String endedKey = "ended:";
-        Map<String, Map<String, Object>> vars = new HashMap<>();
-        String[] unread = ended.stream().map(HistoricProcessInstance::getId).filter(id -> {
-            Map<String, Object> known = settled.get(endedKey + id);
-            if (known != null) {
-                vars.put(id, known);
-            }
-            return known == null;
-        }).toArray(String[]::new);
-        if (unread.length > 0) {
-            Map<String, Map<String, Object>> read = new HashMap<>();
-            history.createHistoricVariableInstanceQuery().processInstanceIdIn(unread)
-                    .variableNameIn("zoneId", "zoneName", "zoneOutcome").list()
-                    .forEach(v -> read.computeIfAbsent(v.getProcessInstanceId(), k -> new HashMap<>())
-                            .putIfAbsent(v.getName(), v.getValue()));
-            for (String id : unread) {
-                Map<String, Object> v = read.getOrDefault(id, Map.of());
-                vars.put(id, v);
-                settled.put(endedKey + id, java.util.Collections.unmodifiableMap(new HashMap<>(v)));
-            }
-        }
+        // an ended instance's variables never change
+        Map<String, Map<String, Object>> vars = settledVariables("ended:",
+                ended.stream().map(HistoricProcessInstance::getId).toList(),
+                unread -> byInstance(history.createHistoricVariableInstanceQuery().processInstanceIdIn(unread)
+                        .variableNameIn("zoneId", "zoneName", "zoneOutcome").list(),
+                        HistoricVariableInstance::getProcessInstanceId, HistoricVariableInstance::getName,
+                        HistoricVariableInstance::getValue),
+                v -> true);
         for (HistoricProcessInstance h : ended) {
             Map<String, Object> v = vars.getOrDefault(h.getId(), Map.of());
             if (v.get("zoneId") instanceof Number n) {
@@ -322,6 +298,45 @@ public class UpgradeRuns {
                         h.getProcessDefinitionKey(), List.of(outcome == null ? "ended" : "ended: " + outcome)));
             }
         }
+    }
+
+    /**
+     * These instances' variables: those {@link #settled} holds (under {@code kind}, since a running instance's are
+     * not yet an ended one's), the others in one query, kept once {@code isSettled} says they no longer change.
+     */
+    private Map<String, Map<String, Object>> settledVariables(String kind, List<String> ids,
+            Function<String[], Map<String, Map<String, Object>>> query, Predicate<Map<String, Object>> isSettled) {
+        Map<String, Map<String, Object>> vars = new HashMap<>();
+        List<String> unread = new ArrayList<>();
+        for (String id : ids) {
+            Map<String, Object> known = settled.get(kind + id);
+            if (known != null) {
+                vars.put(id, known);
+            } else {
+                unread.add(id);
+            }
+        }
+        if (!unread.isEmpty()) {
+            Map<String, Map<String, Object>> read = query.apply(unread.toArray(String[]::new));
+            for (String id : unread) {
+                Map<String, Object> v = java.util.Collections.unmodifiableMap(read.getOrDefault(id, new HashMap<>()));
+                vars.put(id, v);
+                if (isSettled.test(v)) {
+                    settled.put(kind + id, v);
+                }
+            }
+        }
+        return vars;
+    }
+
+    /** Variables by process instance, the first of a name kept (a local copy further down does not replace it). */
+    private static <V> Map<String, Map<String, Object>> byInstance(List<V> variables, Function<V, String> instance,
+            Function<V, String> name, Function<V, Object> value) {
+        Map<String, Map<String, Object>> out = new HashMap<>();
+        for (V v : variables) {
+            out.computeIfAbsent(instance.apply(v), k -> new HashMap<>()).putIfAbsent(name.apply(v), value.apply(v));
+        }
+        return out;
     }
 
     private static String zoneOf(Map<String, Map<String, Object>> varsByInstance, Task task) {
