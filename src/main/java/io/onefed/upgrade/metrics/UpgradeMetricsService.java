@@ -62,6 +62,14 @@ public class UpgradeMetricsService {
     }
 
     public Snapshot compute(Instant now) {
+        // the ended upgrades before the live ones: each query sees the database of its own moment, so an upgrade
+        // that ends between them is left out of this snapshot (the next refresh counts it), never counted as ended
+        // and as live at once (a completed upgrade whose zones still showed as running)
+        long finished = history.createHistoricProcessInstanceQuery().processDefinitionKey(ROOT).finished().count();
+        long completed = history.createHistoricProcessInstanceQuery().processDefinitionKey(ROOT).finished()
+                .variableValueLike("upgradeOutcome", "COMPLETED%").count();
+        long rejected = history.createHistoricProcessInstanceQuery().processDefinitionKey(ROOT).finished()
+                .variableValueEquals("upgradeOutcome", "REJECTED").count();
         // live instances of every upgrade process: their business key is the upgrade id, super links a step to its zone
         List<HistoricProcessInstance> live = history.createHistoricProcessInstanceQuery().processDefinitionKeyIn(KEYS)
                 .unfinished().list();
@@ -88,11 +96,6 @@ public class UpgradeMetricsService {
                 upgrades.merge(state, 1L, Long::sum);
             }
         }
-        long finished = history.createHistoricProcessInstanceQuery().processDefinitionKey(ROOT).finished().count();
-        long completed = history.createHistoricProcessInstanceQuery().processDefinitionKey(ROOT).finished()
-                .variableValueLike("upgradeOutcome", "COMPLETED%").count();
-        long rejected = history.createHistoricProcessInstanceQuery().processDefinitionKey(ROOT).finished()
-                .variableValueEquals("upgradeOutcome", "REJECTED").count();
         upgrades.put("completed", completed);
         upgrades.put("rejected", rejected);
         // every other end (an aborted path, a cancel in Cockpit) is an abort
