@@ -58,6 +58,7 @@ public class JschSessions implements AutoCloseable {
         });
     }
 
+    private final java.util.concurrent.Executor connector;
     private final SshProperties props;
     private final SecretResolver secrets;
     private final SocketFactory socketFactory;
@@ -78,6 +79,13 @@ public class JschSessions implements AutoCloseable {
 
     /** {@code socketFactory}: for tests that cut connections the hard way, as a dying orchestrator does. */
     JschSessions(SshProperties props, SecretResolver secrets, SocketFactory socketFactory) {
+        this(props, secrets, socketFactory, CONNECTOR);
+    }
+
+    /** {@code connector}: where connects run (tests: in the caller's thread, so a refused connect is done at once). */
+    JschSessions(SshProperties props, SecretResolver secrets, SocketFactory socketFactory,
+            java.util.concurrent.Executor connector) {
+        this.connector = connector;
         this.props = props;
         this.secrets = secrets;
         this.socketFactory = socketFactory;
@@ -470,10 +478,21 @@ public class JschSessions implements AutoCloseable {
                         throw failed;
                     }
                 }
+                java.util.concurrent.CompletableFuture<Session> started = null;
                 if (connecting == null && sessions.size() < SESSIONS_PER_TARGET) {
-                    connecting = startConnect();
+                    started = startConnect();
                 }
-                awaited = connecting != null ? connecting : awaited;
+                awaited = connecting != null ? connecting : started != null ? started : awaited;
+                if (awaited != null && awaited.isDone()) {
+                    // ended before this caller could wait for it (a refused port ends a connect at once): its
+                    // notify is gone, so look at its outcome now instead of waiting out the deadline for nothing
+                    if (awaited.isCompletedExceptionally()) {
+                        unreported = null;
+                        throw failure(awaited);
+                    }
+                    awaited = null; // its session joined the pool
+                    continue;
+                }
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     if (connecting != null) {
@@ -508,10 +527,17 @@ public class JschSessions implements AutoCloseable {
         /** One connect at a time per target, on a connector thread; the new session joins the pool when up. */
         private java.util.concurrent.CompletableFuture<Session> startConnect() {
             java.util.concurrent.CompletableFuture<Session> f = java.util.concurrent.CompletableFuture
-                    .supplyAsync(() -> connect(target), CONNECTOR);
+                    .supplyAsync(() -> connect(target), connector);
+            // set before the completion below is registered: a connect that has already ended (a refused port)
+            // completes it at once, in this thread, and it must clear this connect, not be overwritten by it.
+            // Overwritten, a done connect stayed "under way" forever: every later caller waited out its deadline
+            // and got the first refusal again, even after the host came back (FaultedUpgradeTest, 2026-12-02)
+            connecting = f;
             f.whenComplete((session, error) -> {
                 synchronized (Pool.this) {
-                    connecting = null;
+                    if (connecting == f) {
+                        connecting = null;
+                    }
                     unreported = error == null ? null : failure(f);
                     unreportedAt = System.nanoTime();
                     if (session != null) {

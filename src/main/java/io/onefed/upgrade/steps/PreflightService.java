@@ -25,6 +25,8 @@ import java.util.Objects;
  */
 public class PreflightService {
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(PreflightService.class);
+
     /** OK: go on; RECHECK: only FED_INDEX differs, wait and look again; BLOCKED: an operator must look. */
     public enum Verdict { OK, RECHECK, BLOCKED }
 
@@ -73,6 +75,7 @@ public class PreflightService {
 
     /** @param rechecksLeft how many more FED_INDEX re-checks the process will do before asking an operator */
     public Result run(String targetVersion, int rechecksLeft) {
+        long began = System.nanoTime();
         List<Check> checks = new ArrayList<>();
         OneVersion target = OneVersion.parse(targetVersion);
         List<ZoneReading> readings = probe.readAll(federation.all());
@@ -111,6 +114,10 @@ public class PreflightService {
         Verdict verdict = othersFailed ? Verdict.BLOCKED
                 : fedOutOfSync ? (rechecksLeft > 0 ? Verdict.RECHECK : Verdict.BLOCKED) : Verdict.OK;
         boolean zoneDisable = from != null && OneVersion.parse(from).hasZoneDisable();
+        // the failed checks by name: which zone and what, for the operator reading the log beside the review form
+        List<String> failed = checks.stream().filter(c -> !c.passed()).map(c -> c.zone() + ": " + c.name()).toList();
+        log.info("Preflight of {} zones to {}: {} in {} ms{}", federation.all().size(), target, verdict,
+                (System.nanoTime() - began) / 1_000_000, failed.isEmpty() ? "" : ", failed: " + String.join("; ", failed));
         return new Result(verdict, List.copyOf(checks), readings, from, new Leaders(leaders).format(), zoneDisable,
                 PackageVersions.format(packageVersions));
     }
