@@ -7,6 +7,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Supplier;
 
 /**
@@ -68,22 +69,30 @@ public class SharedFederationStatus implements AutoCloseable {
     private Probe start() {
         Probe p = new Probe(new CompletableFuture<>());
         running = p;
-        background.execute(() -> {
-            try {
-                FederationStatus answer = probe.get();
-                synchronized (lock) {
-                    last = new Answer(answer, clock.instant());
-                    running = null;
-                }
-                p.answer().complete(answer);
-            } catch (RuntimeException | Error e) {
-                synchronized (lock) {
-                    running = null;
-                }
-                p.answer().completeExceptionally(e);
-            }
-        });
+        try {
+            background.execute(() -> run(p));
+        } catch (RejectedExecutionException e) {
+            running = null; // shutting down: the caller hears it, and no later caller waits for a probe never run
+            throw e;
+        }
         return p;
+    }
+
+    /** One probe, on the background thread: its answer (or its failure) to everyone waiting for it. */
+    private void run(Probe p) {
+        try {
+            FederationStatus answer = probe.get();
+            synchronized (lock) {
+                last = new Answer(answer, clock.instant());
+                running = null;
+            }
+            p.answer().complete(answer);
+        } catch (RuntimeException | Error e) {
+            synchronized (lock) {
+                running = null;
+            }
+            p.answer().completeExceptionally(e);
+        }
     }
 
     /** Stops the background thread when this owns one (an ExecutorService); a running probe is interrupted. */

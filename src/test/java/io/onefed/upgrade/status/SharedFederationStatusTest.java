@@ -2,6 +2,7 @@ package io.onefed.upgrade.status;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.onefed.upgrade.testsupport.MovableClock;
 import java.time.Duration;
@@ -135,6 +136,20 @@ class SharedFederationStatusTest {
 
         assertThatThrownBy(status::current).isInstanceOf(IllegalStateException.class).hasMessageContaining("no master");
         assertThat(status.current().name()).isEqualTo("probe 1");
+    }
+
+    @Test
+    void aProbeRefusedAtShutdownIsSaidAndNobodyWaitsForItLater() {
+        SharedFederationStatus status = shared(Duration.ofSeconds(5), Duration.ofMinutes(1), task -> {
+            throw new java.util.concurrent.RejectedExecutionException("shutting down");
+        });
+
+        assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
+            assertThatThrownBy(status::current).isInstanceOf(java.util.concurrent.RejectedExecutionException.class);
+            assertThatThrownBy(status::current).as("not a wait for the refused probe")
+                    .isInstanceOf(java.util.concurrent.RejectedExecutionException.class);
+        });
+        assertThat(probes).hasValue(0);
     }
 
     @Test
