@@ -28,6 +28,12 @@ final class EngineJobLock implements JobLock {
         return Optional.ofNullable(job).map(JobEntity::getLockExpirationTime).map(expiry -> lockedAt(expiry, lockTime));
     }
 
+    @Override
+    public Optional<String> jobId() {
+        CommandContext context = Context.getCommandContext();
+        return Optional.ofNullable(context == null ? null : context.getCurrentJob()).map(JobEntity::getId);
+    }
+
     static Instant lockedAt(Date lockExpiry, Duration lockTime) {
         return lockExpiry.toInstant().minus(lockTime);
     }

@@ -73,6 +73,15 @@ public class ProcessBeans {
     }
 
     @Bean
+    StartStepCommandsDelegate startStepCommandsDelegate(RemoteStepService service, ApprovedPlanGuard guard,
+            ProcessSettings settings, Clock clock,
+            org.springframework.beans.factory.ObjectProvider<io.onefed.upgrade.steps.JobLock> jobLock) {
+        return new StartStepCommandsDelegate(new StepPoll(service, guard, settings.stepTimeout(), clock),
+                new EarlyStart(jobLock.getIfAvailable(() -> io.onefed.upgrade.steps.JobLock.NONE),
+                        settings.stepPollBudget(), clock));
+    }
+
+    @Bean
     RunStepCommandsDelegate runStepCommandsDelegate(RemoteStepService service, ApprovedPlanGuard guard, ProcessSettings settings,
             Clock clock) {
         return new RunStepCommandsDelegate(new StepPoll(service, guard, settings.stepTimeout(), clock));

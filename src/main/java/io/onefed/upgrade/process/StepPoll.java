@@ -56,4 +56,17 @@ public class StepPoll {
         StepVerdict verdict = StepVerdict.of(request.step().title(), progress, since, now, stepTimeout);
         return new Result(progress, verdict, since, !startedKeys.containsAll(progress.startedKeys()));
     }
+
+    /**
+     * An attempt's first poll that only starts the step's runs ({@link RemoteStepService#start}), in the job that
+     * ended the step before ("Start the step's commands"): the approval is checked as on any first poll, and the
+     * later polls await the runs it started.
+     */
+    Result start(RemoteStepService.Request request, Supplier<ApprovedPlanGuard.Approved> approved) {
+        Instant now = clock.instant();
+        guard.checkStep(approved.get(), request);
+        RemoteStepRunner.Progress progress = service.start(request);
+        StepVerdict verdict = StepVerdict.of(request.step().title(), progress, now, now, stepTimeout);
+        return new Result(progress, verdict, now, !progress.startedKeys().isEmpty());
+    }
 }

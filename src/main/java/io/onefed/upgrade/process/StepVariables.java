@@ -54,6 +54,11 @@ final class StepVariables {
         return since == null ? null : Instant.parse(since);
     }
 
+    /** Nothing started yet: "Run the step's commands" does the attempt's first poll. */
+    void leaveToPoll() {
+        execution.setVariable("stepState", "RUNNING");
+    }
+
     void write(ZoneStep step, StepPoll.Result r) {
         if (execution.getVariable("stepWaitingSince") == null) {
             // once per attempt: every variable update is a history row, and a step polls many times

@@ -14,4 +14,9 @@ public interface JobLock {
     JobLock NONE = Optional::empty;
 
     Optional<Instant> lockedAt();
+
+    /** The id of the job running on this thread, if one does (with or without a lock). */
+    default Optional<String> jobId() {
+        return Optional.empty();
+    }
 }

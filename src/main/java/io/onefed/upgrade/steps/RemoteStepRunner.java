@@ -78,6 +78,21 @@ public class RemoteStepRunner {
      *     but not committed (a crash in between) is started again, which attaches since its directory exists.
      */
     public Progress advance(String keyPrefix, List<List<HostCommand>> groups, Set<String> startedBefore) {
+        return advance(keyPrefix, groups, startedBefore, true);
+    }
+
+    /**
+     * A step's first advance that starts its runs and awaits none of them: run in the job that ended the step
+     * before, so the next command starts without waiting for the job executor to acquire a job of the new step
+     * (Camunda runs a job created by a job in the same thread only within one process instance). The step's own
+     * poll job awaits the runs. Its starts keep the same bounds as any advance, counted from the running job's lock.
+     */
+    public Progress start(String keyPrefix, List<List<HostCommand>> groups) {
+        return advance(keyPrefix, groups, Set.of(), false);
+    }
+
+    private Progress advance(String keyPrefix, List<List<HostCommand>> groups, Set<String> startedBefore,
+            boolean awaitRuns) {
         Instant now = clock.instant();
         // the budgets count from the job's lock: a job that waited for a thread or behind its batch has spent
         // that wait already (a lock taken "later" than now is another node's clock: count from now)
@@ -151,7 +166,13 @@ public class RemoteStepRunner {
                 }
                 CommandRecord record;
                 try {
-                    if ((s == null || !s.isFinished()) && clock.instant().isAfter(statusLimit)) {
+                    if (!awaitRuns && (s == null || !s.isFinished())) {
+                        // a start-only advance: the step's poll job awaits this run
+                        if (s == null) {
+                            groupRunning = true;
+                            continue;
+                        }
+                    } else if ((s == null || !s.isFinished()) && clock.instant().isAfter(statusLimit)) {
                         // the job's bound is spent: the next call asks this host
                         groupRunning = true;
                         continue;

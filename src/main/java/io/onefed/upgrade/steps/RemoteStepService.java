@@ -62,8 +62,15 @@ public class RemoteStepService {
 
     /** @param startedKeys the keys of this step an earlier, committed advance started ({@code Progress.startedKeys}) */
     public RemoteStepRunner.Progress advance(Request r, Set<String> startedKeys) {
-        StepContext ctx = context(r);
-        RemoteStepRunner.Progress progress = runner.advance(keyPrefix(r), commands.commands(r.step(), ctx), startedKeys);
+        return reported(r, runner.advance(keyPrefix(r), commands.commands(r.step(), context(r)), startedKeys));
+    }
+
+    /** The step's first advance, starts only ({@link RemoteStepRunner#start}): nothing is awaited. */
+    public RemoteStepRunner.Progress start(Request r) {
+        return reported(r, runner.start(keyPrefix(r), commands.commands(r.step(), context(r))));
+    }
+
+    private RemoteStepRunner.Progress reported(Request r, RemoteStepRunner.Progress progress) {
         if (progress.state() != RemoteStepRunner.State.RUNNING) {
             // the step's last advance: each run is reported once here, not at every poll that finds it finished
             for (CommandRecord run : progress.records()) {

@@ -121,6 +121,37 @@ class FederationUpgradeProcessTest extends ProcessTestBase {
     }
 
     /**
+     * Issue 15's step boundary: a step that follows another starts in the job that ended it ("Start the step's
+     * commands", {@link EarlyStart}), once per job. The fake's commands end as they start, so such a step ends in
+     * that job too and never needs a poll of its own; the step after it does (the job has had its one start). A step
+     * begun outside a job (an operator's decision) is never started early. Every command still runs once.
+     */
+    @Test
+    void aStepThatFollowsAStepStartsInTheJobThatEndedItOncePerJob() {
+        FakeFederation fed = FakeFederation.guide("6.10.0");
+        ProcessInstance pi = start(fed, "7.0.0", 5);
+        approveStart();
+        approveReenable();
+        assertThat(pi).isEnded();
+
+        org.camunda.bpm.engine.HistoryService history = engine.getHistoryService();
+        List<String> steps = history.createHistoricProcessInstanceQuery().processDefinitionKey("remote-step").list()
+                .stream().map(org.camunda.bpm.engine.history.HistoricProcessInstance::getId).toList();
+        java.util.function.Predicate<String> polled = id -> history.createHistoricActivityInstanceQuery()
+                .processInstanceId(id).activityId("RunStepCommands").count() > 0;
+        for (String id : steps) {
+            assertThat(history.createHistoricActivityInstanceQuery().processInstanceId(id).activityId("StartStepCommands")
+                    .count()).as("every step begins with its start").isEqualTo(1);
+        }
+        long startedEarly = steps.stream().filter(polled.negate()).count();
+        assertThat(startedEarly).as("steps started and ended in the job that ended the step before").isPositive();
+        assertThat(steps.size() - startedEarly).as("the step after each of them polls in its own job").isPositive();
+        assertThat(fed.count("apt-get install")).as("each zone's packages once").isEqualTo(3);
+        assertThat(fed.count("onedb upgrade -v")).isEqualTo(3);
+        assertThat(fed.count("onedb restore")).isEqualTo(2);
+    }
+
+    /**
      * Point 9 of issue 11: every hypervisor host the zones list gets the node step after the API check and before
      * onehost sync (before, zone-upgrade went from CheckZoneApi straight to SyncHosts and no host command ran). A
      * host that fails is the operator's decision: "skip" leaves it out, keeps it disabled at the end and puts it

@@ -34,6 +34,25 @@ final class ProcessTestSupport {
     /** Told of the finished commands by the steps {@link #register} wires (a test sets it first, resets it after). */
     static io.onefed.upgrade.steps.FinishedRuns finishedRuns = io.onefed.upgrade.steps.FinishedRuns.NONE;
 
+    /**
+     * The job these tests run by hand (no lock in the engine) as if the job executor had just locked it, so a step
+     * started inside a job starts there ({@link EarlyStart}), as in the service; outside a job nothing is locked.
+     */
+    static final io.onefed.upgrade.steps.JobLock JOB_RUN_BY_HAND = new io.onefed.upgrade.steps.JobLock() {
+        @Override
+        public java.util.Optional<java.time.Instant> lockedAt() {
+            return jobId().map(id -> java.time.Instant.now());
+        }
+
+        @Override
+        public java.util.Optional<String> jobId() {
+            org.camunda.bpm.engine.impl.interceptor.CommandContext context =
+                    org.camunda.bpm.engine.impl.context.Context.getCommandContext();
+            return java.util.Optional.ofNullable(context == null ? null : context.getCurrentJob())
+                    .map(org.camunda.bpm.engine.impl.persistence.entity.JobEntity::getId);
+        }
+    };
+
     static void register(FakeFederation fed) {
         register(fed, io.onefed.upgrade.notify.Notifier.NONE, ApprovalSettings.defaults());
     }
@@ -64,6 +83,9 @@ final class ProcessTestSupport {
         Mocks.register("runStepCommandsDelegate", new RunStepCommandsDelegate(new StepPoll(
                 new RemoteStepService(zones, new ZoneCommands(), fed, Duration.ZERO, finishedRuns), guard,
                 SETTINGS.stepTimeout(), clock)));
+        Mocks.register("startStepCommandsDelegate", new StartStepCommandsDelegate(new StepPoll(
+                new RemoteStepService(zones, new ZoneCommands(), fed, Duration.ZERO, finishedRuns), guard,
+                SETTINGS.stepTimeout(), clock), new EarlyStart(JOB_RUN_BY_HAND, Duration.ofSeconds(4), clock)));
         Mocks.register("prepareNextAttemptDelegate", new PrepareNextAttemptDelegate());
         Mocks.register("prepareStopAgainDelegate", new PrepareStopAgainDelegate());
         Mocks.register("prepareStopRetryDelegate", new PrepareStopRetryDelegate());

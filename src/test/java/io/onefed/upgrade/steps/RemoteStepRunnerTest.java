@@ -30,6 +30,7 @@ class RemoteStepRunnerTest {
         final Map<String, RunStatus> dirs = new ConcurrentHashMap<>();
         final List<String> executions = new ArrayList<>();
         final List<String> starts = new ArrayList<>();
+        final List<String> awaits = new ArrayList<>();
         boolean finishImmediately;
 
         @Override
@@ -50,6 +51,7 @@ class RemoteStepRunnerTest {
 
         @Override
         public RunStatus await(SshTarget target, String key, Duration maxWait) {
+            awaits.add(key);
             RunStatus s = dirs.get(key);
             if (s == null) {
                 throw new SshException.NoSuchRun("no run with key " + key);
@@ -517,5 +519,38 @@ class RemoteStepRunnerTest {
         RemoteStepRunner.Progress second = runner.advance("U1-z0-stop-a1.1", groups, Set.copyOf(first.startedKeys()));
         assertThat(second.state()).isEqualTo(RemoteStepRunner.State.SUCCEEDED);
         assertThat(host.executions).containsExactly("U1-z0-stop-a1.1-n1", "U1-z0-stop-a1.1-n1-b");
+    }
+
+    /**
+     * The start-only advance ("Start the step's commands", in the job that ended the step before) starts the
+     * step's runs and awaits none: the step's own poll job awaits them as known keys, and never starts them again.
+     */
+    @Test
+    void aStartOnlyAdvanceStartsTheRunsAndAwaitsNone() {
+        List<List<HostCommand>> groups = List.of(List.of(on("fe0", "onedb upgrade -v"), on("fe1", "onedb upgrade -v")));
+        RemoteStepRunner.Progress started = runner.start("U1-z0-db-a1.1", groups);
+
+        assertThat(started.state()).isEqualTo(RemoteStepRunner.State.RUNNING);
+        assertThat(started.startedKeys()).containsExactly("U1-z0-db-a1.1-fe0", "U1-z0-db-a1.1-fe1");
+        assertThat(started.records()).as("the started runs are on record").hasSize(2);
+        assertThat(host.awaits).as("nothing awaited").isEmpty();
+
+        host.finish("U1-z0-db-a1.1-fe0");
+        host.finish("U1-z0-db-a1.1-fe1");
+        RemoteStepRunner.Progress polled = runner.advance("U1-z0-db-a1.1", groups, Set.copyOf(started.startedKeys()));
+        assertThat(polled.state()).isEqualTo(RemoteStepRunner.State.SUCCEEDED);
+        assertThat(host.starts).as("the poll only awaits").hasSize(2);
+        assertThat(host.executions).hasSize(2);
+    }
+
+    /** A command that ends before its start answers is the step's outcome at once, later groups started too. */
+    @Test
+    void aStartOnlyAdvanceOfCommandsThatEndAtOnceEndsTheStep() {
+        host.finishImmediately = true;
+        List<List<HostCommand>> groups = List.of(List.of(on("fe0", "true")), List.of(on("fe1", "true")));
+        RemoteStepRunner.Progress started = runner.start("U1-z0-t-a1.1", groups);
+        assertThat(started.state()).isEqualTo(RemoteStepRunner.State.SUCCEEDED);
+        assertThat(host.executions).containsExactly("U1-z0-t-a1.1-fe0", "U1-z0-t-a1.1-fe1");
+        assertThat(host.awaits).isEmpty();
     }
 }
