@@ -21,6 +21,13 @@ public interface DetachedRuns {
         return start(target, idempotencyKey, command);
     }
 
+    /**
+     * Has the target's connection made in the background, if it has none yet, and returns at once: called for each
+     * host of a group before its starts, so a group's new connections are made side by side. Nothing runs.
+     */
+    default void connectAhead(SshTarget target) {
+    }
+
     /** Waits at most {@code maxWait} for the run to finish and returns its status (RUNNING if not yet). */
     RunStatus await(SshTarget target, String idempotencyKey, Duration maxWait);
 

@@ -113,6 +113,11 @@ public class JschDetachedRuns implements DetachedRuns {
     }
 
     @Override
+    public void connectAhead(SshTarget target) {
+        shell.connectAhead(target);
+    }
+
+    @Override
     public RunStatus await(SshTarget target, String idempotencyKey, Duration maxWait) {
         return await(target, idempotencyKey, maxWait, AWAIT_NETWORK_MARGIN);
     }

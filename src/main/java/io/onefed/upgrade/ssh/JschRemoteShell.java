@@ -149,6 +149,11 @@ public class JschRemoteShell implements RemoteShell {
         return scrubber.scrub(new String(captured, offset, length, StandardCharsets.UTF_8));
     }
 
+    /** {@link JschSessions#connectAhead}: the target's session is connected in the background, if it has none. */
+    void connectAhead(SshTarget target) {
+        sessions.connectAhead(target);
+    }
+
     record SecretInput(String prefix, byte[] stdin) {
     }
 

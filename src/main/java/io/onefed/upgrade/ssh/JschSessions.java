@@ -189,6 +189,18 @@ public class JschSessions implements AutoCloseable {
     }
 
 
+    /**
+     * Starts a connect to {@code target} on a connector thread if it has no connected session and none is under way,
+     * and returns at once. A step that starts commands on several hosts one after another (the hypervisor hosts of
+     * a zone, through its front-end) asks for all of their sessions first, so the connects go on side by side
+     * instead of one per start in turn. A connect that fails is told to the next call that needs the session.
+     */
+    public void connectAhead(SshTarget target) {
+        if (!closed) {
+            pools.computeIfAbsent(key(target), k -> new Pool(target)).connectAhead();
+        }
+    }
+
     private Session connect(SshTarget target) {
         if (closed) {
             throw new SshException("SSH sessions are closed (the service is shutting down)");
@@ -490,8 +502,14 @@ public class JschSessions implements AutoCloseable {
                         unreported = null;
                         throw failure(awaited);
                     }
-                    awaited = null; // its session joined the pool
-                    continue;
+                    if (connecting != awaited) {
+                        awaited = null; // its completion has run: its session is in the pool
+                        continue;
+                    }
+                    // done, but its completion (which puts the session into the pool and notifies) is waiting for
+                    // this lock on the connector thread: wait below, which lets it in. Looking again at once, lock
+                    // held, spun forever with every other caller to this host blocked (the 100-slave benchmark,
+                    // 2026-12-03; ConnectCompletionRaceTest)
                 }
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
@@ -551,6 +569,22 @@ public class JschSessions implements AutoCloseable {
                 }
             });
             return f;
+        }
+
+        synchronized void connectAhead() {
+            if (unreported != null && System.nanoTime() - unreportedAt < props.connectTimeout().toNanos()) {
+                // the last connect failed and nobody was told yet: the next start is (acquire), so that a host that
+                // never answers fails its job instead of looking slow forever behind connects started ahead
+                return;
+            }
+            for (Pooled p : sessions) {
+                if (p.session.isConnected()) {
+                    return;
+                }
+            }
+            if (connecting == null && sessions.size() < SESSIONS_PER_TARGET) {
+                startConnect();
+            }
         }
 
         synchronized void alive(Pooled p) {

@@ -115,6 +115,14 @@ public class RemoteStepRunner {
         int triedNow = 0;
         Spent spent = new Spent(keyPrefix, from, statusLimit);
         for (List<HostCommand> group : groups) {
+            if (group.size() > 1) {
+                // the group's hosts are started one after another: their new connections are made side by side
+                for (HostCommand hc : group) {
+                    if (!startedBefore.contains(key(keyPrefix, hc))) {
+                        runs.connectAhead(hc.target());
+                    }
+                }
+            }
             List<RunStatus> started = new ArrayList<>();
             boolean startsCut = false;
             boolean notReached = false;

@@ -31,11 +31,19 @@ class RemoteStepRunnerTest {
         final List<String> executions = new ArrayList<>();
         final List<String> starts = new ArrayList<>();
         final List<String> awaits = new ArrayList<>();
+        /** Connects asked for ahead of the starts, and the starts, in order. */
+        final List<String> events = new ArrayList<>();
         boolean finishImmediately;
+
+        @Override
+        public void connectAhead(SshTarget target) {
+            events.add("connect " + target.serverName());
+        }
 
         @Override
         public RunStatus start(SshTarget target, String key, RemoteCommand command) {
             starts.add(key);
+            events.add("start " + (target == null ? "?" : target.serverName()));
             RunStatus existing = dirs.get(key);
             if (existing != null) {
                 return copy(existing, true);
@@ -552,5 +560,15 @@ class RemoteStepRunnerTest {
         assertThat(started.state()).isEqualTo(RemoteStepRunner.State.SUCCEEDED);
         assertThat(host.executions).containsExactly("U1-z0-t-a1.1-fe0", "U1-z0-t-a1.1-fe1");
         assertThat(host.awaits).isEmpty();
+    }
+
+    /** A group's hosts are started in turn: their connections are asked for first, side by side; not a lone host's. */
+    @Test
+    void aGroupsNewConnectionsAreMadeAheadOfItsStarts() {
+        runner.start("U1-z0-nodes-a1.1", List.of(List.of(on("kvm0", "apt-get install"), on("kvm1", "apt-get install"))));
+        assertThat(host.events).containsExactly("connect kvm0", "connect kvm1", "start kvm0", "start kvm1");
+        host.events.clear();
+        runner.start("U1-z0-db-a1.1", List.of(List.of(on("fe0", "onedb upgrade"))));
+        assertThat(host.events).containsExactly("start fe0");
     }
 }
