@@ -34,6 +34,12 @@ final class EngineJobLock implements JobLock {
         return Optional.ofNullable(context == null ? null : context.getCurrentJob()).map(JobEntity::getId);
     }
 
+    @Override
+    public Optional<String> activityId() {
+        CommandContext context = Context.getCommandContext();
+        return Optional.ofNullable(context == null ? null : context.getCurrentJob()).map(JobEntity::getActivityId);
+    }
+
     static Instant lockedAt(Date lockExpiry, Duration lockTime) {
         return lockExpiry.toInstant().minus(lockTime);
     }

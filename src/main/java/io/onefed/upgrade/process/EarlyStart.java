@@ -15,10 +15,13 @@ import java.util.Optional;
  * <ul>
  * <li>inside a job with a lock: not in an HTTP request (an operator's decision must not wait on SSH), not in a
  * job run by hand;</li>
+ * <li>inside a poll of the step before ("Run the step's commands"), the one boundary every step has: not in the jobs
+ * that fan a federation out (they create a hundred zones' first steps in one transaction, whose commit is the
+ * fan-out's start), nor in a copy or an API check;</li>
  * <li>while the job has spent at most half its poll budget since its lock: a start keeps within the bound every
  * advance keeps (1.5 budgets from the lock), so the job's hold does not grow;</li>
- * <li>once per job: a fan-out creates its zones' steps in one transaction, and one start each there would hold
- * every other zone's first job back until the last start answered.</li>
+ * <li>once per job: a step whose commands end as they start ends in the same job, and the step after it is left
+ * to its own job, so one job never runs a chain of steps.</li>
  * </ul>
  */
 final class EarlyStart {
@@ -26,6 +29,9 @@ final class EarlyStart {
     private final JobLock jobLock;
     private final Duration pollBudget;
     private final Clock clock;
+    /** The activity whose jobs may start the next step: the poll of the step before. */
+    static final String POLL_ACTIVITY = "RunStepCommands";
+
     /** The job this thread last started a step in (threads of the job executor run one job at a time). */
     private final ThreadLocal<String> lastJob = new ThreadLocal<>();
 
@@ -39,7 +45,7 @@ final class EarlyStart {
     boolean claim() {
         Optional<Instant> lockedAt = jobLock.lockedAt();
         Optional<String> job = jobLock.jobId();
-        if (lockedAt.isEmpty() || job.isEmpty()) {
+        if (lockedAt.isEmpty() || job.isEmpty() || !jobLock.activityId().filter(POLL_ACTIVITY::equals).isPresent()) {
             return false;
         }
         if (Duration.between(lockedAt.get(), clock.instant()).compareTo(pollBudget.dividedBy(2)) > 0) {

@@ -19,4 +19,9 @@ public interface JobLock {
     default Optional<String> jobId() {
         return Optional.empty();
     }
+
+    /** The BPMN activity of the job running on this thread, if one does. */
+    default Optional<String> activityId() {
+        return Optional.empty();
+    }
 }

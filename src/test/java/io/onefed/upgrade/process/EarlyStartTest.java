@@ -17,6 +17,7 @@ class EarlyStartTest {
     final MovableClock clock = new MovableClock(T0);
     Optional<Instant> lockedAt = Optional.of(T0);
     Optional<String> jobId = Optional.of("job-1");
+    Optional<String> activityId = Optional.of("RunStepCommands");
 
     final JobLock lock = new JobLock() {
         @Override
@@ -27,6 +28,11 @@ class EarlyStartTest {
         @Override
         public Optional<String> jobId() {
             return jobId;
+        }
+
+        @Override
+        public Optional<String> activityId() {
+            return activityId;
         }
     };
 
@@ -51,9 +57,19 @@ class EarlyStartTest {
     }
 
     @Test
+    void onlyInAPollOfTheStepBefore() {
+        activityId = Optional.of("BlockApiAccess");
+        assertThat(early.claim()).as("the job that fans the zones' stops out").isFalse();
+        activityId = Optional.of("CheckZoneApi");
+        assertThat(early.claim()).isFalse();
+        activityId = Optional.of("RunStepCommands");
+        assertThat(early.claim()).isTrue();
+    }
+
+    @Test
     void oncePerJob() {
         assertThat(early.claim()).isTrue();
-        assertThat(early.claim()).as("the second step of a fan-out in the same job").isFalse();
+        assertThat(early.claim()).as("the step after one that ended as it started, in the same job").isFalse();
         jobId = Optional.of("job-2");
         assertThat(early.claim()).as("the next job").isTrue();
     }

@@ -51,6 +51,14 @@ final class ProcessTestSupport {
             return java.util.Optional.ofNullable(context == null ? null : context.getCurrentJob())
                     .map(org.camunda.bpm.engine.impl.persistence.entity.JobEntity::getId);
         }
+
+        @Override
+        public java.util.Optional<String> activityId() {
+            org.camunda.bpm.engine.impl.interceptor.CommandContext context =
+                    org.camunda.bpm.engine.impl.context.Context.getCommandContext();
+            return java.util.Optional.ofNullable(context == null ? null : context.getCurrentJob())
+                    .map(org.camunda.bpm.engine.impl.persistence.entity.JobEntity::getActivityId);
+        }
     };
 
     static void register(FakeFederation fed) {
