@@ -41,23 +41,23 @@ final class ProcessTestSupport {
     static final io.onefed.upgrade.steps.JobLock JOB_RUN_BY_HAND = new io.onefed.upgrade.steps.JobLock() {
         @Override
         public java.util.Optional<java.time.Instant> lockedAt() {
-            return jobId().map(id -> java.time.Instant.now());
+            return currentJob().map(job -> java.time.Instant.now());
         }
 
         @Override
         public java.util.Optional<String> jobId() {
-            org.camunda.bpm.engine.impl.interceptor.CommandContext context =
-                    org.camunda.bpm.engine.impl.context.Context.getCommandContext();
-            return java.util.Optional.ofNullable(context == null ? null : context.getCurrentJob())
-                    .map(org.camunda.bpm.engine.impl.persistence.entity.JobEntity::getId);
+            return currentJob().map(org.camunda.bpm.engine.impl.persistence.entity.JobEntity::getId);
         }
 
         @Override
         public java.util.Optional<String> activityId() {
+            return currentJob().map(org.camunda.bpm.engine.impl.persistence.entity.JobEntity::getActivityId);
+        }
+
+        private java.util.Optional<org.camunda.bpm.engine.impl.persistence.entity.JobEntity> currentJob() {
             org.camunda.bpm.engine.impl.interceptor.CommandContext context =
                     org.camunda.bpm.engine.impl.context.Context.getCommandContext();
-            return java.util.Optional.ofNullable(context == null ? null : context.getCurrentJob())
-                    .map(org.camunda.bpm.engine.impl.persistence.entity.JobEntity::getActivityId);
+            return java.util.Optional.ofNullable(context == null ? null : context.getCurrentJob());
         }
     };
 

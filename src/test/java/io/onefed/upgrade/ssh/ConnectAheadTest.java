@@ -5,18 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.jcraft.jsch.SocketFactory;
 import io.onefed.upgrade.federation.SshProperties;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -30,7 +23,7 @@ class ConnectAheadTest {
     @Test
     void oneConnectAheadPerTargetAndTheNextCallUsesItsSession() throws Exception {
         try (SshFixture fx = SshFixture.start("connect-ahead")) {
-            CountingHost host = new CountingHost(fx.sshd.port());
+            HostGoingDown host = new HostGoingDown(fx.sshd.port());
             List<Runnable> queued = new ArrayList<>();
             Executor later = queued::add;
             try (JschSessions sessions = sessions(fx, host, later)) {
@@ -54,7 +47,7 @@ class ConnectAheadTest {
     @Test
     void aFailedConnectAheadIsToldToTheNextCallNotHiddenBehindAnother() throws Exception {
         try (SshFixture fx = SshFixture.start("connect-ahead-refused")) {
-            CountingHost host = new CountingHost(fx.sshd.port());
+            HostGoingDown host = new HostGoingDown(fx.sshd.port());
             host.down = true;
             try (JschSessions sessions = sessions(fx, host, Runnable::run)) {
                 SshTarget target = fx.target();
@@ -75,36 +68,5 @@ class ConnectAheadTest {
         SshProperties base = fx.props();
         return new JschSessions(new SshProperties(base.privateKey(), null, base.knownHosts(), false,
                 Duration.ofSeconds(10), Duration.ofSeconds(20)), SshFixture.secrets(Map.of()), host, connector);
-    }
-
-    /** TCP to the fixture's sshd (counted), or while {@code down} to a port nobody listens on. */
-    private static final class CountingHost implements SocketFactory {
-        private final int sshdPort;
-        private final int closedPort;
-        final AtomicInteger sockets = new AtomicInteger();
-        volatile boolean down;
-
-        CountingHost(int sshdPort) throws IOException {
-            this.sshdPort = sshdPort;
-            try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-                this.closedPort = s.getLocalPort();
-            }
-        }
-
-        @Override
-        public Socket createSocket(String host, int port) throws IOException {
-            sockets.incrementAndGet();
-            return new Socket(host, down ? closedPort : sshdPort);
-        }
-
-        @Override
-        public InputStream getInputStream(Socket socket) throws IOException {
-            return socket.getInputStream();
-        }
-
-        @Override
-        public OutputStream getOutputStream(Socket socket) throws IOException {
-            return socket.getOutputStream();
-        }
     }
 }

@@ -2,14 +2,7 @@ package io.onefed.upgrade.ssh;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.jcraft.jsch.SocketFactory;
 import io.onefed.upgrade.federation.SshProperties;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -52,35 +45,6 @@ class RefusedConnectTest {
                 assertThat(back.reachable()).as("the host is back: %s (after %d ms)", back.error(), ms).isTrue();
                 assertThat(shell.run(target, RemoteCommand.of("echo back")).stdout()).isEqualTo("back\n");
             }
-        }
-    }
-
-    /** TCP to the fixture's sshd, or, while {@code down}, to a port nobody listens on: a real refusal. */
-    private static final class HostGoingDown implements SocketFactory {
-        private final int sshdPort;
-        private final int closedPort;
-        volatile boolean down;
-
-        HostGoingDown(int sshdPort) throws IOException {
-            this.sshdPort = sshdPort;
-            try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-                this.closedPort = s.getLocalPort();
-            }
-        }
-
-        @Override
-        public Socket createSocket(String host, int port) throws IOException {
-            return new Socket(host, down ? closedPort : sshdPort);
-        }
-
-        @Override
-        public InputStream getInputStream(Socket socket) throws IOException {
-            return socket.getInputStream();
-        }
-
-        @Override
-        public OutputStream getOutputStream(Socket socket) throws IOException {
-            return socket.getOutputStream();
         }
     }
 }
