@@ -20,9 +20,8 @@ import java.util.Optional;
  * fan-out's start), nor in a copy or an API check;</li>
  * <li>while the job has spent at most a quarter of its poll budget since its lock (1 s of 4 s): a start keeps
  * within the bound every advance keeps (1.5 budgets from the lock). On a loaded service jobs wait for a thread
- * before they run and their SSH calls answer late, so there a step starts in its own job: at 100 slaves, with half
- * a budget allowed, 40 poll jobs held their lock past its 20 s against 5 of the code before (one run each, same
- * machine, 2026-12-03);</li>
+ * before they run and their SSH calls answer late; such a job has spent its quarter already, and the next step
+ * starts in its own job instead of lengthening this one;</li>
  * <li>once per job: a step whose commands end as they start ends in the same job, and the step after it is left
  * to its own job, so one job never runs a chain of steps.</li>
  * </ul>
