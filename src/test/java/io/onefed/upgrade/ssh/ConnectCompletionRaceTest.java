@@ -32,6 +32,7 @@ class ConnectCompletionRaceTest {
                     SshTarget target = fx.target();
                     AtomicBoolean stop = new AtomicBoolean();
                     AtomicInteger leases = new AtomicInteger();
+                    java.util.concurrent.CountDownLatch twenty = new java.util.concurrent.CountDownLatch(20);
                     List<Thread> callers = new ArrayList<>();
                     for (int i = 0; i < 16; i++) {
                         Thread t = new Thread(() -> {
@@ -39,6 +40,7 @@ class ConnectCompletionRaceTest {
                                 try (JschSessions.ChannelLease lease = sessions.open(target, "session", c -> { },
                                         Duration.ZERO)) {
                                     leases.incrementAndGet();
+                                    twenty.countDown();
                                 } catch (SshException notYet) {
                                     // still connecting, or its channels busy: ask again, as a poll does
                                 }
@@ -48,10 +50,7 @@ class ConnectCompletionRaceTest {
                         callers.add(t);
                         t.start();
                     }
-                    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-                    while (leases.get() < 20 && System.nanoTime() < deadline) {
-                        Thread.sleep(5);
-                    }
+                    twenty.await(20, java.util.concurrent.TimeUnit.SECONDS);
                     stop.set(true);
                     for (Thread t : callers) {
                         t.join(10_000);
