@@ -102,13 +102,25 @@ public class PreflightService {
         String from = checkVersions(readings, target, checks);
         boolean fedOutOfSync = checkFedIndex(readings, checks);
         FederationProbe.inParallel(federation.all(), zone -> checkServers(zone, checks));
-        FederationProbe.inParallel(federation.all(), zone -> checkVms(zone, checks));
         Map<Integer, String> packageVersions = new java.util.concurrent.ConcurrentSkipListMap<>();
-        FederationProbe.inParallel(federation.all(), zone -> checkRepository(zone, target, checks, packageVersions));
-        if (from != null) {
-            OneVersion previous = OneVersion.parse(from);
-            FederationProbe.inParallel(federation.all(), zone -> checkRollbackRepository(zone, previous, checks));
+        // A zone's remaining reads need nothing from each other, so they are asked side by side, not in rounds:
+        // its VM pool, and the target's and the running release's repositories. The two queries on one front-end
+        // do not wait for each other: each keeps its lists in a temporary directory of its own, and apt-get update
+        // locks only the lists directory it is given (apt-pkg/update.cc, ListUpdate: pkgAcquire::GetLock of
+        // Dir::State::Lists), never the dpkg lock an install takes. A front-end answers in the time of one query.
+        OneVersion previous = from == null ? null : OneVersion.parse(from);
+        List<Runnable> reads = new ArrayList<>();
+        for (ZoneProperties zone : federation.all()) {
+            reads.add(() -> checkVms(zone, checks));
+            reads.add(() -> checkRepository(zone, target, checks, packageVersions));
+            if (previous != null) {
+                reads.add(() -> checkRollbackRepository(zone, previous, checks));
+            }
         }
+        FederationProbe.inParallel(reads, read -> {
+            read.run();
+            return null;
+        });
 
         boolean othersFailed = checks.stream().anyMatch(c -> !c.passed() && !c.name().equals("FED_INDEX in sync"));
         Verdict verdict = othersFailed ? Verdict.BLOCKED

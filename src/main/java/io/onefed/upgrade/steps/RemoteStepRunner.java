@@ -36,6 +36,7 @@ public class RemoteStepRunner {
     private final Duration pollBudget;
     private final JobLock jobLock;
     private final Clock clock;
+    private final java.util.concurrent.ExecutorService groupStarts;
 
     public RemoteStepRunner(DetachedRuns runs, Duration pollBudget) {
         this(runs, pollBudget, JobLock.NONE);
@@ -51,10 +52,17 @@ public class RemoteStepRunner {
     }
 
     RemoteStepRunner(DetachedRuns runs, Duration pollBudget, JobLock jobLock, Clock clock) {
+        this(runs, pollBudget, jobLock, clock, GROUP_STARTS);
+    }
+
+    /** @param groupStarts runs a group's starts side by side (tests: one that runs them in the caller, in turn) */
+    RemoteStepRunner(DetachedRuns runs, Duration pollBudget, JobLock jobLock, Clock clock,
+            java.util.concurrent.ExecutorService groupStarts) {
         this.runs = runs;
         this.pollBudget = pollBudget;
         this.jobLock = jobLock;
         this.clock = clock;
+        this.groupStarts = groupStarts;
     }
 
     public enum State { RUNNING, SUCCEEDED, FAILED }
@@ -116,7 +124,7 @@ public class RemoteStepRunner {
         Spent spent = new Spent(keyPrefix, from, statusLimit);
         for (List<HostCommand> group : groups) {
             if (group.size() > 1) {
-                // the group's hosts are started one after another: their new connections are made side by side
+                // the group's new connections are made side by side before its starts, which then run side by side
                 for (HostCommand hc : group) {
                     if (!startedBefore.contains(key(keyPrefix, hc))) {
                         runs.connectAhead(hc.target());
@@ -124,6 +132,7 @@ public class RemoteStepRunner {
                 }
             }
             List<RunStatus> started = new ArrayList<>();
+            List<Integer> toStart = new ArrayList<>();
             boolean startsCut = false;
             boolean notReached = false;
             for (HostCommand hc : group) {
@@ -141,27 +150,28 @@ public class RemoteStepRunner {
                     continue;
                 }
                 triedNow++;
-                RunStatus s;
-                try {
-                    long t = System.nanoTime();
-                    try {
-                        s = runs.start(hc.target(), key, hc.command(), Duration.between(clock.instant(), startLimit));
-                    } finally {
-                        spent.start(t);
-                    }
-                } catch (SshException.StillWaiting notReachedYet) {
+                toStart.add(started.size());
+                started.add(NOT_STARTED);
+            }
+            List<Object> outcomes = startAll(keyPrefix, group, toStart, triedNow - toStart.size(), startCutoff,
+                    startLimit, spent);
+            for (int j = 0; j < toStart.size(); j++) {
+                int i = toStart.get(j);
+                if (outcomes.get(j) == CUT) {
+                    // it could begin only past the cutoff (no thread was free): the next poll starts it
+                    startsCut = true;
+                } else if (outcomes.get(j) instanceof RunStatus s) {
+                    started.set(i, s);
+                    startedKeys.add(key(keyPrefix, group.get(i)));
+                    firstStarted = earlier(firstStarted, s);
+                } else {
                     // the host's new session is still connecting (or its channel opened late, or its start did not
                     // answer in time and was abandoned): the key stays unrecorded, so the next poll starts it
                     // again, which attaches if the host did get the claim. The group's other hosts are started
                     // meanwhile, so their connects go on side by side instead of one failed job per host (an
                     // incident after three)
                     notReached = true;
-                    started.add(NOT_STARTED);
-                    continue;
                 }
-                started.add(s);
-                startedKeys.add(key);
-                firstStarted = earlier(firstStarted, s);
             }
             boolean groupRunning = startsCut || notReached;
             CommandRecord failure = null;
@@ -240,6 +250,117 @@ public class RemoteStepRunner {
         return new Progress(State.SUCCEEDED, records, null, firstStarted, List.copyOf(startedKeys));
     }
 
+    /**
+     * Starts the group's hosts at {@code indexes}: side by side when there are several (a zone's hypervisor hosts),
+     * so the last one's command does not wait for every start before it, each a round trip on its own session.
+     * Returns, per index, the run's status, the {@link SshException.StillWaiting} of a host not reached yet, or
+     * {@link #CUT} for a start that could only begin past the cutoff (the pool was full, so it ran after the others
+     * in the job's thread) and was left to the next call, as a start in turn is. It returns only when every start
+     * has ended (each is bounded by {@code startLimit}), so no start outlives the job; any other failure is thrown
+     * after that, as a start in turn would have thrown it.
+     *
+     * @param triedBefore starts this call tried before these: the first start of a call always begins
+     */
+    private List<Object> startAll(String keyPrefix, List<HostCommand> group, List<Integer> indexes, int triedBefore,
+            Instant startCutoff, Instant startLimit, Spent spent) {
+        java.util.concurrent.atomic.AtomicInteger begun = new java.util.concurrent.atomic.AtomicInteger(triedBefore);
+        List<java.util.concurrent.Callable<Object>> starts = new ArrayList<>();
+        for (int i : indexes) {
+            HostCommand hc = group.get(i);
+            String key = key(keyPrefix, hc);
+            starts.add(() -> {
+                if (begun.getAndIncrement() > 0 && clock.instant().isAfter(startCutoff)) {
+                    return CUT;
+                }
+                long t = System.nanoTime();
+                try {
+                    return runs.start(hc.target(), key, hc.command(), Duration.between(clock.instant(), startLimit));
+                } catch (SshException.StillWaiting notReachedYet) {
+                    return notReachedYet;
+                } finally {
+                    spent.start(t);
+                }
+            });
+        }
+        if (starts.size() == 1) {
+            return List.of(call(starts.get(0)));
+        }
+        java.util.Map<String, String> mdc = org.slf4j.MDC.getCopyOfContextMap();
+        List<java.util.concurrent.Future<Object>> futures = new ArrayList<>();
+        for (java.util.concurrent.Callable<Object> start : starts) {
+            futures.add(groupStarts.submit(() -> {
+                // the job's log context (upgrade, zone, step); restored after, as a full pool runs it in the job
+                java.util.Map<String, String> before = org.slf4j.MDC.getCopyOfContextMap();
+                if (mdc != null) {
+                    org.slf4j.MDC.setContextMap(mdc);
+                }
+                try {
+                    return start.call();
+                } finally {
+                    if (before != null) {
+                        org.slf4j.MDC.setContextMap(before);
+                    } else {
+                        org.slf4j.MDC.clear();
+                    }
+                }
+            }));
+        }
+        List<Object> outcomes = new ArrayList<>();
+        RuntimeException failed = null;
+        boolean interrupted = false;
+        for (java.util.concurrent.Future<Object> f : futures) {
+            while (true) {
+                try {
+                    outcomes.add(f.get());
+                    break;
+                } catch (InterruptedException e) {
+                    // the starts are bounded by the start limit: wait them out, then pass the interrupt on
+                    interrupted = true;
+                } catch (java.util.concurrent.ExecutionException e) {
+                    failed = failed != null ? failed : e.getCause() instanceof RuntimeException r ? r
+                            : new IllegalStateException(e.getCause());
+                    outcomes.add(null);
+                    break;
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        if (failed != null) {
+            throw failed;
+        }
+        return outcomes;
+    }
+
+    /** A start left to the next call: it could begin only past the cutoff. */
+    private static final Object CUT = new Object();
+
+    private static Object call(java.util.concurrent.Callable<Object> start) {
+        try {
+            return start.call();
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Threads for a group's starts while the job's thread waits for them: bounded, and a start that finds the pool
+     * full runs in the job's thread (in turn, as before), never queued behind other zones' starts.
+     */
+    private static final java.util.concurrent.atomic.AtomicInteger GROUP_START_THREADS =
+            new java.util.concurrent.atomic.AtomicInteger();
+
+    private static final java.util.concurrent.ExecutorService GROUP_STARTS = new java.util.concurrent.ThreadPoolExecutor(
+            0, 32, 30, java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.SynchronousQueue<>(),
+            r -> {
+                Thread t = new Thread(r, "group-start-" + GROUP_START_THREADS.incrementAndGet());
+                t.setDaemon(true);
+                return t;
+            }, new java.util.concurrent.ThreadPoolExecutor.CallerRunsPolicy());
+
     /** How far past the status limit an advance may end before it is logged: the last status ask's own answer. */
     static final Duration OVERRUN_MARGIN = Duration.ofSeconds(3);
 
@@ -262,17 +383,17 @@ public class RemoteStepRunner {
             this.bound = statusLimit.plus(OVERRUN_MARGIN);
         }
 
-        void start(long began) {
+        synchronized void start(long began) {
             starts++;
             startNanos += System.nanoTime() - began;
         }
 
-        void await(long began) {
+        synchronized void await(long began) {
             awaits++;
             awaitNanos += System.nanoTime() - began;
         }
 
-        void logIfOver(Instant now) {
+        synchronized void logIfOver(Instant now) {
             if (now.isAfter(bound)) {
                 LOG.warn("the advance of step {} ended {} ms after its job's lock, {} ms past its bound: {} starts in"
                         + " {} ms, {} status asks in {} ms", keyPrefix, Duration.between(from, now).toMillis(),

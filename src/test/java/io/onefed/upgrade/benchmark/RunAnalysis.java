@@ -89,20 +89,40 @@ final class RunAnalysis {
      * goes first and alone), then the slave whose commands after the master's last exit take longest; each command
      * counts from its start to its exit stamp, so what the simulator spends around its latency (the shell's and its
      * tools' forks) is command time, not the service's overhead. Commands that never exited (none in a clean run)
-     * are left out.
+     * are left out. Commands of one host that ran side by side (the preflight's two repository queries) count
+     * once, as the time the host had at least one command running.
      */
     static Duration hostFloor(List<Timed> master, List<List<Timed>> slaves) {
-        Duration onMaster = master.stream().map(Timed::duration).reduce(Duration.ZERO, Duration::plus);
+        Duration onMaster = busy(master);
         Instant masterLast = master.stream().map(Timed::end).max(Comparator.naturalOrder()).orElse(Instant.EPOCH);
         Duration slowest = Duration.ZERO;
         for (List<Timed> slave : slaves) {
-            Duration d = slave.stream().filter(c -> !c.start().isBefore(masterLast)).map(Timed::duration)
-                    .reduce(Duration.ZERO, Duration::plus);
+            Duration d = busy(slave.stream().filter(c -> !c.start().isBefore(masterLast)).toList());
             if (d.compareTo(slowest) > 0) {
                 slowest = d;
             }
         }
         return onMaster.plus(slowest);
+    }
+
+    /** The length of the union of the commands' intervals: overlapping commands count once. */
+    static Duration busy(List<Timed> commands) {
+        List<Timed> sorted = commands.stream().sorted(Comparator.comparing(Timed::start)).toList();
+        Duration total = Duration.ZERO;
+        Instant from = null;
+        Instant to = null;
+        for (Timed c : sorted) {
+            if (to == null || c.start().isAfter(to)) {
+                if (to != null) {
+                    total = total.plus(Duration.between(from, to));
+                }
+                from = c.start();
+                to = c.end();
+            } else if (c.end().isAfter(to)) {
+                to = c.end();
+            }
+        }
+        return to == null ? total : total.plus(Duration.between(from, to));
     }
 
     /** A server's host-timed commands, oldest first. */

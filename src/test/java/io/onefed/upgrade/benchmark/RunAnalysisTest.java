@@ -31,6 +31,17 @@ class RunAnalysisTest {
     }
 
     @Test
+    void commandsOfOneHostThatRanSideBySideCountOnceInTheFloor() {
+        // the master's two repository queries overlap by 300 ms; a third command lies inside the second
+        List<RunAnalysis.Timed> master = List.of(cmd(0, 500), cmd(200, 700), cmd(300, 400), cmd(1000, 1500));
+        assertThat(RunAnalysis.busy(master)).isEqualTo(Duration.ofMillis(700 + 500));
+        // a slave's commands after the master's last exit, one of them beside another
+        List<RunAnalysis.Timed> slave = List.of(cmd(100, 600), cmd(1600, 2100), cmd(1800, 2200));
+        assertThat(RunAnalysis.hostFloor(master, List.of(slave))).isEqualTo(Duration.ofMillis(1200 + 600));
+        assertThat(RunAnalysis.busy(List.of())).isEqualTo(Duration.ZERO);
+    }
+
+    @Test
     void commandTimesLinesAreReadSortedAndBrokenLinesLeftOut() {
         List<RunAnalysis.Timed> t = RunAnalysis.parseTimed(List.of(
                 "2026-12-01T10:00:01.500Z 2026-12-01T10:00:02.020Z 3 onedb",

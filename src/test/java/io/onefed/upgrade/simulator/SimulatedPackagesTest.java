@@ -255,6 +255,33 @@ class SimulatedPackagesTest {
         assertThat(sim.installedVersion(0)).isEqualTo("6.10.0.1");
     }
 
+    /**
+     * The target's and the running release's repository queries of one front-end run side by side (each in a
+     * lists directory of its own, so the simulated apt-get, like the real one, takes no lock for them): the
+     * preflight of a front-end costs one query's time, not two.
+     */
+    @Test
+    void preflightQueriesBothRepositoriesOfAFrontEndSideBySide() throws Exception {
+        start(SimulatedFederation.guideSpec());
+        sim.faults().latency(java.time.Duration.ofMillis(400));
+        SecretResolver secrets = new SecretResolver();
+        try (JschSessions sessions = new JschSessions(federation.ssh(), secrets)) {
+            PreflightService.Result ok = new PreflightService(federation,
+                    new DefaultOneClients(federation, secrets, OneClientProperties.defaults()),
+                    new JschRemoteShell(sessions, secrets), 1024).run("7.0.0", 0);
+            assertThat(ok.verdict()).isEqualTo(PreflightService.Verdict.OK);
+            assertThat(ok.checks()).extracting(Check::name).contains("target repository offers 7.0.0 (m-eu-fr-1)",
+                    "rollback: 6.10 repository still offers 6.10.0.1 (m-eu-fr-1)");
+        }
+        List<String[]> updates = Files.readAllLines(sim.serverDir(0).resolve("command-times.log")).stream()
+                .map(l -> l.split(" ", 4)).filter(f -> f[3].equals("apt-get")).toList();
+        assertThat(updates).hasSize(2);
+        java.time.Instant firstEnd = java.time.Instant.parse(updates.get(0)[1]);
+        java.time.Instant secondStart = java.time.Instant.parse(updates.get(1)[0]);
+        assertThat(secondStart).as("the second query's apt-get update starts before the first one's ends")
+                .isBefore(firstEnd);
+    }
+
     /** Point 5: catches the old repository step, which wrote a signed-by line naming a keyring the host lacks. */
     @Test
     void theRepositoryStepInstallsTheCurrentKeyWhereOlderInstructionsLeftNone() throws Exception {

@@ -28,11 +28,12 @@ class RemoteStepRunnerTest {
     /** Run directories by key; {@code executions} counts how often a command really ran (its side effect). */
     static final class Host implements DetachedRuns {
         final Map<String, RunStatus> dirs = new ConcurrentHashMap<>();
-        final List<String> executions = new ArrayList<>();
-        final List<String> starts = new ArrayList<>();
-        final List<String> awaits = new ArrayList<>();
+        // a group's starts run side by side: the lists are written from several threads
+        final List<String> executions = java.util.Collections.synchronizedList(new ArrayList<>());
+        final List<String> starts = java.util.Collections.synchronizedList(new ArrayList<>());
+        final List<String> awaits = java.util.Collections.synchronizedList(new ArrayList<>());
         /** Connects asked for ahead of the starts, and the starts, in order. */
-        final List<String> events = new ArrayList<>();
+        final List<String> events = java.util.Collections.synchronizedList(new ArrayList<>());
         boolean finishImmediately;
 
         @Override
@@ -41,7 +42,7 @@ class RemoteStepRunnerTest {
         }
 
         @Override
-        public RunStatus start(SshTarget target, String key, RemoteCommand command) {
+        public synchronized RunStatus start(SshTarget target, String key, RemoteCommand command) {
             starts.add(key);
             events.add("start " + (target == null ? "?" : target.serverName()));
             RunStatus existing = dirs.get(key);
@@ -140,7 +141,7 @@ class RemoteStepRunnerTest {
         assertThat(done.state()).isEqualTo(RemoteStepRunner.State.SUCCEEDED);
         assertThat(done.startedKeys()).containsExactlyInAnyOrder("U1-z0-s-a1.1-fe0", "U1-z0-s-a1.1-fe1", "U1-z0-s-a1.1-fe2");
         assertThat(host.starts).as("known keys are not started again")
-                .containsExactly("U1-z0-s-a1.1-fe0", "U1-z0-s-a1.1-fe1", "U1-z0-s-a1.1-fe2");
+                .containsExactlyInAnyOrder("U1-z0-s-a1.1-fe0", "U1-z0-s-a1.1-fe1", "U1-z0-s-a1.1-fe2");
         assertThat(host.executions).hasSize(3);
     }
 
@@ -195,7 +196,8 @@ class RemoteStepRunnerTest {
                 return host.await(target, key, maxWait);
             }
         };
-        RemoteStepRunner bounded = new RemoteStepRunner(slow, Duration.ofSeconds(4), clock);
+        // no thread free for the group's starts: they run in the job's thread, in turn
+        RemoteStepRunner bounded = new RemoteStepRunner(slow, Duration.ofSeconds(4), JobLock.NONE, clock, IN_TURN);
         List<List<HostCommand>> groups = List.of(List.of(on("n1", "upgrade"), on("n2", "upgrade"), on("n3", "upgrade"),
                 on("n4", "upgrade")));
 
@@ -371,7 +373,7 @@ class RemoteStepRunnerTest {
             }
         };
         RemoteStepRunner late = new RemoteStepRunner(slow, Duration.ofSeconds(4), () -> java.util.Optional.of(lockedAt),
-                clock);
+                clock, IN_TURN);
         List<List<HostCommand>> groups = List.of(List.of(on("n1", "upgrade"), on("n2", "upgrade")));
 
         RemoteStepRunner.Progress first = late.advance("U1-z0-nodes-a1.1", groups);
@@ -458,7 +460,8 @@ class RemoteStepRunnerTest {
      */
     @Test
     void aHostStillConnectingIsLeftToTheNextAdvanceAndTheOthersStartMeanwhile() {
-        Set<String> connecting = new HashSet<>(Set.of("kvm1", "kvm3"));
+        Set<String> connecting = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        connecting.addAll(Set.of("kvm1", "kvm3"));
         DetachedRuns someConnecting = new DetachedRuns() {
             @Override
             public RunStatus start(SshTarget target, String key, RemoteCommand command) {
@@ -562,13 +565,137 @@ class RemoteStepRunnerTest {
         assertThat(host.awaits).isEmpty();
     }
 
-    /** A group's hosts are started in turn: their connections are asked for first, side by side; not a lone host's. */
+    /** A group's connections are asked for first, side by side, then its starts run; not a lone host's. */
     @Test
     void aGroupsNewConnectionsAreMadeAheadOfItsStarts() {
         runner.start("U1-z0-nodes-a1.1", List.of(List.of(on("kvm0", "apt-get install"), on("kvm1", "apt-get install"))));
-        assertThat(host.events).containsExactly("connect kvm0", "connect kvm1", "start kvm0", "start kvm1");
+        assertThat(host.events).hasSize(4).startsWith("connect kvm0", "connect kvm1");
+        assertThat(host.events.subList(2, 4)).containsExactlyInAnyOrder("start kvm0", "start kvm1");
         host.events.clear();
         runner.start("U1-z0-db-a1.1", List.of(List.of(on("fe0", "onedb upgrade"))));
         assertThat(host.events).containsExactly("start fe0");
+    }
+
+    /** Runs every task in the caller's thread at once: a group start pool with no thread free. */
+    static final java.util.concurrent.ExecutorService IN_TURN = new java.util.concurrent.AbstractExecutorService() {
+        @Override
+        public void execute(Runnable command) {
+            command.run();
+        }
+
+        @Override
+        public void shutdown() {
+        }
+
+        @Override
+        public List<Runnable> shutdownNow() {
+            return List.of();
+        }
+
+        @Override
+        public boolean isShutdown() {
+            return false;
+        }
+
+        @Override
+        public boolean isTerminated() {
+            return false;
+        }
+
+        @Override
+        public boolean awaitTermination(long timeout, java.util.concurrent.TimeUnit unit) {
+            return true;
+        }
+    };
+
+    /**
+     * Issue 15: a zone's hypervisor hosts were started one after another, each start a round trip on its own
+     * session (0.15 s at 1 slave, 0.5 s at 10 here), so the last host's command began that much later. Now a
+     * group's starts run side by side: each start here returns only once all three are under way at once (a latch
+     * with a deadline), which starts in turn never reach. Each command still runs once.
+     */
+    @Test
+    void aGroupsStartsRunSideBySide() {
+        java.util.concurrent.CountDownLatch allUnderWay = new java.util.concurrent.CountDownLatch(3);
+        List<String> threads = java.util.Collections.synchronizedList(new ArrayList<>());
+        DetachedRuns meetingHosts = new DetachedRuns() {
+            @Override
+            public RunStatus start(SshTarget target, String key, RemoteCommand command) {
+                threads.add(Thread.currentThread().getName());
+                allUnderWay.countDown();
+                try {
+                    if (!allUnderWay.await(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                        throw new SshException("the other starts never began beside this one");
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new SshException("interrupted");
+                }
+                return host.start(target, key, command);
+            }
+
+            @Override
+            public RunStatus await(SshTarget target, String key, Duration maxWait) {
+                return host.await(target, key, maxWait);
+            }
+        };
+        RemoteStepRunner sideBySide = new RemoteStepRunner(meetingHosts, Duration.ofSeconds(4));
+        List<List<HostCommand>> groups = List.of(List.of(on("kvm0", "upgrade"), on("kvm1", "upgrade"),
+                on("kvm2", "upgrade")));
+
+        RemoteStepRunner.Progress started = sideBySide.start("U1-z0-nodes-a1.1", groups);
+        assertThat(started.state()).isEqualTo(RemoteStepRunner.State.RUNNING);
+        assertThat(started.startedKeys()).as("recorded in the group's order").containsExactly(
+                "U1-z0-nodes-a1.1-kvm0", "U1-z0-nodes-a1.1-kvm1", "U1-z0-nodes-a1.1-kvm2");
+        assertThat(threads).hasSize(3).doesNotHaveDuplicates();
+        assertThat(host.executions).containsExactlyInAnyOrder("U1-z0-nodes-a1.1-kvm0", "U1-z0-nodes-a1.1-kvm1",
+                "U1-z0-nodes-a1.1-kvm2");
+    }
+
+    /**
+     * A start that fails outright (not a host still connecting) fails the advance as a start in turn did, but only
+     * after the group's other starts have ended: no start outlives the job that began it.
+     */
+    @Test
+    void aFailedStartInAGroupFailsTheAdvanceOnceTheOtherStartsHaveEnded() {
+        java.util.concurrent.CountDownLatch othersBegan = new java.util.concurrent.CountDownLatch(2);
+        List<String> ended = java.util.Collections.synchronizedList(new ArrayList<>());
+        DetachedRuns oneRefuses = new DetachedRuns() {
+            @Override
+            public RunStatus start(SshTarget target, String key, RemoteCommand command) {
+                if (target.serverName().equals("kvm1")) {
+                    throw new SshException("kvm1: connection refused");
+                }
+                othersBegan.countDown();
+                try {
+                    // the failing start is long over by now: the advance must still wait for this one
+                    othersBegan.await(10, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                RunStatus s = host.start(target, key, command);
+                ended.add(target.serverName());
+                return s;
+            }
+
+            @Override
+            public RunStatus await(SshTarget target, String key, Duration maxWait) {
+                return host.await(target, key, maxWait);
+            }
+        };
+        RemoteStepRunner runner = new RemoteStepRunner(oneRefuses, Duration.ofSeconds(4));
+        List<List<HostCommand>> groups = List.of(List.of(on("kvm0", "upgrade"), on("kvm1", "upgrade"),
+                on("kvm2", "upgrade")));
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> runner.advance("U1-z0-nodes-a1.1", groups))
+                .isInstanceOf(SshException.class).hasMessageContaining("kvm1: connection refused");
+        assertThat(ended).as("the other starts had ended when the advance failed")
+                .containsExactlyInAnyOrder("kvm0", "kvm2");
+
+        // the retry attaches to the two that ran and starts the third once
+        RemoteStepRunner retry = new RemoteStepRunner(host, Duration.ZERO);
+        assertThat(retry.advance("U1-z0-nodes-a1.1", groups).startedKeys()).hasSize(3);
+        assertThat(host.executions).containsExactlyInAnyOrder("U1-z0-nodes-a1.1-kvm0", "U1-z0-nodes-a1.1-kvm1",
+                "U1-z0-nodes-a1.1-kvm2");
     }
 }
