@@ -40,6 +40,11 @@ final class EngineJobLock implements JobLock {
         return Optional.ofNullable(context == null ? null : context.getCurrentJob()).map(JobEntity::getActivityId);
     }
 
+    @Override
+    public Optional<Instant> ranFrom() {
+        return JobLockTimer.currentJobBegan();
+    }
+
     static Instant lockedAt(Date lockExpiry, Duration lockTime) {
         return lockExpiry.toInstant().minus(lockTime);
     }

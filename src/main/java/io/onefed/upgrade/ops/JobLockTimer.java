@@ -45,6 +45,12 @@ final class JobLockTimer extends AbstractProcessEnginePlugin {
         configuration.setCustomPostCommandInterceptorsTxRequired(post);
     }
 
+    /** When the job the job executor runs on this thread began to run (its command, after any wait for a thread). */
+    static java.util.Optional<java.time.Instant> currentJobBegan() {
+        Running running = RUNNING.get();
+        return running == null ? java.util.Optional.empty() : java.util.Optional.of(running.began.toInstant());
+    }
+
     /** How long a job locked until {@code lockExpiry} has held its lock at {@code now}. */
     static Duration hold(Date lockExpiry, Date now, Duration lockTime) {
         return lockTime.minus(Duration.ofMillis(lockExpiry.getTime() - now.getTime()));

@@ -15,13 +15,15 @@ import java.util.Optional;
  * <ul>
  * <li>inside a job with a lock: not in an HTTP request (an operator's decision must not wait on SSH), not in a
  * job run by hand;</li>
- * <li>inside a poll of the step before ("Run the step's commands"), the one boundary every step has: not in the jobs
- * that fan a federation out (they create a hundred zones' first steps in one transaction, whose commit is the
- * fan-out's start), nor in a copy or an API check;</li>
- * <li>while the job has spent at most a quarter of its poll budget since its lock (1 s of 4 s): a start keeps
- * within the bound every advance keeps (1.5 budgets from the lock). On a loaded service jobs wait for a thread
- * before they run and their SSH calls answer late; such a job has spent its quarter already, and the next step
- * starts in its own job instead of lengthening this one;</li>
+ * <li>inside a poll of the step before ("Run the step's commands", the one boundary every step has) or the zone's API
+ * check that comes before its hosts' step: not in the jobs that fan a federation out (they create a hundred zones'
+ * first steps in one transaction, whose commit is the fan-out's start), nor in a copy;</li>
+ * <li>in a job that began to run within a quarter of the poll budget of its lock (1 s of 4 s): on a loaded service
+ * jobs wait for a thread before they run and their SSH calls answer late, and the next step starts in its own job
+ * instead of lengthening this one. Its long-poll may have waited out most of the budget for the command to end
+ * (that wait costs nothing), but no more than a budget and a quarter since the lock (an answer that came late):
+ * the start keeps within the bound every advance keeps (1.5 budgets from the lock, at least a second), well
+ * inside half the lock. Where the job's start to run is not known, at most a quarter budget since its lock;</li>
  * <li>once per job: a step whose commands end as they start ends in the same job, and the step after it is left
  * to its own job, so one job never runs a chain of steps.</li>
  * </ul>
@@ -31,8 +33,8 @@ final class EarlyStart {
     private final JobLock jobLock;
     private final Duration pollBudget;
     private final Clock clock;
-    /** The activity whose jobs may start the next step: the poll of the step before. */
-    static final String POLL_ACTIVITY = "RunStepCommands";
+    /** The activities whose jobs may start the next step: the poll of the step before, the zone's API check. */
+    static final java.util.Set<String> STARTING_ACTIVITIES = java.util.Set.of("RunStepCommands", "CheckZoneApi");
 
     /** The job this thread last started a step in (threads of the job executor run one job at a time). */
     private final ThreadLocal<String> lastJob = new ThreadLocal<>();
@@ -47,10 +49,15 @@ final class EarlyStart {
     boolean claim() {
         Optional<Instant> lockedAt = jobLock.lockedAt();
         Optional<String> job = jobLock.jobId();
-        if (lockedAt.isEmpty() || job.isEmpty() || !jobLock.activityId().filter(POLL_ACTIVITY::equals).isPresent()) {
+        if (lockedAt.isEmpty() || job.isEmpty() || jobLock.activityId().filter(STARTING_ACTIVITIES::contains).isEmpty()) {
             return false;
         }
-        if (Duration.between(lockedAt.get(), clock.instant()).compareTo(pollBudget.dividedBy(4)) > 0) {
+        Duration quarter = pollBudget.dividedBy(4);
+        Duration sinceLock = Duration.between(lockedAt.get(), clock.instant());
+        Optional<Instant> ranFrom = jobLock.ranFrom();
+        if (ranFrom.isEmpty() ? sinceLock.compareTo(quarter) > 0
+                : Duration.between(lockedAt.get(), ranFrom.get()).compareTo(quarter) > 0
+                        || sinceLock.compareTo(pollBudget.plus(quarter)) > 0) {
             return false;
         }
         if (job.get().equals(lastJob.get())) {

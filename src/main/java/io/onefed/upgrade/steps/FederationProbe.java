@@ -128,7 +128,7 @@ public class FederationProbe {
             return items.stream().map(f).toList();
         }
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(
-                Math.min(items.size(), 16));
+                Math.min(items.size(), 32));
         try {
             List<java.util.concurrent.Future<R>> futures = new ArrayList<>();
             for (T item : items) {

@@ -20,6 +20,14 @@ public interface JobLock {
         return Optional.empty();
     }
 
+    /**
+     * When the job running on this thread began to run: after its lock, and after any wait for a free thread of
+     * the job executor (a long wait there is the mark of a loaded service).
+     */
+    default Optional<Instant> ranFrom() {
+        return Optional.empty();
+    }
+
     /** The BPMN activity of the job running on this thread, if one does. */
     default Optional<String> activityId() {
         return Optional.empty();
