@@ -15,9 +15,12 @@ import java.util.Set;
  */
 public class RemoteStepService {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RemoteStepService.class);
+
     private final FederationProperties federation;
     private final ZoneCommands commands;
     private final RemoteStepRunner runner;
+    private final DetachedRuns runs;
     private final FinishedRuns finished;
 
     public RemoteStepService(FederationProperties federation, ZoneCommands commands, DetachedRuns runs,
@@ -37,6 +40,7 @@ public class RemoteStepService {
         this.federation = federation;
         this.commands = commands;
         this.runner = new RemoteStepRunner(runs, pollBudget, jobLock);
+        this.runs = runs;
         this.finished = finished;
     }
 
@@ -62,12 +66,38 @@ public class RemoteStepService {
 
     /** @param startedKeys the keys of this step an earlier, committed advance started ({@code Progress.startedKeys}) */
     public RemoteStepRunner.Progress advance(Request r, Set<String> startedKeys) {
+        if (startedKeys.isEmpty()) {
+            connectAheadOfNodes(r);
+        }
         return reported(r, runner.advance(keyPrefix(r), commands.commands(r.step(), context(r)), startedKeys));
     }
 
     /** The step's first advance, starts only ({@link RemoteStepRunner#start}): nothing is awaited. */
     public RemoteStepRunner.Progress start(Request r) {
+        connectAheadOfNodes(r);
         return reported(r, runner.start(keyPrefix(r), commands.commands(r.step(), context(r))));
+    }
+
+    /**
+     * Once a zone's services are starting (several seconds), the sessions of its hypervisor hosts are connected in
+     * the background (through the front-end, whose sshd stays up; before the services' own start, which they do not wait for), so the hosts' step after the API check starts
+     * on connected sessions instead of waiting for new connects first (0.1 s at 1 slave, 0.8 s at 10 measured). It
+     * runs nothing on a host; a connect that fails is dropped once stale, and the hosts' step connects again.
+     */
+    private void connectAheadOfNodes(Request r) {
+        if (r.step() != ZoneStep.START_SERVICES || r.zoneNodes() == null || r.zoneNodes().isBlank()) {
+            return;
+        }
+        try {
+            for (List<HostCommand> group : commands.commands(ZoneStep.UPGRADE_NODES, context(r))) {
+                for (HostCommand hc : group) {
+                    runs.connectAhead(hc.target());
+                }
+            }
+        } catch (RuntimeException e) {
+            // a head start only: the hosts' step renders and connects on its own
+            LOG.debug("no connects ahead of the hypervisor hosts of zone {}: {}", r.zoneId(), e.getMessage());
+        }
     }
 
     private RemoteStepRunner.Progress reported(Request r, RemoteStepRunner.Progress progress) {
