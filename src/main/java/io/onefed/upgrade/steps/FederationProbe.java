@@ -119,16 +119,34 @@ public class FederationProbe {
     }
 
     public List<ZoneReading> readAll(List<ZoneProperties> zones) {
-        return inParallel(zones, this::read);
+        return inParallel(zones, ZONES_AT_ONCE, this::read);
     }
+
+    /**
+     * How many zones are asked at once where each zone gets one request at a time (its oned one call, its front-end
+     * one or two commands): the limit is the service's own threads, not a host's, so 100 zones go in one wave.
+     */
+    public static final int ZONES_AT_ONCE = 128;
+
+    /**
+     * Where the calls may go to one host (fencing: every host of a zone through its one oned, whose XML-RPC server
+     * keeps MAX_CONN = 15 connections and MAX_CONN_BACKLOG = 15 waiting by default: the oned.conf reference of
+     * OpenNebula/docs, "XML-RPC server configuration"): 16 at a time.
+     */
+    static final int CALLS_AT_ONCE = 16;
 
     /** Zones are independent: ask them side by side, so 100 zones do not cost 100 round trips in a row. */
     public static <T, R> List<R> inParallel(List<T> items, java.util.function.Function<T, R> f) {
+        return inParallel(items, CALLS_AT_ONCE, f);
+    }
+
+    /** As {@link #inParallel(List, java.util.function.Function)}, at most {@code maxAtOnce} at a time. */
+    public static <T, R> List<R> inParallel(List<T> items, int maxAtOnce, java.util.function.Function<T, R> f) {
         if (items.size() <= 1) {
             return items.stream().map(f).toList();
         }
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(
-                Math.min(items.size(), 32));
+                Math.min(items.size(), maxAtOnce));
         try {
             List<java.util.concurrent.Future<R>> futures = new ArrayList<>();
             for (T item : items) {

@@ -102,7 +102,7 @@ public class PreflightService {
         String from = checkVersions(readings, target, checks);
         boolean fedOutOfSync = checkFedIndex(readings, checks);
         long apiChecked = System.nanoTime();
-        FederationProbe.inParallel(federation.all(), zone -> checkServers(zone, checks));
+        FederationProbe.inParallel(federation.all(), FederationProbe.ZONES_AT_ONCE, zone -> checkServers(zone, checks));
         long sshChecked = System.nanoTime();
         Map<Integer, String> packageVersions = new java.util.concurrent.ConcurrentSkipListMap<>();
         // A zone's remaining reads need nothing from each other, so they are asked side by side, not in rounds:
@@ -119,7 +119,8 @@ public class PreflightService {
                 reads.add(() -> checkRollbackRepository(zone, previous, checks));
             }
         }
-        FederationProbe.inParallel(reads, read -> {
+        // each zone's oned gets one call and its front-ends two commands at most: all zones go at once
+        FederationProbe.inParallel(reads, FederationProbe.ZONES_AT_ONCE, read -> {
             read.run();
             return null;
         });

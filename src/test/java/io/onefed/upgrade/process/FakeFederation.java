@@ -66,6 +66,12 @@ class FakeFederation implements OneClients, RemoteShell, DetachedRuns, FileTrans
     final Map<String, RunStatus> runs = new ConcurrentHashMap<>();
     /** Command fragment -> how many more runs of it fail. */
     final Map<String, Integer> failures = new ConcurrentHashMap<>();
+    /**
+     * Commands (by a part of their text) that fail on the hosts the predicate names, however often and in whatever
+     * order they start: a group's starts run side by side (RemoteStepRunner), so "the next N starts fail" would name
+     * other hosts from one run to the next.
+     */
+    final Map<String, java.util.function.Predicate<SshTarget>> failOn = new ConcurrentHashMap<>();
     /** Command fragments whose runs stay RUNNING. */
     final List<String> hanging = Collections.synchronizedList(new ArrayList<>());
     volatile boolean unitsStuck;
@@ -346,7 +352,7 @@ class FakeFederation implements OneClients, RemoteShell, DetachedRuns, FileTrans
 
     // ------------------------------------------------------------------ DetachedRuns
     @Override
-    public RunStatus start(SshTarget target, String key, RemoteCommand command) {
+    public synchronized RunStatus start(SshTarget target, String key, RemoteCommand command) {
         if (sshDown.contains(target.serverName())) {
             throw new io.onefed.upgrade.ssh.SshException("cannot reach " + target.address()
                     + ": ConnectException Connection refused");
@@ -363,6 +369,14 @@ class FakeFederation implements OneClients, RemoteShell, DetachedRuns, FileTrans
             RunStatus s = new RunStatus(key, RunStatus.State.RUNNING, null, "", "", false, null, now, null, false);
             runs.put(key, s);
             return s;
+        }
+        for (Map.Entry<String, java.util.function.Predicate<SshTarget>> f : failOn.entrySet()) {
+            if (c.contains(f.getKey()) && f.getValue().test(target)) {
+                RunStatus s = new RunStatus(key, RunStatus.State.FINISHED, 1, "", "E: simulated failure of " + f.getKey(),
+                        false, "sha", now, now, false);
+                runs.put(key, s);
+                return s;
+            }
         }
         for (Map.Entry<String, Integer> f : failures.entrySet()) {
             if (c.contains(f.getKey()) && f.getValue() > 0) {

@@ -166,7 +166,7 @@ class FederationUpgradeProcessTest extends ProcessTestBase {
     @Test
     void aFailedHypervisorHostIsAnOperatorsDecisionAndASkippedHostStaysDisabled() {
         FakeFederation fed = new FakeFederation("6.10.0", false, true, "S-EU-GE");
-        fed.failures.put("opennebula-node-kvm", 1); // the first host's node upgrade fails once
+        fed.failOn.put("opennebula-node-kvm", t -> t.serverName().equals("host0")); // the first host's node upgrade fails
         ProcessInstance pi = start(fed, "7.0.0", 5);
         approveStart();
 

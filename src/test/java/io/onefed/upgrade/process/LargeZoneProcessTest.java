@@ -36,7 +36,9 @@ class LargeZoneProcessTest extends ProcessTestBase {
     @Test
     void threeThousandHostsWithLongNamesAreUpgradedSkippedSyncedAndReEnabled() {
         FakeFederation fed = FakeFederation.largeMaster(HOSTS, HOSTS, PREFIX, "S-EU-GE");
-        fed.failures.put("opennebula-node-kvm", FAILING); // the first 2000 hosts' node upgrade fails
+        // the first 2000 hosts' node upgrade fails (by host: their starts run side by side, in no fixed order)
+        fed.failOn.put("opennebula-node-kvm", t -> t.serverName().startsWith(PREFIX)
+                && Integer.parseInt(t.serverName().substring(PREFIX.length())) < FAILING);
         ProcessTestSupport.register(fed);
         Map<String, Object> vars = startVariables(fed, "7.0.0", 5);
         ProcessInstance pi = engine.getRuntimeService().startProcessInstanceByKey("federation-upgrade",
