@@ -576,6 +576,25 @@ class RemoteStepRunnerTest {
         assertThat(host.events).containsExactly("start fe0");
     }
 
+    interface Start {
+        RunStatus start(SshTarget target, String key, RemoteCommand command);
+    }
+
+    /** Hosts whose starts do {@code start}; their runs are {@link #host}'s, awaited there. */
+    DetachedRuns startingWith(Start start) {
+        return new DetachedRuns() {
+            @Override
+            public RunStatus start(SshTarget target, String key, RemoteCommand command) {
+                return start.start(target, key, command);
+            }
+
+            @Override
+            public RunStatus await(SshTarget target, String key, Duration maxWait) {
+                return host.await(target, key, maxWait);
+            }
+        };
+    }
+
     /** Runs every task in the caller's thread at once: a group start pool with no thread free. */
     static final java.util.concurrent.ExecutorService IN_TURN = new java.util.concurrent.AbstractExecutorService() {
         @Override
@@ -618,27 +637,19 @@ class RemoteStepRunnerTest {
     void aGroupsStartsRunSideBySide() {
         java.util.concurrent.CountDownLatch allUnderWay = new java.util.concurrent.CountDownLatch(3);
         List<String> threads = java.util.Collections.synchronizedList(new ArrayList<>());
-        DetachedRuns meetingHosts = new DetachedRuns() {
-            @Override
-            public RunStatus start(SshTarget target, String key, RemoteCommand command) {
-                threads.add(Thread.currentThread().getName());
-                allUnderWay.countDown();
-                try {
-                    if (!allUnderWay.await(10, java.util.concurrent.TimeUnit.SECONDS)) {
-                        throw new SshException("the other starts never began beside this one");
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new SshException("interrupted");
+        DetachedRuns meetingHosts = startingWith((target, key, command) -> {
+            threads.add(Thread.currentThread().getName());
+            allUnderWay.countDown();
+            try {
+                if (!allUnderWay.await(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                    throw new SshException("the other starts never began beside this one");
                 }
-                return host.start(target, key, command);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new SshException("interrupted");
             }
-
-            @Override
-            public RunStatus await(SshTarget target, String key, Duration maxWait) {
-                return host.await(target, key, maxWait);
-            }
-        };
+            return host.start(target, key, command);
+        });
         RemoteStepRunner sideBySide = new RemoteStepRunner(meetingHosts, Duration.ofSeconds(4));
         List<List<HostCommand>> groups = List.of(List.of(on("kvm0", "upgrade"), on("kvm1", "upgrade"),
                 on("kvm2", "upgrade")));
@@ -660,29 +671,21 @@ class RemoteStepRunnerTest {
     void aFailedStartInAGroupFailsTheAdvanceOnceTheOtherStartsHaveEnded() {
         java.util.concurrent.CountDownLatch othersBegan = new java.util.concurrent.CountDownLatch(2);
         List<String> ended = java.util.Collections.synchronizedList(new ArrayList<>());
-        DetachedRuns oneRefuses = new DetachedRuns() {
-            @Override
-            public RunStatus start(SshTarget target, String key, RemoteCommand command) {
-                if (target.serverName().equals("kvm1")) {
-                    throw new SshException("kvm1: connection refused");
-                }
-                othersBegan.countDown();
-                try {
-                    // the failing start is long over by now: the advance must still wait for this one
-                    othersBegan.await(10, java.util.concurrent.TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                RunStatus s = host.start(target, key, command);
-                ended.add(target.serverName());
-                return s;
+        DetachedRuns oneRefuses = startingWith((target, key, command) -> {
+            if (target.serverName().equals("kvm1")) {
+                throw new SshException("kvm1: connection refused");
             }
-
-            @Override
-            public RunStatus await(SshTarget target, String key, Duration maxWait) {
-                return host.await(target, key, maxWait);
+            othersBegan.countDown();
+            try {
+                // the failing start is long over by now: the advance must still wait for this one
+                othersBegan.await(10, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
-        };
+            RunStatus s = host.start(target, key, command);
+            ended.add(target.serverName());
+            return s;
+        });
         RemoteStepRunner runner = new RemoteStepRunner(oneRefuses, Duration.ofSeconds(4));
         List<List<HostCommand>> groups = List.of(List.of(on("kvm0", "upgrade"), on("kvm1", "upgrade"),
                 on("kvm2", "upgrade")));
