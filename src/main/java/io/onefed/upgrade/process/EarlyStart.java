@@ -15,9 +15,10 @@ import java.util.Optional;
  * <ul>
  * <li>inside a job with a lock: not in an HTTP request (an operator's decision must not wait on SSH), not in a
  * job run by hand;</li>
- * <li>inside a poll of the step before ("Run the step's commands", the one boundary every step has) or the zone's API
- * check that comes before its hosts' step: not in the jobs that fan a federation out (they create a hundred zones'
- * first steps in one transaction, whose commit is the fan-out's start), nor in a copy;</li>
+ * <li>inside a poll of the step before ("Run the step's commands", the one boundary every step has), the zone's API
+ * check that comes before its hosts' step, or the job that starts one zone's stop or upgrade (its first step: each
+ * zone starts in a job of its own, see "Zone stop requested"): not in the jobs that fan a federation out (they
+ * create a hundred zones in one transaction), nor in a copy;</li>
  * <li>in a job that began to run within a quarter of the poll budget of its lock (1 s of 4 s): on a loaded service
  * jobs wait for a thread before they run and their SSH calls answer late, and the next step starts in its own job
  * instead of lengthening this one. Its long-poll may have waited out most of the budget for the command to end
@@ -33,8 +34,12 @@ final class EarlyStart {
     private final JobLock jobLock;
     private final Duration pollBudget;
     private final Clock clock;
-    /** The activities whose jobs may start the next step: the poll of the step before, the zone's API check. */
-    static final java.util.Set<String> STARTING_ACTIVITIES = java.util.Set.of("RunStepCommands", "CheckZoneApi");
+    /**
+     * The activities whose jobs may start the next step: the poll of the step before, the zone's API check, and the
+     * start of one zone's stop or upgrade.
+     */
+    static final java.util.Set<String> STARTING_ACTIVITIES = java.util.Set.of("RunStepCommands", "CheckZoneApi",
+            "ZoneStopRequested", "ZoneUpgradeRequested");
 
     /** The job this thread last started a step in (threads of the job executor run one job at a time). */
     private final ThreadLocal<String> lastJob = new ThreadLocal<>();

@@ -259,7 +259,8 @@ final class ProgressModel {
             state = ZoneState.WAITING;
         }
         int total = steps.size();
-        int stepsDone = state == ZoneState.DONE ? total : Math.min(total, furthest + (furthestDone ? 1 : 0));
+        // none before the zone's first step has started (its instance waits for the job that starts it)
+        int stepsDone = state == ZoneState.DONE ? total : Math.max(0, Math.min(total, furthest + (furthestDone ? 1 : 0)));
         Instant started = mine.stream().map(Instance::start).filter(Objects::nonNull).min(Comparator.naturalOrder())
                 .orElse(null);
         Instant ended = hasRunning || started == null ? null
@@ -272,7 +273,7 @@ final class ProgressModel {
         if (currentStep == null && state == ZoneState.WAITING && started != null) {
             currentStep = "waiting for its turn";
         }
-        return new UpgradeProgress.Zone(z.id(), z.name(), z.master(), state, currentStep, Math.max(0, stepsDone), total,
+        return new UpgradeProgress.Zone(z.id(), z.name(), z.master(), state, currentStep, stepsDone, total,
                 started, ended, started == null ? 0 : seconds(started, ended == null ? now : ended),
                 List.copyOf(approvals), List.copyOf(incidents));
     }

@@ -86,9 +86,17 @@ class EarlyStartTest {
     }
 
     @Test
-    void onlyInAPollOfTheStepBeforeOrTheZonesApiCheck() {
+    void onlyInAPollOfTheStepBeforeTheZonesApiCheckOrTheStartOfOneZone() {
         activityId = Optional.of("BlockApiAccess");
         assertThat(early.claim()).as("the job that fans the zones' stops out").isFalse();
+        activityId = Optional.of("UpgradeSlaveBatch");
+        assertThat(early.claim()).as("a job of the slave batch's fan-out").isFalse();
+        activityId = Optional.of("ZoneStopRequested");
+        assertThat(early.claim()).as("the job that starts one zone's stop").isTrue();
+        jobId = Optional.of("job-0");
+        activityId = Optional.of("ZoneUpgradeRequested");
+        assertThat(early.claim()).as("the job that starts one zone's upgrade").isTrue();
+        jobId = Optional.of("job-1");
         activityId = Optional.of("CopyFederatedBackup");
         assertThat(early.claim()).as("a copy").isFalse();
         activityId = Optional.of("CheckZoneApi");

@@ -141,6 +141,19 @@ class ProgressModelTest {
         assertThat(s.currentStep()).isEqualTo("Copy the federated backup to the zone (starting)");
     }
 
+    /**
+     * Each zone's stop starts in a job of its own ("Zone stop requested" is asynchronous): until that job runs, the
+     * zone's instance exists and none of its steps does. The read once failed there (index -1) with a 500.
+     */
+    @Test
+    void aZoneWhoseFirstStepHasNotStartedShowsItAsStarting() {
+        instance("zone-stop", "root", 100, null, false, null, Map.of());
+        UpgradeProgress.Zone s = zone(build(), 100);
+        assertThat(s.state()).isEqualTo(ZoneState.RUNNING);
+        assertThat(s.stepsDone()).isZero();
+        assertThat(s.currentStep()).isEqualTo("Stop OpenNebula services (starting)");
+    }
+
     @Test
     void theMasterIsDoneOnlyAfterTheFederatedBackupIsChecksummed() {
         Instance up = instance("zone-upgrade", "root", 0, null, true, "ZoneUpgraded", Map.of("zoneOutcome", "UPGRADED"));
