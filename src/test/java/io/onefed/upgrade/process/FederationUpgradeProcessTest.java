@@ -123,9 +123,9 @@ class FederationUpgradeProcessTest extends ProcessTestBase {
     /**
      * Issue 15's step boundary: a step that follows another starts in the job that ended it ("Start the step's
      * commands", {@link EarlyStart}), once per job. The fake's commands end as they start, so such a step ends in
-     * that job too and never needs a poll of its own; the step after it does (the job has had its one start). A step
-     * begun outside a poll of the step before (an operator's decision, the fan-out of the zones' stops) is never
-     * started early. Every command still runs once.
+     * that job too and never needs a poll of its own; the step after it does (the job has had its one start). A
+     * zone's first step starts in the job that starts the zone ("Zone stop requested" is asynchronous), not in the
+     * job that fans the zones out. Every command still runs once.
      */
     @Test
     void aStepThatFollowsAStepStartsInTheJobThatEndedItOncePerJob() {
@@ -145,11 +145,14 @@ class FederationUpgradeProcessTest extends ProcessTestBase {
                     .count()).as("every step begins with its start").isEqualTo(1);
         }
         long startedEarly = steps.stream().filter(polled.negate()).count();
-        // the zones' stops are fanned out by the job of BlockApiAccess: none of them starts there
+        // the job of BlockApiAccess fans the zones' stops out; each zone's stop starts in a job of its own, and its
+        // first step starts (and, with the fake's commands, ends) there
         List<String> stops = history.createHistoricVariableInstanceQuery().variableName("step").list().stream()
                 .filter(v -> "stop-services".equals(v.getValue()))
                 .map(org.camunda.bpm.engine.history.HistoricVariableInstance::getProcessInstanceId).toList();
-        assertThat(stops).hasSize(3).allMatch(polled);
+        assertThat(stops).hasSize(3).noneMatch(polled);
+        assertThat(history.createHistoricActivityInstanceQuery().activityId("ZoneStopRequested").count())
+                .as("one zone-stop start per zone").isEqualTo(3);
         assertThat(startedEarly).as("steps started and ended in the job that ended the step before").isPositive();
         assertThat(steps.size() - startedEarly).as("the step after each of them polls in its own job").isPositive();
         assertThat(fed.count("apt-get install")).as("each zone's packages once").isEqualTo(3);
