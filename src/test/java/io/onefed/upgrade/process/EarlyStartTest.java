@@ -87,23 +87,20 @@ class EarlyStartTest {
 
     @Test
     void onlyInAPollOfTheStepBeforeTheZonesApiCheckOrTheStartOfOneZone() {
-        activityId = Optional.of("BlockApiAccess");
-        assertThat(early.claim()).as("the job that fans the zones' stops out").isFalse();
-        activityId = Optional.of("UpgradeSlaveBatch");
-        assertThat(early.claim()).as("a job of the slave batch's fan-out").isFalse();
-        activityId = Optional.of("ZoneStopRequested");
-        assertThat(early.claim()).as("the job that starts one zone's stop").isTrue();
-        jobId = Optional.of("job-0");
-        activityId = Optional.of("ZoneUpgradeRequested");
-        assertThat(early.claim()).as("the job that starts one zone's upgrade").isTrue();
-        jobId = Optional.of("job-1");
-        activityId = Optional.of("CopyFederatedBackup");
-        assertThat(early.claim()).as("a copy").isFalse();
-        activityId = Optional.of("CheckZoneApi");
-        assertThat(early.claim()).as("the API check before the hosts' step").isTrue();
-        jobId = Optional.of("job-2");
-        activityId = Optional.of("RunStepCommands");
-        assertThat(early.claim()).isTrue();
+        assertThat(claimIn("job-1", "BlockApiAccess")).as("the job that fans the zones' stops out").isFalse();
+        assertThat(claimIn("job-2", "UpgradeSlaveBatch")).as("a job of the slave batch's fan-out").isFalse();
+        assertThat(claimIn("job-3", "CopyFederatedBackup")).as("a copy").isFalse();
+        assertThat(claimIn("job-4", "ZoneStopRequested")).as("the job that starts one zone's stop").isTrue();
+        assertThat(claimIn("job-5", "ZoneUpgradeRequested")).as("the job that starts one zone's upgrade").isTrue();
+        assertThat(claimIn("job-6", "CheckZoneApi")).as("the API check before the hosts' step").isTrue();
+        assertThat(claimIn("job-7", "RunStepCommands")).as("a poll of the step before").isTrue();
+    }
+
+    /** A claim in a job of its own (each claims once) of the given activity. */
+    private boolean claimIn(String job, String activity) {
+        jobId = Optional.of(job);
+        activityId = Optional.of(activity);
+        return early.claim();
     }
 
     @Test
