@@ -2,11 +2,14 @@ package io.onefed.upgrade.ssh;
 
 import com.jcraft.jsch.ChannelSftp;
 import com.jcraft.jsch.SftpException;
+import com.jcraft.jsch.SftpProgressMonitor;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
 import java.util.function.UnaryOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@link FileTransfer} over SFTP, streamed through the orchestrator (nothing is written locally). The copy goes to
@@ -16,6 +19,7 @@ import java.util.function.UnaryOperator;
  */
 public class SftpFileTransfer implements FileTransfer {
 
+    private static final Logger log = LoggerFactory.getLogger(SftpFileTransfer.class);
     private static final String PART = ".part-";
     private static final Duration MIN_CONNECT = Duration.ofSeconds(5);
 
@@ -59,7 +63,8 @@ public class SftpFileTransfer implements FileTransfer {
         if (maxBytes < 1) {
             throw new IllegalArgumentException("maxBytes must be positive: " + maxBytes);
         }
-        long deadline = System.nanoTime() + maxTime.toNanos();
+        long began = System.nanoTime();
+        long deadline = began + maxTime.toNanos();
         String part = resume == null ? null : resumable(to, toPath, resume);
         long offset = part == null ? 0 : resume.offset();
         boolean fresh = part == null;
@@ -73,6 +78,8 @@ public class SftpFileTransfer implements FileTransfer {
             check(to, RemoteCommand.of("umask 077 && mkdir -p {} && : > {} && { find {} -maxdepth 1 -name {}"
                     + " -mmin +1440 -delete 2>/dev/null || :; }", dir, part, dir, base + PART + "*"), "prepare " + part);
         }
+        long prepared = System.nanoTime();
+        long opened;
         long bytes;
         boolean end;
         // connecting to a slow host counts against the piece (5 s at least, for a handshake)
@@ -81,11 +88,15 @@ public class SftpFileTransfer implements FileTransfer {
                 JschSessions.ChannelLease dst = sessions.open(to, "sftp", c -> { }, connect)) {
             ChannelSftp in = (ChannelSftp) src.channel();
             ChannelSftp out = (ChannelSftp) dst.channel();
-            try (BoundedStream counted = new BoundedStream(in.get(fromPath, null, offset), maxBytes, deadline);
+            opened = System.nanoTime();
+            SourceSize size = new SourceSize();
+            try (BoundedStream counted = new BoundedStream(in.get(fromPath, size, offset), maxBytes, deadline);
                     InputStream stream = inTransit.apply(counted)) {
                 out.put(stream, part, ChannelSftp.APPEND);
                 bytes = counted.count;
-                end = counted.end;
+                // a piece cut by its time or byte limit right after the source's last byte has copied all of it:
+                // without the size it would take another job (two channels, a resume) only to read the end
+                end = counted.end || (size.bytes >= 0 && offset + bytes == size.bytes);
             }
         } catch (SftpException | IOException e) {
             removeNewPart(to, part, fresh);
@@ -97,13 +108,24 @@ public class SftpFileTransfer implements FileTransfer {
             throw e;
         }
         long total = offset + bytes;
+        long copied = System.nanoTime();
         if (!end) {
+            timings(toPath, began, prepared, opened, copied, copied, bytes);
             return new Piece(null, new Resume(part, total));
         }
         String expected = sourceSha256 != null ? sourceSha256 : sha256(from, fromPath);
-        String actual = sha256(to, part);
-        if (!expected.equals(actual)) {
+        // the receiver's digest and, only if it is the sender's, the move into place: one command, not two
+        CommandResult placed = check(to, RemoteCommand.of("d=$(sha256sum < {}) && d=${d%% *} && if [ \"$d\" = {} ];"
+                + " then mv -f {} {} && echo \"placed $d\"; else rm -f {}; echo \"mismatch $d\"; fi", part, expected, part,
+                toPath, part), "verify " + part + " and move it into place");
+        String[] outcome = placed.stdout().strip().split(" ", 2);
+        String actual = outcome.length == 2 ? outcome[1] : "";
+        if (!actual.matches("[0-9a-f]{64}")) {
             removePart(to, part);
+            throw new SshException("sha256sum of " + part + " on " + to.address() + " printed no digest: "
+                    + placed.stdout().strip());
+        }
+        if (!outcome[0].equals("placed")) {
             throw new SshException("checksum mismatch copying " + from.address() + ":" + fromPath + " to "
                     + to.address() + ":" + toPath + ": " + (sourceSha256 != null
                             ? "the source had sha256 " + expected + " when it was checksummed before the copy"
@@ -111,8 +133,18 @@ public class SftpFileTransfer implements FileTransfer {
                     + " (" + total + " bytes); the partial copy was deleted. Retry; if it persists check the"
                     + " network and the disks, and that the source is not being written to");
         }
-        check(to, RemoteCommand.of("mv -f {} {}", part, toPath), "move " + part + " into place");
+        timings(toPath, began, prepared, opened, copied, System.nanoTime(), bytes);
         return Piece.finished(new TransferResult(toPath, total, expected));
+    }
+
+    /** Where a piece's time went: what bounds a copy job's hold under load. */
+    private static void timings(String toPath, long began, long prepared, long opened, long copied, long ended,
+            long bytes) {
+        if (log.isDebugEnabled()) {
+            log.debug("copy piece to {}: {} bytes; prepare {} ms, channels {} ms, transfer {} ms, verify and move {} ms",
+                    toPath, bytes, (prepared - began) / 1_000_000, (opened - prepared) / 1_000_000,
+                    (copied - opened) / 1_000_000, (ended - copied) / 1_000_000);
+        }
     }
 
     /** The recorded part, cut back to the recorded offset; null (start afresh) if it is gone or shorter. */
@@ -168,6 +200,25 @@ public class SftpFileTransfer implements FileTransfer {
     private static void requireAbsolute(String path, String name) {
         if (path == null || !path.startsWith("/") || path.endsWith("/")) {
             throw new IllegalArgumentException(name + " must be an absolute file path: " + path);
+        }
+    }
+
+    /** The source's size, which JSch stats before it opens the file anyway (-1: not told). */
+    private static final class SourceSize implements SftpProgressMonitor {
+        long bytes = -1;
+
+        @Override
+        public void init(int op, String src, String dest, long max) {
+            bytes = max;
+        }
+
+        @Override
+        public boolean count(long count) {
+            return true;
+        }
+
+        @Override
+        public void end() {
         }
     }
 

@@ -249,6 +249,41 @@ class SftpFileTransferTest {
         assertThat(Files.mismatch(source, dest)).isEqualTo(-1L);
     }
 
+    /**
+     * Issue 15: at 100 slaves a third of the copy jobs found nothing left to copy. A piece cut at its limit right
+     * after the source's last byte ended "not done", and the next job opened two channels only to read the end. The
+     * piece now knows the source's size (JSch stats it before opening), so it verifies and places the copy itself.
+     * The receiver runs two commands per copy: the part's preparation, and its digest with the move into place.
+     */
+    @Test
+    void aPieceThatReachesTheSourcesLastByteFinishesTheCopy() throws Exception {
+        Path dest = master.dir.resolve("slave-side/exact/backup.sql.gz");
+        java.util.List<String> onReceiver = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        RemoteShell counting = new RemoteShell() {
+            @Override
+            public CommandResult run(SshTarget target, RemoteCommand command) {
+                if (target.equals(slaveTarget())) {
+                    onReceiver.add(command.rendered());
+                }
+                return shell.run(target, command);
+            }
+
+            @Override
+            public ProbeResult probe(SshTarget target) {
+                return shell.probe(target);
+            }
+        };
+        FileTransfer.Piece piece = new SftpFileTransfer(sessions, counting).copyPiece(master.target(),
+                source.toString(), slaveTarget(), dest.toString(), null, java.time.Duration.ofMinutes(1),
+                Files.size(source), sourceSha);
+        assertThat(piece.isDone()).as("the piece that copied the last byte").isTrue();
+        assertThat(piece.done().bytes()).isEqualTo(Files.size(source));
+        assertThat(Files.mismatch(source, dest)).isEqualTo(-1L);
+        assertThat(parts(dest)).isEmpty();
+        assertThat(onReceiver).hasSize(2);
+        assertThat(onReceiver.get(1)).startsWith("d=$(sha256sum < ").contains("mv -f ");
+    }
+
     /** A piece ends at its time limit on a slow link (and makes progress even if connecting took its time), with the bytes it got recorded; a foreign resume point is refused. */
     @Test
     void aPieceEndsAtItsTimeLimitAndRefusesAForeignPart() throws Exception {
