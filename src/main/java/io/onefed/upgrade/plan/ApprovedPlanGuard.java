@@ -109,15 +109,30 @@ public class ApprovedPlanGuard {
         same(what, "federatedBackupPath", planned, masterBackupPath);
     }
 
+    /**
+     * {@code CheckApprovedPlan} has just rendered the plan from exactly {@code a}'s values and got
+     * {@code renderedHash}: if that is the approved hash, the proof is kept, so the first fan-out's hundred steps do
+     * not wait for one more render of the same plan. Another hash proves nothing and is not kept.
+     */
+    public void rendered(Approved a, String renderedHash) {
+        if (a.approvedPlanHash() != null && !a.approvedPlanHash().isBlank() && a.approvedPlanHash().equals(renderedHash)) {
+            proved.put(key(a), Boolean.TRUE);
+        }
+    }
+
+    private static String key(Approved a) {
+        return String.join("\u0000", String.valueOf(a.upgradeId()), String.valueOf(a.fromVersion()),
+                String.valueOf(a.targetVersion()), String.valueOf(a.zoneLeaders()), String.valueOf(a.hasZoneDisable()),
+                String.valueOf(a.zonePackageVersions()), String.valueOf(a.zoneNodes()), String.valueOf(a.forceFederated()),
+                a.approvedPlanHash());
+    }
+
     private void proveRoot(Approved a, String what) {
         if (a.approvedPlanHash() == null || a.approvedPlanHash().isBlank()) {
             refuse(what, "no approved plan: steps run only inside an upgrade whose plan was approved at ApproveStart"
                     + " (start upgrades through POST /api/upgrades)");
         }
-        String key = String.join("\u0000", String.valueOf(a.upgradeId()), String.valueOf(a.fromVersion()),
-                String.valueOf(a.targetVersion()), String.valueOf(a.zoneLeaders()), String.valueOf(a.hasZoneDisable()),
-                String.valueOf(a.zonePackageVersions()), String.valueOf(a.zoneNodes()), String.valueOf(a.forceFederated()),
-                a.approvedPlanHash());
+        String key = key(a);
         if (proved.containsKey(key)) {
             return;
         }

@@ -3,6 +3,7 @@ package io.onefed.upgrade.process;
 import io.onefed.upgrade.notify.ApprovalReminder;
 import io.onefed.upgrade.notify.Notifier;
 import io.onefed.upgrade.notify.UpgradeEndedListener;
+import io.onefed.upgrade.plan.ApprovedPlanGuard;
 import io.onefed.upgrade.plan.PlanService;
 import java.time.Clock;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -25,8 +26,8 @@ public class ApprovalBeans {
     }
 
     @Bean
-    CheckApprovedPlanDelegate checkApprovedPlanDelegate(PlanService plans) {
-        return new CheckApprovedPlanDelegate(plans);
+    CheckApprovedPlanDelegate checkApprovedPlanDelegate(PlanService plans, ApprovedPlanGuard guard) {
+        return new CheckApprovedPlanDelegate(plans, guard);
     }
 
     @Bean

@@ -1,5 +1,6 @@
 package io.onefed.upgrade.process;
 
+import io.onefed.upgrade.plan.ApprovedPlanGuard;
 import io.onefed.upgrade.plan.Plan;
 import io.onefed.upgrade.plan.PlanService;
 import io.onefed.upgrade.plan.PlanText;
@@ -14,9 +15,11 @@ import org.camunda.bpm.engine.delegate.JavaDelegate;
 public class CheckApprovedPlanDelegate implements JavaDelegate {
 
     private final PlanService plans;
+    private final ApprovedPlanGuard guard;
 
-    public CheckApprovedPlanDelegate(PlanService plans) {
+    public CheckApprovedPlanDelegate(PlanService plans, ApprovedPlanGuard guard) {
         this.plans = plans;
+        this.guard = guard;
     }
 
     @Override
@@ -28,6 +31,9 @@ public class CheckApprovedPlanDelegate implements JavaDelegate {
         execution.setVariable("planUnchanged", changed == null);
         if (changed != null) {
             PlanVariables.show(execution, plan, changed);
+        } else {
+            // this instance is the root: the guard's steps will read these same values (ApprovedValues)
+            guard.rendered(ApprovedValues.of(execution), plan.sha256());
         }
     }
 }

@@ -116,4 +116,44 @@ class ApprovedPlanGuardTest {
         assertThat(failures).isEmpty();
         assertThat(renders.get()).as("renders of the plan for 8 steps arriving together").isEqualTo(1);
     }
+
+    /**
+     * CheckApprovedPlan renders the plan right after the approval. Its proof is kept, so the fan-out's first steps
+     * render nothing (at 100 zones they waited about 2 s for that render). A render with another hash proves
+     * nothing, and the proof covers exactly the values it was rendered from.
+     */
+    @Test
+    void aRenderRightAfterTheApprovalSparesTheStepsTheirs() {
+        AtomicInteger renders = new AtomicInteger();
+        PlanService counting = new PlanService(fed.properties,
+                new RemoteStepService(fed.properties, new io.onefed.upgrade.steps.ZoneCommands(), fed, Duration.ZERO),
+                new io.onefed.upgrade.steps.FederationProbe(fed)) {
+            @Override
+            public io.onefed.upgrade.plan.Plan plan(String upgradeId, String fromVersion, String targetVersion,
+                    String zoneLeaders, boolean hasZoneDisable, String zonePackageVersions, String zoneNodes,
+                    boolean forceFederated) {
+                renders.incrementAndGet();
+                return super.plan(upgradeId, fromVersion, targetVersion, zoneLeaders, hasZoneDisable,
+                        zonePackageVersions, zoneNodes, forceFederated);
+            }
+        };
+        ApprovedPlanGuard warmed = new ApprovedPlanGuard(counting, fed.properties);
+        warmed.rendered(approved, "0".repeat(64));
+        warmed.rendered(approved, approved.approvedPlanHash());
+        warmed.checkStep(approved, step(100, ZoneStep.STOP_SERVICES, "7.0.0", null, nodes));
+        warmed.checkCopy(approved, 100, "6.10.0", "7.0.0", "", io.onefed.upgrade.steps.ZoneCommands.federatedBackupPath(
+                io.onefed.upgrade.steps.StepContext.onLeader("U1", fed.properties.master(), "6.10.0", "7.0.0", "")));
+        assertThat(renders.get()).as("renders after CheckApprovedPlan's").isZero();
+
+        ApprovedPlanGuard.Approved changed = new ApprovedPlanGuard.Approved("U1", "6.10.0", "7.0.0", "", true,
+                "0=7.0.9-1,100=7.0.0-1", nodes, approved.approvedPlanHash());
+        assertThatThrownBy(() -> warmed.checkStep(changed, step(0, ZoneStep.STOP_SERVICES, "7.0.0", null, nodes)))
+                .hasMessageContaining("not the approved");
+        assertThat(renders.get()).as("other values are rendered afresh").isOne();
+
+        ApprovedPlanGuard wrongHash = new ApprovedPlanGuard(counting, fed.properties);
+        wrongHash.rendered(approved, "0".repeat(64));
+        wrongHash.checkStep(approved, step(100, ZoneStep.STOP_SERVICES, "7.0.0", null, nodes));
+        assertThat(renders.get()).as("a render with another hash proved nothing").isEqualTo(2);
+    }
 }

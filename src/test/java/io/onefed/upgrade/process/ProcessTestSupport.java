@@ -126,7 +126,7 @@ final class ProcessTestSupport {
         Mocks.register("outcomeListener", new OutcomeListener());
         Mocks.register("approvalListener", new ApprovalListener(clock, approvals, notifier));
         Mocks.register("renderPlanDelegate", new RenderPlanDelegate(planService(fed, properties)));
-        Mocks.register("checkApprovedPlanDelegate", new CheckApprovedPlanDelegate(planService(fed, properties)));
+        Mocks.register("checkApprovedPlanDelegate", new CheckApprovedPlanDelegate(planService(fed, properties), guard));
         Mocks.register("approvalDeadline", new ApprovalDeadline(approvals));
         Mocks.register("approvalReminder", new io.onefed.upgrade.notify.ApprovalReminder(notifier));
         Mocks.register("upgradeEndedListener", new io.onefed.upgrade.notify.UpgradeEndedListener(notifier));
