@@ -35,8 +35,15 @@ public interface FileTransfer {
     record TransferResult(String toPath, long bytes, String sha256) {
     }
 
-    /** A copy under way: its part file on the receiver and the bytes of it that a committed piece wrote. */
-    record Resume(String part, long offset) {
+    /**
+     * A copy under way: its part file on the receiver and the bytes of it that a committed piece wrote;
+     * {@code copied}: those are all of the source's, only the digest check and the move into place are left.
+     */
+    record Resume(String part, long offset, boolean copied) {
+
+        public Resume(String part, long offset) {
+            this(part, offset, false);
+        }
     }
 
     /** The outcome of one piece: {@code done} once verified and in place, else {@code resume}. */

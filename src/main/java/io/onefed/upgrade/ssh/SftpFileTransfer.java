@@ -40,14 +40,18 @@ public class SftpFileTransfer implements FileTransfer {
 
     @Override
     public TransferResult copy(SshTarget from, String fromPath, SshTarget to, String toPath) {
-        return copyPiece(from, fromPath, to, toPath, null, Duration.ofDays(1), Long.MAX_VALUE).done();
+        // one piece without a time limit: busy channels fail it (StillWaiting) instead of ending it without progress
+        return piece(from, fromPath, to, toPath, null, null, Long.MAX_VALUE, null).done();
     }
 
     /**
      * Appends at most {@code maxBytes} (or what {@code maxTime} allows) to the part file, from the source's byte at
      * {@code resume.offset()}. A crash may have left more bytes in the part than the last committed piece recorded
      * (or a second taker of the same job wrote some): the part is cut back to the recorded offset first, so it is
-     * always a prefix of the source. The whole file's digest is checked once, after the last piece.
+     * always a prefix of the source. The whole file's digest is checked once, after the last piece; when the piece
+     * has used its time by then, the next piece checks it ({@link Resume#copied}), so a job's work stays bounded.
+     * Channels that stay busy (or a session still connecting) end the piece where it stood, nothing copied: the next
+     * piece tries again, and no retry of the job is spent on a loaded host.
      */
     @Override
     public Piece copyPiece(SshTarget from, String fromPath, SshTarget to, String toPath, Resume resume,
@@ -58,13 +62,29 @@ public class SftpFileTransfer implements FileTransfer {
     @Override
     public Piece copyPiece(SshTarget from, String fromPath, SshTarget to, String toPath, Resume resume,
             Duration maxTime, long maxBytes, String sourceSha256) {
+        return piece(from, fromPath, to, toPath, resume, java.util.Objects.requireNonNull(maxTime, "maxTime"),
+                maxBytes, sourceSha256);
+    }
+
+    /** @param maxTime null: no limit, and busy channels fail the copy */
+    private Piece piece(SshTarget from, String fromPath, SshTarget to, String toPath, Resume resume,
+            Duration maxTime, long maxBytes, String sourceSha256) {
         requireAbsolute(fromPath, "fromPath");
         requireAbsolute(toPath, "toPath");
         if (maxBytes < 1) {
             throw new IllegalArgumentException("maxBytes must be positive: " + maxBytes);
         }
         long began = System.nanoTime();
-        long deadline = began + maxTime.toNanos();
+        long deadline = began + (maxTime == null ? Duration.ofDays(1) : maxTime).toNanos();
+        if (resume != null && resume.copied()) {
+            requirePartOf(toPath, resume);
+            Piece placed = verifyAndPlace(from, fromPath, to, toPath, resume.part(), resume.offset(), sourceSha256, true);
+            if (placed != null) {
+                timings(toPath, began, began, began, began, System.nanoTime(), 0);
+                return placed;
+            }
+            resume = null; // the part is gone (a clean-up, a lost disk write): copy afresh
+        }
         String part = resume == null ? null : resumable(to, toPath, resume);
         long offset = part == null ? 0 : resume.offset();
         boolean fresh = part == null;
@@ -83,7 +103,7 @@ public class SftpFileTransfer implements FileTransfer {
         long bytes;
         boolean end;
         // connecting to a slow host counts against the piece (5 s at least, for a handshake)
-        Duration connect = maxTime.compareTo(MIN_CONNECT) < 0 ? MIN_CONNECT : maxTime;
+        Duration connect = maxTime == null ? Duration.ofDays(1) : maxTime.compareTo(MIN_CONNECT) < 0 ? MIN_CONNECT : maxTime;
         try (JschSessions.ChannelLease src = sessions.open(from, "sftp", c -> { }, connect);
                 JschSessions.ChannelLease dst = sessions.open(to, "sftp", c -> { }, connect)) {
             ChannelSftp in = (ChannelSftp) src.channel();
@@ -98,6 +118,14 @@ public class SftpFileTransfer implements FileTransfer {
                 // without the size it would take another job (two channels, a resume) only to read the end
                 end = counted.end || (size.bytes >= 0 && offset + bytes == size.bytes);
             }
+        } catch (SshException.StillWaiting busy) {
+            if (maxTime == null) {
+                removeNewPart(to, part, fresh);
+                throw busy;
+            }
+            // nothing ran there (busy channels, a session still connecting): the part stays as it is, for the next piece
+            log.debug("copy piece to {} found no channel: {}", toPath, busy.getMessage());
+            return new Piece(null, new Resume(part, offset));
         } catch (SftpException | IOException e) {
             removeNewPart(to, part, fresh);
             throw new SshException("copying " + from.address() + ":" + fromPath + " to " + to.address() + ":" + part
@@ -113,12 +141,35 @@ public class SftpFileTransfer implements FileTransfer {
             timings(toPath, began, prepared, opened, copied, copied, bytes);
             return new Piece(null, new Resume(part, total));
         }
+        if (maxTime != null && System.nanoTime() - deadline > 0) {
+            // every byte is in the part but the piece's time is used: the next piece checks and places it
+            timings(toPath, began, prepared, opened, copied, copied, bytes);
+            return new Piece(null, new Resume(part, total, true));
+        }
+        Piece placed = verifyAndPlace(from, fromPath, to, toPath, part, total, sourceSha256, false);
+        timings(toPath, began, prepared, opened, copied, System.nanoTime(), bytes);
+        return placed;
+    }
+
+    /**
+     * The receiver's digest of the whole part and, only if it is the sender's, the move into place: one command.
+     * Returns null if {@code mayBeGone} and the part is not there.
+     */
+    private Piece verifyAndPlace(SshTarget from, String fromPath, SshTarget to, String toPath, String part, long total,
+            String sourceSha256, boolean mayBeGone) {
         String expected = sourceSha256 != null ? sourceSha256 : sha256(from, fromPath);
-        // the receiver's digest and, only if it is the sender's, the move into place: one command, not two
-        CommandResult placed = check(to, RemoteCommand.of("d=$(sha256sum < {}) && d=${d%% *} && if [ \"$d\" = {} ];"
-                + " then mv -f {} {} && echo \"placed $d\"; else rm -f {}; echo \"mismatch $d\"; fi", part, expected, part,
-                toPath, part), "verify " + part + " and move it into place");
+        CommandResult placed = check(to, RemoteCommand.of("if [ -f {} ]; then d=$(sha256sum < {}) && d=${d%% *} && if"
+                + " [ \"$d\" = {} ]; then mv -f {} {} && echo \"placed $d\"; else rm -f {}; echo \"mismatch $d\"; fi;"
+                + " else echo missing; fi", part, part, expected, part, toPath, part),
+                "verify " + part + " and move it into place");
         String[] outcome = placed.stdout().strip().split(" ", 2);
+        if (outcome[0].equals("missing")) {
+            if (mayBeGone) {
+                return null;
+            }
+            throw new SshException("the copy's part file " + part + " vanished from " + to.address()
+                    + " before its digest was checked; retry (the copy starts afresh)");
+        }
         String actual = outcome.length == 2 ? outcome[1] : "";
         if (!actual.matches("[0-9a-f]{64}")) {
             removePart(to, part);
@@ -133,7 +184,6 @@ public class SftpFileTransfer implements FileTransfer {
                     + " (" + total + " bytes); the partial copy was deleted. Retry; if it persists check the"
                     + " network and the disks, and that the source is not being written to");
         }
-        timings(toPath, began, prepared, opened, copied, System.nanoTime(), bytes);
         return Piece.finished(new TransferResult(toPath, total, expected));
     }
 
@@ -149,16 +199,22 @@ public class SftpFileTransfer implements FileTransfer {
 
     /** The recorded part, cut back to the recorded offset; null (start afresh) if it is gone or shorter. */
     private String resumable(SshTarget to, String toPath, Resume resume) {
+        requirePartOf(toPath, resume);
         String part = resume.part();
-        if (part == null || !part.startsWith(toPath + PART) || part.indexOf('/', toPath.length()) >= 0
-                || resume.offset() < 0) {
-            throw new IllegalArgumentException("resume point " + resume + " is not a part file of " + toPath);
-        }
         CommandResult r = check(to, RemoteCommand.of("if [ -f {} ] && [ \"$(wc -c < {})\" -ge {} ]; then truncate -s {}"
                 + " {} && echo resumed; fi", part, part, Long.toString(resume.offset()), Long.toString(resume.offset()),
                 part), "resume " + part);
         // shorter than recorded: the receiver lost written data (a host crash before it reached the disk)
         return r.stdout().strip().equals("resumed") ? part : null;
+    }
+
+    /** A resume point names a part file of this copy's destination only (it comes from a process variable). */
+    private static void requirePartOf(String toPath, Resume resume) {
+        String part = resume.part();
+        if (part == null || !part.startsWith(toPath + PART) || part.indexOf('/', toPath.length()) >= 0
+                || resume.offset() < 0) {
+            throw new IllegalArgumentException("resume point " + resume + " is not a part file of " + toPath);
+        }
     }
 
     private void removeNewPart(SshTarget to, String part, boolean fresh) {

@@ -177,12 +177,17 @@ public class BackupCopies {
         }
     }
 
-    /** {@code <follower>|<sha256>|<offset>|<part>}: the follower's index among the zone's followers. */
+    /**
+     * {@code <follower>|<sha256>|<offset>|<part>}: the follower's index among the zone's followers; the offset reads
+     * {@code <bytes>:copied} once every byte is in the part and only its check and move are left.
+     */
     record Progress(int follower, String sha256, FileTransfer.Resume resume) {
+
+        private static final String COPIED = ":copied";
 
         String encode() {
             return follower + "|" + (sha256 == null ? "" : sha256) + "|"
-                    + (resume == null ? "|" : resume.offset() + "|" + resume.part());
+                    + (resume == null ? "|" : resume.offset() + (resume.copied() ? COPIED : "") + "|" + resume.part());
         }
 
         static Progress decode(String text, String sha256) {
@@ -193,7 +198,9 @@ public class BackupCopies {
             if (f.length != 4) {
                 throw new IllegalArgumentException("copy progress '" + text + "' is not <follower>|<sha256>|<offset>|<part>");
             }
-            FileTransfer.Resume resume = f[2].isEmpty() ? null : new FileTransfer.Resume(f[3], Long.parseLong(f[2]));
+            boolean copied = f[2].endsWith(COPIED);
+            String offset = copied ? f[2].substring(0, f[2].length() - COPIED.length()) : f[2];
+            FileTransfer.Resume resume = f[2].isEmpty() ? null : new FileTransfer.Resume(f[3], Long.parseLong(offset), copied);
             return new Progress(Integer.parseInt(f[0]), f[1].isEmpty() ? sha256 : f[1], resume);
         }
     }

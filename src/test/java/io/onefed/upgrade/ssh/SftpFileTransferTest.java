@@ -281,7 +281,94 @@ class SftpFileTransferTest {
         assertThat(Files.mismatch(source, dest)).isEqualTo(-1L);
         assertThat(parts(dest)).isEmpty();
         assertThat(onReceiver).hasSize(2);
-        assertThat(onReceiver.get(1)).startsWith("d=$(sha256sum < ").contains("mv -f ");
+        assertThat(onReceiver.get(1)).contains("d=$(sha256sum < ").contains("mv -f ");
+    }
+
+    /**
+     * Issue 15: at 100 slaves the master's 32 SSH channels were all busy with other copies, and a copy's job failed
+     * ("stayed busy ... nothing ran there"), spending one of its retries. A piece that finds no channel now ends
+     * where it stood. Its part file stays, and the next piece goes on from it.
+     */
+    @Test
+    void aPieceThatFindsEveryChannelBusyEndsWithoutProgressAndTheNextGoesOn() throws Exception {
+        Path dest = master.dir.resolve("slave-side/busy/backup.sql.gz");
+        SftpFileTransfer transfer = new SftpFileTransfer(sessions, shell);
+        java.util.List<JschSessions.ChannelLease> held = new java.util.ArrayList<>();
+        FileTransfer.Piece waited;
+        try {
+            for (int i = 0; i < JschSessions.SESSIONS_PER_TARGET * JschSessions.CHANNELS_PER_SESSION; i++) {
+                held.add(sessions.open(master.target(), "sftp", c -> { }));
+            }
+            waited = transfer.copyPiece(master.target(), source.toString(), slaveTarget(), dest.toString(), null,
+                    java.time.Duration.ofMillis(500), Long.MAX_VALUE, sourceSha);
+        } finally {
+            held.forEach(JschSessions.ChannelLease::close);
+        }
+        assertThat(waited.isDone()).isFalse();
+        assertThat(waited.resume().offset()).isZero();
+        assertThat(Path.of(waited.resume().part())).exists().isEmptyFile();
+
+        FileTransfer.Piece next = transfer.copyPiece(master.target(), source.toString(), slaveTarget(),
+                dest.toString(), waited.resume(), java.time.Duration.ofMinutes(1), Long.MAX_VALUE, sourceSha);
+        assertThat(next.isDone()).isTrue();
+        assertThat(Files.mismatch(source, dest)).isEqualTo(-1L);
+        assertThat(parts(dest)).isEmpty();
+    }
+
+    /**
+     * A piece whose time is used by the time its last byte arrives leaves the digest check and the move to the next
+     * piece ({@code copied}), so a job's work stays bounded. That piece runs one command on the receiver and opens no
+     * channel. If the part has vanished by then, it copies afresh.
+     */
+    @Test
+    void aPieceOutOfTimeAfterTheLastByteLeavesTheCheckToTheNext() throws Exception {
+        byte[] small = new byte[1000];
+        new Random(7).nextBytes(small);
+        Path smallSource = master.dir.resolve("small.sql.gz");
+        Files.write(smallSource, small);
+        String smallSha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(small));
+        Path dest = master.dir.resolve("slave-side/deferred/small.sql.gz");
+        java.util.List<String> onReceiver = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        RemoteShell counting = new RemoteShell() {
+            @Override
+            public CommandResult run(SshTarget target, RemoteCommand command) {
+                if (target.equals(slaveTarget())) {
+                    onReceiver.add(command.rendered());
+                }
+                return shell.run(target, command);
+            }
+
+            @Override
+            public ProbeResult probe(SshTarget target) {
+                return shell.probe(target);
+            }
+        };
+        SftpFileTransfer transfer = new SftpFileTransfer(sessions, counting);
+        // no time at all: the first read still goes through and brings the whole (small) file
+        FileTransfer.Piece first = transfer.copyPiece(master.target(), smallSource.toString(), slaveTarget(),
+                dest.toString(), null, java.time.Duration.ofNanos(1), Long.MAX_VALUE, smallSha);
+        assertThat(first.isDone()).isFalse();
+        assertThat(first.resume().copied()).isTrue();
+        assertThat(first.resume().offset()).isEqualTo(small.length);
+        assertThat(dest).doesNotExist();
+
+        onReceiver.clear();
+        FileTransfer.Piece checked = transfer.copyPiece(master.target(), smallSource.toString(), slaveTarget(),
+                dest.toString(), first.resume(), java.time.Duration.ofNanos(1), Long.MAX_VALUE, smallSha);
+        assertThat(checked.isDone()).isTrue();
+        assertThat(checked.done().sha256()).isEqualTo(smallSha);
+        assertThat(onReceiver).hasSize(1);
+        assertThat(Files.mismatch(smallSource, dest)).isEqualTo(-1L);
+        assertThat(parts(dest)).isEmpty();
+
+        Files.delete(dest);
+        FileTransfer.Piece again = transfer.copyPiece(master.target(), smallSource.toString(), slaveTarget(),
+                dest.toString(), null, java.time.Duration.ofNanos(1), Long.MAX_VALUE, smallSha);
+        Files.delete(Path.of(again.resume().part()));
+        FileTransfer.Piece afresh = transfer.copyPiece(master.target(), smallSource.toString(), slaveTarget(),
+                dest.toString(), again.resume(), java.time.Duration.ofMinutes(1), Long.MAX_VALUE, smallSha);
+        assertThat(afresh.isDone()).as("a vanished part is copied afresh").isTrue();
+        assertThat(Files.mismatch(smallSource, dest)).isEqualTo(-1L);
     }
 
     /** A piece ends at its time limit on a slow link (and makes progress even if connecting took its time), with the bytes it got recorded; a foreign resume point is refused. */
