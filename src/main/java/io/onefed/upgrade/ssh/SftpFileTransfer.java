@@ -51,7 +51,8 @@ public class SftpFileTransfer implements FileTransfer {
      * always a prefix of the source. The whole file's digest is checked once, after the last piece; when the piece
      * has used its time by then, the next piece checks it ({@link Resume#copied}), so a job's work stays bounded.
      * Channels that stay busy (or a session still connecting) end the piece where it stood, nothing copied: the next
-     * piece tries again, and no retry of the job is spent on a loaded host.
+     * piece tries again, and no retry of the job is spent on a loaded host. With {@code sourceSha256}, a new copy
+     * whose destination already holds a file of that digest is done at once (bytes -1).
      */
     @Override
     public Piece copyPiece(SshTarget from, String fromPath, SshTarget to, String toPath, Resume resume,
@@ -94,9 +95,19 @@ public class SftpFileTransfer implements FileTransfer {
             part = toPath + PART + java.util.UUID.randomUUID().toString().substring(0, 8);
             String dir = toPath.substring(0, Math.max(1, toPath.lastIndexOf('/')));
             String base = toPath.substring(toPath.lastIndexOf('/') + 1);
-            // parts a crash left behind are removed once no copy can still be writing them (a day old)
-            check(to, RemoteCommand.of("umask 077 && mkdir -p {} && : > {} && { find {} -maxdepth 1 -name {}"
-                    + " -mmin +1440 -delete 2>/dev/null || :; }", dir, part, dir, base + PART + "*"), "prepare " + part);
+            // parts a crash left behind are removed once no copy can still be writing them (a day old); with the
+            // source's digest known, a file already in place with it is kept (a retry of a copy whose move into
+            // place ran but whose job did not commit): one command either way
+            String cleanUp = ": > {} && { find {} -maxdepth 1 -name {} -mmin +1440 -delete 2>/dev/null || :; }";
+            CommandResult prepared = sourceSha256 == null
+                    ? check(to, RemoteCommand.of("umask 077 && mkdir -p {} && " + cleanUp, dir, part, dir,
+                            base + PART + "*"), "prepare " + part)
+                    : check(to, RemoteCommand.of("umask 077 && mkdir -p {} && if [ -f {} ] && d=$(sha256sum < {})"
+                            + " && [ \"${d%% *}\" = {} ]; then echo present; else " + cleanUp + "; fi", dir, toPath,
+                            toPath, sourceSha256, part, dir, base + PART + "*"), "prepare " + part);
+            if (prepared.stdout().strip().equals("present")) {
+                return Piece.finished(new TransferResult(toPath, -1, sourceSha256));
+            }
         }
         long prepared = System.nanoTime();
         long opened;

@@ -35,28 +35,15 @@ public class BackupTransfer {
         return r.stdout().trim().split("\\s+")[0];
     }
 
-    /** Copies {@code fromPath} on {@code from} to {@code toPath} on {@code to}, verified against {@code expectedSha256}. */
-    public FileTransfer.TransferResult copy(SshTarget from, String fromPath, SshTarget to, String toPath,
-            String expectedSha256) {
-        return copyPiece(from, fromPath, to, toPath, expectedSha256, null, Duration.ofDays(1), Long.MAX_VALUE).done();
-    }
-
     /**
-     * One bounded piece of {@link #copy} ({@link FileTransfer#copyPiece}); the first piece ({@code resume} null) keeps
-     * a copy already in place with the right digest.
+     * One bounded piece of a copy verified against {@code expectedSha256} ({@link FileTransfer#copyPiece}); the first
+     * piece ({@code resume} null) keeps a copy already in place with the right digest.
      */
     public FileTransfer.Piece copyPiece(SshTarget from, String fromPath, SshTarget to, String toPath,
             String expectedSha256, FileTransfer.Resume resume, Duration maxTime, long maxBytes) {
         String path = toPath;
-        if (resume == null) {
-            CommandResult present = shell.run(to, RemoteCommand.of(
-                    "mkdir -p \"$(dirname {})\" && if [ -f {} ]; then sha256sum {}; fi", path, path, path));
-            if (present.succeeded() && !present.stdout().isBlank()
-                    && present.stdout().trim().split("\\s+")[0].equals(expectedSha256)) {
-                return FileTransfer.Piece.finished(new FileTransfer.TransferResult(path, -1, expectedSha256));
-            }
-        }
-        // the source's digest is known (taken once before the copies): only the receiver is checksummed
+        // the source's digest is known (taken once before the copies): only the receiver is checksummed, and a
+        // first piece finds a copy already in place with that digest (FileTransfer#copyPiece)
         FileTransfer.Piece piece = transfer.copyPiece(from, fromPath, to, toPath, resume, maxTime, maxBytes,
                 expectedSha256);
         FileTransfer.TransferResult result = piece.done();

@@ -371,6 +371,46 @@ class SftpFileTransferTest {
         assertThat(Files.mismatch(smallSource, dest)).isEqualTo(-1L);
     }
 
+    /**
+     * A copy whose move into place ran but whose job did not commit is run again: its destination already holds
+     * the source's digest, and the first piece keeps it. The check and the part's preparation are one command on the
+     * receiver. A destination with other content is copied over.
+     */
+    @Test
+    void aCopyAlreadyInPlaceIsKeptAndAStaleOneReplaced() throws Exception {
+        Path dest = master.dir.resolve("slave-side/in-place/backup.sql.gz");
+        Files.createDirectories(dest.getParent());
+        Files.copy(source, dest);
+        java.util.List<String> onReceiver = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        RemoteShell counting = new RemoteShell() {
+            @Override
+            public CommandResult run(SshTarget target, RemoteCommand command) {
+                if (target.equals(slaveTarget())) {
+                    onReceiver.add(command.rendered());
+                }
+                return shell.run(target, command);
+            }
+
+            @Override
+            public ProbeResult probe(SshTarget target) {
+                return shell.probe(target);
+            }
+        };
+        SftpFileTransfer transfer = new SftpFileTransfer(sessions, counting);
+        FileTransfer.Piece kept = transfer.copyPiece(master.target(), source.toString(), slaveTarget(), dest.toString(),
+                null, java.time.Duration.ofMinutes(1), Long.MAX_VALUE, sourceSha);
+        assertThat(kept.isDone()).isTrue();
+        assertThat(kept.done().bytes()).as("nothing copied").isEqualTo(-1L);
+        assertThat(onReceiver).hasSize(1);
+        assertThat(parts(dest)).isEmpty();
+
+        Files.writeString(dest, "an older backup");
+        FileTransfer.Piece replaced = transfer.copyPiece(master.target(), source.toString(), slaveTarget(),
+                dest.toString(), null, java.time.Duration.ofMinutes(1), Long.MAX_VALUE, sourceSha);
+        assertThat(replaced.done().bytes()).isEqualTo(Files.size(source));
+        assertThat(Files.mismatch(source, dest)).isEqualTo(-1L);
+    }
+
     /** A piece ends at its time limit on a slow link (and makes progress even if connecting took its time), with the bytes it got recorded; a foreign resume point is refused. */
     @Test
     void aPieceEndsAtItsTimeLimitAndRefusesAForeignPart() throws Exception {
