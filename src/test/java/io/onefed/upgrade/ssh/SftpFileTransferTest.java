@@ -259,20 +259,7 @@ class SftpFileTransferTest {
     void aPieceThatReachesTheSourcesLastByteFinishesTheCopy() throws Exception {
         Path dest = master.dir.resolve("slave-side/exact/backup.sql.gz");
         java.util.List<String> onReceiver = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
-        RemoteShell counting = new RemoteShell() {
-            @Override
-            public CommandResult run(SshTarget target, RemoteCommand command) {
-                if (target.equals(slaveTarget())) {
-                    onReceiver.add(command.rendered());
-                }
-                return shell.run(target, command);
-            }
-
-            @Override
-            public ProbeResult probe(SshTarget target) {
-                return shell.probe(target);
-            }
-        };
+        RemoteShell counting = recordingOnReceiver(onReceiver);
         FileTransfer.Piece piece = new SftpFileTransfer(sessions, counting).copyPiece(master.target(),
                 source.toString(), slaveTarget(), dest.toString(), null, java.time.Duration.ofMinutes(1),
                 Files.size(source), sourceSha);
@@ -329,20 +316,7 @@ class SftpFileTransferTest {
         String smallSha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(small));
         Path dest = master.dir.resolve("slave-side/deferred/small.sql.gz");
         java.util.List<String> onReceiver = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
-        RemoteShell counting = new RemoteShell() {
-            @Override
-            public CommandResult run(SshTarget target, RemoteCommand command) {
-                if (target.equals(slaveTarget())) {
-                    onReceiver.add(command.rendered());
-                }
-                return shell.run(target, command);
-            }
-
-            @Override
-            public ProbeResult probe(SshTarget target) {
-                return shell.probe(target);
-            }
-        };
+        RemoteShell counting = recordingOnReceiver(onReceiver);
         SftpFileTransfer transfer = new SftpFileTransfer(sessions, counting);
         // no time at all: the first read still goes through and brings the whole (small) file
         FileTransfer.Piece first = transfer.copyPiece(master.target(), smallSource.toString(), slaveTarget(),
@@ -382,20 +356,7 @@ class SftpFileTransferTest {
         Files.createDirectories(dest.getParent());
         Files.copy(source, dest);
         java.util.List<String> onReceiver = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
-        RemoteShell counting = new RemoteShell() {
-            @Override
-            public CommandResult run(SshTarget target, RemoteCommand command) {
-                if (target.equals(slaveTarget())) {
-                    onReceiver.add(command.rendered());
-                }
-                return shell.run(target, command);
-            }
-
-            @Override
-            public ProbeResult probe(SshTarget target) {
-                return shell.probe(target);
-            }
-        };
+        RemoteShell counting = recordingOnReceiver(onReceiver);
         SftpFileTransfer transfer = new SftpFileTransfer(sessions, counting);
         FileTransfer.Piece kept = transfer.copyPiece(master.target(), source.toString(), slaveTarget(), dest.toString(),
                 null, java.time.Duration.ofMinutes(1), Long.MAX_VALUE, sourceSha);
@@ -452,6 +413,24 @@ class SftpFileTransferTest {
             Thread.currentThread().interrupt();
             throw new IOException(e);
         }
+    }
+
+    /** The test's shell, which records each command it runs on the receiver ("slave") in {@code commands}. */
+    static RemoteShell recordingOnReceiver(java.util.List<String> commands) {
+        return new RemoteShell() {
+            @Override
+            public CommandResult run(SshTarget target, RemoteCommand command) {
+                if (target.equals(slaveTarget())) {
+                    commands.add(command.rendered());
+                }
+                return shell.run(target, command);
+            }
+
+            @Override
+            public ProbeResult probe(SshTarget target) {
+                return shell.probe(target);
+            }
+        };
     }
 
     /** Part files of the destination left in its directory. */
