@@ -24,16 +24,18 @@ public class CheckApprovedPlanDelegate implements JavaDelegate {
 
     @Override
     public void execute(DelegateExecution execution) {
-        Plan plan = PlanVariables.render(plans, execution);
+        ApprovedPlanGuard.Approved inputs = PlanVariables.inputs(execution);
+        Plan plan = PlanVariables.render(plans, inputs);
         String changed = PlanText.changedSinceApproval(Vars.str(execution, "approvedPlanHash"), plan);
         // the procedure gateway routes on what the configuration renders now, not on a variable anyone could set
         execution.setVariable("procedure", plan.procedure());
         execution.setVariable("planUnchanged", changed == null);
         if (changed != null) {
             PlanVariables.show(execution, plan, changed);
-        } else {
-            // this instance is the root: the guard's steps will read these same values (ApprovedValues)
-            guard.rendered(ApprovedValues.of(execution), plan.sha256());
+        } else if (inputs.equals(ApprovedValues.of(execution))) {
+            // the proof is kept for the values this render read, and only if they are the root's, which the guard's
+            // steps read (ApprovedValues): a variable of this scope shadowing one of them proves nothing
+            guard.rendered(inputs, plan.sha256());
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.onefed.upgrade.process;
 
+import io.onefed.upgrade.plan.ApprovedPlanGuard;
 import io.onefed.upgrade.plan.Plan;
 import io.onefed.upgrade.plan.PlanService;
 import io.onefed.upgrade.plan.PlanText;
@@ -12,10 +13,21 @@ final class PlanVariables {
     }
 
     static Plan render(PlanService plans, DelegateExecution execution) {
-        return plans.plan(execution.getProcessBusinessKey(), Vars.required(execution, "fromVersion"),
+        return render(plans, inputs(execution));
+    }
+
+    /** The plan's inputs as this scope reads them, with the hash approved so far (null before the approval). */
+    static ApprovedPlanGuard.Approved inputs(DelegateExecution execution) {
+        return new ApprovedPlanGuard.Approved(execution.getProcessBusinessKey(), Vars.required(execution, "fromVersion"),
                 Vars.required(execution, "targetVersion"), Vars.str(execution, "zoneLeaders"),
                 Boolean.TRUE.equals(execution.getVariable("hasZoneDisable")), Vars.str(execution, "zonePackageVersions"),
-                Vars.str(execution, "zoneNodes"), Boolean.TRUE.equals(execution.getVariable("forceFederated")));
+                Vars.str(execution, "zoneNodes"), Boolean.TRUE.equals(execution.getVariable("forceFederated")),
+                Vars.str(execution, "approvedPlanHash"));
+    }
+
+    static Plan render(PlanService plans, ApprovedPlanGuard.Approved inputs) {
+        return plans.plan(inputs.upgradeId(), inputs.fromVersion(), inputs.targetVersion(), inputs.zoneLeaders(),
+                inputs.hasZoneDisable(), inputs.zonePackageVersions(), inputs.zoneNodes(), inputs.forceFederated());
     }
 
     /**

@@ -156,4 +156,42 @@ class ApprovedPlanGuardTest {
         wrongHash.checkStep(approved, step(100, ZoneStep.STOP_SERVICES, "7.0.0", null, nodes));
         assertThat(renders.get()).as("a render with another hash proved nothing").isEqualTo(2);
     }
+    /**
+     * Attack: the configuration changed after the approval, so the root's values render another plan; a variable of
+     * CheckApprovedPlan's own scope shadows the changed value so that its render matches the approved hash. That
+     * render proves nothing for the root's values, which are what the steps read: the first step still refuses.
+     */
+    @Test
+    void aLocalVariableShadowingTheRootsValueLeavesNoProof() {
+        ApprovedPlanGuard.Approved rootNow = new ApprovedPlanGuard.Approved("U1", "6.10.0", "7.0.0", "", true,
+                "0=7.0.9-1,100=7.0.0-1", nodes, approved.approvedPlanHash());
+        org.camunda.bpm.engine.delegate.DelegateExecution root = execution(rootNow, null);
+        org.camunda.bpm.engine.delegate.DelegateExecution local = execution(approved, root);
+
+        new CheckApprovedPlanDelegate(plans, guard).execute(local);
+
+        org.mockito.Mockito.verify(local).setVariable("planUnchanged", true);
+        assertThatThrownBy(() -> guard.checkStep(rootNow, step(0, ZoneStep.STOP_SERVICES, "7.0.0", null, nodes)))
+                .hasMessageContaining("not the approved");
+    }
+
+    /** An execution whose variables are {@code values}; its process instance is {@code root}, or itself. */
+    static org.camunda.bpm.engine.delegate.DelegateExecution execution(ApprovedPlanGuard.Approved values,
+            org.camunda.bpm.engine.delegate.DelegateExecution root) {
+        var e = org.mockito.Mockito.mock(org.camunda.bpm.engine.delegate.DelegateExecution.class);
+        org.mockito.Mockito.when(e.getProcessBusinessKey()).thenReturn(values.upgradeId());
+        org.mockito.Mockito.when(e.getProcessInstance()).thenReturn(root == null ? e : root);
+        java.util.Map<String, Object> vars = new java.util.HashMap<>();
+        vars.put("fromVersion", values.fromVersion());
+        vars.put("targetVersion", values.targetVersion());
+        vars.put("zoneLeaders", values.zoneLeaders());
+        vars.put("hasZoneDisable", values.hasZoneDisable());
+        vars.put("zonePackageVersions", values.zonePackageVersions());
+        vars.put("zoneNodes", values.zoneNodes());
+        vars.put("forceFederated", values.forceFederated());
+        vars.put("approvedPlanHash", values.approvedPlanHash());
+        org.mockito.Mockito.when(e.getVariable(org.mockito.ArgumentMatchers.anyString()))
+                .thenAnswer(i -> vars.get(i.<String>getArgument(0)));
+        return e;
+    }
 }
