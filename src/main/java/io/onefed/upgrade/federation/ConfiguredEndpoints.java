@@ -20,7 +20,13 @@ public final class ConfiguredEndpoints {
     }
 
     private static String normalize(String endpoint) {
-        return endpoint.trim().replaceAll("/+$", "").toLowerCase(Locale.ROOT);
+        // no regular expression: every XML-RPC call checks its endpoint against every configured one
+        String s = endpoint.trim();
+        int end = s.length();
+        while (end > 0 && s.charAt(end - 1) == '/') {
+            end--;
+        }
+        return s.substring(0, end).toLowerCase(Locale.ROOT);
     }
 
     /** The server of {@code zone} whose XML-RPC endpoint is {@code endpoint}, or null if none is. */
