@@ -65,9 +65,10 @@ public class UpgradeRuns {
     public record IncidentView(String id, String activity, String message, String process) {
     }
 
+    /** @param readAt when the read that gave this answer began: what it shows is at least this recent */
     public record Status(String upgradeId, String state, String targetVersion, String fromVersion,
             String startedBy, String outcome, String outcomeDetail, List<ZoneState> zones, List<Approval> approvals,
-            List<IncidentView> incidents) {
+            List<IncidentView> incidents, java.time.Instant readAt) {
     }
 
     private final RuntimeService runtime;
@@ -182,6 +183,7 @@ public class UpgradeRuns {
     }
 
     public Status status(String upgradeId) {
+        java.time.Instant readAt = clock.instant();
         HistoricProcessInstance root = history.createHistoricProcessInstanceQuery().processDefinitionKey(PROCESS_KEY)
                 .processInstanceBusinessKey(upgradeId).singleResult();
         if (root == null) {
@@ -257,7 +259,8 @@ public class UpgradeRuns {
         }
         return new Status(upgradeId, state, (String) vars.get("targetVersion"), (String) vars.get("fromVersion"),
                 root.getStartUserId(), (String) vars.get("upgradeOutcome"),
-                (String) vars.get("upgradeOutcomeDetail"), new ArrayList<>(zoneStates.values()), approvals, incidents);
+                (String) vars.get("upgradeOutcomeDetail"), new ArrayList<>(zoneStates.values()), approvals, incidents,
+                readAt);
     }
 
     /**

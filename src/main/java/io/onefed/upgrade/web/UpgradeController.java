@@ -6,6 +6,7 @@ import java.net.URI;
 import java.security.Principal;
 import java.util.List;
 import java.util.Map;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
@@ -15,6 +16,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -35,10 +37,13 @@ public class UpgradeController {
 
     private final UpgradeRuns runs;
     private final io.onefed.upgrade.process.RollbackRuns rollbacks;
+    private final SharedUpgradeReads reads;
 
-    public UpgradeController(UpgradeRuns runs, io.onefed.upgrade.process.RollbackRuns rollbacks) {
+    public UpgradeController(UpgradeRuns runs, io.onefed.upgrade.process.RollbackRuns rollbacks,
+            SharedUpgradeReads reads) {
         this.runs = runs;
         this.rollbacks = rollbacks;
+        this.reads = reads;
     }
 
     /** "Roll back this upgrade" (an aborted one): operators only (the API chain), approved by another operator. */
@@ -68,12 +73,20 @@ public class UpgradeController {
         return runs.ids();
     }
 
+    /**
+     * The upgrade's status, from a read that began after this call if it ends within onefed.status.upgrade-read-wait,
+     * else the latest earlier one (its readAt says when it began; SharedUpgradeReads). {@code Cache-Control: no-cache}
+     * asks for a read begun after the call, however long it takes.
+     */
     @GetMapping("/{id}")
-    public ResponseEntity<?> status(@PathVariable("id") String id) {
-        UpgradeRuns.Status status = runs.status(id);
+    public ResponseEntity<?> status(@PathVariable("id") String id,
+            @RequestHeader(value = HttpHeaders.CACHE_CONTROL, required = false) String cacheControl) {
+        boolean onlyFresh = cacheControl != null && cacheControl.toLowerCase(java.util.Locale.ROOT).contains("no-cache");
+        UpgradeRuns.Status status = reads.read(id, onlyFresh).status();
         // the id is not echoed: whatever was sent stays out of the answer
         return status == null ? ResponseEntity.status(HttpStatus.NOT_FOUND).body(Map.of("field", "id", "message",
-                "id: no upgrade has this id; GET /api/upgrades lists the ids of all upgrades")) : ResponseEntity.ok(status);
+                "id: no upgrade has this id; GET /api/upgrades lists the ids of all upgrades"))
+                : ResponseEntity.ok().header(HttpHeaders.CACHE_CONTROL, "no-store").body(status);
     }
 
     @ExceptionHandler(UpgradeRuns.InvalidRequestException.class)

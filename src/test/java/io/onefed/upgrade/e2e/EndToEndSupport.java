@@ -109,11 +109,17 @@ public final class EndToEndSupport {
         /** With a timeout of its own: a status read of a large federation (the benchmark's) takes minutes. */
         public JsonNode call(String user, String method, String path, Object body, int expectedStatus,
                 Duration timeout) {
+            return call(user, method, path, body, expectedStatus, timeout, Map.of());
+        }
+
+        public JsonNode call(String user, String method, String path, Object body, int expectedStatus,
+                Duration timeout, Map<String, String> headers) {
             try {
                 HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path))
                         .header("Authorization", "Basic " + Base64.getEncoder()
                                 .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8)))
                         .header("Content-Type", "application/json").timeout(timeout);
+                headers.forEach(b::header);
                 b.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));
                 HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
@@ -134,8 +140,13 @@ public final class EndToEndSupport {
                     201).get("id").asText();
         }
 
+        /**
+         * A read begun after this call ({@code Cache-Control: no-cache}): the tests assert on what just happened,
+         * where the default may answer with the latest earlier read when a read is slow (SharedUpgradeReads).
+         */
         public JsonNode status(String id) {
-            return call(operator1, "GET", "/api/upgrades/" + id, null, 200);
+            return call(operator1, "GET", "/api/upgrades/" + id, null, 200, Duration.ofSeconds(30),
+                    Map.of("Cache-Control", "no-cache"));
         }
 
         /** Waits for the named approval and approves it as the second operator (four eyes). */

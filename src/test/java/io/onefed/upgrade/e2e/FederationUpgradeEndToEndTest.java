@@ -51,6 +51,13 @@ class FederationUpgradeEndToEndTest extends EndToEndTestBase {
         assertThat(end.get("state").asText()).as(end.toString()).isEqualTo("completed");
         assertThat(end.get("outcome").asText()).isEqualTo("COMPLETED");
         assertThat(end.get("zones")).hasSize(3).allSatisfy(z -> assertThat(z.get("activities").toString()).contains("UPGRADED"));
+        // the default read (no Cache-Control) as a page or script polls it: it says when its read began
+        JsonNode polled = org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> api.call(EndToEndSupport.OPERATOR1, "GET", "/api/upgrades/" + id, null, 200),
+                        s -> "completed".equals(s.get("state").asText()));
+        assertThat(java.time.Instant.parse(polled.get("readAt").asText()))
+                .isAfterOrEqualTo(java.time.Instant.parse(end.get("readAt").asText()));
 
         // the repository also serves 7.0.1: the approved exact version is installed, with the migrators, the
         // changed oned.conf kept (the packaged one beside it) and, on S-US-CA, the missing repository key installed
