@@ -133,8 +133,11 @@ public final class FollowCommand {
         while (true) {
             HttpResponse<String> r;
             try {
+                // no-cache: a read begun after the request (web/SharedReads), since follow's exit code is decided
+                // on what it reads: an incident already retried must not end it with 2
                 r = http.send(HttpRequest.newBuilder(uri).header("Authorization", auth).header("Accept", "application/json")
-                        .timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString());
+                        .header("Cache-Control", "no-cache").timeout(Duration.ofSeconds(30)).GET().build(),
+                        HttpResponse.BodyHandlers.ofString());
             } catch (ConnectException | HttpTimeoutException e) {
                 // once following, a restart of the service is waited out for a while
                 if (!screen.hasShown() || ++misses >= MAX_MISSES) {

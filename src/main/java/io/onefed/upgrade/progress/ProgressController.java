@@ -9,7 +9,9 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.stereotype.Controller;
+import io.onefed.upgrade.web.SharedReads;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.ResponseBody;
 
@@ -28,10 +30,12 @@ public class ProgressController {
             + " connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
     private final ProgressService progress;
+    private final SharedReads<UpgradeProgress> reads;
     private final String page;
 
-    public ProgressController(ProgressService progress) throws IOException {
+    public ProgressController(ProgressService progress, SharedReads<UpgradeProgress> reads) throws IOException {
         this.progress = progress;
+        this.reads = reads;
         try (InputStream in = ProgressController.class.getResourceAsStream("live.html")) {
             this.page = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
@@ -39,8 +43,10 @@ public class ProgressController {
 
     @GetMapping(value = "/api/upgrades/{id}/progress", produces = MediaType.APPLICATION_JSON_VALUE)
     @ResponseBody
-    public ResponseEntity<?> progress(@PathVariable("id") String id) {
-        UpgradeProgress p = progress.progress(id);
+    public ResponseEntity<?> progress(@PathVariable("id") String id,
+            @RequestHeader(value = HttpHeaders.CACHE_CONTROL, required = false) String cacheControl) {
+        // shared between the open pages: a fresh read if quick, else the latest at once (its generated says when)
+        UpgradeProgress p = reads.read(id, SharedReads.onlyFresh(cacheControl)).value();
         return p == null ? notFound() : ResponseEntity.ok().header(HttpHeaders.CACHE_CONTROL, "no-store").body(p);
     }
 

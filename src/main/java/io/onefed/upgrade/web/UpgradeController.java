@@ -37,10 +37,10 @@ public class UpgradeController {
 
     private final UpgradeRuns runs;
     private final io.onefed.upgrade.process.RollbackRuns rollbacks;
-    private final SharedUpgradeReads reads;
+    private final SharedReads<UpgradeRuns.Status> reads;
 
     public UpgradeController(UpgradeRuns runs, io.onefed.upgrade.process.RollbackRuns rollbacks,
-            SharedUpgradeReads reads) {
+            SharedReads<UpgradeRuns.Status> reads) {
         this.runs = runs;
         this.rollbacks = rollbacks;
         this.reads = reads;
@@ -75,14 +75,13 @@ public class UpgradeController {
 
     /**
      * The upgrade's status, from a read that began after this call if it ends within onefed.status.upgrade-read-wait,
-     * else the latest earlier one (its readAt says when it began; SharedUpgradeReads). {@code Cache-Control: no-cache}
+     * else the latest earlier one (its readAt says when it began; SharedReads). {@code Cache-Control: no-cache}
      * asks for a read begun after the call, however long it takes.
      */
     @GetMapping("/{id}")
     public ResponseEntity<?> status(@PathVariable("id") String id,
             @RequestHeader(value = HttpHeaders.CACHE_CONTROL, required = false) String cacheControl) {
-        boolean onlyFresh = cacheControl != null && cacheControl.toLowerCase(java.util.Locale.ROOT).contains("no-cache");
-        UpgradeRuns.Status status = reads.read(id, onlyFresh).status();
+        UpgradeRuns.Status status = reads.read(id, SharedReads.onlyFresh(cacheControl)).value();
         // the id is not echoed: whatever was sent stays out of the answer
         return status == null ? ResponseEntity.status(HttpStatus.NOT_FOUND).body(Map.of("field", "id", "message",
                 "id: no upgrade has this id; GET /api/upgrades lists the ids of all upgrades"))

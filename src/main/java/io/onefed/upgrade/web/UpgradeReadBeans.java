@@ -1,6 +1,8 @@
 package io.onefed.upgrade.web;
 
 import io.onefed.upgrade.process.UpgradeRuns;
+import io.onefed.upgrade.progress.ProgressService;
+import io.onefed.upgrade.progress.UpgradeProgress;
 import io.onefed.upgrade.status.StatusSettings;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -9,20 +11,32 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * The upgrade reads' background threads (two: one upgrade runs at a time, and an ended one's read is quick), ended
- * with the application. Not an Executor bean: one in the context would replace Spring Boot's task executor.
+ * The shared upgrade reads (SharedReads), each on two background threads of its own (one upgrade runs at a time,
+ * and an ended one's read is quick), ended with the application. Not Executor beans: one in the context would replace
+ * Spring Boot's task executor.
  */
 @Configuration(proxyBeanMethods = false)
 class UpgradeReadBeans {
 
     @Bean(destroyMethod = "close")
-    SharedUpgradeReads sharedUpgradeReads(UpgradeRuns runs, ProcessEngine engine, StatusSettings settings) {
+    SharedReads<UpgradeRuns.Status> sharedStatusReads(UpgradeRuns runs, ProcessEngine engine, StatusSettings settings) {
+        return new SharedReads<>(runs::status, engine.getIdentityService(), settings.upgradeReadWait(),
+                threads("upgrade-read"));
+    }
+
+    @Bean(destroyMethod = "close")
+    SharedReads<UpgradeProgress> sharedProgressReads(ProgressService progress, ProcessEngine engine,
+            StatusSettings settings) {
+        return new SharedReads<>(progress::progress, engine.getIdentityService(), settings.upgradeReadWait(),
+                threads("progress-read"));
+    }
+
+    private static java.util.concurrent.ExecutorService threads(String name) {
         AtomicInteger n = new AtomicInteger();
-        return new SharedUpgradeReads(runs::status, engine.getIdentityService(), settings.upgradeReadWait(),
-                Executors.newFixedThreadPool(2, r -> {
-                    Thread t = new Thread(r, "upgrade-read-" + n.incrementAndGet());
-                    t.setDaemon(true);
-                    return t;
-                }));
+        return Executors.newFixedThreadPool(2, r -> {
+            Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
     }
 }

@@ -142,7 +142,7 @@ public final class EndToEndSupport {
 
         /**
          * A read begun after this call ({@code Cache-Control: no-cache}): the tests assert on what just happened,
-         * where the default may answer with the latest earlier read when a read is slow (SharedUpgradeReads).
+         * where the default may answer with the latest earlier read when a read is slow (SharedReads).
          */
         public JsonNode status(String id) {
             return call(operator1, "GET", "/api/upgrades/" + id, null, 200, Duration.ofSeconds(30),

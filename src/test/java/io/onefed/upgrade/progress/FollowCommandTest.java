@@ -42,6 +42,7 @@ class FollowCommandTest {
     int status = 200;
     String seenAuth;
     String seenPath;
+    String seenCacheControl;
 
     @AfterEach
     void stop() {
@@ -55,6 +56,7 @@ class FollowCommandTest {
         server.createContext("/", x -> {
             seenAuth = x.getRequestHeaders().getFirst("Authorization");
             seenPath = x.getRequestURI().getRawPath();
+            seenCacheControl = x.getRequestHeaders().getFirst("Cache-Control");
             String body = status != 200 ? "{\"message\":\"canned " + status + "\"}"
                     : answers.size() > 1 ? answers.poll() : answers.peek();
             byte[] b = body.getBytes(StandardCharsets.UTF_8);
@@ -100,6 +102,8 @@ class FollowCommandTest {
         int code = follow(Map.of("ONEFED_PASSWORD", SECRET), "U1", "--url=http://127.0.0.1:" + port, "--user=op1");
         assertThat(code).as(err()).isEqualTo(FollowCommand.COMPLETED);
         assertThat(seenPath).isEqualTo("/api/upgrades/U1/progress");
+        assertThat(seenCacheControl).as("follow decides its exit code on reads begun after its requests")
+                .isEqualTo("no-cache");
         assertThat(seenAuth).isEqualTo("Basic " + Base64.getEncoder().encodeToString(("op1:" + SECRET).getBytes()));
         assertThat(out()).contains("[#####---------------] 1/4", "[##########----------] 2/4", "follow: upgrade U1 completed")
                 .doesNotContain("\033", SECRET);

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** GET /api/upgrades/{id} shared between callers: fresh when quick, the latest at once when not, rights kept apart. */
-class SharedUpgradeReadsTest {
+class SharedReadsTest {
 
     final ExecutorService executor = Executors.newFixedThreadPool(2);
     final AtomicInteger reads = new AtomicInteger();
@@ -78,8 +78,8 @@ class SharedUpgradeReadsTest {
                 List.of(), List.of(), Instant.now());
     }
 
-    SharedUpgradeReads shared(Duration wait) {
-        return new SharedUpgradeReads(this::read, identity, wait, executor);
+    SharedReads<UpgradeRuns.Status> shared(Duration wait) {
+        return new SharedReads<>(this::read, identity, wait, executor);
     }
 
     static void until(BooleanSupplier condition, String what) {
@@ -92,31 +92,31 @@ class SharedUpgradeReadsTest {
 
     @Test
     void aQuickReadIsAlwaysOneBegunAfterTheCall() {
-        SharedUpgradeReads shared = shared(Duration.ofSeconds(5));
-        SharedUpgradeReads.Read first = shared.read("U1", false);
-        SharedUpgradeReads.Read second = shared.read("U1", false);
+        SharedReads<UpgradeRuns.Status> shared = shared(Duration.ofSeconds(5));
+        SharedReads.Read<UpgradeRuns.Status> first = shared.read("U1", false);
+        SharedReads.Read<UpgradeRuns.Status> second = shared.read("U1", false);
         assertThat(first.fresh()).isTrue();
-        assertThat(first.status().state()).isEqualTo("read 1");
+        assertThat(first.value().state()).isEqualTo("read 1");
         assertThat(second.fresh()).isTrue();
-        assertThat(second.status().state()).as("no answer is served twice while reads are quick").isEqualTo("read 2");
+        assertThat(second.value().state()).as("no answer is served twice while reads are quick").isEqualTo("read 2");
     }
 
     @Test
     void aSlowReadLeavesTheCallerWithTheLatestAnswerAtOnceAndServesTheNextCaller() {
-        SharedUpgradeReads shared = shared(Duration.ofMillis(50));
-        assertThat(shared.read("U1", false).status().state()).isEqualTo("read 1");
+        SharedReads<UpgradeRuns.Status> shared = shared(Duration.ofMillis(50));
+        assertThat(shared.read("U1", false).value().state()).isEqualTo("read 1");
 
         CountDownLatch slow = new CountDownLatch(1);
         hold.set(slow);
-        SharedUpgradeReads.Read stale = shared.read("U1", false);
+        SharedReads.Read<UpgradeRuns.Status> stale = shared.read("U1", false);
         assertThat(stale.fresh()).isFalse();
-        assertThat(stale.status().state()).as("the latest answer, at once").isEqualTo("read 1");
+        assertThat(stale.value().state()).as("the latest answer, at once").isEqualTo("read 1");
 
         // the slow read ends: its answer is the latest one while the read after it is slow too
         CountDownLatch slower = new CountDownLatch(1);
         hold.set(slower);
         slow.countDown();
-        until(() -> shared.read("U1", false).status().state().equals("read 2"), "the slow read's answer");
+        until(() -> shared.read("U1", false).value().state().equals("read 2"), "the slow read's answer");
         assertThat(reads.get()).as("one read at a time, one more waiting").isLessThanOrEqualTo(3);
 
         hold.set(null);
@@ -124,13 +124,36 @@ class SharedUpgradeReadsTest {
         until(() -> shared.read("U1", false).fresh(), "a quick read again");
     }
 
+    /** On a loaded service every read is slower than the wait: nobody waits the wait only to get the latest. */
+    @Test
+    void afterAReadSlowerThanTheWaitCallersGetTheLatestAtOnce() throws Exception {
+        java.util.concurrent.atomic.AtomicLong clock = new java.util.concurrent.atomic.AtomicLong();
+        SharedReads<UpgradeRuns.Status> shared = new SharedReads<>(id -> {
+            UpgradeRuns.Status s = read(id);
+            clock.addAndGet(TimeUnit.SECONDS.toNanos(20)); // each read takes 20 s on this clock
+            return s;
+        }, identity, Duration.ofSeconds(10), executor, clock::get);
+        assertThat(shared.read("U1", false).value().state()).isEqualTo("read 1");
+
+        CountDownLatch slow = new CountDownLatch(1);
+        hold.set(slow);
+        SharedReads.Read<UpgradeRuns.Status> answer = java.util.concurrent.CompletableFuture
+                .supplyAsync(() -> shared.read("U1", false)).get(5, TimeUnit.SECONDS);
+        assertThat(answer.fresh()).isFalse();
+        assertThat(answer.value().state()).as("the latest, before the 10 s wait was over").isEqualTo("read 1");
+        hold.set(null);
+        slow.countDown();
+        until(() -> reads.get() == 2, "the read the call began");
+        assertThat(shared.read("U1", true).fresh()).as("no-cache still waits").isTrue();
+    }
+
     @Test
     void callersArrivingWhileAReadRunsShareTheNextReadAndNoCacheWaitsForIt() throws Exception {
-        SharedUpgradeReads shared = shared(Duration.ofMillis(50));
+        SharedReads<UpgradeRuns.Status> shared = shared(Duration.ofMillis(50));
         CountDownLatch slow = new CountDownLatch(1);
         hold.set(slow);
         List<Thread> callers = new ArrayList<>();
-        List<SharedUpgradeReads.Read> answers = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<SharedReads.Read<UpgradeRuns.Status>> answers = java.util.Collections.synchronizedList(new ArrayList<>());
         Thread firstCaller = new Thread(() -> answers.add(shared.read("U1", true)));
         firstCaller.start();
         until(() -> reads.get() == 1, "the first read to begin");
@@ -147,14 +170,14 @@ class SharedUpgradeReadsTest {
             t.join(10_000);
         }
         assertThat(reads.get()).as("reads for six callers, five of them arriving during the first").isEqualTo(2);
-        assertThat(answers).hasSize(6).allMatch(SharedUpgradeReads.Read::fresh);
-        assertThat(answers.stream().filter(a -> a.status().state().equals("read 2")).count())
+        assertThat(answers).hasSize(6).allMatch(SharedReads.Read::fresh);
+        assertThat(answers.stream().filter(a -> a.value().state().equals("read 2")).count())
                 .as("the callers that arrived during the first read got the one begun after their call").isEqualTo(5);
     }
 
     @Test
     void readsAreSharedOnlyBetweenCallsOfTheSameUserAndGroupsAndRunAsThatCaller() throws Exception {
-        SharedUpgradeReads shared = shared(Duration.ofMillis(50));
+        SharedReads<UpgradeRuns.Status> shared = shared(Duration.ofMillis(50));
         Authentication operator = new Authentication("operator1", List.of("operators"));
         Authentication auditor = new Authentication("auditor1", List.of("auditors"));
         current.set(operator);
@@ -190,17 +213,17 @@ class SharedUpgradeReadsTest {
 
     @Test
     void unknownIdsKeepNothingAndAFailedReadReachesItsCaller() {
-        SharedUpgradeReads shared = shared(Duration.ofSeconds(5));
+        SharedReads<UpgradeRuns.Status> shared = shared(Duration.ofSeconds(5));
         for (int i = 0; i < 200; i++) {
-            assertThat(shared.read("missing-" + i, false).status()).isNull();
+            assertThat(shared.read("missing-" + i, false).value()).isNull();
         }
         until(() -> shared.kept() == 0, "nothing kept for ids that name no upgrade");
         assertThatThrownBy(() -> shared.read("broken", false)).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("database is gone");
-        for (int i = 0; i < SharedUpgradeReads.KEPT + 20; i++) {
+        for (int i = 0; i < SharedReads.KEPT + 20; i++) {
             shared.read("U" + i, false);
         }
-        assertThat(shared.kept()).as("the latest answers of at most %d upgrades", SharedUpgradeReads.KEPT)
-                .isLessThanOrEqualTo(SharedUpgradeReads.KEPT + 1);
+        assertThat(shared.kept()).as("the latest answers of at most %d upgrades", SharedReads.KEPT)
+                .isLessThanOrEqualTo(SharedReads.KEPT + 1);
     }
 }

@@ -1,6 +1,5 @@
 package io.onefed.upgrade.web;
 
-import io.onefed.upgrade.process.UpgradeRuns;
 import java.util.List;
 import org.camunda.bpm.engine.IdentityService;
 import org.camunda.bpm.engine.impl.identity.Authentication;
@@ -18,13 +17,15 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 
 /**
- * {@code GET /api/upgrades/{id}} shared between its callers. At 100 zones, during an upgrade, one read of the engine
- * took a median of 0.2-0.7 s and a p95 of 13-14 s (benchmark, 2026-12-04): its queries wait behind a hundred zones'
+ * A read of one upgrade shared between its callers: {@code GET /api/upgrades/{id}} (UpgradeRuns#status) and
+ * {@code GET /api/upgrades/{id}/progress} (the live page's). At 100 zones, during an upgrade, one read of the engine
+ * took a median of 0.2-0.7 s and a p95 of 13-17 s (benchmark, 2026-12-04): its queries wait behind a hundred zones'
  * jobs for the database and the cores, and every open page or script asks again each second. So:
  * <ul>
  * <li>a caller gets a read that began after its call, if that read ends within {@code wait};</li>
- * <li>otherwise it gets the latest answer at once (its {@code readAt} says when that read began), and the read goes
- * on for whoever asks next;</li>
+ * <li>otherwise it gets the latest answer (its {@code readAt} says when that read began), and the read goes
+ * on for whoever asks next (each answer says how old it is: readAt, generated); while the latest read took longer
+ * than {@code wait}, callers get the latest answer at once instead of after the wait;</li>
  * <li>at most one read per upgrade runs at a time and at most one more waits to begin: callers arriving while one
  * runs share the next;</li>
  * <li>a caller that wants nothing older than its call ({@code Cache-Control: no-cache}), or that finds no earlier
@@ -34,53 +35,64 @@ import java.util.function.Function;
  * approvals, a grant made in Admin may narrow a user's view), so reads are shared only between calls of the same
  * engine user with the same groups and tenants, and each runs under that caller's engine authentication.
  */
-public class SharedUpgradeReads implements AutoCloseable {
+public class SharedReads<T> implements AutoCloseable {
 
     /** Upgrades whose latest answer is kept; reads of ids that name no upgrade keep nothing. */
     static final int KEPT = 64;
 
     /** An answer and whether its read began after the call (false: the latest earlier one, as its readAt says). */
-    public record Read(UpgradeRuns.Status status, boolean fresh) {
+    public record Read<T>(T value, boolean fresh) {
     }
 
     /** One upgrade's reads. Guarded by {@link #lock}. */
-    private static final class Slot {
-        CompletableFuture<UpgradeRuns.Status> running;
-        CompletableFuture<UpgradeRuns.Status> next;
-        UpgradeRuns.Status latest;
+    private final class Slot {
+        CompletableFuture<T> running;
+        CompletableFuture<T> next;
+        T latest;
+        /** How long the latest read took (System.nanoTime): one slower than the wait is not waited for again. */
+        long lastReadNanos;
 
         boolean idle() {
             return running == null && next == null;
         }
     }
 
-    private final Function<String, UpgradeRuns.Status> read;
+    private final Function<String, T> read;
     private final IdentityService identity;
     private final Duration wait;
     private final Executor background;
+    private final java.util.function.LongSupplier nanoTime;
     private final Object lock = new Object();
     private final Map<String, Slot> slots = new LinkedHashMap<>(16, 0.75f, true);
 
-    /** @param read one read of an upgrade's status ({@link UpgradeRuns#status}); null: no upgrade has that id */
-    public SharedUpgradeReads(Function<String, UpgradeRuns.Status> read, IdentityService identity, Duration wait,
+    /** @param read one read of an upgrade; null: no upgrade has that id */
+    public SharedReads(Function<String, T> read, IdentityService identity, Duration wait,
             Executor background) {
+        this(read, identity, wait, background, System::nanoTime);
+    }
+
+    /** With the clock that times the reads (tests). */
+    SharedReads(Function<String, T> read, IdentityService identity, Duration wait, Executor background,
+            java.util.function.LongSupplier nanoTime) {
         this.read = read;
         this.identity = identity;
         this.wait = wait;
         this.background = background;
+        this.nanoTime = nanoTime;
     }
 
     /**
-     * The status of upgrade {@code id}, or a null status when no upgrade has it.
+     * The read of upgrade {@code id}, or a null value when no upgrade has it.
      *
      * @param onlyFresh wait for a read that began after this call, however long it takes
      */
-    public Read read(String id, boolean onlyFresh) {
+    public Read<T> read(String id, boolean onlyFresh) {
         Authentication caller = identity.getCurrentAuthentication();
         String key = key(id, caller);
-        CompletableFuture<UpgradeRuns.Status> mine;
+        CompletableFuture<T> mine;
         Slot slot;
         boolean earlier;
+        boolean slow;
         synchronized (lock) {
             slot = slots.computeIfAbsent(key, k -> new Slot());
             if (slot.running == null) {
@@ -95,21 +107,29 @@ public class SharedUpgradeReads implements AutoCloseable {
                 mine = slot.next;
             }
             earlier = slot.latest != null;
+            slow = slot.lastReadNanos > wait.toNanos();
             forgetIdle();
         }
         if (onlyFresh || !earlier) {
-            return new Read(join(mine), true);
+            return new Read<>(join(mine), true);
+        }
+        if (slow) {
+            // the latest read took longer than the wait: this one would not end in time either, so no caller waits
+            // the wait only to get the answer it could have had at once
+            synchronized (lock) {
+                return new Read<>(slot.latest, false);
+            }
         }
         try {
-            return new Read(mine.get(wait.toNanos(), TimeUnit.NANOSECONDS), true);
+            return new Read<>(mine.get(wait.toNanos(), TimeUnit.NANOSECONDS), true);
         } catch (TimeoutException e) {
             synchronized (lock) {
-                return new Read(slot.latest, false);
+                return new Read<>(slot.latest, false);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             synchronized (lock) {
-                return new Read(slot.latest, false);
+                return new Read<>(slot.latest, false);
             }
         } catch (ExecutionException e) {
             throw rethrown(e.getCause());
@@ -127,9 +147,14 @@ public class SharedUpgradeReads implements AutoCloseable {
                 String.join(",", tenants));
     }
 
+    /** Whether a request's {@code Cache-Control} asks for a read begun after it ({@code no-cache}). */
+    public static boolean onlyFresh(String cacheControl) {
+        return cacheControl != null && cacheControl.toLowerCase(java.util.Locale.ROOT).contains("no-cache");
+    }
+
     /** Called holding the lock. */
     private void start(String id, Authentication caller, String key, Slot slot,
-            CompletableFuture<UpgradeRuns.Status> answer) {
+            CompletableFuture<T> answer) {
         try {
             background.execute(() -> run(id, caller, key, slot, answer));
         } catch (RejectedExecutionException e) {
@@ -141,8 +166,8 @@ public class SharedUpgradeReads implements AutoCloseable {
 
     /** One read on the background thread; then the read that callers arriving meanwhile wait for, if any. */
     private void run(String id, Authentication caller, String key, Slot slot,
-            CompletableFuture<UpgradeRuns.Status> answer) {
-        UpgradeRuns.Status status = null;
+            CompletableFuture<T> answer) {
+        T status = null;
         Throwable failure = null;
         // the engine keeps the authentication per thread: this one's is the caller's for this read only
         if (caller != null) {
@@ -150,6 +175,7 @@ public class SharedUpgradeReads implements AutoCloseable {
         } else {
             identity.clearAuthentication();
         }
+        long began = nanoTime.getAsLong();
         try {
             status = read.apply(id);
         } catch (RuntimeException | Error e) {
@@ -157,9 +183,11 @@ public class SharedUpgradeReads implements AutoCloseable {
         } finally {
             identity.clearAuthentication();
         }
+        long took = nanoTime.getAsLong() - began;
         synchronized (lock) {
             if (failure == null && status != null) {
                 slot.latest = status;
+                slot.lastReadNanos = took;
             }
             slot.running = slot.next;
             slot.next = null;
@@ -195,7 +223,7 @@ public class SharedUpgradeReads implements AutoCloseable {
         }
     }
 
-    private static UpgradeRuns.Status join(CompletableFuture<UpgradeRuns.Status> answer) {
+    private static <T> T join(CompletableFuture<T> answer) {
         try {
             return answer.join();
         } catch (CompletionException e) {
