@@ -9,8 +9,9 @@ import org.springframework.boot.context.properties.bind.ConstructorBinding;
  * callers ({@link SharedFederationStatus}). {@code reuse-for} (default PT5S): an answer this young is served as it
  * is. {@code wait-after} (default PT1M): an older answer is still served while a new probe runs in the background,
  * until it is this old; then callers wait for the new probe. Both PT0S: every call probes, as before.
- * {@code upgrade-read-wait} (default PT0.5S): how long a caller of {@code GET /api/upgrades/{id}} and of its {@code /progress} waits for a read
- * that began after its call before it gets the latest answer instead (web/SharedReads).
+ * {@code upgrade-read-wait} (default PT0.5S): how long a caller of {@code GET /api/upgrades/{id}} and of its
+ * {@code /progress} waits for a read that began after its call before it gets the latest answer instead
+ * (web/SharedReads).
  */
 @ConfigurationProperties(prefix = "onefed.status")
 public record StatusSettings(Duration reuseFor, Duration waitAfter, Duration upgradeReadWait) {
@@ -25,8 +26,8 @@ public record StatusSettings(Duration reuseFor, Duration waitAfter, Duration upg
         upgradeReadWait = upgradeReadWait == null ? Duration.ofMillis(500) : upgradeReadWait;
         if (upgradeReadWait.isNegative() || upgradeReadWait.isZero()) {
             throw new IllegalArgumentException("onefed.status.upgrade-read-wait: " + upgradeReadWait + " is not"
-                    + " positive; give how long a caller of GET /api/upgrades/{id} waits for a fresh read before it"
-                    + " gets the latest one, e.g. PT0.5S (PT1H: always wait)");
+                    + " positive; give how long a caller of GET /api/upgrades/{id} (and /progress) waits for a fresh"
+                    + " read before it gets the latest one, e.g. PT0.5S (PT1H: always wait)");
         }
         if (waitAfter == null) {
             waitAfter = reuseFor.compareTo(Duration.ofMinutes(1)) > 0 ? reuseFor : Duration.ofMinutes(1);

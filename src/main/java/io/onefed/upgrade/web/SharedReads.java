@@ -167,7 +167,7 @@ public class SharedReads<T> implements AutoCloseable {
     /** One read on the background thread; then the read that callers arriving meanwhile wait for, if any. */
     private void run(String id, Authentication caller, String key, Slot slot,
             CompletableFuture<T> answer) {
-        T status = null;
+        T value = null;
         Throwable failure = null;
         // the engine keeps the authentication per thread: this one's is the caller's for this read only
         if (caller != null) {
@@ -177,7 +177,7 @@ public class SharedReads<T> implements AutoCloseable {
         }
         long began = nanoTime.getAsLong();
         try {
-            status = read.apply(id);
+            value = read.apply(id);
         } catch (RuntimeException | Error e) {
             failure = e;
         } finally {
@@ -185,8 +185,8 @@ public class SharedReads<T> implements AutoCloseable {
         }
         long took = nanoTime.getAsLong() - began;
         synchronized (lock) {
-            if (failure == null && status != null) {
-                slot.latest = status;
+            if (failure == null && value != null) {
+                slot.latest = value;
                 slot.lastReadNanos = took;
             }
             slot.running = slot.next;
@@ -200,7 +200,7 @@ public class SharedReads<T> implements AutoCloseable {
         if (failure != null) {
             answer.completeExceptionally(failure);
         } else {
-            answer.complete(status);
+            answer.complete(value);
         }
     }
 

@@ -170,6 +170,9 @@ class SharedFederationStatusTest {
                 .hasMessageContaining("onefed.status.wait-after").hasMessageContaining("onefed.status.reuse-for");
         assertThat(StatusSettings.defaults()).isEqualTo(new StatusSettings(Duration.ofSeconds(5), Duration.ofMinutes(1)));
         assertThat(new StatusSettings(Duration.ofMinutes(2), null).waitAfter()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(StatusSettings.defaults().upgradeReadWait()).isEqualTo(Duration.ofMillis(500));
+        assertThatThrownBy(() -> new StatusSettings(null, null, Duration.ZERO))
+                .hasMessageContaining("onefed.status.upgrade-read-wait: PT0S is not positive").hasMessageContaining("PT0.5S");
     }
 
     private void awaitQueued(int n) {
