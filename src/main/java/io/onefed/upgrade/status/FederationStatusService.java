@@ -235,8 +235,8 @@ public class FederationStatusService {
         return Objects.requireNonNullElse(a, b).compareTo(b) < 0 ? a : b;
     }
 
-    /** Daemon threads named {@code <name>-1}, {@code <name>-2}...: a status probe never keeps the JVM alive. */
-    static java.util.concurrent.ThreadFactory daemonThreads(String name) {
+    /** Daemon threads named {@code <name>-1}, {@code <name>-2}...: a status probe or read never keeps the JVM alive. */
+    public static java.util.concurrent.ThreadFactory daemonThreads(String name) {
         AtomicInteger n = new AtomicInteger();
         return r -> {
             Thread t = new Thread(r, name + "-" + n.incrementAndGet());

@@ -116,23 +116,24 @@ public class SharedReads<T> implements AutoCloseable {
         if (slow) {
             // the latest read took longer than the wait: this one would not end in time either, so no caller waits
             // the wait only to get the answer it could have had at once
-            synchronized (lock) {
-                return new Read<>(slot.latest, false);
-            }
+            return latest(slot);
         }
         try {
             return new Read<>(mine.get(wait.toNanos(), TimeUnit.NANOSECONDS), true);
         } catch (TimeoutException e) {
-            synchronized (lock) {
-                return new Read<>(slot.latest, false);
-            }
+            return latest(slot);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            synchronized (lock) {
-                return new Read<>(slot.latest, false);
-            }
+            return latest(slot);
         } catch (ExecutionException e) {
             throw rethrown(e.getCause());
+        }
+    }
+
+    /** The latest answer, not begun after the call (its readAt or generated says when). */
+    private Read<T> latest(Slot slot) {
+        synchronized (lock) {
+            return new Read<>(slot.latest, false);
         }
     }
 

@@ -3,9 +3,9 @@ package io.onefed.upgrade.web;
 import io.onefed.upgrade.process.UpgradeRuns;
 import io.onefed.upgrade.progress.ProgressService;
 import io.onefed.upgrade.progress.UpgradeProgress;
+import io.onefed.upgrade.status.FederationStatusService;
 import io.onefed.upgrade.status.StatusSettings;
 import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.camunda.bpm.engine.ProcessEngine;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -32,11 +32,6 @@ class UpgradeReadBeans {
     }
 
     private static java.util.concurrent.ExecutorService threads(String name) {
-        AtomicInteger n = new AtomicInteger();
-        return Executors.newFixedThreadPool(2, r -> {
-            Thread t = new Thread(r, name + "-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        return Executors.newFixedThreadPool(2, FederationStatusService.daemonThreads(name));
     }
 }
