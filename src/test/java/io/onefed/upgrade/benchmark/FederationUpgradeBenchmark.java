@@ -258,7 +258,7 @@ class FederationUpgradeBenchmark {
                 groups.put("unsampled", Math.max(0, cpu - groups.values().stream().mapToDouble(Double::doubleValue).sum()));
                 double wall = api.wallSeconds(id, t0);
                 String phases = api.phases(id);
-                RunAnalysis a = RunAnalysis.of(sim, 0, latency);
+                RunAnalysis a = RunAnalysis.of(sim, 0);
                 Result r = new Result(slaves, db, maxParallel, wall, a.floor(latency).toMillis() / 1000.0,
                         a.stepDelaysMillis, service.startupSeconds, service.peakHeapBytes(), service.peakRssBytes(),
                         end.get("incidents").size(), service.logCount("OptimisticLockingException"),
@@ -322,7 +322,7 @@ class FederationUpgradeBenchmark {
             int commands = sim.zoneIds().stream().mapToInt(z -> RunAnalysis.commands(sim.serverDir(z)).size()).sum();
             System.out.printf("ansible n%d: exit %d in %.1f s, %d simulated commands (%s)%n", spec.zones().size() - 1,
                     r.exitCode(), r.wallSeconds(), commands, r.log());
-            return new AnsibleOutcome(r, commands, RunAnalysis.of(sim, 0, latency).hostFloor.toMillis() / 1000.0);
+            return new AnsibleOutcome(r, commands, RunAnalysis.of(sim, 0).hostFloor.toMillis() / 1000.0);
         } finally {
             deleteTree(sockets);
         }
@@ -416,13 +416,15 @@ class FederationUpgradeBenchmark {
         }
         s.append("\n").append(targets(results));
         s.append("\nFloor = L x (the master's simulated commands + the most commands any slave runs after the master's last"
-                + " one); the simulated oned answers at once after a start, so no API wait is added. Floor (hosts): the same"
-                + " path, each command counted from its start to its exit stamp as the host logged them (command-times.log),"
-                + " so the simulator's own forks around L count as command time. Overhead = wall / floor (hosts) - 1"
-                + " (wall: the federation process's start to end in the engine's history). Step delay: from the end of one"
-                + " detached run to the start of the zone's next one, less the simulated commands in between; the gaps that"
-                + " wait for other zones by design (the join after the stop, a slave's restore waiting for the master's"
-                + " federated backup) are left out.");
+                + " one, on the front-ends: the hypervisor hosts' commands take no L); the simulated oned answers at once"
+                + " after a start, so no API wait is added. Floor (hosts): the same path, each command of a zone's hosts"
+                + " (front-end and hypervisor hosts) counted from its start to its exit stamp as the host logged them"
+                + " (command-times.log), commands side by side once, so the simulator's own forks around L count as"
+                + " command time. Overhead = wall / floor (hosts) - 1 (wall: the federation process's start to end in the"
+                + " engine's history). Step delay: from the end of one step's detached runs to the start of the zone's"
+                + " next step (on any of its hosts: the node upgrade runs on the hypervisor hosts), less the time the"
+                + " zone's hosts spent in commands in between; the gaps that wait for other zones by design (the join"
+                + " after the stop, a slave's restore waiting for the master's federated backup) are left out.");
         s.append("\n\nWhat the live progress page costs the server: GET /api/upgrades/{id}/progress, called once a second"
                 + " during the run as one open page polls it (a fixed number of engine queries per call, whatever the"
                 + " number of zones):\n\n| slaves | DB | max parallel | calls | median ms | p95 ms | max ms | last answer KB |\n"

@@ -61,7 +61,7 @@ final class RunAnalysis {
         return latency.multipliedBy(masterCommands + slowestSlaveCommands);
     }
 
-    static RunAnalysis of(SimulatedFederation sim, int masterId, Duration latency) {
+    static RunAnalysis of(SimulatedFederation sim, int masterId) {
         List<Command> master = commands(sim.serverDir(masterId));
         Instant masterLast = master.stream().map(Command::start).max(Comparator.naturalOrder()).orElse(Instant.EPOCH);
         int slowest = 0;
@@ -71,26 +71,45 @@ final class RunAnalysis {
         List<List<Timed>> slavesTimed = new ArrayList<>();
         for (int zone : sim.zoneIds()) {
             List<Command> cmds = zone == masterId ? master : commands(sim.serverDir(zone));
+            List<Path> hosts = zoneHosts(sim, zone);
+            List<Timed> zoneTimed = hosts.stream().flatMap(h -> timed(h).stream())
+                    .sorted(Comparator.comparing(Timed::start)).toList();
             if (zone != masterId) {
                 total += cmds.size();
                 slowest = Math.max(slowest, (int) cmds.stream().filter(c -> c.start().isAfter(masterLast)).count());
-                slavesTimed.add(timed(sim.serverDir(zone)));
+                slavesTimed.add(zoneTimed);
             }
-            List<Run> runs = runs(sim.serverDir(zone));
+            List<Run> runs = hosts.stream().flatMap(h -> runs(h).stream()).sorted(Comparator.comparing(Run::start))
+                    .toList();
             steps += runs.size();
-            delays.addAll(stepDelays(runs, cmds, latency));
+            delays.addAll(stepDelays(runs, zoneTimed));
         }
-        return new RunAnalysis(master.size(), slowest, delays, total, hostFloor(timed(sim.serverDir(masterId)), slavesTimed),
-                steps);
+        List<Timed> masterTimed = zoneHosts(sim, masterId).stream().flatMap(h -> timed(h).stream())
+                .sorted(Comparator.comparing(Timed::start)).toList();
+        return new RunAnalysis(master.size(), slowest, delays, total, hostFloor(masterTimed, slavesTimed), steps);
     }
 
     /**
-     * The critical path as the hosts timed it, on the same path as {@link #floor}: every command of the master (it
-     * goes first and alone), then the slave whose commands after the master's last exit take longest; each command
+     * The directories of a zone's hosts: its front-end (the leader) and its hypervisor hosts, whose node upgrade is
+     * a step of the zone's path like any other (their commands and runs count in the floor and the step delays).
+     */
+    static List<Path> zoneHosts(SimulatedFederation sim, int zone) {
+        List<Path> hosts = new ArrayList<>();
+        hosts.add(sim.serverDir(zone));
+        for (String node : sim.nodeNames(zone)) {
+            hosts.add(sim.nodeDir(zone, node));
+        }
+        return hosts;
+    }
+
+    /**
+     * The critical path as the hosts timed it, on the same path as {@link #floor}: every command of the master zone's
+     * hosts, its front-end's and its hypervisor hosts' (it goes first and alone), then the slave zone whose commands
+     * after the master's last exit take longest; each command
      * counts from its start to its exit stamp, so what the simulator spends around its latency (the shell's and its
      * tools' forks) is command time, not the service's overhead. Commands that never exited (none in a clean run)
-     * are left out. Commands of one host that ran side by side (the preflight's two repository queries) count
-     * once, as the time the host had at least one command running.
+     * are left out. Commands of one zone that ran side by side (the preflight's two repository queries, the
+     * hypervisor hosts' node upgrades) count once, as the time the zone had at least one command running.
      */
     static Duration hostFloor(List<Timed> master, List<List<Timed>> slaves) {
         Duration onMaster = busy(master);
@@ -146,25 +165,53 @@ final class RunAnalysis {
     }
 
     /**
-     * Engine latency between consecutive steps of one zone: next start minus previous end, less the simulated
-     * commands that ran in between (synchronous probes such as "verify stopped" are commands, not engine time).
-     * Left out: the gaps that wait for other zones by design (after the stop, all zones join; a slave's restore
-     * waits for the master's federated backup).
+     * Engine latency between consecutive steps of one zone: next start minus previous end, less the time the zone's
+     * hosts spent in commands in between (synchronous probes such as "verify stopped" are commands, not engine
+     * time). A step that ran on several hosts side by side (the hypervisor hosts' node upgrade) counts from its
+     * first start to its last end. Left out: the gaps that wait for other zones by design (after the stop, all
+     * zones join; a slave's restore waits for the master's federated backup).
+     *
+     * @param runs  the zone's detached runs on all its hosts, oldest first
+     * @param timed the zone's host-timed commands on all its hosts
      */
-    static List<Long> stepDelays(List<Run> runs, List<Command> cmds, Duration latency) {
+    static List<Long> stepDelays(List<Run> runs, List<Timed> timed) {
+        List<Run> steps = stepsOf(runs);
         List<Long> out = new ArrayList<>();
-        for (int i = 1; i < runs.size(); i++) {
-            Run a = runs.get(i - 1);
-            Run b = runs.get(i);
+        for (int i = 1; i < steps.size(); i++) {
+            Run a = steps.get(i - 1);
+            Run b = steps.get(i);
             if (a.end() == null || a.step().equals("stop-services") || b.step().equals("restore-federated")
                     || b.start().isBefore(a.end())) {
                 continue;
             }
-            long between = cmds.stream().filter(c -> c.start().isAfter(a.end()) && c.start().isBefore(b.start())).count();
-            long gap = Duration.between(a.end(), b.start()).toMillis() - between * latency.toMillis();
+            List<Timed> between = timed.stream().filter(c -> c.start().isAfter(a.end()) && c.start().isBefore(b.start()))
+                    .map(c -> c.end().isAfter(b.start()) ? new Timed(c.start(), b.start(), c.status(), c.name()) : c)
+                    .toList();
+            long gap = Duration.between(a.end(), b.start()).minus(busy(between)).toMillis();
             out.add(Math.max(0, gap));
         }
         return out;
+    }
+
+    /**
+     * The runs of one step attempt on several hosts merged into one (first start, last end; no end while one
+     * runs): the key without its server names the step attempt.
+     */
+    static List<Run> stepsOf(List<Run> runs) {
+        java.util.Map<String, Run> byAttempt = new java.util.LinkedHashMap<>();
+        for (Run r : runs) {
+            String attempt = attemptOf(r.key());
+            byAttempt.merge(attempt, new Run(attempt, r.step(), r.start(), r.end()), (x, y) -> new Run(attempt, x.step(),
+                    x.start().isBefore(y.start()) ? x.start() : y.start(),
+                    x.end() == null || y.end() == null ? null : x.end().isAfter(y.end()) ? x.end() : y.end()));
+        }
+        return byAttempt.values().stream().sorted(Comparator.comparing(Run::start)).toList();
+    }
+
+    /** {@code <upgrade>-z<zone>-<step>-a<attempt>}: the key up to its server's name. */
+    static String attemptOf(String key) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("^(.*-z\\d+-.+?-a[0-9.]+)-").matcher(key);
+        return m.find() ? m.group(1) : key;
     }
 
     static List<Command> commands(Path serverDir) {

@@ -51,4 +51,32 @@ class RunAnalysisTest {
         assertThat(t.get(0).duration()).isEqualTo(Duration.ofMillis(550));
         assertThat(t.get(1).status()).isEqualTo(3);
     }
+
+    static RunAnalysis.Run run(String step, String server, long startMs, long endMs) {
+        String key = "U20261201-100000-ab12-z101-" + step + "-a1.1-" + server;
+        return new RunAnalysis.Run(key, RunAnalysis.stepOf(key), T0.plusMillis(startMs), T0.plusMillis(endMs));
+    }
+
+    @Test
+    void theNodeUpgradeOnTheHypervisorHostsIsOneStepFromItsFirstStartToItsLastEnd() {
+        // the front-end starts its services, the two hosts upgrade side by side (the second ends last), then the
+        // front-end syncs the hosts
+        List<RunAnalysis.Run> runs = List.of(run("start-services", "s-1-1", 0, 1000),
+                run("upgrade-nodes", "kvm-s-1-1", 1100, 1400), run("upgrade-nodes", "kvm-s-1-2", 1120, 1600),
+                run("sync-hosts", "s-1-1", 1750, 2300));
+        assertThat(RunAnalysis.stepsOf(runs)).extracting(RunAnalysis.Run::step)
+                .containsExactly("start-services", "upgrade-nodes", "sync-hosts");
+        assertThat(RunAnalysis.stepDelays(runs, List.of())).containsExactly(100L, 150L);
+    }
+
+    @Test
+    void commandsBetweenTwoStepsAreHostTimeNotDelayAndTheStopAndTheRestoreWaitByDesign() {
+        List<RunAnalysis.Run> runs = List.of(run("stop-services", "s-1-1", 0, 500),
+                run("backup-config", "s-1-1", 9000, 9500), run("backup-db", "s-1-1", 11000, 11500),
+                run("restore-federated", "s-1-1", 30000, 30500), run("switch-repository", "s-1-1", 30600, 31000));
+        // the verification between the two backups: two commands side by side on the zone's hosts, 1200 ms in all
+        List<RunAnalysis.Timed> between = List.of(cmd(9600, 10600), cmd(9700, 10800));
+        // stop -> backup waits for every zone's stop, backup -> restore for the master's backup: left out
+        assertThat(RunAnalysis.stepDelays(runs, between)).containsExactly(1500L - 1200L, 100L);
+    }
 }
