@@ -58,6 +58,11 @@ public class JschSessions implements AutoCloseable {
         });
     }
 
+    static {
+        // JSch reads its "random" setting once, at the JVM's first connect, and keeps that instance for every session
+        JSch.setConfig("random", PerThreadSshRandom.class.getName());
+    }
+
     private final java.util.concurrent.Executor connector;
     private final SshProperties props;
     private final SecretResolver secrets;
@@ -227,6 +232,7 @@ public class JschSessions implements AutoCloseable {
         }
         session.setHostKeyRepository(check);
         session.setConfig("StrictHostKeyChecking", "yes");
+        session.setConfig("random", PerThreadSshRandom.class.getName());
         session.setConfig("PreferredAuthentications", "publickey");
         List<String> preferred = check.knownAlgorithms();
         if (!preferred.isEmpty()) {
