@@ -27,8 +27,12 @@ import java.util.regex.Pattern;
  */
 final class ServiceProcess implements AutoCloseable {
 
-    /** JVM options of the measured service ({@code bench.jvm-options}): by default a bounded heap like the container's. */
-    static final List<String> JVM_OPTIONS = List.of(System.getProperty("bench.jvm-options", "-Xms64m -Xmx512m").trim()
+    /**
+     * JVM options of the measured service ({@code bench.jvm-options}): by default a bounded heap like the container's
+     * and the README's recommended {@code -XX:TieredStopAtLevel=1} (the container's image sets it too).
+     */
+    static final List<String> JVM_OPTIONS = List.of(System.getProperty("bench.jvm-options",
+            "-Xms64m -Xmx512m -XX:TieredStopAtLevel=1").trim()
             .split("\\s+"));
 
     private static final Pattern HEAP = Pattern.compile("^jvm_memory_used_bytes\\{area=\"heap\"[^}]*} ([0-9.eE+]+)$",
