@@ -232,7 +232,6 @@ public class JschSessions implements AutoCloseable {
         }
         session.setHostKeyRepository(check);
         session.setConfig("StrictHostKeyChecking", "yes");
-        session.setConfig("random", PerThreadSshRandom.class.getName());
         session.setConfig("PreferredAuthentications", "publickey");
         List<String> preferred = check.knownAlgorithms();
         if (!preferred.isEmpty()) {

@@ -19,7 +19,7 @@ import java.security.SecureRandom;
  */
 public final class PerThreadSshRandom implements com.jcraft.jsch.Random {
 
-    private static final ThreadLocal<Generator> GENERATOR = ThreadLocal.withInitial(Generator::new);
+    private static final ThreadLocal<SecureRandom> GENERATOR = ThreadLocal.withInitial(PerThreadSshRandom::drbg);
 
     /** JSch creates its instance by reflection, from the class name set as its {@code random} configuration. */
     public PerThreadSshRandom() {
@@ -30,31 +30,18 @@ public final class PerThreadSshRandom implements com.jcraft.jsch.Random {
         if (len <= 0) {
             return;
         }
-        GENERATOR.get().fill(into, start, len);
+        // the padding goes into the middle of a packet's buffer
+        byte[] bytes = new byte[len];
+        GENERATOR.get().nextBytes(bytes);
+        System.arraycopy(bytes, 0, into, start, len);
     }
 
-    /** One thread's DRBG. */
-    private static final class Generator {
-        private final SecureRandom random;
-
-        Generator() {
-            try {
-                random = SecureRandom.getInstance("DRBG");
-            } catch (NoSuchAlgorithmException e) {
-                // every JDK since 9 has it; without it SSH must not run with weaker padding
-                throw new IllegalStateException("the JDK offers no DRBG SecureRandom, needed for SSH packet padding", e);
-            }
-        }
-
-        void fill(byte[] into, int start, int len) {
-            if (start == 0 && len == into.length) {
-                random.nextBytes(into);
-                return;
-            }
-            // the padding goes into the middle of a packet's buffer
-            byte[] bytes = new byte[len];
-            random.nextBytes(bytes);
-            System.arraycopy(bytes, 0, into, start, len);
+    private static SecureRandom drbg() {
+        try {
+            return SecureRandom.getInstance("DRBG");
+        } catch (NoSuchAlgorithmException e) {
+            // every JDK since 9 has it; without it SSH must not run with weaker padding
+            throw new IllegalStateException("the JDK offers no DRBG SecureRandom, needed for SSH packet padding", e);
         }
     }
 }
