@@ -3,7 +3,6 @@ package io.onefed.upgrade.ssh;
 import com.jcraft.jsch.ChannelExec;
 import io.onefed.upgrade.federation.SecretRef;
 import io.onefed.upgrade.federation.SecretResolver;
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;
@@ -199,8 +198,8 @@ public class JschRemoteShell implements RemoteShell {
             errHolder[0] = OutputCapture.keepingAll(cap);
             ChannelExec exec = (ChannelExec) ch;
             exec.setCommand(text.getBytes(StandardCharsets.UTF_8));
-            // always a stream, so the command sees end-of-file instead of waiting for input forever
-            exec.setInputStream(new ByteArrayInputStream(stdin), false);
+            // no input stream for JSch: it would start a thread per channel to pump it (and that new thread's first
+            // packet seeds a padding generator inside JSch's JVM-wide padding lock); sendInput writes it instead
             endHolder[0] = new CountDownLatch(1);
             // JSch closes this stream when the host ends the output (EOF, just before the channel closes): the
             // wait below wakes then instead of polling every few milliseconds for the whole command
@@ -209,6 +208,7 @@ public class JschRemoteShell implements RemoteShell {
         }, connectBound.compareTo(timeout) < 0 ? connectBound : timeout)) {
             at[0] = System.nanoTime();
             leaseHolder[0] = lease;
+            sendInput((ChannelExec) lease.channel(), stdin);
             try {
                 return answer(target, shown, timeout, abandonable, start, lease, digestHolder[0], outHolder[0],
                         errHolder[0], endHolder[0]);
@@ -225,6 +225,21 @@ public class JschRemoteShell implements RemoteShell {
                 errHolder[0].release();
             }
             overrun(target, shown, timeout, start, at, leaseHolder[0]);
+        }
+    }
+
+    /**
+     * The command's stdin (the secrets it reads, often nothing) and then end-of-file, so it never waits for input
+     * forever; written by the calling thread on the open channel. A command that ended or closed its channel before
+     * reading it makes the write fail: its exit status and output tell what happened, as they would with a pipe.
+     */
+    private static void sendInput(ChannelExec channel, byte[] stdin) {
+        try (OutputStream in = channel.getOutputStream()) {
+            if (stdin.length > 0) {
+                in.write(stdin);
+            }
+        } catch (IOException e) {
+            // the channel is closed already: nothing is waiting for this input any more
         }
     }
 

@@ -11,7 +11,10 @@ import java.security.SecureRandom;
  * At 100 zones on 2 cores that monitor was the service's most contended lock: a JFR recording of the benchmark
  * counted about 3,900 s of threads blocked on it in a 296 s run (over a second per wait), and every channel open,
  * command and close queued behind it, since the channel's and the session's write locks are held around the write.
- * Here a fill uses the calling thread's own generator, so the monitor is held for the microseconds of one hash.
+ * Here a fill copies from the calling thread's own bytes, drawn from its own generator a few kilobytes at a time,
+ * so the monitor is held for an array copy, and only one fill in about a hundred pays for a draw. (With a draw per
+ * fill, the 100-zone run still showed threads queued on that monitor for seconds: a holder descheduled while it
+ * hashed, on 2 cores, stalls every session's writes.)
  * <p>
  * Each generator is a {@code DRBG} (NIST SP 800-90A, Hash_DRBG with SHA-256, the JDK's default DRBG), seeded by the
  * JDK from the system's entropy when the thread first needs it: the padding stays cryptographically random, as
@@ -19,7 +22,10 @@ import java.security.SecureRandom;
  */
 public final class PerThreadSshRandom implements com.jcraft.jsch.Random {
 
-    private static final ThreadLocal<SecureRandom> GENERATOR = ThreadLocal.withInitial(PerThreadSshRandom::drbg);
+    /** Bytes drawn per refill: a packet's padding is 4 to 255 bytes, so one draw pads about a hundred packets. */
+    static final int DRAW = 8192;
+
+    private static final ThreadLocal<Pad> PAD = ThreadLocal.withInitial(() -> new Pad(drbg()));
 
     /** JSch creates its instance by reflection, from the class name set as its {@code random} configuration. */
     public PerThreadSshRandom() {
@@ -31,9 +37,32 @@ public final class PerThreadSshRandom implements com.jcraft.jsch.Random {
             return;
         }
         // the padding goes into the middle of a packet's buffer
-        byte[] bytes = new byte[len];
-        GENERATOR.get().nextBytes(bytes);
-        System.arraycopy(bytes, 0, into, start, len);
+        PAD.get().take(into, start, len);
+    }
+
+    /** One thread's drawn bytes; each byte is handed out once. */
+    private static final class Pad {
+        private final SecureRandom generator;
+        private final byte[] bytes = new byte[DRAW];
+        private int next = DRAW;
+
+        Pad(SecureRandom generator) {
+            this.generator = generator;
+        }
+
+        void take(byte[] into, int start, int len) {
+            while (len > 0) {
+                if (next == DRAW) {
+                    generator.nextBytes(bytes);
+                    next = 0;
+                }
+                int n = Math.min(len, DRAW - next);
+                System.arraycopy(bytes, next, into, start, n);
+                next += n;
+                start += n;
+                len -= n;
+            }
+        }
     }
 
     private static SecureRandom drbg() {

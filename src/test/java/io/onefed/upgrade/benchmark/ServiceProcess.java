@@ -95,6 +95,8 @@ final class ServiceProcess implements AutoCloseable {
             cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             cmd.addAll(JVM_OPTIONS);
             if (jfr != null) {
+                // deep stacks: the engine's call chains pass 64 frames (JFR's default), which cut off the delegate
+                cmd.add("-XX:FlightRecorderOptions:stackdepth=512");
                 cmd.add("-XX:StartFlightRecording=filename=" + jfr + ",settings=profile,dumponexit=true");
             }
             cmd.add("-cp");

@@ -67,6 +67,28 @@ class JschRemoteShellTest {
         }
     }
 
+    /**
+     * Issue 15: stdin is written by the calling thread and closed (JSch's own pump was a new thread per command).
+     * A command that reads its input to the end gets end-of-file at once, with no secret as with one, and no
+     * thread is left behind per command.
+     */
+    @Test
+    void aCommandReadingStdinGetsEndOfFileWithoutAThreadPerCommand() {
+        CommandResult empty = shell.run(fx.target(), RemoteCommand.of("wc -c"));
+        assertThat(empty.exitStatus()).isZero();
+        assertThat(empty.stdout().strip()).isEqualTo("0");
+        CommandResult secret = shell.run(fx.target(), RemoteCommand.of("cat >/dev/null; printf %s \"${#TEST_DB_PASSWORD}\"")
+                .withSecretEnv("TEST_DB_PASSWORD", new SecretRef("TEST_DB_PASSWORD", null)));
+        assertThat(secret.stdout()).isEqualTo(Integer.toString(SECRET.length()));
+        // JSch's pump started a thread per command; 20 commands on the pooled session now start (almost) none
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        long before = threads.getTotalStartedThreadCount();
+        for (int i = 0; i < 20; i++) {
+            assertThat(shell.run(fx.target(), RemoteCommand.of("cat")).exitStatus()).isZero();
+        }
+        assertThat(threads.getTotalStartedThreadCount() - before).as("threads started by 20 commands").isLessThan(10);
+    }
+
     @Test
     void capturesExitStatusStdoutAndStderrSeparately() {
         CommandResult r = shell.run(fx.target(), RemoteCommand.of("echo out; echo err >&2; exit 3"));

@@ -57,6 +57,26 @@ class PerThreadSshRandomTest {
     }
 
     @Test
+    void fillsAcrossAndBeyondOneDrawAreWholeAndNeverRepeatABlock() {
+        PerThreadSshRandom random = new PerThreadSshRandom();
+        // a fill larger than a draw, then fills that straddle the next draws' boundaries
+        byte[] big = new byte[PerThreadSshRandom.DRAW * 2 + 17];
+        random.fill(big, 0, big.length);
+        Set<String> blocks = new HashSet<>();
+        for (int i = 0; i + 16 <= big.length; i += 16) {
+            assertThat(blocks.add(java.util.HexFormat.of().formatHex(big, i, i + 16))).as("16-byte block at %d", i).isTrue();
+        }
+        for (int k = 0; k < 200; k++) {
+            byte[] pad = new byte[255];
+            random.fill(pad, 0, 255);
+            for (int i = 0; i + 16 <= 255; i += 16) {
+                assertThat(blocks.add(java.util.HexFormat.of().formatHex(pad, i, i + 16)))
+                        .as("fill %d, block at %d: bytes handed out twice", k, i).isTrue();
+            }
+        }
+    }
+
+    @Test
     void threadsFillingAtOnceGetBytesOfTheirOwn() throws Exception {
         PerThreadSshRandom random = new PerThreadSshRandom();
         ExecutorService pool = Executors.newFixedThreadPool(8);
