@@ -91,6 +91,8 @@ class FederationUpgradeBenchmark {
             double simulatorCpuSeconds,
             /** GET /api/upgrades/{id} and GET /api/federation/status polled during the run. */
             ReadLatency.Reads upgradeReads, ReadLatency.Reads statusReads,
+            /** The whole machine's CPU during the run (MachineCpu): every process, the detached ones included. */
+            MachineCpu.Use machine,
             /** Ansible on a fresh federation of the same size, or null when not run for this configuration. */
             AnsibleRun.Result ansible, int ansibleCommands,
             /** Ansible's run's floor from its hosts' stamps: the same path, so its own overhead can be read too. */
@@ -220,6 +222,9 @@ class FederationUpgradeBenchmark {
             }
             // the simulated front-ends have little disk; nothing else of the shipped configuration is changed
             props.put("onefed.process.min-backup-space-mb", "1");
+            // experiments only (never in a reported run's defaults): -Dbench.service.<property>=<value> sets a service
+            // property, e.g. -Dbench.service.logging.level.org.camunda.bpm.engine.jobexecutor=DEBUG
+            props.putAll(overrides());
             Map<String, String> env = new HashMap<>();
             if (db.equals("H2")) {
                 props.put("spring.datasource.url", "jdbc:h2:file:" + dir.resolve("db/engine") + ";DB_CLOSE_ON_EXIT=FALSE");
@@ -238,6 +243,7 @@ class FederationUpgradeBenchmark {
                 double cpu0 = service.cpuSeconds();
                 Map<String, Double> groups0 = service.cpuSecondsByGroup();
                 double sim0 = ServiceProcess.simulatorCpuSeconds();
+                MachineCpu machineCpu = new MachineCpu();
                 String id = api.call(OPERATOR1, "POST", "/api/upgrades",
                         Map.of("targetVersion", "7.0.0", "maxParallelZones", maxParallel), 201).get("id").asText();
                 String upgradePath = "/api/upgrades/" + URLEncoder.encode(id, StandardCharsets.UTF_8);
@@ -253,6 +259,8 @@ class FederationUpgradeBenchmark {
                 }
                 double cpu = service.cpuSeconds() - cpu0;
                 double simCpu = ServiceProcess.simulatorCpuSeconds() - sim0;
+                MachineCpu.Use machine = machineCpu.use();
+                machineCpu.close();
                 Map<String, Double> groups = new LinkedHashMap<>(service.cpuSecondsByGroup());
                 groups.replaceAll((g, v) -> v - groups0.getOrDefault(g, 0.0));
                 groups.put("unsampled", Math.max(0, cpu - groups.values().stream().mapToDouble(Double::doubleValue).sum()));
@@ -263,7 +271,7 @@ class FederationUpgradeBenchmark {
                         a.stepDelaysMillis, service.startupSeconds, service.peakHeapBytes(), service.peakRssBytes(),
                         end.get("incidents").size(), service.logCount("OptimisticLockingException"),
                         end.get("state").asText(), a.totalCommands, phases, api.progressMillis, api.progressBytes,
-                        a.hostFloor.toMillis() / 1000.0, cpu, a.zoneSteps, groups, service.longestJobSeconds(), simCpu, upgradeReads, statusReads, null, 0, 0);
+                        a.hostFloor.toMillis() / 1000.0, cpu, a.zoneSteps, groups, service.longestJobSeconds(), simCpu, upgradeReads, statusReads, machine, null, 0, 0);
                 plan = withAnsible ? api.plan(id) : null;
                 System.out.printf("%s: %s in %.1f s (floor %.1f s), delays median %d ms p95 %d ms,"
                         + " progress GET median %d ms p95 %d ms (%d calls)%n", name, r.state(),
@@ -281,7 +289,7 @@ class FederationUpgradeBenchmark {
                 measured.floorSeconds(), measured.delays(), measured.startupSeconds(), measured.peakHeap(), measured.peakRss(),
                 measured.incidents(), measured.lockingFailuresLogged(), measured.state(), measured.commands(), measured.phases(),
                 measured.progressMillis(), measured.progressBytes(), measured.hostFloorSeconds(), measured.cpuSeconds(),
-                measured.zoneSteps(), measured.cpuByGroup(), measured.longestJobSeconds(), measured.simulatorCpuSeconds(), measured.upgradeReads(), measured.statusReads(), a.result(), a.commands(),
+                measured.zoneSteps(), measured.cpuByGroup(), measured.longestJobSeconds(), measured.simulatorCpuSeconds(), measured.upgradeReads(), measured.statusReads(), measured.machine(), a.result(), a.commands(),
                 a.hostFloorSeconds());
     }
 
@@ -348,6 +356,8 @@ class FederationUpgradeBenchmark {
                 .append(", Java ").append(System.getProperty("java.version")).append(". Every simulated command takes L = ")
                 .append(latency.toMillis()).append(" ms; service JVM options ").append(ServiceProcess.JVM_OPTIONS)
                 .append("; the simulated federation runs on the same machine (its SSH servers and shells share the cores).")
+                .append(overrides().isEmpty() ? "" : " Service properties changed for an experiment (not the shipped"
+                        + " defaults): " + overrides() + ".")
                 .append(" Load average (1, 5, 15 min) at the start: ").append(loadAtStart).append(", now: ").append(loadAverage())
                 .append(".\n\n");
         s.append("| slaves | DB | max parallel | wall s | floor s | floor (hosts) s | overhead | sequential wall s | speed-up |"
@@ -377,21 +387,25 @@ class FederationUpgradeBenchmark {
                 + " sessions and connects, background reads; web = HTTP requests and the status probes they start;"
                 + " GC = the collector's threads and the VM thread; JIT = the compilers; unsampled = threads that ended"
                 + " between two samples; simulator CPU = the benchmark's JVM and the shells it waited for (the simulated"
-                + " hosts' SSH servers and commands, the polls); cores busy = (service + simulator CPU) / wall: near the"
-                + " core count the run is bound by the machine's CPU; heap and RSS: the run's peaks"
+                + " hosts' SSH servers and commands, the polls); machine CPU = every process on the machine (/proc/stat,"
+                + " MachineCpu): besides the two above, the simulated hosts' detached wrappers and the commands they run,"
+                + " which are nobody's waited-for children; kernel = its system and interrupt share (forks and execs of"
+                + " the simulated hosts' shells, context switches); cores busy = machine CPU / wall; saturated = the share"
+                + " of 250 ms samples with under 5 % of the cores idle: there, every thread of the service and of the"
+                + " simulated hosts waits for a core, and a step boundary waits with them; heap and RSS: the run's peaks"
                 + " divided by the zones), and"
                 + " what an operator's reads cost during the run (each polled once a second on a thread of its own):\n\n"
                 + "| slaves | DB | max parallel | CPU s | engine / web / GC / JIT / other / unsampled s | simulator CPU s"
-                + " | cores busy | zone steps"
+                + " | machine CPU s (kernel s) | cores busy | saturated | zone steps"
                 + " | CPU ms / zone step | engine CPU ms / zone step | longest job s | heap MB / zone | RSS MB / zone |"
                 + " GET /api/upgrades/{id} median / p95 / max ms (calls, not 200) |"
                 + " GET /api/federation/status median / p95 / max ms (calls, not 200) |\n"
-                + "|---:|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|\n");
+                + "|---:|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|\n");
         for (Result r : results) {
-            s.append(String.format("| %d | %s | %d | %.1f | %s | %.1f | %.2f of %d | %d | %.1f | %.1f | %.1f | %.1f | %.1f | %s | %s |%n",
+            s.append(String.format("| %d | %s | %d | %.1f | %s | %.1f | %.1f (%.1f) | %.2f of %d | %.0f %% | %d | %.1f | %.1f | %.1f | %.1f | %.1f | %s | %s |%n",
                     r.slaves(), r.db(), r.maxParallel(), r.cpuSeconds(), cpuGroups(r), r.simulatorCpuSeconds(),
-                    (r.cpuSeconds() + r.simulatorCpuSeconds()) / r.wallSeconds(),
-                    Runtime.getRuntime().availableProcessors(), r.zoneSteps(), r.cpuMsPerZoneStep(),
+                    r.machine().busySeconds(), r.machine().systemSeconds(), r.machine().busySeconds() / r.wallSeconds(),
+                    Runtime.getRuntime().availableProcessors(), 100 * r.machine().saturatedShare(), r.zoneSteps(), r.cpuMsPerZoneStep(),
                     r.engineCpuMsPerZoneStep(), r.longestJobSeconds(),
                     r.peakHeap() / 1048576.0 / r.zones(), r.peakRss() / 1048576.0 / r.zones(),
                     reads(r.upgradeReads()), reads(r.statusReads())));
@@ -559,6 +573,17 @@ class FederationUpgradeBenchmark {
 
     static String[] notRun(String target) {
         return new String[] {target, "-", "not run"};
+    }
+
+    /** -Dbench.service.<property>=<value>: service properties set for an experiment, named in results.md. */
+    private static Map<String, String> overrides() {
+        Map<String, String> m = new java.util.TreeMap<>();
+        for (String k : System.getProperties().stringPropertyNames()) {
+            if (k.startsWith("bench.service.")) {
+                m.put(k.substring("bench.service.".length()), System.getProperty(k));
+            }
+        }
+        return m;
     }
 
     static List<Integer> ints(String csv) {
