@@ -47,6 +47,7 @@ import org.junit.jupiter.api.Test;
  * skip (then no ratio is reported and ansible-playbook is not needed)</li>
  * <li>{@code bench.jfr-size}: size whose run records a JFR profile, default none</li>
  * <li>{@code bench.jvm-options}: the service JVM's options, space-separated, default {@code -Xms64m -Xmx512m -XX:TieredStopAtLevel=1}</li>
+ * <li>{@code bench.service.<property>}: a service property set for an experiment (results.md names it), none by default</li>
  * <li>{@code bench.resume}: also measure the resume after a kill -9 and the two-node take-over
  * ({@link ResumeMeasurement}, about 5 minutes), default true</li>
  * </ul>
