@@ -12,7 +12,7 @@ import java.security.SecureRandom;
  * counted about 3,900 s of threads blocked on it in a 296 s run (over a second per wait), and every channel open,
  * command and close queued behind it, since the channel's and the session's write locks are held around the write.
  * Here a fill copies from the calling thread's own bytes, drawn from its own generator a few kilobytes at a time,
- * so the monitor is held for an array copy, and only one fill in about a hundred pays for a draw. (With a draw per
+ * so the monitor is held for an array copy, and only one fill in a hundred or more pays for a draw. (With a draw per
  * fill, the 100-zone run still showed threads queued on that monitor for seconds: a holder descheduled while it
  * hashed, on 2 cores, stalls every session's writes.)
  * <p>
@@ -22,7 +22,7 @@ import java.security.SecureRandom;
  */
 public final class PerThreadSshRandom implements com.jcraft.jsch.Random {
 
-    /** Bytes drawn per refill: a packet's padding is 4 to 255 bytes, so one draw pads about a hundred packets. */
+    /** Bytes drawn per refill: a packet's padding is 4 to 255 bytes, so one draw pads a hundred packets or more. */
     static final int DRAW = 8192;
 
     private static final ThreadLocal<Pad> PAD = ThreadLocal.withInitial(() -> new Pad(drbg()));
